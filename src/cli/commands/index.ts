@@ -1,0 +1,8 @@
+/* The list of subcommands; each file registers one. */
+import type { Command } from 'commander';
+import { registerRun } from './run.js';
+
+/** `setExitCode` lets an action report its exit code without calling process.exit. */
+export type RegisterCommand = (program: Command, setExitCode: (code: number) => void) => void;
+
+export const COMMANDS: readonly RegisterCommand[] = [registerRun];

@@ -1,0 +1,50 @@
+/*
+ * colosim's command line. Each subcommand lives in commands/<name>.ts and registers itself here;
+ * commands return an exit code (see ExitCode.ts) instead of calling process.exit themselves.
+ */
+import { Command, CommanderError } from 'commander';
+import { CliError, ExitCode } from './ExitCode.js';
+import { COMMANDS } from './commands/index.js';
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = new Command();
+  program
+    .name('colosim')
+    .description("Deterministic simulation and verification of QEMU's COLO block replication")
+    .exitOverride()
+    .showHelpAfterError('(run colosim --help for usage)')
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  let exitCode: number = ExitCode.Ok;
+  for (const register of COMMANDS) {
+    register(program, (code) => {
+      exitCode = code;
+    });
+  }
+  try {
+    await program.parseAsync(argv as string[], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are successful exits; everything else commander rejects is a usage error.
+      return error.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
+    }
+    if (error instanceof CliError) {
+      process.stderr.write(`colosim: ${error.message}\n`);
+      return error.exitCode;
+    }
+    throw error;
+  }
+}
+
+const isEntryPoint = process.argv[1] !== undefined && /colosim(\.js)?$|cli[\\/]main\.ts$/.test(process.argv[1]);
+if (isEntryPoint) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`colosim: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exitCode = 70;
+    },
+  );
+}

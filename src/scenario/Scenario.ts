@@ -1,0 +1,159 @@
+/*
+ * The scenario file: colosim's public contract. One JSON document names a disk, a profile and a
+ * list of steps that mirror QEMU's commands and guest I/O; every backend (the TypeScript engine,
+ * real QEMU) runs the same file and answers with the same result document (StepResult.ts).
+ * Fields marked "extension" are colosim's own and documented in README.md.
+ */
+
+export type Side = 'primary' | 'secondary';
+export type SideOrBoth = Side | 'both';
+export type Profile = 'qemu-7.2' | 'v24';
+
+export const PROFILES: readonly Profile[] = ['qemu-7.2', 'v24'];
+export const DEFAULT_DISK_SIZE_BYTES = 1048576;
+export const SCENARIO_FORMAT_VERSION = 1;
+
+export interface DiskSpec {
+  /** Virtual size in bytes, a multiple of 512. */
+  readonly size: number;
+  /** Extension: the byte both disks hold before replication starts (default 0). */
+  readonly pattern: number;
+}
+
+export interface StartStep {
+  readonly do: 'start';
+  readonly side: SideOrBoth;
+  /** Extension: the mode passed to start, when it differs from the side's role (mode-mismatch tests). */
+  readonly mode?: Side;
+}
+export interface StopStep {
+  readonly do: 'stop';
+  readonly side: Side;
+  readonly failover: boolean;
+}
+export interface CheckpointStep {
+  readonly do: 'checkpoint';
+  readonly side: SideOrBoth;
+}
+export interface StatusStep {
+  readonly do: 'status';
+  readonly side: Side;
+}
+export interface WriteStep {
+  readonly do: 'write';
+  readonly vm: Side;
+  readonly offset: number;
+  readonly length: number;
+  readonly pattern: number;
+  /** Extension: which replicated disk (default 0). */
+  readonly disk?: number;
+}
+export interface ReadStep {
+  readonly do: 'read';
+  readonly vm: Side;
+  readonly offset: number;
+  readonly length: number;
+  readonly disk?: number;
+}
+export interface FailoverStep {
+  readonly do: 'failover';
+  /** Extension: which side is lost (default primary: the secondary takes over). */
+  readonly lost?: Side;
+}
+/** Extension: let simulated time pass (the engine only; a no-op on QEMU). */
+export interface WaitStep {
+  readonly do: 'wait';
+  readonly ticks: number;
+}
+/** Extension: close (delete) the replication node(s) of one side, as drive_del / blockdev-del would. */
+export interface CloseStep {
+  readonly do: 'close';
+  readonly side: Side;
+  readonly disk?: number;
+}
+/** Extension: run several steps at once; the schedule decides how their I/O interleaves. */
+export interface ConcurrentStep {
+  readonly do: 'concurrent';
+  readonly steps: readonly Step[];
+}
+
+export type Step =
+  | StartStep
+  | StopStep
+  | CheckpointStep
+  | StatusStep
+  | WriteStep
+  | ReadStep
+  | FailoverStep
+  | WaitStep
+  | CloseStep
+  | ConcurrentStep;
+
+export type StepKind = Step['do'];
+
+export const STEP_KINDS: readonly StepKind[] = [
+  'start',
+  'stop',
+  'checkpoint',
+  'status',
+  'write',
+  'read',
+  'failover',
+  'wait',
+  'close',
+  'concurrent',
+];
+
+/** A step as written in the file: the step plus the results it expects (all optional). */
+export type ScenarioStep = Step & { readonly expect?: ExpectedResult };
+
+export interface ExpectedResult {
+  readonly ok?: boolean;
+  readonly error?: string;
+  readonly errno?: string;
+  readonly runs?: readonly (readonly [number, number])[];
+  readonly replicationError?: boolean;
+  readonly desc?: string;
+}
+
+export interface Scenario {
+  readonly colosim: 1;
+  readonly name: string;
+  readonly disk: DiskSpec;
+  /** Extension: how many replicated disks each side has (default 1). */
+  readonly disks: number;
+  readonly profile: Profile;
+  /** Extension: engine-only settings (faults, schedule, timing); QEMU ignores what it cannot express. */
+  readonly engine: EngineSettings;
+  readonly steps: readonly ScenarioStep[];
+}
+
+export interface EngineSettings {
+  readonly seed: number;
+  readonly schedule: ScheduleSpec;
+  readonly timing: TimingSpec;
+  readonly faults: readonly unknown[];
+}
+
+export type ScheduleSpec =
+  | { readonly policy: 'fifo' }
+  | { readonly policy: 'random' }
+  | { readonly policy: 'replay'; readonly choices: readonly number[] };
+
+export interface TimingSpec {
+  /** Latency of every disk I/O, in ticks (nanoseconds). */
+  readonly diskLatencyTicks: number;
+  /** One-way latency of the primary-to-secondary link, in ticks. */
+  readonly linkLatencyTicks: number;
+  /** How many bytes the failover commit copies per iteration. */
+  readonly commitChunkBytes: number;
+  /** Simulated time the commit waits between iterations, in ticks. */
+  readonly commitPaceTicks: number;
+}
+
+export const DEFAULT_TIMING: TimingSpec = {
+  diskLatencyTicks: 0,
+  linkLatencyTicks: 0,
+  commitChunkBytes: 1048576,
+  commitPaceTicks: 0,
+};

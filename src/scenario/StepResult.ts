@@ -1,0 +1,37 @@
+/*
+ * The result document every backend prints for a scenario: one entry a step, in the step's order.
+ * Control steps carry QEMU's exact error message; guest I/O carries an errno name; reads carry
+ * their data as run-length encoding; status carries query-xen-replication-status's answer.
+ */
+
+export type Backend = 'engine' | 'qemu';
+
+/** Run-length encoding of bytes: [[byte, count], ...], adjacent runs never share a byte. */
+export type Runs = [number, number][];
+
+export interface StepResult {
+  index: number;
+  do: string;
+  ok: boolean;
+  /** A failed control step: QEMU's message (or colosim's own, with a code). */
+  error?: string;
+  /** colosim's own stable error code, when the error is not QEMU's (e.g. SIDE_LOST). */
+  code?: string;
+  /** A failed guest I/O: the errno name, e.g. "EIO". */
+  errno?: string;
+  /** A successful read. */
+  runs?: Runs;
+  /** A status step. */
+  replicationError?: boolean;
+  desc?: string;
+  /** A concurrent step: the results of its sub-steps. */
+  steps?: StepResult[];
+}
+
+export interface ResultDocument {
+  scenario: string;
+  backend: Backend;
+  steps: StepResult[];
+  /** The engine's trace hash (same seed, same hash); absent for QEMU. */
+  traceHash?: string;
+}

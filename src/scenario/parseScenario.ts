@@ -1,0 +1,193 @@
+/*
+ * Validates a scenario file before anything runs. Every problem is reported with the path of the
+ * offending field ("steps[2].side: must be one of ..."), unknown fields are errors, and defaults
+ * are filled in so every backend sees the same complete scenario.
+ */
+import { parseFaultPlan } from '../sim/FaultPlan.js';
+import { FieldReader, compact } from '../util/FieldReader.js';
+import {
+  DEFAULT_DISK_SIZE_BYTES,
+  DEFAULT_TIMING,
+  type EngineSettings,
+  type ExpectedResult,
+  PROFILES,
+  SCENARIO_FORMAT_VERSION,
+  STEP_KINDS,
+  type Scenario,
+  type ScenarioStep,
+  type ScheduleSpec,
+  type Step,
+  type TimingSpec,
+} from './Scenario.js';
+
+export class ScenarioError extends Error {
+  readonly code = 'BAD_SCENARIO';
+}
+
+const fail = (message: string): Error => new ScenarioError(message);
+const SIDES = ['primary', 'secondary'] as const;
+const SIDES_OR_BOTH = ['primary', 'secondary', 'both'] as const;
+export const MAX_DISKS = 8;
+
+/** Parse scenario text (JSON). `source` names the file in messages. */
+export function parseScenarioText(text: string, source = 'scenario'): Scenario {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new ScenarioError(`${source}: not valid JSON: ${(error as Error).message}`);
+  }
+  return parseScenario(raw);
+}
+
+export function parseScenario(raw: unknown): Scenario {
+  const f = FieldReader.of(raw, 'scenario', fail);
+  const version = f.raw('colosim');
+  if (version !== SCENARIO_FORMAT_VERSION) throw f.error('colosim', `must be ${SCENARIO_FORMAT_VERSION} (the format version)`, version);
+  const name = f.string('name');
+  const disk = parseDisk(f.raw('disk'));
+  const disks = f.optInt('disks', 1, MAX_DISKS) ?? 1;
+  const profile = f.oneOf('profile', PROFILES, 'qemu-7.2');
+  const engine = parseEngine(f.raw('engine'));
+  const rawSteps = f.raw('steps');
+  if (!Array.isArray(rawSteps)) throw f.error('steps', 'must be an array of steps', rawSteps);
+  f.finish();
+  const context: StepContext = { disks };
+  const steps = rawSteps.map((s, i) => parseStep(s, `steps[${i}]`, context, true) as ScenarioStep);
+  return { colosim: 1, name, disk, disks, profile, engine, steps };
+}
+
+function parseDisk(raw: unknown): Scenario['disk'] {
+  if (raw === undefined) return { size: DEFAULT_DISK_SIZE_BYTES, pattern: 0 };
+  const f = FieldReader.of(raw, 'scenario.disk', fail);
+  const size = f.optInt('size', 512) ?? DEFAULT_DISK_SIZE_BYTES;
+  if (size % 512 !== 0) throw f.error('size', 'must be a multiple of 512', size);
+  const pattern = f.optInt('pattern', 0, 255) ?? 0;
+  f.finish();
+  return { size, pattern };
+}
+
+function parseEngine(raw: unknown): EngineSettings {
+  const base: EngineSettings = { seed: 0, schedule: { policy: 'fifo' }, timing: DEFAULT_TIMING, faults: [] };
+  if (raw === undefined) return base;
+  const f = FieldReader.of(raw, 'scenario.engine', fail);
+  const seed = f.optInt('seed', -0x80000000, 0xffffffff) ?? 0;
+  const schedule = parseSchedule(f.raw('schedule'));
+  const timing = parseTiming(f.raw('timing'));
+  let faults;
+  try {
+    faults = parseFaultPlan(f.raw('faults'), 'scenario.engine.faults');
+  } catch (error) {
+    throw new ScenarioError((error as Error).message);
+  }
+  f.finish();
+  return { seed, schedule, timing, faults };
+}
+
+function parseSchedule(raw: unknown): ScheduleSpec {
+  if (raw === undefined) return { policy: 'fifo' };
+  const f = FieldReader.of(raw, 'scenario.engine.schedule', fail);
+  const policy = f.oneOf('policy', ['fifo', 'random', 'replay'] as const);
+  if (policy !== 'replay') {
+    f.finish();
+    return { policy };
+  }
+  const choices = f.raw('choices');
+  if (!Array.isArray(choices) || !choices.every((c) => Number.isSafeInteger(c) && (c as number) >= 0)) {
+    throw f.error('choices', 'must be an array of integers >= 0', choices);
+  }
+  f.finish();
+  return { policy, choices: choices as number[] };
+}
+
+function parseTiming(raw: unknown): TimingSpec {
+  if (raw === undefined) return DEFAULT_TIMING;
+  const f = FieldReader.of(raw, 'scenario.engine.timing', fail);
+  const timing: TimingSpec = {
+    diskLatencyTicks: f.optInt('diskLatencyTicks') ?? DEFAULT_TIMING.diskLatencyTicks,
+    linkLatencyTicks: f.optInt('linkLatencyTicks') ?? DEFAULT_TIMING.linkLatencyTicks,
+    commitChunkBytes: f.optInt('commitChunkBytes', 512) ?? DEFAULT_TIMING.commitChunkBytes,
+    commitPaceTicks: f.optInt('commitPaceTicks') ?? DEFAULT_TIMING.commitPaceTicks,
+  };
+  if (timing.commitChunkBytes % 512 !== 0) throw f.error('commitChunkBytes', 'must be a multiple of 512', timing.commitChunkBytes);
+  f.finish();
+  return timing;
+}
+
+interface StepContext {
+  readonly disks: number;
+}
+
+function parseStep(raw: unknown, where: string, ctx: StepContext, topLevel: boolean): Step | ScenarioStep {
+  const f = FieldReader.of(raw, where, fail);
+  const kind = f.oneOf('do', STEP_KINDS);
+  const step = readStep(kind, f, where, ctx);
+  const expect = topLevel || kind !== 'concurrent' ? parseExpect(f.raw('expect'), `${where}.expect`) : undefined;
+  f.finish();
+  return compact({ ...step, expect }) as ScenarioStep;
+}
+
+function readStep(kind: Step['do'], f: FieldReader, where: string, ctx: StepContext): Step {
+  switch (kind) {
+    case 'start':
+      return compact({ do: kind, side: f.oneOf('side', SIDES_OR_BOTH), mode: f.has('mode') ? f.oneOf('mode', SIDES) : (f.raw('mode'), undefined) });
+    case 'stop':
+      return { do: kind, side: f.oneOf('side', SIDES), failover: f.optBool('failover') ?? false };
+    case 'checkpoint':
+      return { do: kind, side: f.oneOf('side', SIDES_OR_BOTH) };
+    case 'status':
+      return { do: kind, side: f.oneOf('side', SIDES) };
+    case 'write':
+      return compact({
+        do: kind,
+        vm: f.oneOf('vm', SIDES),
+        offset: f.int('offset'),
+        length: f.int('length', 1),
+        pattern: f.int('pattern', 0, 255),
+        disk: f.optInt('disk', 0, ctx.disks - 1),
+      });
+    case 'read':
+      return compact({ do: kind, vm: f.oneOf('vm', SIDES), offset: f.int('offset'), length: f.int('length', 1), disk: f.optInt('disk', 0, ctx.disks - 1) });
+    case 'failover':
+      return compact({ do: kind, lost: f.has('lost') ? f.oneOf('lost', SIDES) : (f.raw('lost'), undefined) });
+    case 'wait':
+      return { do: kind, ticks: f.int('ticks') };
+    case 'close':
+      return compact({ do: kind, side: f.oneOf('side', SIDES), disk: f.optInt('disk', 0, ctx.disks - 1) });
+    case 'concurrent': {
+      const inner = f.raw('steps');
+      if (!Array.isArray(inner) || inner.length === 0) throw f.error('steps', 'must be a non-empty array of steps', inner);
+      const steps = inner.map((s, i) => parseStep(s, `${where}.steps[${i}]`, ctx, false) as Step);
+      if (steps.some((s) => s.do === 'concurrent' || s.do === 'wait')) {
+        throw fail(`${where}.steps: concurrent steps cannot contain "concurrent" or "wait"`);
+      }
+      return { do: kind, steps };
+    }
+  }
+}
+
+function parseExpect(raw: unknown, where: string): ExpectedResult | undefined {
+  if (raw === undefined) return undefined;
+  const f = FieldReader.of(raw, where, fail);
+  const runs = f.raw('runs');
+  if (runs !== undefined && !isRuns(runs)) throw f.error('runs', 'must be an array of [byte, count] pairs', runs);
+  const expect: ExpectedResult = compact({
+    ok: f.optBool('ok'),
+    error: f.optString('error'),
+    errno: f.optString('errno'),
+    runs: runs as ExpectedResult['runs'],
+    replicationError: f.optBool('replicationError'),
+    desc: f.optString('desc'),
+  });
+  f.finish();
+  return expect;
+}
+
+function isRuns(value: unknown): boolean {
+  return (
+    Array.isArray(value) &&
+    value.every(
+      (r) => Array.isArray(r) && r.length === 2 && Number.isInteger(r[0]) && r[0] >= 0 && r[0] <= 255 && Number.isSafeInteger(r[1]) && r[1] > 0,
+    )
+  );
+}

@@ -1,0 +1,30 @@
+/*
+ * Run-length encoding of byte buffers, the form reads take in result documents: short to read,
+ * exact to compare. Adjacent runs never share a byte value.
+ */
+import type { Runs } from './StepResult.js';
+
+export function encodeRuns(bytes: Uint8Array): Runs {
+  const runs: Runs = [];
+  let i = 0;
+  while (i < bytes.length) {
+    const value = bytes[i]!;
+    let j = i + 1;
+    while (j < bytes.length && bytes[j] === value) j++;
+    runs.push([value, j - i]);
+    i = j;
+  }
+  return runs;
+}
+
+export function decodeRuns(runs: Runs): Uint8Array {
+  let total = 0;
+  for (const [, count] of runs) total += count;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const [value, count] of runs) {
+    out.fill(value, at, at + count);
+    at += count;
+  }
+  return out;
+}

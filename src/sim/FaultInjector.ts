@@ -1,0 +1,170 @@
+/*
+ * The runtime side of a fault plan: the engine asks it at explicit fault points ("may this write on
+ * node hidden fail?", "how late is this read?", "does the primary crash here?") and it answers
+ * from the plan alone, counting matches and firings and tracing every fault that fires.
+ */
+import type { Clock } from './Clock.js';
+import type { Errno } from './errno.js';
+import type { CrashFault, Fault, FaultKind, IoErrorFault, IoOp, JobFailFault, LatencyFault, LinkDropFault } from './FaultPlan.js';
+import type { Trace } from './Trace.js';
+
+interface Armed<F extends Fault> {
+  readonly fault: F;
+  readonly index: number;
+  matched: number;
+  fired: number;
+}
+
+export class FaultInjector {
+  private readonly ioErrors: Armed<IoErrorFault>[] = [];
+  private readonly latencies: Armed<LatencyFault>[] = [];
+  private readonly linkDrops: Armed<LinkDropFault>[] = [];
+  private readonly crashes: Armed<CrashFault>[] = [];
+  private readonly jobFailures: Armed<JobFailFault>[] = [];
+  private readonly firedByKind = new Map<FaultKind, number>();
+  /** Set to false to end the safety phase: no fault fires after this (the liveness phase). */
+  active = true;
+
+  constructor(
+    readonly plan: readonly Fault[],
+    private readonly clock: Clock,
+    private readonly trace: Trace,
+  ) {
+    plan.forEach((fault, index) => {
+      switch (fault.kind) {
+        case 'io-error':
+          this.ioErrors.push({ fault, index, matched: 0, fired: 0 });
+          break;
+        case 'latency':
+          this.latencies.push({ fault, index, matched: 0, fired: 0 });
+          break;
+        case 'link-drop':
+          this.linkDrops.push({ fault, index, matched: 0, fired: 0 });
+          break;
+        case 'crash':
+          this.crashes.push({ fault, index, matched: 0, fired: 0 });
+          break;
+        case 'job-fail':
+          this.jobFailures.push({ fault, index, matched: 0, fired: 0 });
+          break;
+      }
+    });
+  }
+
+  static none(clock: Clock, trace: Trace): FaultInjector {
+    return new FaultInjector([], clock, trace);
+  }
+
+  get isEmpty(): boolean {
+    return this.plan.length === 0;
+  }
+
+  /** The errno an I/O on `node` fails with, or null when it succeeds. */
+  ioError(node: string, op: IoOp, offset: number, bytes: number): Errno | null {
+    if (this.ioErrors.length === 0 || !this.active) return null;
+    const now = this.clock.now();
+    for (const armed of this.ioErrors) {
+      const f = armed.fault;
+      if (f.node !== node || (f.op !== 'any' && f.op !== op)) continue;
+      if (f.fromTick !== undefined && now < f.fromTick) continue;
+      if (f.offset !== undefined && !overlaps(offset, bytes, f.offset, f.bytes ?? Number.MAX_SAFE_INTEGER - f.offset)) continue;
+      armed.matched++;
+      if (armed.matched <= (f.afterOps ?? 0)) continue;
+      if (f.times !== undefined && armed.fired >= f.times) continue;
+      this.fire(armed, { node, op, offset, bytes, errno: f.errno });
+      return f.errno;
+    }
+    return null;
+  }
+
+  /** Extra ticks an I/O on `node` takes. */
+  latencyTicks(node: string, op: IoOp): number {
+    if (this.latencies.length === 0 || !this.active) return 0;
+    const now = this.clock.now();
+    let extra = 0;
+    for (const armed of this.latencies) {
+      const f = armed.fault;
+      if (f.node !== node || (f.op !== 'any' && f.op !== op)) continue;
+      if (f.fromTick !== undefined && now < f.fromTick) continue;
+      if (f.untilTick !== undefined && now >= f.untilTick) continue;
+      extra += f.ticks;
+      armed.fired++;
+      this.count('latency');
+    }
+    return extra;
+  }
+
+  /** Whether the link has dropped by the time of this request. Once dropped, it stays down. */
+  linkDropped(link: string): boolean {
+    if (this.linkDrops.length === 0) return false;
+    const now = this.clock.now();
+    for (const armed of this.linkDrops) {
+      const f = armed.fault;
+      if (f.link !== link) continue;
+      if (armed.fired > 0) return true;
+      if (!this.active) continue;
+      if (f.fromTick !== undefined && now < f.fromTick) continue;
+      armed.matched++;
+      if (armed.matched <= (f.afterOps ?? 0)) continue;
+      this.fire(armed, { link });
+      return true;
+    }
+    return false;
+  }
+
+  /** Whether the process crashes at this crash point now. */
+  crashAt(point: string): boolean {
+    if (this.crashes.length === 0 || !this.active) return false;
+    for (const armed of this.crashes) {
+      const f = armed.fault;
+      if (f.point !== point || armed.fired > 0) continue;
+      armed.matched++;
+      if (armed.matched <= (f.afterHits ?? 0)) continue;
+      this.fire(armed, { point });
+      return true;
+    }
+    return false;
+  }
+
+  /** Whether the job of `node` fails before its next copy-before-write. */
+  jobFails(job: 'backup', node: string): boolean {
+    if (this.jobFailures.length === 0 || !this.active) return false;
+    for (const armed of this.jobFailures) {
+      const f = armed.fault;
+      if (f.job !== job || (f.node !== undefined && f.node !== node) || armed.fired > 0) continue;
+      armed.matched++;
+      if (armed.matched <= (f.afterOps ?? 0)) continue;
+      this.fire(armed, { job, node });
+      return true;
+    }
+    return false;
+  }
+
+  /** How often each kind of fault fired (latency counts every delayed operation). */
+  firedCounts(): ReadonlyMap<FaultKind, number> {
+    return this.firedByKind;
+  }
+
+  /** How often each planned fault fired, in plan order. */
+  firedPerFault(): number[] {
+    const out = new Array<number>(this.plan.length).fill(0);
+    for (const list of [this.ioErrors, this.latencies, this.linkDrops, this.crashes, this.jobFailures] as Armed<Fault>[][]) {
+      for (const armed of list) out[armed.index] = armed.fired;
+    }
+    return out;
+  }
+
+  private fire(armed: Armed<Fault>, fields: Record<string, string | number>): void {
+    armed.fired++;
+    this.count(armed.fault.kind);
+    if (this.trace.enabled) this.trace.emit('fault', { fault: armed.index, kind: armed.fault.kind, ...fields });
+  }
+
+  private count(kind: FaultKind): void {
+    this.firedByKind.set(kind, (this.firedByKind.get(kind) ?? 0) + 1);
+  }
+}
+
+function overlaps(aOffset: number, aBytes: number, bOffset: number, bBytes: number): boolean {
+  return aOffset < bOffset + bBytes && bOffset < aOffset + aBytes;
+}

@@ -1,0 +1,242 @@
+/*
+ * The deterministic scheduler. Engine code is plain async TypeScript; every point where it waits
+ * (an I/O completion, a timer, a wait queue, a spawned task's start) is a promise that only this
+ * scheduler resolves, one at a time, in an order chosen by a SchedulePolicy. Between choices it lets
+ * the resolved continuation run to its next wait (microtasks only, no real I/O anywhere), so the
+ * same seed and policy give the same run, step for step. Time is simulated: when nothing is ready,
+ * the clock jumps to the earliest timer, ties broken by (deadline, sequence number).
+ * Limits: a maximum number of steps and of ticks; a run that stops with tasks still waiting is a
+ * deadlock, reported with what waits on what.
+ */
+import { FifoPolicy } from './FifoPolicy.js';
+import type { ReadyEntry, SchedulePolicy } from './SchedulePolicy.js';
+import { SimClock } from './SimClock.js';
+import { TimerHeap } from './TimerHeap.js';
+
+export class SimBoundError extends Error {
+  readonly code = 'SIM_BOUND';
+}
+
+export class DeadlockError extends Error {
+  readonly code = 'DEADLOCK';
+  constructor(
+    message: string,
+    readonly waiting: readonly string[],
+  ) {
+    super(message);
+  }
+}
+
+interface Entry extends ReadyEntry {
+  readonly wake: () => void;
+}
+
+interface TimerEntry extends Entry {
+  readonly deadline: number;
+  /** Daemon timers never keep a run going; they fire only if time reaches them anyway. */
+  readonly daemon: boolean;
+}
+
+export interface TaskOutcome<T> {
+  readonly ok: boolean;
+  readonly value?: T;
+  readonly error?: unknown;
+}
+
+export class Task<T> {
+  outcome: TaskOutcome<T> | undefined;
+  constructor(
+    readonly id: number,
+    readonly label: string,
+    readonly daemon: boolean,
+  ) {}
+  get done(): boolean {
+    return this.outcome !== undefined;
+  }
+  /** The task's value; rethrows its error. Only after it finished. */
+  result(): T {
+    if (!this.outcome) throw new Error(`task ${this.label} has not finished`);
+    if (!this.outcome.ok) throw this.outcome.error;
+    return this.outcome.value as T;
+  }
+}
+
+export interface SchedulerOptions {
+  readonly policy?: SchedulePolicy;
+  /** Maximum wake-ups over the scheduler's life (default 50 million). */
+  readonly maxSteps?: number;
+  /** Simulated time may not pass this tick (default 1 hour). */
+  readonly maxTicks?: number;
+}
+
+export interface RunStats {
+  readonly steps: number;
+  readonly ticks: number;
+}
+
+/** Lets every queued microtask run: a macrotask starts only once the microtask queue is empty. */
+function settle(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+export class Scheduler {
+  readonly clock = new SimClock();
+  policy: SchedulePolicy;
+  readonly maxSteps: number;
+  readonly maxTicks: number;
+  private readonly ready: Entry[] = [];
+  private readonly timers = new TimerHeap<TimerEntry>();
+  private liveTimers = 0;
+  private seq = 0;
+  private stepCount = 0;
+  private nextTaskId = 1;
+  private readonly live = new Map<number, Task<unknown>>();
+  private readonly blocked = new Map<number, string>();
+  private running = false;
+
+  constructor(options: SchedulerOptions = {}) {
+    this.policy = options.policy ?? new FifoPolicy();
+    this.maxSteps = options.maxSteps ?? 50_000_000;
+    this.maxTicks = options.maxTicks ?? 3_600_000_000_000;
+  }
+
+  get steps(): number {
+    return this.stepCount;
+  }
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  /** Start `fn` as a task at a later step. Daemon tasks (background jobs) may wait forever. */
+  spawn<T>(label: string, fn: () => Promise<T>, options: { daemon?: boolean } = {}): Task<T> {
+    const task = new Task<T>(this.nextTaskId++, label, options.daemon ?? false);
+    if (!task.daemon) this.live.set(task.id, task as Task<unknown>);
+    this.pushReady(`start:${label}`, () => {
+      fn().then(
+        (value) => this.finish(task, { ok: true, value }),
+        (error: unknown) => this.finish(task, { ok: false, error }),
+      );
+    });
+    return task;
+  }
+
+  /** Resolves at a later step of the current tick: a point where other ready work may run first. */
+  yield(label: string): Promise<void> {
+    return new Promise((resolve) => this.pushReady(label, resolve));
+  }
+
+  /** Resolves `ticks` from now (at a later step of this tick when ticks is 0). */
+  sleep(label: string, ticks: number, options: { daemon?: boolean } = {}): Promise<void> {
+    if (ticks <= 0 && !options.daemon) return this.yield(label);
+    return new Promise((resolve) => this.pushTimer(label, this.clock.now() + ticks, resolve, options.daemon ?? false));
+  }
+
+  /** Register a blocked waiter for deadlock reports; returns the token to pass to `unblock`. */
+  block(description: string): number {
+    const token = this.seq++;
+    this.blocked.set(token, description);
+    return token;
+  }
+
+  unblock(token: number, label: string, wake: () => void): void {
+    this.blocked.delete(token);
+    this.pushReady(label, wake);
+  }
+
+  /** Forget a blocked waiter that will never be woken through the scheduler (it was cancelled). */
+  forget(token: number): void {
+    this.blocked.delete(token);
+  }
+
+  /**
+   * Run until nothing is ready and no (non-daemon) timer is pending. With `untilTick`, also let
+   * simulated time reach that tick, firing daemon timers on the way, and end with the clock there.
+   */
+  async run(options: { untilTick?: number } = {}): Promise<RunStats> {
+    if (this.running) throw new Error('Scheduler.run is not reentrant');
+    this.running = true;
+    const startSteps = this.stepCount;
+    const startTicks = this.clock.now();
+    try {
+      for (;;) {
+        if (this.ready.length > 0) {
+          await this.step();
+          continue;
+        }
+        await settle();
+        if (this.ready.length > 0) continue;
+        if (this.fireNextTimers(options.untilTick)) continue;
+        break;
+      }
+      if (options.untilTick !== undefined && options.untilTick > this.clock.now()) this.clock.advanceTo(options.untilTick);
+      this.checkDeadlock();
+      return { steps: this.stepCount - startSteps, ticks: this.clock.now() - startTicks };
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** Tasks that have not finished (daemons excluded). */
+  liveTasks(): Task<unknown>[] {
+    return [...this.live.values()];
+  }
+
+  private async step(): Promise<void> {
+    if (++this.stepCount > this.maxSteps) {
+      throw new SimBoundError(`simulation exceeded ${this.maxSteps} steps (at tick ${this.clock.now()})`);
+    }
+    const ready = this.ready;
+    const index = ready.length === 1 ? 0 : this.policy.choose(ready);
+    if (!(index >= 0 && index < ready.length)) {
+      throw new Error(`policy ${this.policy.name} chose ${index} of ${ready.length} ready entries`);
+    }
+    const entry = index === 0 ? ready.shift()! : ready.splice(index, 1)[0]!;
+    entry.wake();
+    // One microtask turn lets the woken continuation start before the next choice.
+    await null;
+  }
+
+  /** Move time to the earliest timer and make every timer due then ready. False when there is none to fire. */
+  private fireNextTimers(untilTick: number | undefined): boolean {
+    const next = this.timers.peek();
+    if (!next) return false;
+    const limit = untilTick ?? -1;
+    if (this.liveTimers === 0 && next.deadline > limit) return false;
+    if (next.deadline > this.maxTicks) {
+      throw new SimBoundError(`simulated time would pass the limit of ${this.maxTicks} ticks (next timer: ${next.label} at ${next.deadline})`);
+    }
+    this.clock.advanceTo(next.deadline);
+    while (this.timers.peek()?.deadline === next.deadline) {
+      const timer = this.timers.pop()!;
+      if (!timer.daemon) this.liveTimers--;
+      this.ready.push(timer);
+    }
+    return true;
+  }
+
+  private checkDeadlock(): void {
+    if (this.live.size === 0) return;
+    const tasks = [...this.live.values()].map((t) => t.label);
+    const waits = [...this.blocked.values()];
+    throw new DeadlockError(
+      `deadlock at tick ${this.clock.now()}: ${tasks.length} task(s) cannot finish (${tasks.join(', ')}); ` +
+        (waits.length > 0 ? `waiting: ${waits.join('; ')}` : 'nothing they wait on can be woken'),
+      waits,
+    );
+  }
+
+  private finish<T>(task: Task<T>, outcome: TaskOutcome<T>): void {
+    task.outcome = outcome;
+    this.live.delete(task.id);
+  }
+
+  private pushReady(label: string, wake: () => void): void {
+    this.ready.push({ seq: this.seq++, label, wake });
+  }
+
+  private pushTimer(label: string, deadline: number, wake: () => void, daemon: boolean): void {
+    if (!daemon) this.liveTimers++;
+    this.timers.push({ seq: this.seq++, label, wake, deadline, daemon });
+  }
+}
