@@ -1,0 +1,18 @@
+/*
+ * A failed block-layer request. QEMU's block functions return a negative errno; colosim throws a
+ * BlockError carrying the errno name, and guest-facing results report that name ("EIO").
+ */
+import type { Errno } from '../sim/errno.js';
+
+export class BlockError extends Error {
+  constructor(
+    readonly errno: Errno,
+    message: string = errno,
+  ) {
+    super(message);
+  }
+}
+
+export function isBlockError(error: unknown): error is BlockError {
+  return error instanceof BlockError;
+}

@@ -1,0 +1,183 @@
+/*
+ * A qcow2-like overlay: the disk is cut into clusters (64 KiB by default); a cluster is either
+ * unallocated (reads fall through to the backing chain, or zeros without one), a zero cluster, or a
+ * data cluster held by this layer. The first write to part of an unallocated (or zero) cluster
+ * copies the rest of the cluster from below into it, as qcow2's copy-on-write does; writers to a
+ * cluster being allocated wait for that allocation, as qcow2's in-flight L2 updates make them.
+ * Whole-cluster write-zeroes make zero clusters; make-empty drops every cluster.
+ * Limits: no snapshots, no compression, no refcounts; metadata updates cost no I/O of their own.
+ */
+import type { SimEnv } from '../sim/SimEnv.js';
+import { WaitQueue } from '../sim/WaitQueue.js';
+import { BlockNode, type BlockStatus } from './BlockNode.js';
+import { SectorStore } from './SectorStore.js';
+import { allocBytes } from './buffers.js';
+
+export const DEFAULT_CLUSTER_SIZE = 65536;
+
+const ZERO = 1;
+const DATA = 2;
+
+export class OverlayNode extends BlockNode {
+  readonly driver = 'qcow2';
+  readonly clusterSize: number;
+  private readonly store: SectorStore;
+  /** Cluster index -> ZERO | DATA; absent means unallocated. */
+  private readonly map = new Map<number, number>();
+  /** Clusters whose allocation (copy-on-write from below) is in flight. */
+  private readonly allocating = new Map<number, WaitQueue>();
+
+  constructor(env: SimEnv, name: string, sizeBytes: number, options: { clusterSize?: number } = {}) {
+    super(env, name);
+    this.clusterSize = options.clusterSize ?? DEFAULT_CLUSTER_SIZE;
+    if (this.clusterSize < 512 || (this.clusterSize & (this.clusterSize - 1)) !== 0) {
+      throw new RangeError(`cluster size must be a power of two >= 512, got ${this.clusterSize}`);
+    }
+    this.store = new SectorStore(sizeBytes);
+  }
+
+  get length(): number {
+    return this.store.sizeBytes;
+  }
+
+  override get supportsMakeEmpty(): boolean {
+    return true;
+  }
+
+  /** Number of clusters this layer holds (data or zero). */
+  get allocatedClusters(): number {
+    return this.map.size;
+  }
+
+  get allocatedBytes(): number {
+    return this.store.allocatedBytes;
+  }
+
+  protected override async doRead(offset: number, bytes: number): Promise<Uint8Array> {
+    const out = allocBytes(bytes);
+    let pos = offset;
+    const end = offset + bytes;
+    let leafDone = false;
+    while (pos < end) {
+      const kind = this.map.get(this.clusterOf(pos));
+      const runEnd = Math.min(end, this.runEnd(pos, end, kind));
+      const n = runEnd - pos;
+      if (kind === DATA) {
+        if (!leafDone) {
+          await this.ioLatency('read');
+          leafDone = true;
+        }
+        this.store.readInto(pos, out, pos - offset, n);
+      } else if (kind === undefined && this.backing) {
+        out.set(await this.readBacking(pos, n), pos - offset);
+      }
+      pos = runEnd;
+    }
+    this.trace('read', offset, bytes);
+    return out;
+  }
+
+  protected override async doWrite(offset: number, data: Uint8Array): Promise<void> {
+    await this.allocateFor(offset, data.length);
+    await this.ioLatency('write');
+    this.trace('write', offset, data.length);
+    this.store.write(offset, data);
+  }
+
+  protected override async doWriteZeroes(offset: number, bytes: number): Promise<void> {
+    const cs = this.clusterSize;
+    const first = Math.ceil(offset / cs);
+    const last = Math.floor((offset + bytes) / cs);
+    if (first >= last) return this.doWrite(offset, new Uint8Array(bytes));
+    // Unaligned edges are ordinary writes of zeros; whole clusters become zero clusters.
+    if (offset < first * cs) await this.doWrite(offset, new Uint8Array(first * cs - offset));
+    await this.waitAllocations(first * cs, (last - first) * cs);
+    await this.ioLatency('write-zeroes');
+    this.trace('write-zeroes', first * cs, (last - first) * cs);
+    for (let c = first; c < last; c++) this.map.set(c, ZERO);
+    this.store.zero(first * cs, (last - first) * cs);
+    if (offset + bytes > last * cs) await this.doWrite(last * cs, new Uint8Array(offset + bytes - last * cs));
+  }
+
+  protected override async doBlockStatus(offset: number, bytes: number): Promise<BlockStatus> {
+    const end = offset + bytes;
+    const kind = this.map.get(this.clusterOf(offset));
+    const runEnd = Math.min(end, this.runEnd(offset, end, kind));
+    return { kind: kind === DATA ? 'data' : kind === ZERO ? 'zero' : 'unallocated', bytes: runEnd - offset };
+  }
+
+  protected override async doMakeEmpty(): Promise<void> {
+    await this.ioLatency('make-empty');
+    this.map.clear();
+    this.store.clear();
+  }
+
+  /** Allocate every cluster the write touches, copying the untouched part of each from below. */
+  private async allocateFor(offset: number, bytes: number): Promise<void> {
+    const cs = this.clusterSize;
+    const end = offset + bytes;
+    for (let c = this.clusterOf(offset); c * cs < end; c++) {
+      for (;;) {
+        const pending = this.allocating.get(c);
+        if (!pending) break;
+        await pending.wait(`${this.name}:write waits for allocation of cluster ${c}`);
+      }
+      const kind = this.map.get(c);
+      if (kind === DATA) continue;
+      const queue = new WaitQueue(this.env.sched, `${this.name}:alloc#${c}`);
+      this.allocating.set(c, queue);
+      try {
+        await this.copyOnWrite(c, kind, offset, end);
+        this.map.set(c, DATA);
+      } finally {
+        this.allocating.delete(c);
+        queue.wakeAll();
+      }
+    }
+  }
+
+  /** Fill the parts of cluster `c` outside [offset, end) from below (zeros for a zero cluster). */
+  private async copyOnWrite(c: number, kind: number | undefined, offset: number, end: number): Promise<void> {
+    const cs = this.clusterSize;
+    const start = c * cs;
+    const stop = Math.min(start + cs, this.length);
+    const head = Math.max(start, Math.min(offset, stop));
+    const tail = Math.min(stop, Math.max(end, start));
+    const fromBelow = kind === undefined && this.backing !== null;
+    if (head > start) this.store.write(start, fromBelow ? await this.readBacking(start, head - start) : new Uint8Array(head - start));
+    if (tail < stop) this.store.write(tail, fromBelow ? await this.readBacking(tail, stop - tail) : new Uint8Array(stop - tail));
+  }
+
+  private async waitAllocations(offset: number, bytes: number): Promise<void> {
+    const cs = this.clusterSize;
+    for (let c = this.clusterOf(offset); c * cs < offset + bytes; c++) {
+      for (;;) {
+        const pending = this.allocating.get(c);
+        if (!pending) break;
+        await pending.wait(`${this.name}:write-zeroes waits for allocation of cluster ${c}`);
+      }
+    }
+  }
+
+  /** Read from the backing chain; bytes past the backing file's end read as zeros. */
+  private async readBacking(offset: number, bytes: number): Promise<Uint8Array> {
+    const backing = this.backing!;
+    const available = Math.max(0, Math.min(bytes, backing.length - offset));
+    if (available === bytes) return backing.read(offset, bytes);
+    const out = allocBytes(bytes);
+    if (available > 0) out.set(await backing.read(offset, available));
+    return out;
+  }
+
+  private clusterOf(offset: number): number {
+    return Math.floor(offset / this.clusterSize);
+  }
+
+  /** End of the run of clusters starting at `pos` that share allocation state `kind`, capped at `end`. */
+  private runEnd(pos: number, end: number, kind: number | undefined): number {
+    const cs = this.clusterSize;
+    let c = this.clusterOf(pos) + 1;
+    while (c * cs < end && this.map.get(c) === kind) c++;
+    return c * cs;
+  }
+}

@@ -1,0 +1,44 @@
+/*
+ * A raw image: the guest's bytes at the same offsets in a sparse SectorStore. Every request is a
+ * leaf I/O that completes on the simulated clock after the node's latency. Raw has no allocation
+ * metadata of its own (everything reads as allocated) and cannot be emptied, like QEMU's raw driver.
+ */
+import type { SimEnv } from '../sim/SimEnv.js';
+import { BlockNode } from './BlockNode.js';
+import { SectorStore } from './SectorStore.js';
+
+export class RawNode extends BlockNode {
+  readonly driver = 'raw';
+  readonly store: SectorStore;
+
+  constructor(env: SimEnv, name: string, sizeBytes: number, options: { fill?: number } = {}) {
+    super(env, name);
+    this.store = new SectorStore(sizeBytes, options.fill ?? 0);
+  }
+
+  get length(): number {
+    return this.store.sizeBytes;
+  }
+
+  protected override async doRead(offset: number, bytes: number): Promise<Uint8Array> {
+    await this.ioLatency('read');
+    this.trace('read', offset, bytes);
+    return this.store.read(offset, bytes);
+  }
+
+  protected override async doWrite(offset: number, data: Uint8Array): Promise<void> {
+    await this.ioLatency('write');
+    this.trace('write', offset, data.length);
+    this.store.write(offset, data);
+  }
+
+  protected override async doWriteZeroes(offset: number, bytes: number): Promise<void> {
+    await this.ioLatency('write-zeroes');
+    this.trace('write-zeroes', offset, bytes);
+    this.store.zero(offset, bytes);
+  }
+
+  protected override async doFlush(): Promise<void> {
+    await this.ioLatency('flush');
+  }
+}

@@ -1,0 +1,166 @@
+/*
+ * Sparse storage for one virtual disk in 512-byte sectors. Data lives in 4 KiB chunks carved out of
+ * 1 MiB slabs, allocated on first write, so memory follows what was written, not the virtual size
+ * (a 1 TiB disk with 1 MiB written holds about 1 MiB). A chunk never written reads as the store's
+ * background byte (0, or a fill pattern standing for a pre-filled image); a chunk zeroed as a whole
+ * is kept as a marker, not as 4 KiB of zeros.
+ * Limits: offsets and lengths must be sector-aligned (the block node above pads unaligned requests).
+ */
+
+import { allocBytes } from './buffers.js';
+
+export const SECTOR_SIZE = 512;
+export const CHUNK_SIZE = 4096;
+const CHUNKS_PER_SLAB = 256;
+/** Marker in the chunk map: the chunk is all zeros (distinct from the background when fill != 0). */
+const ZERO_CHUNK = -1;
+
+export class SectorStore {
+  private readonly chunks = new Map<number, number>();
+  private readonly slabs: Uint8Array[] = [];
+  private readonly freeSlots: number[] = [];
+  private nextSlot = 0;
+
+  /**
+   * @param sizeBytes virtual size, a multiple of 512
+   * @param fill the byte unwritten sectors read as (a pre-filled image)
+   */
+  constructor(
+    readonly sizeBytes: number,
+    readonly fill = 0,
+  ) {
+    if (!Number.isSafeInteger(sizeBytes) || sizeBytes < 0 || sizeBytes % SECTOR_SIZE !== 0) {
+      throw new RangeError(`store size must be a multiple of ${SECTOR_SIZE}, got ${sizeBytes}`);
+    }
+  }
+
+  /** Bytes of chunk memory in use. */
+  get allocatedBytes(): number {
+    return (this.nextSlot - this.freeSlots.length) * CHUNK_SIZE;
+  }
+
+  /** Bytes of slab memory reserved (what the process actually holds). */
+  get reservedBytes(): number {
+    return this.slabs.length * CHUNKS_PER_SLAB * CHUNK_SIZE;
+  }
+
+  read(offset: number, bytes: number): Uint8Array {
+    const out = allocBytes(bytes);
+    this.readInto(offset, out, 0, bytes);
+    return out;
+  }
+
+  readInto(offset: number, dest: Uint8Array, destOffset: number, bytes: number): void {
+    this.checkRange(offset, bytes);
+    let pos = offset;
+    let at = destOffset;
+    const end = offset + bytes;
+    while (pos < end) {
+      const index = Math.floor(pos / CHUNK_SIZE);
+      const within = pos - index * CHUNK_SIZE;
+      const n = Math.min(CHUNK_SIZE - within, end - pos);
+      const slot = this.chunks.get(index);
+      if (slot === undefined) {
+        dest.fill(this.fill, at, at + n);
+      } else if (slot === ZERO_CHUNK) {
+        dest.fill(0, at, at + n);
+      } else {
+        const slab = this.slabs[slot >>> 8]!;
+        const base = (slot & (CHUNKS_PER_SLAB - 1)) * CHUNK_SIZE + within;
+        dest.set(slab.subarray(base, base + n), at);
+      }
+      pos += n;
+      at += n;
+    }
+  }
+
+  write(offset: number, data: Uint8Array, dataOffset = 0, bytes = data.length - dataOffset): void {
+    this.checkRange(offset, bytes);
+    let pos = offset;
+    let at = dataOffset;
+    const end = offset + bytes;
+    while (pos < end) {
+      const index = Math.floor(pos / CHUNK_SIZE);
+      const within = pos - index * CHUNK_SIZE;
+      const n = Math.min(CHUNK_SIZE - within, end - pos);
+      const piece = data.subarray(at, at + n);
+      let slot = this.chunks.get(index);
+      if (slot === undefined || slot === ZERO_CHUNK) {
+        const background = slot === ZERO_CHUNK ? 0 : this.fill;
+        // Writing the background over the background changes nothing; keep the chunk sparse.
+        if (isAll(piece, background)) {
+          pos += n;
+          at += n;
+          continue;
+        }
+        slot = this.allocate(background);
+        this.chunks.set(index, slot);
+      }
+      const slab = this.slabs[slot >>> 8]!;
+      slab.set(piece, (slot & (CHUNKS_PER_SLAB - 1)) * CHUNK_SIZE + within);
+      pos += n;
+      at += n;
+    }
+  }
+
+  /** Make [offset, offset + bytes) read as zeros. */
+  zero(offset: number, bytes: number): void {
+    this.checkRange(offset, bytes);
+    this.forEachChunk(offset, bytes, (index, within, n) => {
+      if (n === CHUNK_SIZE) {
+        this.release(index);
+        if (this.fill !== 0) this.chunks.set(index, ZERO_CHUNK);
+      } else {
+        this.write(index * CHUNK_SIZE + within, new Uint8Array(n));
+      }
+    });
+  }
+
+  /** Forget everything written: the whole store reads as its background again. */
+  clear(): void {
+    this.chunks.clear();
+    this.slabs.length = 0;
+    this.freeSlots.length = 0;
+    this.nextSlot = 0;
+  }
+
+  private forEachChunk(offset: number, bytes: number, fn: (index: number, within: number, n: number) => void): void {
+    let pos = offset;
+    const end = offset + bytes;
+    while (pos < end) {
+      const index = Math.floor(pos / CHUNK_SIZE);
+      const within = pos - index * CHUNK_SIZE;
+      const n = Math.min(CHUNK_SIZE - within, end - pos);
+      fn(index, within, n);
+      pos += n;
+    }
+  }
+
+  private allocate(background: number): number {
+    let slot = this.freeSlots.pop();
+    if (slot === undefined) {
+      slot = this.nextSlot++;
+      if (slot >>> 8 >= this.slabs.length) this.slabs.push(new Uint8Array(CHUNKS_PER_SLAB * CHUNK_SIZE));
+    }
+    const base = (slot & (CHUNKS_PER_SLAB - 1)) * CHUNK_SIZE;
+    this.slabs[slot >>> 8]!.fill(background, base, base + CHUNK_SIZE);
+    return slot;
+  }
+
+  private release(index: number): void {
+    const slot = this.chunks.get(index);
+    if (slot !== undefined && slot !== ZERO_CHUNK) this.freeSlots.push(slot);
+    this.chunks.delete(index);
+  }
+
+  private checkRange(offset: number, bytes: number): void {
+    if (offset % SECTOR_SIZE !== 0 || bytes % SECTOR_SIZE !== 0 || offset < 0 || bytes < 0 || offset + bytes > this.sizeBytes) {
+      throw new RangeError(`store access [${offset}, +${bytes}) is not sector-aligned or exceeds ${this.sizeBytes} bytes`);
+    }
+  }
+}
+
+function isAll(bytes: Uint8Array, value: number): boolean {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== value) return false;
+  return true;
+}

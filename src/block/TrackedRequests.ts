@@ -1,0 +1,109 @@
+/*
+ * In-flight requests of one node, as QEMU's block layer tracks them. A request marked serialising
+ * (a read-modify-write, or block-copy's write into a fleecing target) waits for every overlapping
+ * request already in flight, and every request waits for overlapping serialising ones; a request
+ * never waits for one that already waits for it, which is how QEMU avoids deadlock here.
+ * Waiting happens once, before the request touches data, as in bdrv_wait_serialising_requests.
+ */
+import type { Scheduler } from '../sim/Scheduler.js';
+import { WaitQueue } from '../sim/WaitQueue.js';
+
+export class TrackedRequest {
+  serialising = false;
+  overlapOffset: number;
+  overlapBytes: number;
+  waitingFor: TrackedRequest | null = null;
+  finished = false;
+  private doneQueue: WaitQueue | null = null;
+
+  constructor(
+    readonly nodeName: string,
+    readonly op: string,
+    readonly offset: number,
+    readonly bytes: number,
+  ) {
+    this.overlapOffset = offset;
+    this.overlapBytes = bytes;
+  }
+
+  overlaps(other: TrackedRequest): boolean {
+    return this.overlapOffset < other.overlapOffset + other.overlapBytes && other.overlapOffset < this.overlapOffset + this.overlapBytes;
+  }
+
+  /** Built only when needed (waits and reports): string building per request is costly. */
+  get label(): string {
+    return `${this.nodeName}:${this.op}[${this.offset},+${this.bytes}]`;
+  }
+
+  done(sched: Scheduler): WaitQueue {
+    this.doneQueue ??= new WaitQueue(sched, this.label);
+    return this.doneQueue;
+  }
+
+  /** Wake whoever waits for this request. */
+  finish(): void {
+    this.finished = true;
+    this.doneQueue?.wakeAll();
+  }
+}
+
+export class TrackedRequests {
+  private readonly inFlight = new Set<TrackedRequest>();
+  /** Serialising requests in flight; while zero, ordinary requests need not look for conflicts. */
+  private serialisingCount = 0;
+
+  constructor(
+    private readonly sched: Scheduler,
+    private readonly nodeName: string,
+  ) {}
+
+  get size(): number {
+    return this.inFlight.size;
+  }
+
+  begin(op: string, offset: number, bytes: number): TrackedRequest {
+    const req = new TrackedRequest(this.nodeName, op, offset, bytes);
+    this.inFlight.add(req);
+    return req;
+  }
+
+  /** Widen the request's overlap to `align` and make it serialising. */
+  makeSerialising(req: TrackedRequest, align: number): void {
+    if (!req.serialising) this.serialisingCount++;
+    req.serialising = true;
+    const start = Math.floor(req.offset / align) * align;
+    const end = Math.ceil((req.offset + req.bytes) / align) * align;
+    req.overlapOffset = Math.min(req.overlapOffset, start);
+    req.overlapBytes = Math.max(req.overlapOffset + req.overlapBytes, end) - req.overlapOffset;
+  }
+
+  /** Wait until no conflicting request is in flight. */
+  async waitConflicts(req: TrackedRequest): Promise<void> {
+    for (;;) {
+      const conflict = this.findConflict(req);
+      if (!conflict) return;
+      req.waitingFor = conflict;
+      await conflict.done(this.sched).wait(req.label);
+      req.waitingFor = null;
+    }
+  }
+
+  end(req: TrackedRequest): void {
+    this.inFlight.delete(req);
+    if (req.serialising) this.serialisingCount--;
+    req.finish();
+  }
+
+  private findConflict(req: TrackedRequest): TrackedRequest | undefined {
+    if (this.inFlight.size <= 1 || (this.serialisingCount === 0 && !req.serialising)) return undefined;
+    for (const other of this.inFlight) {
+      if (other === req || (!other.serialising && !req.serialising)) continue;
+      if (!req.overlaps(other)) continue;
+      // A request that is itself waiting will wait for us when it wakes (or already does):
+      // QEMU goes on instead of risking a deadlock, and so do we.
+      if (other.waitingFor !== null) continue;
+      return other;
+    }
+    return undefined;
+  }
+}
