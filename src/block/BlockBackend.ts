@@ -8,16 +8,40 @@ import type { ChildOwner } from './BdrvChild.js';
 import { BdrvChild } from './BdrvChild.js';
 import { BlockError } from './BlockError.js';
 import type { BlockNode } from './BlockNode.js';
+import { WaitQueue } from '../sim/WaitQueue.js';
 
 export class BlockBackend implements ChildOwner {
   readonly isBackend = true;
   private root: BdrvChild | null;
+  /** Requests that entered and have not finished. */
+  private inFlight = 0;
+  /** Nesting depth of drained sections: while > 0, new requests wait (blk_wait_while_drained). */
+  private quiesced = 0;
+  private readonly idle: WaitQueue;
+  private readonly resumed: WaitQueue;
 
   constructor(
     readonly name: string,
     node: BlockNode,
   ) {
     this.root = new BdrvChild(this, node, 'root');
+    this.idle = new WaitQueue(node.env.sched, `${name} to go idle`);
+    this.resumed = new WaitQueue(node.env.sched, `${name} to leave its drained section`);
+  }
+
+  /** Stop admitting new requests (those in flight go on). */
+  quiesce(): void {
+    this.quiesced++;
+  }
+
+  /** Wait until no request is in flight. */
+  async waitIdle(who: string): Promise<void> {
+    while (this.inFlight > 0) await this.idle.wait(who);
+  }
+
+  resume(): void {
+    if (this.quiesced === 0) throw new Error(`${this.name}: resume without quiesce`);
+    if (--this.quiesced === 0) this.resumed.wakeAll();
   }
 
   get node(): BlockNode {
@@ -30,22 +54,38 @@ export class BlockBackend implements ChildOwner {
   }
 
   read(offset: number, bytes: number): Promise<Uint8Array> {
-    this.check(offset, bytes);
-    return this.node.read(offset, bytes);
+    return this.request(() => {
+      this.check(offset, bytes);
+      return this.node.read(offset, bytes);
+    });
   }
 
   write(offset: number, data: Uint8Array): Promise<void> {
-    this.check(offset, data.length);
-    return this.node.write(offset, data);
+    return this.request(() => {
+      this.check(offset, data.length);
+      return this.node.write(offset, data);
+    });
   }
 
   writeZeroes(offset: number, bytes: number): Promise<void> {
-    this.check(offset, bytes);
-    return this.node.writeZeroes(offset, bytes);
+    return this.request(() => {
+      this.check(offset, bytes);
+      return this.node.writeZeroes(offset, bytes);
+    });
   }
 
   flush(): Promise<void> {
-    return this.node.flush();
+    return this.request(() => this.node.flush());
+  }
+
+  private async request<T>(fn: () => Promise<T>): Promise<T> {
+    while (this.quiesced > 0) await this.resumed.wait(`request on ${this.name}`);
+    this.inFlight++;
+    try {
+      return await fn();
+    } finally {
+      if (--this.inFlight === 0) this.idle.wakeAll();
+    }
   }
 
   /** Detach from the node (blk_remove_bs / deleting the drive). */

@@ -30,6 +30,9 @@ export interface WriteRequest {
 /** Runs before a write reaches the driver (QEMU's before-write notifiers); throwing fails the write. */
 export type BeforeWriteHook = (write: WriteRequest) => Promise<void>;
 
+/** Runs after a write reached the driver successfully (where QEMU sets dirty bitmaps). */
+export type AfterWriteHook = (write: WriteRequest) => void;
+
 export interface WriteOptions {
   /** Make the request serialising with this alignment (block-copy's fleecing writes use the cluster size). */
   readonly serialisingAlign?: number;
@@ -41,6 +44,7 @@ export abstract class BlockNode implements ChildOwner {
   readonly parents = new Set<BdrvChild>();
   readonly children = new Map<string, BdrvChild>();
   readonly beforeWrite: BeforeWriteHook[] = [];
+  readonly afterWrite: AfterWriteHook[] = [];
   readonly tracked: TrackedRequests;
   /** Request alignment in bytes; unaligned requests are padded here, drivers see aligned ones. */
   alignment = 512;
@@ -48,6 +52,8 @@ export abstract class BlockNode implements ChildOwner {
   latencyTicks = 0;
   /** False once the node was closed / deleted. */
   open = true;
+  /** The image file name QEMU prints in messages (bs->filename). */
+  filename: string;
 
   /** Labels of this node's I/O completions, built once: string building per request showed in profiles. */
   private readonly ioLabels: Readonly<Record<IoOp, string>>;
@@ -57,6 +63,7 @@ export abstract class BlockNode implements ChildOwner {
     readonly name: string,
   ) {
     this.tracked = new TrackedRequests(env.sched, name);
+    this.filename = name;
     this.ioLabels = {
       read: `io:${name}:read`,
       write: `io:${name}:write`,
@@ -139,11 +146,15 @@ export abstract class BlockNode implements ChildOwner {
       await this.tracked.waitConflicts(req);
       this.faultPoint('write', offset, bytes);
       await this.runBeforeWrite(start, end - start, 'write', req);
-      if (!unaligned) return await this.doWrite(offset, data);
-      // Read-modify-write of the unaligned edges, inside the same serialising request.
-      const padded = await this.doRead(start, end - start);
-      padded.set(data, offset - start);
-      await this.doWrite(start, padded);
+      if (unaligned) {
+        // Read-modify-write of the unaligned edges, inside the same serialising request.
+        const padded = await this.doRead(start, end - start);
+        padded.set(data, offset - start);
+        await this.doWrite(start, padded);
+      } else {
+        await this.doWrite(offset, data);
+      }
+      this.runAfterWrite(start, end - start, 'write', req);
     } finally {
       this.tracked.end(req);
     }
@@ -162,6 +173,7 @@ export abstract class BlockNode implements ChildOwner {
       this.faultPoint('write-zeroes', offset, bytes);
       await this.runBeforeWrite(offset, bytes, 'write-zeroes', req);
       await this.doWriteZeroes(offset, bytes);
+      this.runAfterWrite(offset, bytes, 'write-zeroes', req);
     } finally {
       this.tracked.end(req);
     }
@@ -222,6 +234,10 @@ export abstract class BlockNode implements ChildOwner {
 
   private async runBeforeWrite(offset: number, bytes: number, op: WriteRequest['op'], req: TrackedRequest): Promise<void> {
     for (const hook of this.beforeWrite) await hook({ node: this, offset, bytes, op, req });
+  }
+
+  private runAfterWrite(offset: number, bytes: number, op: WriteRequest['op'], req: TrackedRequest): void {
+    for (const hook of this.afterWrite) hook({ node: this, offset, bytes, op, req });
   }
 
   private faultPoint(op: IoOp, offset: number, bytes: number): void {

@@ -23,3 +23,9 @@ export function allocBytes(bytes: number): Uint8Array {
   used += (bytes + 7) & ~7;
   return view;
 }
+
+/** Whether every byte is zero (copy jobs write such data as zeroes). */
+export function isAllZero(data: Uint8Array): boolean {
+  for (let i = 0; i < data.length; i++) if (data[i] !== 0) return false;
+  return true;
+}

@@ -26,6 +26,8 @@ export interface StepResult {
   desc?: string;
   /** A concurrent step: the results of its sub-steps. */
   steps?: StepResult[];
+  /** Why this backend could not run the step (e.g. QEMU cannot express it); such a step is not compared. */
+  skipped?: string;
 }
 
 export interface ResultDocument {
@@ -34,4 +36,6 @@ export interface ResultDocument {
   steps: StepResult[];
   /** The engine's trace hash (same seed, same hash); absent for QEMU. */
   traceHash?: string;
+  /** The run stopped early: a deadlock, a simulation bound, a schedule that drifted from its recording. */
+  aborted?: { step: number; code: string; message: string };
 }

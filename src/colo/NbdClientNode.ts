@@ -1,0 +1,92 @@
+/*
+ * The primary's NBD client node: the replication(primary) node's file, forwarding each request over
+ * the simulated network to the secondary's export of its disk. Each direction takes the link's
+ * latency. Like QEMU's client without reconnect, once the connection is gone (the link dropped, the
+ * export or the peer vanished) every request fails with EIO, including requests in flight, even when
+ * the server had already applied them.
+ */
+import { BlockError } from '../block/BlockError.js';
+import { BlockNode } from '../block/BlockNode.js';
+import type { SimEnv } from '../sim/SimEnv.js';
+import type { NbdExport } from './NbdServer.js';
+
+export interface NbdClientOptions {
+  readonly name: string;
+  /** Finds the export on the peer; null when it (or the peer) is gone. */
+  readonly connect: () => NbdExport | null;
+  /** Whether the peer process still runs (a dead peer resets the connection). */
+  readonly peerAlive: () => boolean;
+  /** The export's size, learnt at the handshake. */
+  readonly sizeBytes: number;
+  readonly latencyTicks: number;
+  /** Checked just before a request leaves: whether this side crashes now. */
+  readonly crashPoint: (point: string) => void;
+}
+
+export class NbdClientNode extends BlockNode {
+  readonly driver = 'nbd';
+  private connected = true;
+
+  constructor(
+    env: SimEnv,
+    private readonly options: NbdClientOptions,
+  ) {
+    super(env, options.name);
+    this.alignment = 1;
+  }
+
+  get length(): number {
+    return this.options.sizeBytes;
+  }
+
+  get isConnected(): boolean {
+    return this.connected;
+  }
+
+  /** The peer closed the connection (or the link broke): fail from now on. */
+  disconnect(): void {
+    this.connected = false;
+  }
+
+  protected override doRead(offset: number, bytes: number): Promise<Uint8Array> {
+    return this.roundTrip('read', (exp) => exp.read(offset, bytes));
+  }
+
+  protected override doWrite(offset: number, data: Uint8Array): Promise<void> {
+    return this.roundTrip('write', (exp) => exp.write(offset, data));
+  }
+
+  protected override async doFlush(): Promise<void> {
+    await this.roundTrip('flush', async () => undefined);
+  }
+
+  private async roundTrip<T>(op: 'read' | 'write' | 'flush', call: (exp: NbdExport) => Promise<T>): Promise<T> {
+    this.checkLink(op);
+    this.options.crashPoint('primary:before-forward');
+    await this.env.sched.sleep(`link:${this.name}:send`, this.options.latencyTicks);
+    const exp = this.options.connect();
+    if (!exp) {
+      this.connected = false;
+      throw new BlockError('EIO', `${this.name}: the export is gone`);
+    }
+    let result: T;
+    try {
+      result = await call(exp);
+    } catch (error) {
+      // A peer that died mid-request resets the connection: the client sees EIO, not the server's error.
+      if (!this.options.peerAlive()) this.connected = false;
+      this.checkLink(op);
+      throw error;
+    }
+    await this.env.sched.sleep(`link:${this.name}:reply`, this.options.latencyTicks);
+    if (!this.options.peerAlive()) this.connected = false;
+    // A connection lost while the request was out loses the reply, whatever the server did.
+    this.checkLink(op);
+    return result;
+  }
+
+  private checkLink(op: string): void {
+    if (this.connected && this.env.faults.linkDropped(this.name)) this.connected = false;
+    if (!this.connected) throw new BlockError('EIO', `${this.name}: ${op} on a broken connection`);
+  }
+}

@@ -1,0 +1,67 @@
+/*
+ * One process's NBD server: named exports of BlockBackends. A request is checked the way QEMU's
+ * server checks it (past the end: EINVAL or ENOSPC), then runs on the BlockBackend, and a failure
+ * comes back as the errno NBD can carry. Removing an export makes later requests fail as a closed
+ * connection would (EIO at the client).
+ */
+import { BlockError, isBlockError } from '../block/BlockError.js';
+import type { BlockBackend } from '../block/BlockBackend.js';
+import { PAST_EOF_ERRNO, throughNbd } from './nbdErrno.js';
+
+export class NbdExport {
+  constructor(
+    readonly name: string,
+    readonly blk: BlockBackend,
+  ) {}
+
+  get size(): number {
+    return this.blk.length;
+  }
+
+  async read(offset: number, bytes: number): Promise<Uint8Array> {
+    this.checkRange('read', offset, bytes);
+    try {
+      return await this.blk.read(offset, bytes);
+    } catch (error) {
+      throw asNbdError(error);
+    }
+  }
+
+  async write(offset: number, data: Uint8Array): Promise<void> {
+    this.checkRange('write', offset, data.length);
+    try {
+      await this.blk.write(offset, data);
+    } catch (error) {
+      throw asNbdError(error);
+    }
+  }
+
+  private checkRange(op: 'read' | 'write', offset: number, bytes: number): void {
+    if (offset > this.size || bytes > this.size - offset) {
+      throw new BlockError(PAST_EOF_ERRNO[op], `operation past EOF; From: ${offset}, Len: ${bytes}, Size: ${this.size}`);
+    }
+  }
+}
+
+export class NbdServer {
+  private readonly exports = new Map<string, NbdExport>();
+
+  add(name: string, blk: BlockBackend): NbdExport {
+    const exp = new NbdExport(name, blk);
+    this.exports.set(name, exp);
+    return exp;
+  }
+
+  remove(name: string): void {
+    this.exports.delete(name);
+  }
+
+  get(name: string): NbdExport | undefined {
+    return this.exports.get(name);
+  }
+}
+
+function asNbdError(error: unknown): unknown {
+  if (!isBlockError(error)) return error;
+  return new BlockError(throughNbd(error.errno), error.message);
+}

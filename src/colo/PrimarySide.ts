@@ -1,0 +1,91 @@
+/*
+ * The primary QEMU: per replicated disk, the local disk (raw) and the replication(primary) node over
+ * an NBD client connected to the secondary's colo1 export, both children of a quorum node
+ * (vote-threshold 1, read-pattern fifo); the primary VM's disk is a BlockBackend on the quorum,
+ * exported for the scenario's guest I/O. Crash points: before a request leaves over the link, and
+ * when the local disk has finished a write.
+ */
+import { BlockBackend } from '../block/BlockBackend.js';
+import { drainedBegin } from '../block/drain.js';
+import { RawNode } from '../block/RawNode.js';
+import { openReplication } from '../replication/openReplication.js';
+import type { ReplicationNode } from '../replication/ReplicationNode.js';
+import type { SimEnv } from '../sim/SimEnv.js';
+import { NbdClientNode } from './NbdClientNode.js';
+import { type PairConfig, diskSuffix } from './PairConfig.js';
+import { QuorumNode } from './QuorumNode.js';
+import { SecondarySide } from './SecondarySide.js';
+import { Side } from './Side.js';
+
+export interface PrimaryDisk {
+  readonly index: number;
+  readonly local: RawNode;
+  readonly link: NbdClientNode;
+  readonly replication: ReplicationNode;
+  readonly quorum: QuorumNode;
+  readonly vm: BlockBackend;
+}
+
+export class PrimarySide extends Side {
+  readonly disks: PrimaryDisk[] = [];
+
+  constructor(env: SimEnv, config: PairConfig, peer: SecondarySide) {
+    super(env, 'primary');
+    for (let i = 0; i < config.disks; i++) this.disks.push(this.buildDisk(i, config, peer));
+  }
+
+  static vmExport(index: number): string {
+    return `primary-vm${diskSuffix(index)}`;
+  }
+
+  /** x-blockdev-change: take the replication child out of every quorum (the secondary is gone). */
+  async removeReplicationChildren(): Promise<void> {
+    for (const d of this.disks) {
+      if (d.quorum.childCount < 2) continue;
+      const section = await drainedBegin(d.quorum, `x-blockdev-change on ${d.quorum.name}`);
+      try {
+        d.quorum.removeLastChild();
+      } finally {
+        section.end();
+      }
+    }
+  }
+
+  private buildDisk(index: number, config: PairConfig, peer: SecondarySide): PrimaryDisk {
+    const sfx = diskSuffix(index);
+    const env = this.env;
+    const local = new RawNode(env, `primary-disk${sfx}`, config.sizeBytes, { fill: config.pattern });
+    local.latencyTicks = config.timing.diskLatencyTicks;
+    local.filename = `${local.name}.raw`;
+    const exportName = SecondarySide.coloExport(index);
+    const link = new NbdClientNode(env, {
+      name: `link${sfx}`,
+      connect: () => (peer.alive ? (peer.server.get(exportName) ?? null) : null),
+      peerAlive: () => peer.alive,
+      sizeBytes: config.sizeBytes,
+      latencyTicks: config.timing.linkLatencyTicks,
+      crashPoint: (point) => this.crashPoint(point),
+    });
+    const replication = openReplication(env, {
+      name: `replication-primary${sfx}`,
+      mode: 'primary',
+      file: link,
+      rules: config.rules,
+      registry: this.registry,
+      framework: this.framework,
+      side: this.name,
+      commit: { chunkBytes: config.timing.commitChunkBytes, paceTicks: config.timing.commitPaceTicks },
+      onCrash: (crash) => this.die('crashed', crash),
+    });
+    const quorum = new QuorumNode(env, {
+      name: `quorum${sfx}`,
+      children: [local, replication],
+      afterLocalWrite: () => this.crashPoint('primary:after-local-write'),
+    });
+    for (const node of [local, link, replication, quorum]) this.registry.addNode(this.own(node));
+    const vm = new BlockBackend(PrimarySide.vmExport(index), quorum);
+    this.registry.addBackend(vm);
+    this.server.add(PrimarySide.vmExport(index), vm);
+    return { index, local, link, replication, quorum, vm };
+  }
+}

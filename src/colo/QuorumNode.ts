@@ -1,0 +1,96 @@
+/*
+ * The primary's quorum node with vote-threshold 1 and read-pattern fifo, as COLO configures it:
+ * a write goes to every child at once and succeeds when at least one child succeeded; a read tries
+ * the children in order and returns the first success. When every child fails, the error most
+ * children agree on wins, a tie going to the later child (quorum_vote_error's list order).
+ * Limits: no voting on read contents (fifo never compares), no rewrite-corrupted.
+ */
+import type { BdrvChild } from '../block/BdrvChild.js';
+import { BlockError, isBlockError } from '../block/BlockError.js';
+import { BlockNode } from '../block/BlockNode.js';
+import type { Errno } from '../sim/errno.js';
+import type { SimEnv } from '../sim/SimEnv.js';
+
+export interface QuorumOptions {
+  readonly name: string;
+  readonly children: readonly BlockNode[];
+  /** Called when child 0 (the local disk) finished a write: a point where the primary may crash. */
+  readonly afterLocalWrite?: () => void;
+}
+
+export class QuorumNode extends BlockNode {
+  readonly driver = 'quorum';
+  readonly threshold = 1;
+  private readonly links: BdrvChild[] = [];
+
+  constructor(
+    env: SimEnv,
+    private readonly options: QuorumOptions,
+  ) {
+    super(env, options.name);
+    this.alignment = 1;
+    options.children.forEach((child, i) => this.links.push(this.attach(`children.${i}`, child)));
+  }
+
+  get length(): number {
+    return this.links[0]!.node.length;
+  }
+
+  get childCount(): number {
+    return this.links.length;
+  }
+
+  /** x-blockdev-change child=children.N: remove the last child. */
+  removeLastChild(): void {
+    if (this.links.length <= this.threshold) throw new Error('The number of children cannot be lower than the vote threshold');
+    const link = this.links.pop()!;
+    this.detach(link.role);
+  }
+
+  protected override async doRead(offset: number, bytes: number): Promise<Uint8Array> {
+    let last: unknown = new BlockError('EIO', `${this.name}: no children`);
+    for (const link of this.links) {
+      try {
+        return await link.node.read(offset, bytes);
+      } catch (error) {
+        if (!isBlockError(error)) throw error;
+        last = error;
+      }
+    }
+    throw last;
+  }
+
+  protected override async doWrite(offset: number, data: Uint8Array): Promise<void> {
+    // Every child's write runs to its end (none is left rejecting unobserved); then the vote.
+    const settled = await Promise.all(
+      this.links.map((link, i) =>
+        link.node.write(offset, data).then(
+          () => {
+            if (i === 0) this.options.afterLocalWrite?.();
+            return { errno: null, fatal: null };
+          },
+          (error: unknown) => (isBlockError(error) ? { errno: error.errno, fatal: null } : { errno: null, fatal: error }),
+        ).catch((error: unknown) => ({ errno: null, fatal: error })),
+      ),
+    );
+    const fatal = settled.find((r) => r.fatal !== null);
+    if (fatal) throw fatal.fatal;
+    const failures = settled.map((r) => r.errno).filter((e): e is Errno => e !== null);
+    if (settled.length - failures.length >= this.threshold) return;
+    throw new BlockError(voteError(failures), `${this.name}: too many children failed`);
+  }
+}
+
+/** The errno most failed children report; on a tie the one reported by the later child. */
+function voteError(errors: readonly Errno[]): Errno {
+  let winner: Errno = 'EIO';
+  let best = 0;
+  for (let i = errors.length - 1; i >= 0; i--) {
+    const count = errors.filter((e) => e === errors[i]).length;
+    if (count > best) {
+      best = count;
+      winner = errors[i]!;
+    }
+  }
+  return winner;
+}

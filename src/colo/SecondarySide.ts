@@ -1,0 +1,83 @@
+/*
+ * The secondary QEMU: per replicated disk, the secondary disk (raw) under the BlockBackend colo1,
+ * exported over NBD for the primary's forwarded writes; the hidden and active overlays on top of
+ * it; the replication(secondary) node over active, whose top-id is itself; and the secondary VM's
+ * disk, a BlockBackend on the replication node, exported for the scenario's guest I/O.
+ */
+import { BlockBackend } from '../block/BlockBackend.js';
+import { OverlayNode } from '../block/OverlayNode.js';
+import { RawNode } from '../block/RawNode.js';
+import { openReplication } from '../replication/openReplication.js';
+import type { ReplicationNode } from '../replication/ReplicationNode.js';
+import type { SimEnv } from '../sim/SimEnv.js';
+import { type PairConfig, diskSuffix } from './PairConfig.js';
+import { Side } from './Side.js';
+
+export interface SecondaryDisk {
+  readonly index: number;
+  readonly disk: RawNode;
+  readonly colo: BlockBackend;
+  readonly hidden: OverlayNode;
+  readonly active: OverlayNode;
+  readonly replication: ReplicationNode;
+  readonly vm: BlockBackend;
+}
+
+export class SecondarySide extends Side {
+  readonly disks: SecondaryDisk[] = [];
+
+  constructor(env: SimEnv, config: PairConfig) {
+    super(env, 'secondary');
+    for (let i = 0; i < config.disks; i++) this.disks.push(this.buildDisk(i, config));
+  }
+
+  /** Name of the NBD export of disk `index`'s secondary disk (what the primary connects to). */
+  static coloExport(index: number): string {
+    return `colo1${diskSuffix(index)}`;
+  }
+
+  static vmExport(index: number): string {
+    return `secondary-vm${diskSuffix(index)}`;
+  }
+
+  private buildDisk(index: number, config: PairConfig): SecondaryDisk {
+    const sfx = diskSuffix(index);
+    const env = this.env;
+    const disk = this.node(new RawNode(env, `secondary-disk${sfx}`, config.sizeBytes, { fill: config.pattern }), 'raw', config);
+    const colo = this.backend(new BlockBackend(SecondarySide.coloExport(index), disk));
+    const hidden = this.node(new OverlayNode(env, `hidden-disk${sfx}`, config.sizeBytes), 'qcow2', config);
+    hidden.attach('backing', disk);
+    const active = this.node(new OverlayNode(env, `active-disk${sfx}`, config.sizeBytes), 'qcow2', config);
+    active.attach('backing', hidden);
+    const name = `replication-secondary${sfx}`;
+    const replication = openReplication(env, {
+      name,
+      mode: 'secondary',
+      topId: name,
+      file: active,
+      rules: config.rules,
+      registry: this.registry,
+      framework: this.framework,
+      side: this.name,
+      commit: { chunkBytes: config.timing.commitChunkBytes, paceTicks: config.timing.commitPaceTicks },
+      onCrash: (crash) => this.die('crashed', crash),
+    });
+    this.registry.addNode(this.own(replication));
+    const vm = this.backend(new BlockBackend(SecondarySide.vmExport(index), replication));
+    this.server.add(SecondarySide.coloExport(index), colo);
+    this.server.add(SecondarySide.vmExport(index), vm);
+    return { index, disk, colo, hidden, active, replication, vm };
+  }
+
+  private node<T extends RawNode | OverlayNode>(node: T, format: string, config: PairConfig): T {
+    node.latencyTicks = config.timing.diskLatencyTicks;
+    node.filename = `${node.name}.${format}`;
+    this.registry.addNode(this.own(node));
+    return node;
+  }
+
+  private backend(blk: BlockBackend): BlockBackend {
+    this.registry.addBackend(blk);
+    return blk;
+  }
+}

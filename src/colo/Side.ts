@@ -1,0 +1,119 @@
+/*
+ * One QEMU process of the pair: its node names, its replication framework, its NBD server, and
+ * whether it is alive. The QMP commands that drive replication live here (xen-set-replication,
+ * xen-colo-do-checkpoint, query-xen-replication-status), with QEMU's argument rules. A process that
+ * is lost (killed at failover) or crashed (a crash fault, or what QEMU would have crashed on) closes
+ * every node, so requests still in flight there fail instead of touching a dead process.
+ */
+import { NodeRegistry } from '../block/NodeRegistry.js';
+import { MSG } from '../replication/messages.js';
+import { QemuError } from '../replication/QemuError.js';
+import { ReplicationFramework } from '../replication/ReplicationFramework.js';
+import { SimulatedCrash } from '../sim/SimulatedCrash.js';
+import type { SimEnv } from '../sim/SimEnv.js';
+import { NbdServer } from './NbdServer.js';
+
+export type SideName = 'primary' | 'secondary';
+export type SideState = 'alive' | 'lost' | 'crashed';
+
+export interface ReplicationStatus {
+  readonly error: boolean;
+  readonly desc?: string;
+}
+
+export class Side {
+  readonly registry = new NodeRegistry();
+  readonly framework = new ReplicationFramework();
+  readonly server = new NbdServer();
+  state: SideState = 'alive';
+  /** Why the side crashed, when it did. */
+  crash: SimulatedCrash | null = null;
+  private readonly nodeNames: string[] = [];
+
+  constructor(
+    readonly env: SimEnv,
+    readonly name: SideName,
+  ) {}
+
+  get alive(): boolean {
+    return this.state === 'alive';
+  }
+
+  /** Remember a node for closing when the process dies. */
+  own<T extends { readonly name: string; open: boolean }>(node: T): T {
+    this.nodeNames.push(node.name);
+    return node;
+  }
+
+  /** A crash point: the fault plan may crash this process here. */
+  crashPoint(point: string): void {
+    if (!this.alive) throw new SimulatedCrash(this.name, `${point} reached in a dead process`, true);
+    if (!this.env.faults.crashAt(point)) return;
+    const crash = new SimulatedCrash(this.name, `crash fault at ${point}`, true);
+    this.die('crashed', crash);
+    throw crash;
+  }
+
+  /** The process ends: every node closes, every export disappears. */
+  die(how: 'lost' | 'crashed', crash: SimulatedCrash | null = null): void {
+    if (!this.alive) return;
+    this.state = how;
+    this.crash = crash;
+    for (const name of this.nodeNames) {
+      const node = this.registry.node(name);
+      if (node) node.open = false;
+    }
+    if (this.env.trace.enabled) this.env.trace.emit('side', { side: this.name, event: how, reason: crash?.reason, injected: crash?.injected });
+  }
+
+  // ---- QMP commands ----
+
+  /** xen-set-replication {enable, primary, failover?}. */
+  xenSetReplication(enable: boolean, primary: boolean, failover?: boolean): Promise<void> {
+    return this.command(() => this.setReplication(enable, primary, failover));
+  }
+
+  private async setReplication(enable: boolean, primary: boolean, failover?: boolean): Promise<void> {
+    if (enable) {
+      if (failover !== undefined) throw new QemuError(MSG.failoverOnlyForStop);
+      await this.framework.startAll(primary ? 'primary' : 'secondary');
+      return;
+    }
+    if (!failover) {
+      await this.framework.stopAll(false);
+      return;
+    }
+    // With failover, QEMU passes a NULL errp: every error is dropped, but a crash is still a crash.
+    await this.framework.stopAll(true).catch((error: unknown) => {
+      if (error instanceof SimulatedCrash) throw error;
+    });
+  }
+
+  /** xen-colo-do-checkpoint. */
+  xenColoDoCheckpoint(): Promise<void> {
+    return this.command(() => this.framework.checkpointAll());
+  }
+
+  /** query-xen-replication-status: never fails; an error becomes {error: true, desc}. */
+  queryXenReplicationStatus(): Promise<ReplicationStatus> {
+    return this.command(async () => {
+      try {
+        await this.framework.getErrorAll();
+        return { error: false };
+      } catch (error) {
+        if (error instanceof QemuError) return { error: true, desc: error.message };
+        throw error;
+      }
+    });
+  }
+
+  /** Run a command in this process; a crash on the way ends the process. */
+  private async command<T>(body: () => Promise<T>): Promise<T> {
+    try {
+      return await body();
+    } catch (error) {
+      if (error instanceof SimulatedCrash) this.die('crashed', error);
+      throw error;
+    }
+  }
+}

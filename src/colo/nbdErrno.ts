@@ -1,0 +1,18 @@
+/*
+ * NBD carries only a few error values; QEMU's server maps any other errno to EINVAL
+ * (system_errno_to_nbd_errno) and the client maps them back. Guest I/O in colosim goes through NBD
+ * exports, as the QEMU backend's does, so results carry what an NBD client would see.
+ */
+import type { Errno } from '../sim/errno.js';
+
+const CARRIED: ReadonlySet<Errno> = new Set<Errno>(['EPERM', 'EIO', 'ENOMEM', 'ENOSPC', 'ESHUTDOWN', 'ENOTSUP', 'EINVAL']);
+
+export function throughNbd(errno: Errno): Errno {
+  return CARRIED.has(errno) ? errno : 'EINVAL';
+}
+
+/**
+ * What QEMU's NBD server answers a request that reaches past the export's end, before the block
+ * layer sees it: reads get EINVAL, writes ENOSPC (nbd_co_receive_request).
+ */
+export const PAST_EOF_ERRNO: Readonly<Record<'read' | 'write', Errno>> = { read: 'EINVAL', write: 'ENOSPC' };

@@ -1,0 +1,203 @@
+/*
+ * The backup job in sync=none mode, as replication uses it: it never copies anything by itself; it
+ * copies each cluster's old content from the source (secondary disk) into the target (hidden disk)
+ * just before the first write to that cluster in an epoch reaches the source, and a checkpoint
+ * re-arms every cluster. Two mechanisms, one per profile: QEMU 7.2 inserts a copy-before-write
+ * filter whose copies write the target as serialising requests (so a reader of the hidden disk
+ * never sees the source change under it); the 2016 code hooked a before-write notifier on the
+ * source and instead made secondary reads wait for in-flight copies (guardRead).
+ * A copy that fails fails the write that triggered it. Cancelling drains and unhooks the job; a
+ * job that fails by itself (a fault) unhooks itself in the background. Either way onComplete runs.
+ */
+import type { BeforeWriteHook, BlockNode } from '../block/BlockNode.js';
+import { drainedBegin } from '../block/drain.js';
+import { dropFilter, insertFilterAbove } from '../block/graph.js';
+import { OverlayNode } from '../block/OverlayNode.js';
+import type { Errno } from '../sim/errno.js';
+import type { SimEnv } from '../sim/SimEnv.js';
+import { isAllZero } from '../block/buffers.js';
+import { WaitQueue } from '../sim/WaitQueue.js';
+import { CopyBeforeWriteFilter } from './CopyBeforeWriteFilter.js';
+import { CopyBitmap } from './CopyBitmap.js';
+import { InflightRanges } from './InflightRanges.js';
+
+export const BACKUP_MIN_CLUSTER_SIZE = 65536;
+
+export interface BackupJobOptions {
+  /** Name for tracing and for the filter node, e.g. "backup" or "backup.1". */
+  readonly name: string;
+  readonly source: BlockNode;
+  readonly target: BlockNode;
+  readonly mechanism: 'filter' | 'notifier';
+  /** The replication node that owns the job (fault plans name it). */
+  readonly owner: string;
+  /** backup_job_completed: null on success, the errno otherwise (ECANCELED when cancelled). */
+  readonly onComplete: (ret: Errno | null) => void;
+}
+
+export type BackupJobStatus = 'running' | 'cancelled' | 'failed';
+
+export class BackupJob {
+  readonly clusterSize: number;
+  readonly bitmap: CopyBitmap;
+  status: BackupJobStatus = 'running';
+  private filter: CopyBeforeWriteFilter | null = null;
+  private hook: BeforeWriteHook | null = null;
+  /** 7.2: clusters whose copy is in flight (block-copy tasks). */
+  private readonly copying = new Map<number, WaitQueue>();
+  /** v24: in-flight COW requests and guarded reads. */
+  private readonly cowRanges: InflightRanges;
+  private copies = 0;
+
+  constructor(
+    private readonly env: SimEnv,
+    private readonly options: BackupJobOptions,
+  ) {
+    const targetCluster = options.target instanceof OverlayNode ? options.target.clusterSize : 0;
+    this.clusterSize = Math.max(BACKUP_MIN_CLUSTER_SIZE, targetCluster);
+    this.bitmap = new CopyBitmap(options.source.length, this.clusterSize);
+    this.cowRanges = new InflightRanges(env.sched, `${options.name}:cow`);
+  }
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  /** How many clusters were copied so far. */
+  get copiedClusters(): number {
+    return this.copies;
+  }
+
+  start(): void {
+    this.bitmap.armAll();
+    if (this.options.mechanism === 'filter') {
+      this.filter = new CopyBeforeWriteFilter(this.env, `cbw${suffixOf(this.options.name)}`, this);
+      insertFilterAbove(this.options.source, this.filter);
+    } else {
+      this.hook = (write) => this.copyBeforeWrite(write.offset, write.bytes);
+      this.options.source.beforeWrite.push(this.hook);
+    }
+    this.traceJob('start');
+  }
+
+  /** backup_do_checkpoint: every cluster needs copying again before its next write. */
+  doCheckpoint(): void {
+    this.bitmap.armAll();
+    this.traceJob('checkpoint');
+  }
+
+  /** job_cancel_sync(force): wait for writes in flight, unhook, report ECANCELED. */
+  async cancel(): Promise<void> {
+    if (this.status !== 'running') return;
+    this.status = 'cancelled';
+    await this.teardown('ECANCELED');
+  }
+
+  /** The copy-before-write entry point, from the filter or the notifier. */
+  async copyBeforeWrite(offset: number, bytes: number): Promise<void> {
+    if (this.status !== 'running') return;
+    if (this.env.faults.jobFails('backup', this.options.owner)) {
+      this.status = 'failed';
+      // The job ends on its own; unhooking drains, which must not wait for this very write.
+      this.env.sched.spawn(`${this.name}:fail`, () => this.teardown('EIO'));
+      return;
+    }
+    const start = Math.floor(offset / this.clusterSize);
+    const end = Math.ceil((offset + bytes) / this.clusterSize);
+    if (this.options.mechanism === 'filter') await this.copyClusters(start, end);
+    else await this.copyRangeV24(start, end);
+  }
+
+  /** v24: a secondary read waits for overlapping COW and keeps new COW off its clusters meanwhile. */
+  async guardRead<T>(offset: number, bytes: number, read: () => Promise<T>): Promise<T> {
+    const start = Math.floor(offset / this.clusterSize) * this.clusterSize;
+    const end = Math.ceil((offset + bytes) / this.clusterSize) * this.clusterSize;
+    await this.cowRanges.waitOverlapping(start, end, `read[${offset},+${bytes}]`);
+    const range = this.cowRanges.begin(start, end);
+    try {
+      return await read();
+    } finally {
+      this.cowRanges.end(range);
+    }
+  }
+
+  /** 7.2 block-copy: each armed cluster is copied once; writers to a cluster being copied wait for it. */
+  private async copyClusters(start: number, end: number): Promise<void> {
+    for (let c = start; c < end; c++) {
+      for (let pending = this.copying.get(c); pending; pending = this.copying.get(c)) {
+        await pending.wait(`write waits for copy of cluster ${c} by ${this.name}`);
+      }
+      if (!this.bitmap.take(c)) continue;
+      const done = new WaitQueue(this.env.sched, `${this.name}:copy#${c}`);
+      this.copying.set(c, done);
+      try {
+        await this.copyCluster(c, true);
+      } catch (error) {
+        this.bitmap.rearm(c);
+        throw error;
+      } finally {
+        this.copying.delete(c);
+        done.wakeAll();
+      }
+    }
+  }
+
+  /** v24 backup_do_cow: wait for overlapping COW, register the range, copy the clusters not yet done. */
+  private async copyRangeV24(start: number, end: number): Promise<void> {
+    const cs = this.clusterSize;
+    await this.cowRanges.waitOverlapping(start * cs, end * cs, `cow[${start},${end})`);
+    const range = this.cowRanges.begin(start * cs, end * cs);
+    try {
+      for (let c = start; c < end; c++) {
+        if (!this.bitmap.take(c)) continue;
+        try {
+          await this.copyCluster(c, false);
+        } catch (error) {
+          this.bitmap.rearm(c);
+          throw error;
+        }
+      }
+    } finally {
+      this.cowRanges.end(range);
+    }
+  }
+
+  /** Copy one cluster source -> target; all-zero content is written as zeroes. */
+  private async copyCluster(cluster: number, serialising: boolean): Promise<void> {
+    const { source, target } = this.options;
+    const offset = cluster * this.clusterSize;
+    const bytes = Math.min(this.clusterSize, source.length - offset);
+    const data = await source.read(offset, bytes);
+    const options = serialising ? { serialisingAlign: this.clusterSize } : {};
+    if (isAllZero(data)) await target.writeZeroes(offset, bytes, options);
+    else await target.write(offset, data, options);
+    this.copies++;
+    if (this.env.trace.enabled) this.env.trace.emit('cow', { job: this.name, cluster, offset, bytes });
+  }
+
+  private async teardown(ret: Errno): Promise<void> {
+    const section = await drainedBegin(this.options.source, `${this.name} teardown`);
+    try {
+      if (this.filter) dropFilter(this.filter);
+      if (this.hook) {
+        const hooks = this.options.source.beforeWrite;
+        hooks.splice(hooks.indexOf(this.hook), 1);
+      }
+      this.filter = null;
+      this.hook = null;
+    } finally {
+      section.end();
+    }
+    this.traceJob(ret === 'ECANCELED' ? 'cancelled' : 'failed');
+    this.options.onComplete(ret);
+  }
+
+  private traceJob(event: string): void {
+    if (this.env.trace.enabled) this.env.trace.emit('job', { job: this.name, owner: this.options.owner, event });
+  }
+}
+
+function suffixOf(name: string): string {
+  const dot = name.indexOf('.');
+  return dot < 0 ? '' : name.slice(dot);
+}

@@ -1,0 +1,185 @@
+/*
+ * The failover's active commit (QEMU's mirror job in active-commit mode, auto-completing): it copies
+ * everything allocated above the base (active and hidden, zero clusters included) from the top of
+ * the chain into the base (the secondary disk), while writes to the top keep arriving and are
+ * tracked as dirty and copied too. Copying goes in chunks paced on the simulated clock. When nothing
+ * is dirty it drains the top, copies what is left and rewires: every parent of the top now uses
+ * the base, and the top and the intermediate overlays are dropped. A read or write error fails the
+ * job (on-error=report) and leaves the partial copy in the base, with the graph untouched.
+ * Limits: one copy in flight at a time; the dirty granularity is 64 KiB.
+ */
+import type { AfterWriteHook, BlockNode } from '../block/BlockNode.js';
+import { isBlockError } from '../block/BlockError.js';
+import { isAllocatedAbove } from '../block/allocation.js';
+import { drainedBegin } from '../block/drain.js';
+import { replaceNode } from '../block/graph.js';
+import type { Errno } from '../sim/errno.js';
+import type { SimEnv } from '../sim/SimEnv.js';
+import { isAllZero } from '../block/buffers.js';
+import { CopyBitmap } from './CopyBitmap.js';
+
+export const COMMIT_GRANULARITY = 65536;
+/** Bound on copy iterations, so a job that never converges is a reported failure, not a hang. */
+const MAX_ITERATIONS = 10_000_000;
+
+export interface CommitJobOptions {
+  readonly name: string;
+  /** The active disk: the top of the chain being committed. */
+  readonly top: BlockNode;
+  /** The secondary disk: where everything goes. */
+  readonly base: BlockNode;
+  readonly chunkBytes: number;
+  readonly paceTicks: number;
+  /** replication_done: null on success, the errno otherwise. */
+  readonly onComplete: (ret: Errno | null) => void;
+}
+
+export type CommitJobStatus = 'running' | 'completed' | 'failed' | 'cancelled';
+
+class CommitCancelled extends Error {}
+
+export class CommitJob {
+  status: CommitJobStatus = 'running';
+  private readonly dirty: CopyBitmap;
+  private readonly hook: AfterWriteHook;
+  private cancelRequested = false;
+  private copiedBytes = 0;
+
+  constructor(
+    private readonly env: SimEnv,
+    private readonly options: CommitJobOptions,
+  ) {
+    this.dirty = new CopyBitmap(options.top.length, COMMIT_GRANULARITY);
+    this.hook = (write) => this.markDirty(write.offset, write.bytes);
+  }
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  get bytesCopied(): number {
+    return this.copiedBytes;
+  }
+
+  start(): void {
+    this.options.top.afterWrite.push(this.hook);
+    this.trace('start');
+    this.env.sched.spawn(this.name, () => this.run());
+  }
+
+  /** A soft cancel (close during FAILOVER): stop at the next chunk, keep what was copied, no rewiring. */
+  cancel(): void {
+    this.cancelRequested = true;
+  }
+
+  get finished(): boolean {
+    return this.status !== 'running';
+  }
+
+  private async run(): Promise<void> {
+    let ret: Errno | null = null;
+    try {
+      await this.markAllocatedDirty();
+      await this.copyDirty();
+      await this.completeAndPivot();
+      this.status = 'completed';
+    } catch (error) {
+      if (error instanceof CommitCancelled) {
+        this.status = 'cancelled';
+        ret = 'ECANCELED';
+      } else if (isBlockError(error)) {
+        this.status = 'failed';
+        ret = error.errno;
+      } else {
+        throw error;
+      }
+    } finally {
+      this.unhook();
+    }
+    this.trace(this.status, ret ?? undefined);
+    this.options.onComplete(ret);
+  }
+
+  /** mirror_dirty_init: everything allocated above the base must be copied. */
+  private async markAllocatedDirty(): Promise<void> {
+    const { top, base } = this.options;
+    const length = top.length;
+    for (let offset = 0, n = 0; offset < length && n < MAX_ITERATIONS; n++) {
+      const run = await isAllocatedAbove(top, base, offset, length - offset);
+      if (run.allocated) this.markDirty(offset, run.bytes);
+      offset += run.bytes;
+    }
+  }
+
+  private async copyDirty(): Promise<void> {
+    for (let n = 0; n < MAX_ITERATIONS; n++) {
+      if (this.cancelRequested) throw new CommitCancelled();
+      const chunk = this.nextDirtyChunk();
+      if (!chunk) return;
+      await this.copy(chunk.offset, chunk.bytes);
+      if (this.options.paceTicks > 0) await this.env.sched.sleep(`${this.name}:pace`, this.options.paceTicks);
+    }
+    throw new Error(`${this.name} did not converge within ${MAX_ITERATIONS} iterations`);
+  }
+
+  /** Auto-complete: drain the top, copy what the last writes dirtied, then rewire the graph. */
+  private async completeAndPivot(): Promise<void> {
+    const { top, base } = this.options;
+    const section = await drainedBegin(top, `${this.name} completion`);
+    try {
+      await this.copyDirty();
+      const dropped = chainBetween(top, base);
+      replaceNode(top, base, dropped);
+      for (const node of dropped) {
+        node.detach('backing');
+        node.open = false;
+      }
+    } finally {
+      section.end();
+    }
+  }
+
+  private async copy(offset: number, bytes: number): Promise<void> {
+    const data = await this.options.top.read(offset, bytes);
+    if (isAllZero(data)) await this.options.base.writeZeroes(offset, bytes);
+    else await this.options.base.write(offset, data);
+    this.copiedBytes += bytes;
+    if (this.env.trace.enabled) this.env.trace.emit('commit-copy', { job: this.name, offset, bytes });
+  }
+
+  /** The lowest run of dirty clusters, at most chunkBytes long; the clusters are no longer dirty. */
+  private nextDirtyChunk(): { offset: number; bytes: number } | null {
+    const g = COMMIT_GRANULARITY;
+    const maxClusters = Math.max(1, Math.floor(this.options.chunkBytes / g));
+    for (let c = 0; c < this.dirty.clusters; c++) {
+      if (!this.dirty.take(c)) continue;
+      let last = c;
+      while (last + 1 < this.dirty.clusters && last - c + 1 < maxClusters && this.dirty.take(last + 1)) last++;
+      const offset = c * g;
+      return { offset, bytes: Math.min((last + 1) * g, this.options.top.length) - offset };
+    }
+    return null;
+  }
+
+  private markDirty(offset: number, bytes: number): void {
+    const g = COMMIT_GRANULARITY;
+    for (let c = Math.floor(offset / g); c * g < offset + bytes; c++) this.dirty.rearm(c);
+  }
+
+  private unhook(): void {
+    const hooks = this.options.top.afterWrite;
+    const i = hooks.indexOf(this.hook);
+    if (i >= 0) hooks.splice(i, 1);
+  }
+
+  private trace(event: string, errno?: string): void {
+    if (this.env.trace.enabled) this.env.trace.emit('job', { job: this.name, event, errno, copied: this.copiedBytes });
+  }
+}
+
+/** The top and every node below it down to, not including, the base (active and hidden). */
+function chainBetween(top: BlockNode, base: BlockNode): BlockNode[] {
+  const chain: BlockNode[] = [];
+  for (let n: BlockNode | null = top; n && n !== base && chain.length < 64; n = n.backing) chain.push(n);
+  return chain;
+}
