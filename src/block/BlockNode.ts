@@ -52,8 +52,14 @@ export abstract class BlockNode implements ChildOwner {
   latencyTicks = 0;
   /** False once the node was closed / deleted. */
   open = true;
+  /** True once the node lost its driver (bs->drv == NULL): still in the graph, every request fails. */
+  ejected = false;
+  /** Op blockers (bdrv_op_block_all): reasons why graph operations such as deleting the node are refused. */
+  readonly opBlockers: string[] = [];
   /** The image file name QEMU prints in messages (bs->filename). */
   filename: string;
+  /** The format name QEMU prints in messages (e.g. "qcow2"); the driver's by default. */
+  format: string | undefined;
 
   /** Labels of this node's I/O completions, built once: string building per request showed in profiles. */
   private readonly ioLabels: Readonly<Record<IoOp, string>>;
@@ -191,13 +197,33 @@ export abstract class BlockNode implements ChildOwner {
     return this.doBlockStatus(offset, bytes);
   }
 
-  /** Drop everything this layer holds (bdrv_make_empty); unsupported drivers fail with ENOTSUP. */
+  /**
+   * Drop everything this layer holds (bdrv_make_empty); unsupported drivers fail with ENOTSUP. A driver
+   * that cannot survive a failed emptying (qcow2's make_completely_empty) ejects itself: the node
+   * then has no driver, and every later request on it fails with ENOMEDIUM.
+   */
   async makeEmpty(): Promise<void> {
     this.checkOpen('make-empty');
-    if (!this.supportsMakeEmpty) throw new BlockError('ENOTSUP', `${this.driver} does not support emptying nodes`);
-    this.faultPoint('make-empty', 0, this.length);
-    await this.doMakeEmpty();
+    if (!this.supportsMakeEmpty) throw new BlockError('ENOTSUP', `${this.format ?? this.driver} does not support emptying nodes`);
+    try {
+      this.faultPoint('make-empty', 0, this.length);
+      await this.doMakeEmpty();
+    } catch (error) {
+      if (this.ejectsOnFailedMakeEmpty) this.eject();
+      throw error;
+    }
     this.trace('make-empty', 0, this.length);
+  }
+
+  /** Whether a failed make_empty leaves the node without a driver (bs->drv = NULL). */
+  protected get ejectsOnFailedMakeEmpty(): boolean {
+    return false;
+  }
+
+  /** The node lost its driver (a corrupt image): it stays in the graph, unusable. */
+  eject(): void {
+    this.ejected = true;
+    if (this.env.trace.enabled) this.env.trace.emit('eject', { node: this.name });
   }
 
   // ---- driver hooks ----
@@ -247,6 +273,7 @@ export abstract class BlockNode implements ChildOwner {
 
   private checkOpen(op: string): void {
     if (!this.open) throw new BlockError('ENOMEDIUM', `${op} on closed node ${this.name}`);
+    if (this.ejected) throw new BlockError('ENOMEDIUM', `${op} on ejected node ${this.name}`);
   }
 
   private checkRequest(op: string, offset: number, bytes: number): void {

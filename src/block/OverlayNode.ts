@@ -27,8 +27,12 @@ export class OverlayNode extends BlockNode {
   /** Clusters whose allocation (copy-on-write from below) is in flight. */
   private readonly allocating = new Map<number, WaitQueue>();
 
-  constructor(env: SimEnv, name: string, sizeBytes: number, options: { clusterSize?: number } = {}) {
+  private readonly makeEmptySupported: boolean;
+
+  /** `makeEmpty: false` stands for a backing-capable format without make_empty (qed, vmdk). */
+  constructor(env: SimEnv, name: string, sizeBytes: number, options: { clusterSize?: number; makeEmpty?: boolean } = {}) {
     super(env, name);
+    this.makeEmptySupported = options.makeEmpty ?? true;
     this.clusterSize = options.clusterSize ?? DEFAULT_CLUSTER_SIZE;
     if (this.clusterSize < 512 || (this.clusterSize & (this.clusterSize - 1)) !== 0) {
       throw new RangeError(`cluster size must be a power of two >= 512, got ${this.clusterSize}`);
@@ -41,6 +45,11 @@ export class OverlayNode extends BlockNode {
   }
 
   override get supportsMakeEmpty(): boolean {
+    return this.makeEmptySupported;
+  }
+
+  /** qcow2's make_completely_empty leaves a half-emptied image behind and drops the driver. */
+  protected override get ejectsOnFailedMakeEmpty(): boolean {
     return true;
   }
 
@@ -78,10 +87,17 @@ export class OverlayNode extends BlockNode {
   }
 
   protected override async doWrite(offset: number, data: Uint8Array): Promise<void> {
-    await this.allocateFor(offset, data.length);
-    await this.ioLatency('write');
-    this.trace('write', offset, data.length);
-    this.store.write(offset, data);
+    const claimed = await this.allocateFor(offset, data.length);
+    try {
+      await this.ioLatency('write');
+      this.trace('write', offset, data.length);
+      this.store.write(offset, data);
+      // Link new clusters only once their data is in place, as qcow2 updates its L2 table after the
+      // data write: until then readers see the old contents, and a failed write leaves them intact.
+      for (const c of claimed) this.map.set(c, DATA);
+    } finally {
+      this.release(claimed);
+    }
   }
 
   protected override async doWriteZeroes(offset: number, bytes: number): Promise<void> {
@@ -112,27 +128,41 @@ export class OverlayNode extends BlockNode {
     this.store.clear();
   }
 
-  /** Allocate every cluster the write touches, copying the untouched part of each from below. */
-  private async allocateFor(offset: number, bytes: number): Promise<void> {
+  /**
+   * Claim every cluster the write touches that this layer does not hold as data, and copy the
+   * untouched part of each from below into the store (unlinked, so nobody reads it yet). Returns the
+   * claimed clusters; the caller links and releases them. Claims go in ascending cluster order, so
+   * two writers never wait for each other in a cycle.
+   */
+  private async allocateFor(offset: number, bytes: number): Promise<number[]> {
     const cs = this.clusterSize;
     const end = offset + bytes;
-    for (let c = this.clusterOf(offset); c * cs < end; c++) {
-      for (;;) {
-        const pending = this.allocating.get(c);
-        if (!pending) break;
-        await pending.wait(`${this.name}:write waits for allocation of cluster ${c}`);
-      }
-      const kind = this.map.get(c);
-      if (kind === DATA) continue;
-      const queue = new WaitQueue(this.env.sched, `${this.name}:alloc#${c}`);
-      this.allocating.set(c, queue);
-      try {
+    const claimed: number[] = [];
+    try {
+      for (let c = this.clusterOf(offset); c * cs < end; c++) {
+        for (;;) {
+          const pending = this.allocating.get(c);
+          if (!pending) break;
+          await pending.wait(`${this.name}:write waits for allocation of cluster ${c}`);
+        }
+        const kind = this.map.get(c);
+        if (kind === DATA) continue;
+        this.allocating.set(c, new WaitQueue(this.env.sched, `${this.name}:alloc#${c}`));
+        claimed.push(c);
         await this.copyOnWrite(c, kind, offset, end);
-        this.map.set(c, DATA);
-      } finally {
-        this.allocating.delete(c);
-        queue.wakeAll();
       }
+    } catch (error) {
+      this.release(claimed);
+      throw error;
+    }
+    return claimed;
+  }
+
+  private release(claimed: readonly number[]): void {
+    for (const c of claimed) {
+      const queue = this.allocating.get(c);
+      this.allocating.delete(c);
+      queue?.wakeAll();
     }
   }
 

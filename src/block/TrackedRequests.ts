@@ -72,9 +72,10 @@ export class TrackedRequests {
     if (!req.serialising) this.serialisingCount++;
     req.serialising = true;
     const start = Math.floor(req.offset / align) * align;
-    const end = Math.ceil((req.offset + req.bytes) / align) * align;
+    const end = Math.max(req.overlapOffset + req.overlapBytes, Math.ceil((req.offset + req.bytes) / align) * align);
+    // The old end is read before the offset moves (bdrv_make_request_serialising's order).
     req.overlapOffset = Math.min(req.overlapOffset, start);
-    req.overlapBytes = Math.max(req.overlapOffset + req.overlapBytes, end) - req.overlapOffset;
+    req.overlapBytes = end - req.overlapOffset;
   }
 
   /** Wait until no conflicting request is in flight. */

@@ -27,6 +27,13 @@ export class ColoPair {
     return name === 'primary' ? this.primary : this.secondary;
   }
 
+  /** Delete the replication node of one disk, or of every disk (in disk order) when `disk` is absent. */
+  async deleteReplication(name: SideName, disk?: number): Promise<void> {
+    const side = name === 'primary' ? this.primary : this.secondary;
+    const indexes = disk === undefined ? side.disks.map((d) => d.index) : [disk];
+    for (const i of indexes) await side.deleteReplication(i);
+  }
+
   /** The `lost` side is gone; the other one takes over. */
   async failover(lost: SideName): Promise<void> {
     if (lost === 'primary') {

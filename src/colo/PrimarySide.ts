@@ -12,7 +12,7 @@ import { openReplication } from '../replication/openReplication.js';
 import type { ReplicationNode } from '../replication/ReplicationNode.js';
 import type { SimEnv } from '../sim/SimEnv.js';
 import { NbdClientNode } from './NbdClientNode.js';
-import { type PairConfig, diskSuffix } from './PairConfig.js';
+import { type PairConfig, diskSuffix, exportName } from './PairConfig.js';
 import { QuorumNode } from './QuorumNode.js';
 import { SecondarySide } from './SecondarySide.js';
 import { Side } from './Side.js';
@@ -34,20 +34,32 @@ export class PrimarySide extends Side {
     for (let i = 0; i < config.disks; i++) this.disks.push(this.buildDisk(i, config, peer));
   }
 
-  static vmExport(index: number): string {
-    return `primary-vm${diskSuffix(index)}`;
+  /** x-blockdev-change: take the replication child out of every quorum (the secondary is gone). */
+  removeReplicationChildren(): Promise<void> {
+    return this.command(async () => {
+      for (const d of this.disks) await this.detachFromQuorum(d);
+    });
   }
 
-  /** x-blockdev-change: take the replication child out of every quorum (the secondary is gone). */
-  async removeReplicationChildren(): Promise<void> {
-    for (const d of this.disks) {
-      if (d.quorum.childCount < 2) continue;
-      const section = await drainedBegin(d.quorum, `x-blockdev-change on ${d.quorum.name}`);
-      try {
-        d.quorum.removeLastChild();
-      } finally {
-        section.end();
-      }
+  /** x-blockdev-change, then blockdev-del of disk `index`'s replication node. */
+  deleteReplication(index: number): Promise<void> {
+    return this.command(async () => {
+      const d = this.disks[index]!;
+      if (!d.replication.open) return;
+      await this.detachFromQuorum(d);
+      this.server.remove(exportName('primary', 'replication', index));
+      await d.replication.close();
+      this.registry.removeNode(d.replication.name);
+    });
+  }
+
+  private async detachFromQuorum(d: PrimaryDisk): Promise<void> {
+    if (d.quorum.childCount < 2) return;
+    const section = await drainedBegin(d.quorum, `x-blockdev-change on ${d.quorum.name}`);
+    try {
+      d.quorum.removeLastChild();
+    } finally {
+      section.end();
     }
   }
 
@@ -57,10 +69,10 @@ export class PrimarySide extends Side {
     const local = new RawNode(env, `primary-disk${sfx}`, config.sizeBytes, { fill: config.pattern });
     local.latencyTicks = config.timing.diskLatencyTicks;
     local.filename = `${local.name}.raw`;
-    const exportName = SecondarySide.coloExport(index);
+    const coloName = SecondarySide.coloExport(index);
     const link = new NbdClientNode(env, {
       name: `link${sfx}`,
-      connect: () => (peer.alive ? (peer.server.get(exportName) ?? null) : null),
+      connect: () => (peer.alive ? (peer.server.get(coloName) ?? null) : null),
       peerAlive: () => peer.alive,
       sizeBytes: config.sizeBytes,
       latencyTicks: config.timing.linkLatencyTicks,
@@ -83,9 +95,14 @@ export class PrimarySide extends Side {
       afterLocalWrite: () => this.crashPoint('primary:after-local-write'),
     });
     for (const node of [local, link, replication, quorum]) this.registry.addNode(this.own(node));
-    const vm = new BlockBackend(PrimarySide.vmExport(index), quorum);
+    const vm = new BlockBackend(exportName('primary', 'vm', index), quorum);
+    for (const [target, node] of [['replication', replication], ['disk', local]] as const) {
+      const blk = new BlockBackend(exportName('primary', target, index), node);
+      this.registry.addBackend(blk);
+      this.server.add(blk.name, blk);
+    }
     this.registry.addBackend(vm);
-    this.server.add(PrimarySide.vmExport(index), vm);
+    this.server.add(vm.name, vm);
     return { index, local, link, replication, quorum, vm };
   }
 }

@@ -10,13 +10,14 @@ import { RawNode } from '../block/RawNode.js';
 import { openReplication } from '../replication/openReplication.js';
 import type { ReplicationNode } from '../replication/ReplicationNode.js';
 import type { SimEnv } from '../sim/SimEnv.js';
-import { type PairConfig, diskSuffix } from './PairConfig.js';
+import { type PairConfig, diskSuffix, exportName } from './PairConfig.js';
 import { Side } from './Side.js';
 
 export interface SecondaryDisk {
   readonly index: number;
   readonly disk: RawNode;
-  readonly colo: BlockBackend;
+  /** The secondary disk's BlockBackend (null in the chain variant without one). */
+  readonly colo: BlockBackend | null;
   readonly hidden: OverlayNode;
   readonly active: OverlayNode;
   readonly replication: ReplicationNode;
@@ -36,24 +37,34 @@ export class SecondarySide extends Side {
     return `colo1${diskSuffix(index)}`;
   }
 
-  static vmExport(index: number): string {
-    return `secondary-vm${diskSuffix(index)}`;
+  /** blockdev-del of disk `index`'s replication node, after taking its NBD export away. */
+  deleteReplication(index: number): Promise<void> {
+    return this.command(async () => {
+      const d = this.disks[index]!;
+      if (!d.replication.open) return;
+      d.replication.checkDeletable();
+      this.server.remove(exportName('secondary', 'vm', index));
+      await d.replication.close();
+      this.registry.removeNode(d.replication.name);
+    });
   }
 
   private buildDisk(index: number, config: PairConfig): SecondaryDisk {
     const sfx = diskSuffix(index);
     const env = this.env;
+    const chain = config.chain;
     const disk = this.node(new RawNode(env, `secondary-disk${sfx}`, config.sizeBytes, { fill: config.pattern }), 'raw', config);
-    const colo = this.backend(new BlockBackend(SecondarySide.coloExport(index), disk));
     const hidden = this.node(new OverlayNode(env, `hidden-disk${sfx}`, config.sizeBytes), 'qcow2', config);
-    hidden.attach('backing', disk);
-    const active = this.node(new OverlayNode(env, `active-disk${sfx}`, config.sizeBytes), 'qcow2', config);
-    active.attach('backing', hidden);
+    if (chain !== 'hidden-without-backing') hidden.attach('backing', disk);
+    const activeSize = chain === 'active-length-differs' ? 2 * config.sizeBytes : config.sizeBytes;
+    const noMakeEmpty = chain === 'active-without-make-empty';
+    const active = this.node(new OverlayNode(env, `active-disk${sfx}`, activeSize, { makeEmpty: !noMakeEmpty }), noMakeEmpty ? 'qed' : 'qcow2', config);
+    if (chain !== 'active-without-backing') active.attach('backing', hidden);
     const name = `replication-secondary${sfx}`;
     const replication = openReplication(env, {
       name,
       mode: 'secondary',
-      topId: name,
+      topId: chain === 'top-id-unknown' ? 'no-such-node' : name,
       file: active,
       rules: config.rules,
       registry: this.registry,
@@ -63,13 +74,21 @@ export class SecondarySide extends Side {
       onCrash: (crash) => this.die('crashed', crash),
     });
     this.registry.addNode(this.own(replication));
-    const vm = this.backend(new BlockBackend(SecondarySide.vmExport(index), replication));
-    this.server.add(SecondarySide.coloExport(index), colo);
-    this.server.add(SecondarySide.vmExport(index), vm);
+    const vm = this.backend(new BlockBackend(exportName('secondary', 'vm', index), replication));
+    this.server.add(vm.name, vm);
+    // Without a BlockBackend on the secondary disk (a bare node) there is nothing to export either.
+    let colo: BlockBackend | null = null;
+    if (chain !== 'secondary-without-backend') {
+      colo = this.backend(new BlockBackend(SecondarySide.coloExport(index), disk));
+      this.server.add(colo.name, colo);
+      const inspect = this.backend(new BlockBackend(exportName('secondary', 'disk', index), disk));
+      this.server.add(inspect.name, inspect);
+    }
     return { index, disk, colo, hidden, active, replication, vm };
   }
 
   private node<T extends RawNode | OverlayNode>(node: T, format: string, config: PairConfig): T {
+    node.format = format;
     node.latencyTicks = config.timing.diskLatencyTicks;
     node.filename = `${node.name}.${format}`;
     this.registry.addNode(this.own(node));

@@ -11,6 +11,7 @@ import { QemuError } from '../replication/QemuError.js';
 import { ReplicationFramework } from '../replication/ReplicationFramework.js';
 import { SimulatedCrash } from '../sim/SimulatedCrash.js';
 import type { SimEnv } from '../sim/SimEnv.js';
+import { WaitQueue } from '../sim/WaitQueue.js';
 import { NbdServer } from './NbdServer.js';
 
 export type SideName = 'primary' | 'secondary';
@@ -29,11 +30,15 @@ export class Side {
   /** Why the side crashed, when it did. */
   crash: SimulatedCrash | null = null;
   private readonly nodeNames: string[] = [];
+  private commandRunning = false;
+  private readonly commandQueue: WaitQueue;
 
   constructor(
     readonly env: SimEnv,
     readonly name: SideName,
-  ) {}
+  ) {
+    this.commandQueue = new WaitQueue(env.sched, `the ${name} QMP monitor`);
+  }
 
   get alive(): boolean {
     return this.state === 'alive';
@@ -107,13 +112,21 @@ export class Side {
     });
   }
 
-  /** Run a command in this process; a crash on the way ends the process. */
-  private async command<T>(body: () => Promise<T>): Promise<T> {
+  /**
+   * Run a QMP command in this process. QEMU's monitor dispatches one command at a time, even while
+   * a command waits for a job or a drain; a crash on the way ends the process.
+   */
+  protected async command<T>(body: () => Promise<T>): Promise<T> {
+    while (this.commandRunning) await this.commandQueue.wait(`a QMP command on ${this.name}`);
+    this.commandRunning = true;
     try {
       return await body();
     } catch (error) {
       if (error instanceof SimulatedCrash) this.die('crashed', error);
       throw error;
+    } finally {
+      this.commandRunning = false;
+      this.commandQueue.wakeAll();
     }
   }
 }

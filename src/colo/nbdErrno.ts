@@ -12,7 +12,7 @@ export function throughNbd(errno: Errno): Errno {
 }
 
 /**
- * What QEMU's NBD server answers a request that reaches past the export's end, before the block
- * layer sees it: reads get EINVAL, writes ENOSPC (nbd_co_receive_request).
+ * What QEMU 7.2's NBD server answers a request that reaches past the export's end, before the block
+ * layer sees it: EINVAL for reads and writes alike (observed, src/qemu/OBSERVATIONS.md).
  */
-export const PAST_EOF_ERRNO: Readonly<Record<'read' | 'write', Errno>> = { read: 'EINVAL', write: 'ENOSPC' };
+export const PAST_EOF_ERRNO: Readonly<Record<'read' | 'write', Errno>> = { read: 'EINVAL', write: 'EINVAL' };

@@ -23,6 +23,11 @@ export interface ProfileRules {
    * start and after a successful failover, so a checkpoint then crashed the process.
    */
   readonly checkpointUsesBorrowedSecondaryDisk: boolean;
+  /**
+   * 7.2 checks that active and hidden still have a driver before emptying them (d470ad42ac); v24
+   * called the driver of an ejected (corrupt) image through a NULL pointer.
+   */
+  readonly checksEjectedDisks: boolean;
   /** v24 made active/hidden empty with its own messages; 7.2 uses bdrv_make_empty's generic ones. */
   readonly v24MakeEmptyMessages: boolean;
   /** 7.2: close during FAILOVER cancels the commit (50ab0e0908); v24 left it running on a closed node. */
@@ -37,6 +42,7 @@ export const QEMU_7_2: ProfileRules = {
   cowMechanism: 'filter',
   readWaitsForCow: false,
   checkpointUsesBorrowedSecondaryDisk: false,
+  checksEjectedDisks: true,
   v24MakeEmptyMessages: false,
   closeCancelsCommit: true,
 };
@@ -49,6 +55,7 @@ export const V24: ProfileRules = {
   cowMechanism: 'notifier',
   readWaitsForCow: true,
   checkpointUsesBorrowedSecondaryDisk: true,
+  checksEjectedDisks: false,
   v24MakeEmptyMessages: true,
   closeCancelsCommit: false,
 };

@@ -19,7 +19,7 @@ import type { Errno } from '../sim/errno.js';
 import { SimulatedCrash } from '../sim/SimulatedCrash.js';
 import type { SimEnv } from '../sim/SimEnv.js';
 import { WaitQueue } from '../sim/WaitQueue.js';
-import { MSG, failedToEmpty, modeMismatch } from './messages.js';
+import { BACKUP_BLOCKER_REASON, MSG, activeEjected, failedToEmpty, hiddenEjected, modeMismatch, nodeBusy } from './messages.js';
 import type { ProfileRules } from './Profile.js';
 import { QemuError } from './QemuError.js';
 import type { ReplicationFramework, ReplicationOps } from './ReplicationFramework.js';
@@ -228,8 +228,9 @@ export class ReplicationNode extends BlockNode implements ReplicationOps {
       this.hiddenLink ??= this.attach('hidden', hidden);
       this.secondaryLink ??= this.attach('secondary', secondary);
     }
-    const top = this.options.topId === undefined ? undefined : this.options.registry.lookup(this.options.topId);
+    const top = this.lookupTop();
     if (!top || !top.isRoot || !isBelow(top, this)) throw new QemuError(MSG.topInvalid);
+    top.opBlockers.push(BACKUP_BLOCKER_REASON);
     this.backupJob = new BackupJob(this.env, {
       name: `backup${suffixOf(this.name)}`,
       source: secondary,
@@ -250,11 +251,15 @@ export class ReplicationNode extends BlockNode implements ReplicationOps {
     if (!job) throw new QemuError(MSG.backupCancelled);
     job.doCheckpoint();
     const hidden = this.rules.cowMechanism === 'filter' ? this.hiddenLink!.node : this.borrowed.hidden!;
-    await this.makeEmpty_(this.file!, MSG.v24ActiveNotEmptied);
-    await this.makeEmpty_(hidden, MSG.v24HiddenNotEmptied);
+    await this.emptyDisk(this.file!, activeEjected, MSG.v24ActiveNotEmptied);
+    await this.emptyDisk(hidden, hiddenEjected, MSG.v24HiddenNotEmptied);
   }
 
-  private async makeEmpty_(disk: BlockNode, v24Message: string): Promise<void> {
+  private async emptyDisk(disk: BlockNode, ejectedMessage: (name: string) => string, v24Message: string): Promise<void> {
+    if (disk.ejected) {
+      if (this.rules.checksEjectedDisks) throw new QemuError(ejectedMessage(disk.name));
+      throw new SimulatedCrash(this.options.side, `${this.name}: make_empty through the NULL driver of ejected ${disk.name}`);
+    }
     try {
       await disk.makeEmpty();
     } catch (error) {
@@ -267,6 +272,20 @@ export class ReplicationNode extends BlockNode implements ReplicationOps {
   private backupJobCompleted(_ret: Errno | null): void {
     if (this.stage !== 'FAILOVER') this.error = 'EIO';
     this.backupJob = null;
+    // backup_job_cleanup: if top-id no longer resolves, the blocker stays (reference §9.6).
+    const top = this.lookupTop();
+    const i = top ? top.opBlockers.indexOf(BACKUP_BLOCKER_REASON) : -1;
+    if (i >= 0) top!.opBlockers.splice(i, 1);
+  }
+
+  private lookupTop(): BlockNode | undefined {
+    return this.options.topId === undefined ? undefined : this.options.registry.lookup(this.options.topId);
+  }
+
+  /** blockdev-del's check: refused while an op blocker sits on this node. */
+  checkDeletable(): void {
+    const reason = this.opBlockers[0];
+    if (reason !== undefined) throw new QemuError(nodeBusy(this.name, reason));
   }
 
   private startCommit(): void {

@@ -43,6 +43,14 @@ export function doesNotSupportEmptying(formatName: string): string {
   return `${formatName} does not support emptying nodes`;
 }
 
+/** blockdev-del of a node carrying an op blocker (the replication node while its backup job runs). */
+export function nodeBusy(nodeName: string, reason: string): string {
+  return `Node '${nodeName}' is busy: ${reason}`;
+}
+
+/** The op blocker replication puts on its top node while the backup job runs. */
+export const BACKUP_BLOCKER_REASON = 'Block device is in use by internal backup job';
+
 export function activeEjected(nodeName: string): string {
   return `Active disk ${nodeName} is ejected`;
 }

@@ -39,6 +39,15 @@ export interface StatusStep {
   readonly do: 'status';
   readonly side: Side;
 }
+/**
+ * Extension: where guest-like I/O enters a side. "vm" (default): the VM's disk (the primary's quorum,
+ * the secondary's replication node); "replication": the side's replication node itself (as QEMU's
+ * test-replication does); "disk": the side's own disk (the primary's local disk; the secondary disk,
+ * entering above it like the primary's forwarded writes do).
+ */
+export type IoTarget = 'vm' | 'replication' | 'disk';
+export const IO_TARGETS: readonly IoTarget[] = ['vm', 'replication', 'disk'];
+
 export interface WriteStep {
   readonly do: 'write';
   readonly vm: Side;
@@ -47,6 +56,7 @@ export interface WriteStep {
   readonly pattern: number;
   /** Extension: which replicated disk (default 0). */
   readonly disk?: number;
+  readonly node?: IoTarget;
 }
 export interface ReadStep {
   readonly do: 'read';
@@ -54,6 +64,7 @@ export interface ReadStep {
   readonly offset: number;
   readonly length: number;
   readonly disk?: number;
+  readonly node?: IoTarget;
 }
 export interface FailoverStep {
   readonly do: 'failover';
@@ -104,22 +115,48 @@ export const STEP_KINDS: readonly StepKind[] = [
   'concurrent',
 ];
 
-/** A step as written in the file: the step plus the results it expects (all optional). */
-export type ScenarioStep = Step & { readonly expect?: ExpectedResult };
+/** A step as written in the file: the step plus the results it expects and a note for readers (optional). */
+export type ScenarioStep = Step & { readonly expect?: ExpectedResult; readonly note?: string };
 
 export interface ExpectedResult {
   readonly ok?: boolean;
   readonly error?: string;
+  readonly code?: string;
   readonly errno?: string;
   readonly runs?: readonly (readonly [number, number])[];
   readonly replicationError?: boolean;
   readonly desc?: string;
 }
 
+/**
+ * Extension: how the secondary's chain is built, to reach start's validation errors (reference §2.6).
+ * "standard" is the working chain; each other variant breaks exactly one requirement.
+ */
+export type ChainVariant =
+  | 'standard'
+  | 'active-without-backing'
+  | 'hidden-without-backing'
+  | 'secondary-without-backend'
+  | 'active-length-differs'
+  | 'active-without-make-empty'
+  | 'top-id-unknown';
+export const CHAIN_VARIANTS: readonly ChainVariant[] = [
+  'standard',
+  'active-without-backing',
+  'hidden-without-backing',
+  'secondary-without-backend',
+  'active-length-differs',
+  'active-without-make-empty',
+  'top-id-unknown',
+];
+
 export interface Scenario {
   readonly colosim: 1;
   readonly name: string;
+  /** What the scenario shows, for readers. */
+  readonly description?: string;
   readonly disk: DiskSpec;
+  readonly chain: ChainVariant;
   /** Extension: how many replicated disks each side has (default 1). */
   readonly disks: number;
   readonly profile: Profile;

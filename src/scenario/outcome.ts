@@ -18,6 +18,14 @@ export class SideLostError extends Error {
   }
 }
 
+/** I/O aimed at an export the side does not have (e.g. a chain variant without a secondary disk export). */
+export class NoExportError extends Error {
+  readonly code = 'NO_EXPORT';
+  constructor(readonly exportName: string) {
+    super(`colosim: no NBD export named ${exportName}`);
+  }
+}
+
 export function sideLostMessage(side: string): string {
   return `colosim: the ${side} side is lost`;
 }
@@ -25,7 +33,7 @@ export function sideLostMessage(side: string): string {
 export function outcomeOf(error: unknown): Outcome {
   if (isQemuError(error)) return { ok: false, error: error.message };
   if (isBlockError(error)) return { ok: false, errno: error.errno };
-  if (error instanceof SideLostError) return { ok: false, error: error.message, code: error.code };
+  if (error instanceof SideLostError || error instanceof NoExportError) return { ok: false, error: error.message, code: error.code };
   if (isSimulatedCrash(error)) {
     // A planned crash fault loses the side; any other crash is what QEMU itself would have done.
     return error.injected

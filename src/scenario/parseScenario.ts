@@ -6,7 +6,9 @@
 import { parseFaultPlan } from '../sim/FaultPlan.js';
 import { FieldReader, compact } from '../util/FieldReader.js';
 import {
+  CHAIN_VARIANTS,
   DEFAULT_DISK_SIZE_BYTES,
+  IO_TARGETS,
   DEFAULT_TIMING,
   type EngineSettings,
   type ExpectedResult,
@@ -45,16 +47,18 @@ export function parseScenario(raw: unknown): Scenario {
   const version = f.raw('colosim');
   if (version !== SCENARIO_FORMAT_VERSION) throw f.error('colosim', `must be ${SCENARIO_FORMAT_VERSION} (the format version)`, version);
   const name = f.string('name');
+  const description = f.optString('description');
   const disk = parseDisk(f.raw('disk'));
   const disks = f.optInt('disks', 1, MAX_DISKS) ?? 1;
   const profile = f.oneOf('profile', PROFILES, 'qemu-7.2');
+  const chain = f.oneOf('chain', CHAIN_VARIANTS, 'standard');
   const engine = parseEngine(f.raw('engine'));
   const rawSteps = f.raw('steps');
   if (!Array.isArray(rawSteps)) throw f.error('steps', 'must be an array of steps', rawSteps);
   f.finish();
   const context: StepContext = { disks };
   const steps = rawSteps.map((s, i) => parseStep(s, `steps[${i}]`, context, true) as ScenarioStep);
-  return { colosim: 1, name, disk, disks, profile, engine, steps };
+  return compact({ colosim: 1 as const, name, description, disk, chain, disks, profile, engine, steps });
 }
 
 function parseDisk(raw: unknown): Scenario['disk'] {
@@ -123,8 +127,9 @@ function parseStep(raw: unknown, where: string, ctx: StepContext, topLevel: bool
   const kind = f.oneOf('do', STEP_KINDS);
   const step = readStep(kind, f, where, ctx);
   const expect = topLevel || kind !== 'concurrent' ? parseExpect(f.raw('expect'), `${where}.expect`) : undefined;
+  const note = f.optString('note');
   f.finish();
-  return compact({ ...step, expect }) as ScenarioStep;
+  return compact({ ...step, expect, note }) as ScenarioStep;
 }
 
 function readStep(kind: Step['do'], f: FieldReader, where: string, ctx: StepContext): Step {
@@ -145,9 +150,17 @@ function readStep(kind: Step['do'], f: FieldReader, where: string, ctx: StepCont
         length: f.int('length', 1),
         pattern: f.int('pattern', 0, 255),
         disk: f.optInt('disk', 0, ctx.disks - 1),
+        node: ioTarget(f),
       });
     case 'read':
-      return compact({ do: kind, vm: f.oneOf('vm', SIDES), offset: f.int('offset'), length: f.int('length', 1), disk: f.optInt('disk', 0, ctx.disks - 1) });
+      return compact({
+        do: kind,
+        vm: f.oneOf('vm', SIDES),
+        offset: f.int('offset'),
+        length: f.int('length', 1),
+        disk: f.optInt('disk', 0, ctx.disks - 1),
+        node: ioTarget(f),
+      });
     case 'failover':
       return compact({ do: kind, lost: f.has('lost') ? f.oneOf('lost', SIDES) : (f.raw('lost'), undefined) });
     case 'wait':
@@ -166,6 +179,10 @@ function readStep(kind: Step['do'], f: FieldReader, where: string, ctx: StepCont
   }
 }
 
+function ioTarget(f: FieldReader): (typeof IO_TARGETS)[number] | undefined {
+  return f.has('node') ? f.oneOf('node', IO_TARGETS) : (f.raw('node'), undefined);
+}
+
 function parseExpect(raw: unknown, where: string): ExpectedResult | undefined {
   if (raw === undefined) return undefined;
   const f = FieldReader.of(raw, where, fail);
@@ -174,6 +191,7 @@ function parseExpect(raw: unknown, where: string): ExpectedResult | undefined {
   const expect: ExpectedResult = compact({
     ok: f.optBool('ok'),
     error: f.optString('error'),
+    code: f.optString('code'),
     errno: f.optString('errno'),
     runs: runs as ExpectedResult['runs'],
     replicationError: f.optBool('replicationError'),

@@ -6,16 +6,16 @@
  * reported in `aborted`.
  */
 import { ColoPair } from '../colo/ColoPair.js';
-import { PrimarySide } from '../colo/PrimarySide.js';
-import { SecondarySide } from '../colo/SecondarySide.js';
+import type { NbdExport } from '../colo/NbdServer.js';
+import { exportName } from '../colo/PairConfig.js';
 import type { Side } from '../colo/Side.js';
 import { profileRules } from '../replication/Profile.js';
 import { type PolicySpec, SimEnv } from '../sim/SimEnv.js';
 import type { TraceLevel } from '../sim/Trace.js';
 import { type Fault } from '../sim/FaultPlan.js';
-import { type Outcome, SideLostError, outcomeOf } from './outcome.js';
+import { NoExportError, type Outcome, SideLostError, outcomeOf } from './outcome.js';
 import { encodeRuns } from './runs.js';
-import type { Scenario, Side as SideName, Step } from './Scenario.js';
+import type { IoTarget, Scenario, Side as SideName, Step } from './Scenario.js';
 import type { ResultDocument, StepResult } from './StepResult.js';
 
 export interface EngineRunOptions {
@@ -53,6 +53,7 @@ export async function runScenarioOnEngine(scenario: Scenario, options: EngineRun
     pattern: scenario.disk.pattern,
     rules: profileRules(scenario.profile),
     timing: scenario.engine.timing,
+    chain: scenario.chain,
   });
   options.observe?.(env, pair);
   const document: ResultDocument = { scenario: scenario.name, backend: 'engine', steps: [] };
@@ -118,22 +119,20 @@ async function perform(pair: ColoPair, step: Step): Promise<Outcome> {
       return status.desc === undefined ? { ok: true, replicationError: status.error } : { ok: true, replicationError: status.error, desc: status.desc };
     }
     case 'write':
-      await vmExport(pair, step.vm, step.disk ?? 0).write(step.offset, new Uint8Array(step.length).fill(step.pattern));
+      await exportOf(pair, step.vm, step.node ?? 'vm', step.disk ?? 0).write(step.offset, new Uint8Array(step.length).fill(step.pattern));
       return { ok: true };
     case 'read':
-      return { ok: true, runs: encodeRuns(await vmExport(pair, step.vm, step.disk ?? 0).read(step.offset, step.length)) };
+      return { ok: true, runs: encodeRuns(await exportOf(pair, step.vm, step.node ?? 'vm', step.disk ?? 0).read(step.offset, step.length)) };
     case 'failover': {
       const lost = step.lost ?? 'primary';
       alive(pair, lost === 'primary' ? 'secondary' : 'primary');
       await pair.failover(lost);
       return { ok: true };
     }
-    case 'close': {
-      const side = alive(pair, step.side);
-      const disks = side === pair.primary ? pair.primary.disks : pair.secondary.disks;
-      await disks[step.disk ?? 0]!.replication.close();
+    case 'close':
+      alive(pair, step.side);
+      await pair.deleteReplication(step.side, step.disk);
       return { ok: true };
-    }
     case 'wait':
     case 'concurrent':
       throw new Error(`${step.do} cannot run as a task`);
@@ -146,11 +145,11 @@ function alive(pair: ColoPair, name: SideName): Side {
   return side;
 }
 
-function vmExport(pair: ColoPair, vm: SideName, disk: number) {
+function exportOf(pair: ColoPair, vm: SideName, target: IoTarget, disk: number): NbdExport {
   const side = alive(pair, vm);
-  const name = vm === 'primary' ? PrimarySide.vmExport(disk) : SecondarySide.vmExport(disk);
+  const name = exportName(vm, target, disk);
   const exp = side.server.get(name);
-  if (!exp) throw new SideLostError(vm);
+  if (!exp) throw new NoExportError(name);
   return exp;
 }
 

@@ -67,7 +67,11 @@ export class FaultInjector {
       const f = armed.fault;
       if (f.node !== node || (f.op !== 'any' && f.op !== op)) continue;
       if (f.fromTick !== undefined && now < f.fromTick) continue;
-      if (f.offset !== undefined && !overlaps(offset, bytes, f.offset, f.bytes ?? Number.MAX_SAFE_INTEGER - f.offset)) continue;
+      if (f.offset !== undefined || f.bytes !== undefined) {
+        // A range given only by its length starts at 0; one given only by its offset runs to the end.
+        const from = f.offset ?? 0;
+        if (!overlaps(offset, bytes, from, f.bytes ?? Number.MAX_SAFE_INTEGER - from)) continue;
+      }
       armed.matched++;
       if (armed.matched <= (f.afterOps ?? 0)) continue;
       if (f.times !== undefined && armed.fired >= f.times) continue;

@@ -17,7 +17,9 @@ export class Prng {
 
   static fromSeed(seed: number): Prng {
     if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
-    return new Prng(seed, '', xoroshiro128plus((seed | 0) ^ (Math.floor(seed / 0x100000000) | 0)));
+    // Through hash32, as derived streams are: folding the two halves with xor made seed -n replay
+    // seed n-1, and xoroshiro's first output is linear in its seed, so near seeds began alike.
+    return new Prng(seed, '', xoroshiro128plus(hash32(`${seed}`)));
   }
 
   /** An independent stream named after a subsystem; the same (seed, name) always gives the same stream. */

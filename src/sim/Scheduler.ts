@@ -129,7 +129,9 @@ export class Scheduler {
   /** Resolves `ticks` from now (at a later step of this tick when ticks is 0). */
   sleep(label: string, ticks: number, options: { daemon?: boolean } = {}): Promise<void> {
     if (ticks <= 0 && !options.daemon) return this.yield(label);
-    return new Promise((resolve) => this.pushTimer(label, this.clock.now() + ticks, resolve, options.daemon ?? false));
+    // A negative delay means "now": a deadline in the past would make the clock run backwards.
+    const deadline = this.clock.now() + Math.max(0, ticks);
+    return new Promise((resolve) => this.pushTimer(label, deadline, resolve, options.daemon ?? false));
   }
 
   /** Register a blocked waiter for deadlock reports; returns the token to pass to `unblock`. */
@@ -155,6 +157,9 @@ export class Scheduler {
    */
   async run(options: { untilTick?: number } = {}): Promise<RunStats> {
     if (this.running) throw new Error('Scheduler.run is not reentrant');
+    if (options.untilTick !== undefined && options.untilTick > this.maxTicks) {
+      throw new SimBoundError(`simulated time would pass the limit of ${this.maxTicks} ticks (run until tick ${options.untilTick})`);
+    }
     this.running = true;
     const startSteps = this.stepCount;
     const startTicks = this.clock.now();

@@ -1,0 +1,258 @@
+import { describe, expect, it } from 'vitest';
+import { encodeRuns } from '../scenario/runs.js';
+import type { Fault } from '../sim/FaultPlan.js';
+import { SimEnv } from '../sim/SimEnv.js';
+import { BlockError } from './BlockError.js';
+import { OverlayNode } from './OverlayNode.js';
+import { RawNode } from './RawNode.js';
+
+const KiB = 1024;
+const MiB = 1 << 20;
+const CS = 64 * KiB;
+const filled = (bytes: number, value: number): Uint8Array => new Uint8Array(bytes).fill(value);
+
+/** raw (fill 0xaa) <- hidden <- active, all 1 MiB, 64 KiB clusters unless told otherwise. */
+function chain(options: { clusterSize?: number; faults?: readonly Fault[]; sizeBytes?: number; rawSizeBytes?: number } = {}) {
+  const env = new SimEnv({ traceLevel: 'full', faults: options.faults ?? [] });
+  const size = options.sizeBytes ?? MiB;
+  const raw = new RawNode(env, 'raw', options.rawSizeBytes ?? size, { fill: 0xaa });
+  const hidden = new OverlayNode(env, 'hidden', size, { clusterSize: options.clusterSize });
+  hidden.attach('backing', raw);
+  const active = new OverlayNode(env, 'active', size, { clusterSize: options.clusterSize });
+  active.attach('backing', hidden);
+  return { env, raw, hidden, active };
+}
+
+async function run<T>(env: SimEnv, fn: () => Promise<T>): Promise<T> {
+  const task = env.sched.spawn('test', fn);
+  await env.sched.run();
+  return task.result();
+}
+
+describe('OverlayNode: reads and writes through a chain', () => {
+  it('reads each byte from the topmost layer that holds it', async () => {
+    const { env, raw, hidden, active } = chain();
+    await run(env, () => raw.write(0, filled(3 * CS, 1)));
+    await run(env, () => hidden.write(CS, filled(CS, 2)));
+    await run(env, () => active.write(CS + 4096, filled(4096, 3)));
+    expect(encodeRuns(await run(env, () => active.read(0, 4 * CS)))).toEqual([
+      [1, CS],
+      [2, 4096],
+      [3, 4096],
+      [2, CS - 8192],
+      [1, CS],
+      [0xaa, CS],
+    ]);
+    expect(encodeRuns(await run(env, () => hidden.read(CS, 8192)))).toEqual([[2, 8192]]);
+    expect([hidden.allocatedClusters, active.allocatedClusters]).toEqual([1, 1]);
+  });
+
+  it('copies the rest of a cluster from below on the first partial write, as it is at that moment', async () => {
+    const { env, raw, active } = chain();
+    await run(env, () => raw.write(0, filled(2 * CS, 1)));
+    await run(env, () => active.write(512, filled(512, 2)));
+    // The backing changes afterwards: the allocated cluster keeps its copy, the next one falls through.
+    await run(env, () => raw.write(0, filled(2 * CS, 3)));
+    expect(encodeRuns(await run(env, () => active.read(0, 2 * CS)))).toEqual([
+      [1, 512],
+      [2, 512],
+      [1, CS - 1024],
+      [3, CS],
+    ]);
+    expect(active.allocatedBytes).toBe(CS);
+  });
+
+  it('copies from a zero cluster as zeros, not from below', async () => {
+    const { env, active } = chain();
+    await run(env, () => active.writeZeroes(0, CS));
+    await run(env, () => active.write(4096, filled(512, 5)));
+    expect(encodeRuns(await run(env, () => active.read(0, CS)))).toEqual([
+      [0, 4096],
+      [5, 512],
+      [0, CS - 4608],
+    ]);
+  });
+
+  it('reads past a shorter backing file as zeros, and copies them on write', async () => {
+    const { env, active } = chain({ sizeBytes: 2 * CS, rawSizeBytes: CS + 4096 });
+    expect(encodeRuns(await run(env, () => active.read(CS, CS)))).toEqual([
+      [0xaa, 4096],
+      [0, CS - 4096],
+    ]);
+    await run(env, () => active.write(CS, filled(512, 9)));
+    expect(encodeRuns(await run(env, () => active.read(CS, CS)))).toEqual([
+      [9, 512],
+      [0xaa, 3584],
+      [0, CS - 4096],
+    ]);
+  });
+
+  it('works with small clusters and a partial last cluster', async () => {
+    const size = 10 * 4096 + 1024;
+    const { env, raw, active } = chain({ clusterSize: 4096, sizeBytes: size });
+    await run(env, () => raw.write(0, filled(size, 1)));
+    await run(env, () => active.write(size - 1536, filled(1024, 2)));
+    // The write straddles cluster 9 and the 1 KiB cluster 10 at the disk's end.
+    expect(encodeRuns(await run(env, () => active.read(size - 2048, 2048)))).toEqual([
+      [1, 512],
+      [2, 1024],
+      [1, 512],
+    ]);
+    expect(await run(env, () => active.blockStatus(40 * KiB, 1024))).toEqual({ kind: 'data', bytes: 1024 });
+    expect(active.allocatedClusters).toBe(2);
+  });
+
+  it('read-modify-writes unaligned requests correctly over the copy-on-write', async () => {
+    const { env, raw, active } = chain();
+    await run(env, () => raw.write(0, filled(CS, 1)));
+    await run(env, () => active.write(1000, filled(100, 2)));
+    await run(env, () => active.writeZeroes(1050, 1000));
+    expect(encodeRuns(await run(env, () => active.read(0, 4096)))).toEqual([
+      [1, 1000],
+      [2, 50],
+      [0, 1000],
+      [1, 2046],
+    ]);
+    expect(await run(env, () => active.read(1049, 2))).toEqual(new Uint8Array([2, 0]));
+  });
+
+  it('rejects an invalid cluster size', () => {
+    const env = new SimEnv();
+    expect(() => new OverlayNode(env, 'x', MiB, { clusterSize: 3000 })).toThrow(new RangeError('cluster size must be a power of two >= 512, got 3000'));
+    expect(() => new OverlayNode(env, 'x', MiB, { clusterSize: 256 })).toThrow('cluster size must be a power of two >= 512, got 256');
+  });
+
+  it('fails out-of-range requests with EIO', async () => {
+    const { env, active } = chain();
+    const task = env.sched.spawn('t', () => active.write(MiB - 512, filled(1024, 1)));
+    await env.sched.run();
+    const error = task.outcome?.error as BlockError;
+    expect(error).toBeInstanceOf(BlockError);
+    expect([error.errno, error.message]).toEqual(['EIO', 'write [1048064, +1024) outside active (1048576 bytes)']);
+    expect(active.allocatedClusters).toBe(0);
+  });
+});
+
+describe('OverlayNode: zero clusters and make-empty', () => {
+  it('turns whole clusters into zero clusters that shadow the backing; edges are written as zeros', async () => {
+    const { env, active } = chain();
+    await run(env, () => active.writeZeroes(CS - 512, 2 * CS + 1024));
+    expect(encodeRuns(await run(env, () => active.read(0, 4 * CS)))).toEqual([
+      [0xaa, CS - 512],
+      [0, 2 * CS + 1024],
+      [0xaa, CS - 512],
+    ]);
+    expect(await run(env, () => active.blockStatus(0, MiB))).toEqual({ kind: 'data', bytes: CS });
+    expect(await run(env, () => active.blockStatus(CS, MiB - CS))).toEqual({ kind: 'zero', bytes: 2 * CS });
+    expect(await run(env, () => active.blockStatus(3 * CS, MiB - 3 * CS))).toEqual({ kind: 'data', bytes: CS });
+    expect(await run(env, () => active.blockStatus(4 * CS, MiB - 4 * CS))).toEqual({ kind: 'unallocated', bytes: MiB - 4 * CS });
+    // Two data clusters hold memory; zero clusters hold none.
+    expect(active.allocatedClusters).toBe(4);
+    expect(active.allocatedBytes).toBe(2 * CS);
+  });
+
+  it('zeroes a range within one cluster as data', async () => {
+    const { env, active } = chain();
+    await run(env, () => active.writeZeroes(4096, 4096));
+    expect(await run(env, () => active.blockStatus(0, CS))).toEqual({ kind: 'data', bytes: CS });
+    expect(encodeRuns(await run(env, () => active.read(0, CS)))).toEqual([
+      [0xaa, 4096],
+      [0, 4096],
+      [0xaa, CS - 8192],
+    ]);
+  });
+
+  it('make-empty drops every cluster, so reads fall through again', async () => {
+    const { env, raw, hidden, active } = chain();
+    await run(env, () => hidden.write(0, filled(CS, 2)));
+    await run(env, () => active.write(0, filled(2 * CS, 3)));
+    await run(env, () => active.writeZeroes(2 * CS, CS));
+    await run(env, () => active.makeEmpty());
+    expect(active.allocatedClusters).toBe(0);
+    expect(active.allocatedBytes).toBe(0);
+    expect(encodeRuns(await run(env, () => active.read(0, 4 * CS)))).toEqual([
+      [2, CS],
+      [0xaa, 3 * CS],
+    ]);
+    expect(await run(env, () => active.blockStatus(0, MiB))).toEqual({ kind: 'unallocated', bytes: MiB });
+    // Emptying the middle layer exposes the raw image below it.
+    await run(env, () => hidden.makeEmpty());
+    await run(env, () => raw.write(0, filled(512, 4)));
+    expect(encodeRuns(await run(env, () => active.read(0, 1024)))).toEqual([
+      [4, 512],
+      [0xaa, 512],
+    ]);
+  });
+});
+
+describe('OverlayNode: concurrency', () => {
+  it('makes a second writer to a cluster being allocated wait for that allocation', async () => {
+    // Copy-on-write reads of raw take 100 ticks; writes are instant.
+    const { env, active, raw } = chain({ faults: [{ kind: 'latency', node: 'raw', op: 'read', ticks: 100 }] });
+    await run(env, () => raw.write(0, filled(CS, 1)));
+    const done: string[] = [];
+    env.sched.spawn('w1', async () => {
+      await active.write(0, filled(512, 2));
+      done.push(`w1@${env.now()}`);
+    });
+    env.sched.spawn('w2', async () => {
+      await env.sched.sleep('later', 10);
+      await active.write(CS - 512, filled(512, 3));
+      done.push(`w2@${env.now()}`);
+    });
+    await env.sched.run();
+    // w2 waited for w1's allocation instead of copying the cluster a second time.
+    expect(done).toEqual(['w1@100', 'w2@100']);
+    expect(encodeRuns(await run(env, () => active.read(0, CS)))).toEqual([
+      [2, 512],
+      [1, CS - 1024],
+      [3, 512],
+    ]);
+    expect(active.allocatedClusters).toBe(1);
+  });
+
+  it('lets a reader see the old contents while a write allocates the cluster (qcow2 links clusters after the data write)', async () => {
+    const { env, active } = chain({ faults: [{ kind: 'latency', node: 'active', op: 'write', ticks: 100 }] });
+    env.sched.spawn('w', () => active.write(0, filled(512, 1)));
+    const during = env.sched.spawn('r', async () => {
+      await env.sched.sleep('mid-write', 50);
+      return active.read(0, 1024);
+    });
+    await env.sched.run();
+    expect(encodeRuns(during.result())).toEqual([[0xaa, 1024]]);
+    expect(await run(env, () => active.blockStatus(0, CS))).toEqual({ kind: 'data', bytes: CS });
+    expect(encodeRuns(await run(env, () => active.read(0, 1024)))).toEqual([
+      [1, 512],
+      [0xaa, 512],
+    ]);
+  });
+
+  it('leaves the old contents intact when a write fails during its copy-on-write', async () => {
+    // 4 KiB clusters: the write spans two; the second cluster's copy from raw fails.
+    const { env, active } = chain({ clusterSize: 4096, faults: [{ kind: 'io-error', node: 'raw', op: 'read', errno: 'EIO', afterOps: 1, times: 1 }] });
+    const task = env.sched.spawn('w', () => active.write(2048, filled(4096, 1)));
+    await env.sched.run();
+    expect((task.outcome?.error as BlockError).message).toBe('injected EIO on raw read');
+    expect(encodeRuns(await run(env, () => active.read(0, 8192)))).toEqual([[0xaa, 8192]]);
+    expect(active.allocatedClusters).toBe(0);
+    // The same write succeeds afterwards, with a fresh copy-on-write.
+    await run(env, () => active.write(2048, filled(4096, 1)));
+    expect(encodeRuns(await run(env, () => active.read(0, 8192)))).toEqual([
+      [0xaa, 2048],
+      [1, 4096],
+      [0xaa, 2048],
+    ]);
+  });
+
+  it('traces the copy-on-write reads below and the write itself, in order', async () => {
+    const { env, active } = chain();
+    await run(env, () => active.write(4096, filled(4096, 1)));
+    expect(env.trace.toJsonl().split('\n')).toEqual([
+      '{"seq":0,"t":0,"k":"io","node":"raw","op":"read","offset":0,"bytes":4096}',
+      '{"seq":1,"t":0,"k":"io","node":"hidden","op":"read","offset":0,"bytes":4096}',
+      '{"seq":2,"t":0,"k":"io","node":"raw","op":"read","offset":8192,"bytes":57344}',
+      '{"seq":3,"t":0,"k":"io","node":"hidden","op":"read","offset":8192,"bytes":57344}',
+      '{"seq":4,"t":0,"k":"io","node":"active","op":"write","offset":4096,"bytes":4096}',
+    ]);
+  });
+});

@@ -1,0 +1,181 @@
+/*
+ * One QEMU process with no guest: `qemu-system-x86_64 -M none -nodefaults -display none` with its
+ * QMP socket in a private temp directory. start() waits for the socket and the greeting; stop()
+ * asks QEMU to quit and kills it with SIGKILL after a timeout; kill() kills at once. The process
+ * and the directory are registered with ChildRegistry until they are gone, so a signal or an
+ * exception never leaves them behind.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { removeDirectory, trackChild, trackDirectory, untrackChild } from './ChildRegistry.js';
+import { QemuAdapterError } from './QemuAdapterError.js';
+import { DEFAULT_QMP_TIMEOUT_MS, QmpClient } from './QmpClient.js';
+import { QEMU_INSTALL_HINT } from './QemuTools.js';
+
+export interface QemuStartOptions {
+  /** Shown in messages: "primary", "secondary". */
+  readonly label: string;
+  readonly binary: string;
+  /** How long QMP waits (start-up, every command) before QEMU counts as hung. */
+  readonly timeoutMs?: number;
+}
+
+export interface ExitInfo {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+export type StopOutcome = 'quit' | 'killed' | 'already-exited';
+
+const OUTPUT_TAIL_CHARS = 4000;
+const CONNECT_RETRY_MS = 5;
+
+export class QemuProcess {
+  private outputTail = '';
+  private exitInfo: ExitInfo | undefined;
+  private readonly exitPromise: Promise<ExitInfo>;
+  private dirRemoved = false;
+
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly label: string,
+    /** This process's private temp directory (sockets live here). */
+    readonly dir: string,
+    readonly timeoutMs: number,
+  ) {
+    this.exitPromise = new Promise<ExitInfo>((resolve) => {
+      child.once('exit', (code, signal) => {
+        this.exitInfo = { code, signal };
+        resolve(this.exitInfo);
+      });
+    });
+    const keep = (chunk: Buffer): void => {
+      this.outputTail = (this.outputTail + chunk.toString('utf8')).slice(-OUTPUT_TAIL_CHARS);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+  }
+
+  private qmpClient: QmpClient | undefined;
+
+  static async start(options: QemuStartOptions): Promise<QemuProcess> {
+    const dir = mkdtempSync(join(tmpdir(), `colosim-${options.label}-`));
+    trackDirectory(dir);
+    const qmpPath = join(dir, 'qmp.sock');
+    const args = ['-M', 'none', '-nodefaults', '-no-user-config', '-display', 'none', '-qmp', `unix:${qmpPath},server=on,wait=off`];
+    const child = spawn(options.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    trackChild(child);
+    const qemu = new QemuProcess(child, options.label, dir, options.timeoutMs ?? DEFAULT_QMP_TIMEOUT_MS);
+    try {
+      await qemu.spawned();
+      qemu.qmpClient = await qemu.connect(qmpPath);
+    } catch (error) {
+      await qemu.kill();
+      throw error;
+    }
+    void qemu.exitPromise.then((info) => qemu.qmpClient?.close(`${qemu.label} QEMU exited (${describeExit(info)})`));
+    return qemu;
+  }
+
+  get qmp(): QmpClient {
+    if (this.qmpClient === undefined) throw new QemuAdapterError('QMP_CLOSED', `${this.label} QEMU has no QMP connection`);
+    return this.qmpClient;
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get exited(): boolean {
+    return this.exitInfo !== undefined;
+  }
+
+  /** What QEMU printed last (stdout and stderr), for error messages. */
+  get output(): string {
+    return this.outputTail;
+  }
+
+  /** A path inside this process's temp directory. */
+  path(name: string): string {
+    return join(this.dir, name);
+  }
+
+  waitExit(): Promise<ExitInfo> {
+    return this.exitPromise;
+  }
+
+  /** Ask QEMU to quit; SIGKILL it if it has not exited within the timeout. Always removes the temp dir. */
+  async stop(timeoutMs = this.timeoutMs): Promise<StopOutcome> {
+    if (this.exited) {
+      this.cleanupDir();
+      return 'already-exited';
+    }
+    const quit = this.qmpClient?.execute('quit', undefined, { timeoutMs }).catch(() => undefined);
+    const exitedInTime = await Promise.race([this.exitPromise.then(() => true), delay(timeoutMs).then(() => false)]);
+    void quit;
+    if (exitedInTime) {
+      this.cleanupDir();
+      return 'quit';
+    }
+    await this.kill();
+    return 'killed';
+  }
+
+  /** SIGKILL (what a crashed host looks like to its peer), wait for the exit, remove the temp dir. */
+  async kill(): Promise<void> {
+    // A binary that never spawned (ENOENT) has no process and never emits 'exit'.
+    const spawned = this.child.pid !== undefined;
+    if (spawned && !this.exited) this.child.kill('SIGKILL');
+    if (spawned) await this.exitPromise;
+    untrackChild(this.child);
+    this.qmpClient?.close(`${this.label} QEMU was killed`);
+    this.cleanupDir();
+  }
+
+  private cleanupDir(): void {
+    if (this.dirRemoved) return;
+    this.dirRemoved = true;
+    removeDirectory(this.dir);
+  }
+
+  private spawned(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.child.once('spawn', () => resolve());
+      this.child.once('error', (error: NodeJS.ErrnoException) => {
+        const missing = error.code === 'ENOENT';
+        const message = missing ? `QEMU is not installed: cannot run ${error.path ?? 'qemu-system-x86_64'}; ${QEMU_INSTALL_HINT}` : `cannot start ${this.label} QEMU: ${error.message}`;
+        reject(new QemuAdapterError(missing ? 'QEMU_MISSING' : 'QEMU_START_FAILED', message, { cause: error }));
+      });
+    });
+  }
+
+  /** Poll the socket until QEMU listens (it creates it early), or fail if QEMU exits or is too slow. */
+  private async connect(qmpPath: string): Promise<QmpClient> {
+    const deadline = Date.now() + this.timeoutMs;
+    for (;;) {
+      if (this.exitInfo !== undefined) {
+        throw new QemuAdapterError('QEMU_START_FAILED', `${this.label} QEMU exited during start-up (${describeExit(this.exitInfo)}): ${this.outputTail.trim()}`);
+      }
+      try {
+        return await QmpClient.connect(qmpPath, { label: `${this.label} QEMU`, timeoutMs: this.timeoutMs });
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code !== 'ENOENT' && code !== 'ECONNREFUSED') throw error;
+      }
+      if (Date.now() > deadline) {
+        throw new QemuAdapterError('QEMU_HUNG', `${this.label} QEMU did not open its QMP socket within ${this.timeoutMs} ms`);
+      }
+      await delay(CONNECT_RETRY_MS);
+    }
+  }
+}
+
+export function describeExit(info: ExitInfo): string {
+  return info.signal !== null ? `killed by ${info.signal}` : `exit code ${info.code}`;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+}
