@@ -1,7 +1,7 @@
 /*
  * Sparse storage for one virtual disk in 512-byte sectors. Data lives in 4 KiB chunks carved out of
- * 1 MiB slabs, allocated on first write, so memory follows what was written, not the virtual size
- * (a 1 TiB disk with 1 MiB written holds about 1 MiB). A chunk never written reads as the store's
+ * slabs (16 KiB growing to 1 MiB), allocated on first write, so memory follows what was written, not
+ * the virtual size (a 1 TiB disk with 1 MiB written holds about 1 MiB). A chunk never written reads as the store's
  * background byte (0, or a fill pattern standing for a pre-filled image); a chunk zeroed as a whole
  * is kept as a marker, not as 4 KiB of zeros.
  * Limits: offsets and lengths must be sector-aligned (the block node above pads unaligned requests).
@@ -12,6 +12,8 @@ import { allocBytes } from './buffers.js';
 export const SECTOR_SIZE = 512;
 export const CHUNK_SIZE = 4096;
 const CHUNKS_PER_SLAB = 256;
+/** Slabs a cleared store keeps for reuse. */
+const RETAINED_SLABS = 2;
 /** Marker in the chunk map: the chunk is all zeros (distinct from the background when fill != 0). */
 const ZERO_CHUNK = -1;
 
@@ -19,7 +21,10 @@ export class SectorStore {
   private readonly chunks = new Map<number, number>();
   private readonly slabs: Uint8Array[] = [];
   private readonly freeSlots: number[] = [];
-  private nextSlot = 0;
+  /** The slab being filled and the next unused chunk in it (slot = slab << 8 | chunk). */
+  private slabIndex = -1;
+  private chunkInSlab = CHUNKS_PER_SLAB;
+  private liveChunks = 0;
 
   /**
    * @param sizeBytes virtual size, a multiple of 512
@@ -36,12 +41,14 @@ export class SectorStore {
 
   /** Bytes of chunk memory in use. */
   get allocatedBytes(): number {
-    return (this.nextSlot - this.freeSlots.length) * CHUNK_SIZE;
+    return this.liveChunks * CHUNK_SIZE;
   }
 
   /** Bytes of slab memory reserved (what the process actually holds). */
   get reservedBytes(): number {
-    return this.slabs.length * CHUNKS_PER_SLAB * CHUNK_SIZE;
+    let bytes = 0;
+    for (const slab of this.slabs) bytes += slab.length;
+    return bytes;
   }
 
   read(offset: number, bytes: number): Uint8Array {
@@ -119,9 +126,13 @@ export class SectorStore {
   /** Forget everything written: the whole store reads as its background again. */
   clear(): void {
     this.chunks.clear();
-    this.slabs.length = 0;
+    // Keep a few slabs for the writes that follow (a checkpoint empties active and hidden, which
+    // then fill again): dropping and reallocating 1 MiB slabs every epoch dominated the profile.
+    this.slabs.length = Math.min(this.slabs.length, RETAINED_SLABS);
     this.freeSlots.length = 0;
-    this.nextSlot = 0;
+    this.slabIndex = -1;
+    this.chunkInSlab = CHUNKS_PER_SLAB;
+    this.liveChunks = 0;
   }
 
   private forEachChunk(offset: number, bytes: number, fn: (index: number, within: number, n: number) => void): void {
@@ -139,9 +150,14 @@ export class SectorStore {
   private allocate(background: number): number {
     let slot = this.freeSlots.pop();
     if (slot === undefined) {
-      slot = this.nextSlot++;
-      if (slot >>> 8 >= this.slabs.length) this.slabs.push(new Uint8Array(CHUNKS_PER_SLAB * CHUNK_SIZE));
+      if (this.chunkInSlab >= slabChunks(this.slabIndex)) {
+        this.slabIndex++;
+        this.chunkInSlab = 0;
+        if (this.slabIndex >= this.slabs.length) this.slabs.push(new Uint8Array(slabChunks(this.slabIndex) * CHUNK_SIZE));
+      }
+      slot = (this.slabIndex << 8) | this.chunkInSlab++;
     }
+    this.liveChunks++;
     const base = (slot & (CHUNKS_PER_SLAB - 1)) * CHUNK_SIZE;
     this.slabs[slot >>> 8]!.fill(background, base, base + CHUNK_SIZE);
     return slot;
@@ -149,7 +165,10 @@ export class SectorStore {
 
   private release(index: number): void {
     const slot = this.chunks.get(index);
-    if (slot !== undefined && slot !== ZERO_CHUNK) this.freeSlots.push(slot);
+    if (slot !== undefined && slot !== ZERO_CHUNK) {
+      this.freeSlots.push(slot);
+      this.liveChunks--;
+    }
     this.chunks.delete(index);
   }
 
@@ -158,6 +177,14 @@ export class SectorStore {
       throw new RangeError(`store access [${offset}, +${bytes}) is not sector-aligned or exceeds ${this.sizeBytes} bytes`);
     }
   }
+}
+
+/**
+ * Chunks in slab `k`: slabs start small (16 KiB) and double up to 1 MiB, so a small disk costs little
+ * and a large one is not carved into many tiny slabs. A slab never exceeds 256 chunks (the slot encoding).
+ */
+function slabChunks(k: number): number {
+  return k < 0 ? 0 : Math.min(CHUNKS_PER_SLAB, 4 << k);
 }
 
 function isAll(bytes: Uint8Array, value: number): boolean {

@@ -48,7 +48,7 @@ export class QuorumNode extends BlockNode {
   }
 
   protected override async doRead(offset: number, bytes: number): Promise<Uint8Array> {
-    let last: unknown = new BlockError('EIO', `${this.name}: no children`);
+    let last: unknown = null;
     for (const link of this.links) {
       try {
         return await link.node.read(offset, bytes);
@@ -57,7 +57,7 @@ export class QuorumNode extends BlockNode {
         last = error;
       }
     }
-    throw last;
+    throw last ?? new BlockError('EIO', `${this.name}: no children`);
   }
 
   protected override async doWrite(offset: number, data: Uint8Array): Promise<void> {
