@@ -3,8 +3,9 @@
  * BlockError carrying the errno name, and guest-facing results report that name ("EIO").
  */
 import type { Errno } from '../sim/errno.js';
+import { OutcomeError } from '../util/OutcomeError.js';
 
-export class BlockError extends Error {
+export class BlockError extends OutcomeError {
   constructor(
     readonly errno: Errno,
     message: string = errno,

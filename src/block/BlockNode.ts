@@ -19,6 +19,9 @@ export interface BlockStatus {
   readonly bytes: number;
 }
 
+/** A checker asked to peek at a node that cannot be read (closed, ejected, not a data node). */
+export class PeekUnavailable extends Error {}
+
 export interface WriteRequest {
   readonly node: BlockNode;
   readonly offset: number;
@@ -167,10 +170,12 @@ export abstract class BlockNode implements ChildOwner {
   }
 
   async writeZeroes(offset: number, bytes: number, options: WriteOptions = {}): Promise<void> {
+    // Checked before the unaligned case builds its buffer: a negative or huge length must fail
+    // with EIO, not with a RangeError (or an allocation) from new Uint8Array.
+    this.checkRequest('write-zeroes', offset, bytes);
     const { start, end } = this.pad(offset, bytes);
     // Unaligned zeroing is a plain write of zeros (QEMU bounces the unaligned edges the same way).
     if (start !== offset || end !== offset + bytes) return this.write(offset, new Uint8Array(bytes), options);
-    this.checkRequest('write-zeroes', offset, bytes);
     if (bytes === 0) return;
     const req = this.tracked.begin('write-zeroes', offset, bytes);
     if (options.serialisingAlign !== undefined) this.tracked.makeSerialising(req, options.serialisingAlign);
@@ -224,6 +229,22 @@ export abstract class BlockNode implements ChildOwner {
   eject(): void {
     this.ejected = true;
     if (this.env.trace.enabled) this.env.trace.emit('eject', { node: this.name });
+  }
+
+  /**
+   * What a read of [offset, offset + bytes) would return right now, without taking simulated time,
+   * tracking, faults or tracing: an observation hook for checkers, never used by the engine itself.
+   * Sector-aligned ranges only. Throws PeekUnavailable when the node cannot be read (closed, ejected).
+   */
+  peek(offset: number, bytes: number): Uint8Array {
+    if (!this.open || this.ejected) throw new PeekUnavailable(`${this.name} is ${this.open ? 'ejected' : 'closed'}`);
+    return this.doPeek(offset, bytes);
+  }
+
+  protected doPeek(offset: number, bytes: number): Uint8Array {
+    const below = this.isFilter ? this.file : null;
+    if (!below) throw new PeekUnavailable(`${this.name} (${this.driver}) cannot be peeked`);
+    return below.peek(offset, bytes);
   }
 
   // ---- driver hooks ----

@@ -17,6 +17,7 @@ export const DEFAULT_CLUSTER_SIZE = 65536;
 
 const ZERO = 1;
 const DATA = 2;
+const NOTHING_CLAIMED: readonly number[] = [];
 
 export class OverlayNode extends BlockNode {
   readonly driver = 'qcow2';
@@ -86,6 +87,19 @@ export class OverlayNode extends BlockNode {
     return out;
   }
 
+  protected override doPeek(offset: number, bytes: number): Uint8Array {
+    const out = new Uint8Array(bytes);
+    const end = offset + bytes;
+    for (let pos = offset; pos < end; ) {
+      const kind = this.map.get(this.clusterOf(pos));
+      const runEnd = Math.min(end, this.runEnd(pos, end, kind));
+      if (kind === DATA) this.store.readInto(pos, out, pos - offset, runEnd - pos);
+      else if (kind === undefined && this.backing) out.set(this.backing.peek(pos, Math.min(runEnd, this.backing.length) - pos), pos - offset);
+      pos = runEnd;
+    }
+    return out;
+  }
+
   protected override async doWrite(offset: number, data: Uint8Array): Promise<void> {
     const claimed = await this.allocateFor(offset, data.length);
     try {
@@ -134,10 +148,11 @@ export class OverlayNode extends BlockNode {
    * claimed clusters; the caller links and releases them. Claims go in ascending cluster order, so
    * two writers never wait for each other in a cycle.
    */
-  private async allocateFor(offset: number, bytes: number): Promise<number[]> {
+  private async allocateFor(offset: number, bytes: number): Promise<readonly number[]> {
     const cs = this.clusterSize;
     const end = offset + bytes;
-    const claimed: number[] = [];
+    // Allocated lazily: most writes land in clusters that already hold data.
+    let claimed: number[] | null = null;
     try {
       for (let c = this.clusterOf(offset); c * cs < end; c++) {
         for (;;) {
@@ -148,14 +163,14 @@ export class OverlayNode extends BlockNode {
         const kind = this.map.get(c);
         if (kind === DATA) continue;
         this.allocating.set(c, new WaitQueue(this.env.sched, `${this.name}:alloc#${c}`));
-        claimed.push(c);
+        (claimed ??= []).push(c);
         await this.copyOnWrite(c, kind, offset, end);
       }
     } catch (error) {
-      this.release(claimed);
+      if (claimed) this.release(claimed);
       throw error;
     }
-    return claimed;
+    return claimed ?? NOTHING_CLAIMED;
   }
 
   private release(claimed: readonly number[]): void {

@@ -92,6 +92,9 @@ describe('RawNode', () => {
       [() => raw.writeZeroes(MiB - 512, 1024), 'write-zeroes [1048064, +1024) outside raw (1048576 bytes)'],
       [() => raw.blockStatus(MiB, 512), 'read [1048576, +512) outside raw (1048576 bytes)'],
       [() => raw.read(0.5, 512), 'read [0.5, +512) outside raw (1048576 bytes)'],
+      // Unaligned zeroing is checked before it builds a buffer of zeros.
+      [() => raw.writeZeroes(0, -1), 'write-zeroes [0, +-1) outside raw (1048576 bytes)'],
+      [() => raw.writeZeroes(1, 2 ** 40), 'write-zeroes [1, +1099511627776) outside raw (1048576 bytes)'],
     ];
     for (const [fn, message] of cases) {
       const error = await errorOf(env, fn);

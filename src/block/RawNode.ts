@@ -20,6 +20,10 @@ export class RawNode extends BlockNode {
     return this.store.sizeBytes;
   }
 
+  protected override doPeek(offset: number, bytes: number): Uint8Array {
+    return this.store.read(offset, bytes);
+  }
+
   protected override async doRead(offset: number, bytes: number): Promise<Uint8Array> {
     await this.ioLatency('read');
     this.trace('read', offset, bytes);

@@ -129,6 +129,19 @@ describe('SectorStore', () => {
     expect(encodeRuns(store.read(TiB - 512, 512))).toEqual([[0xaa, 512]]);
   });
 
+  it('keeps allocating past thirty slabs (64 MiB written)', () => {
+    const store = new SectorStore(TiB);
+    const chunk = filled(CHUNK_SIZE, 1);
+    for (let i = 0; i < 16384; i++) store.write(i * 2 * CHUNK_SIZE, chunk);
+    expect(store.allocatedBytes).toBe(64 * MiB);
+    // 16 KiB + 32 + ... + 512 KiB, then 1 MiB slabs.
+    expect(store.reservedBytes).toBe(MiB - 16 * 1024 + 64 * MiB);
+    expect(encodeRuns(store.read(16383 * 2 * CHUNK_SIZE, 2 * CHUNK_SIZE))).toEqual([
+      [1, CHUNK_SIZE],
+      [0, CHUNK_SIZE],
+    ]);
+  });
+
   it('rejects unaligned or out-of-range access', () => {
     const store = new SectorStore(MiB);
     expect(() => store.read(100, 512)).toThrow(new RangeError('store access [100, +512) is not sector-aligned or exceeds 1048576 bytes'));

@@ -25,6 +25,8 @@ export class SectorStore {
   private slabIndex = -1;
   private chunkInSlab = CHUNKS_PER_SLAB;
   private liveChunks = 0;
+  /** Slabs kept by the last clear: their memory holds old data, unlike slabs created since. */
+  private reusedSlabs = 0;
 
   /**
    * @param sizeBytes virtual size, a multiple of 512
@@ -129,6 +131,7 @@ export class SectorStore {
     // Keep a few slabs for the writes that follow (a checkpoint empties active and hidden, which
     // then fill again): dropping and reallocating 1 MiB slabs every epoch dominated the profile.
     this.slabs.length = Math.min(this.slabs.length, RETAINED_SLABS);
+    this.reusedSlabs = this.slabs.length;
     this.freeSlots.length = 0;
     this.slabIndex = -1;
     this.chunkInSlab = CHUNKS_PER_SLAB;
@@ -149,19 +152,25 @@ export class SectorStore {
 
   private allocate(background: number): number {
     let slot = this.freeSlots.pop();
+    // Slab memory handed out for the first time since its slab was created is still all zeros.
+    let fresh = false;
     if (slot === undefined) {
       if (this.chunkInSlab >= slabChunks(this.slabIndex)) {
         this.slabIndex++;
         this.chunkInSlab = 0;
         if (this.slabIndex >= this.slabs.length) this.slabs.push(new Uint8Array(slabChunks(this.slabIndex) * CHUNK_SIZE));
       }
+      fresh = this.slabIndex >= this.reusedSlabs;
       slot = (this.slabIndex << 8) | this.chunkInSlab++;
     }
     this.liveChunks++;
-    const base = (slot & (CHUNKS_PER_SLAB - 1)) * CHUNK_SIZE;
-    this.slabs[slot >>> 8]!.fill(background, base, base + CHUNK_SIZE);
+    if (!fresh || background !== 0) {
+      const base = (slot & (CHUNKS_PER_SLAB - 1)) * CHUNK_SIZE;
+      this.slabs[slot >>> 8]!.fill(background, base, base + CHUNK_SIZE);
+    }
     return slot;
   }
+
 
   private release(index: number): void {
     const slot = this.chunks.get(index);
@@ -184,7 +193,8 @@ export class SectorStore {
  * and a large one is not carved into many tiny slabs. A slab never exceeds 256 chunks (the slot encoding).
  */
 function slabChunks(k: number): number {
-  return k < 0 ? 0 : Math.min(CHUNKS_PER_SLAB, 4 << k);
+  // Cap the shift: 4 << k overflows int32 from k = 29 on (a negative slab size, about 24 MiB in).
+  return k < 0 ? 0 : Math.min(CHUNKS_PER_SLAB, 4 << Math.min(k, 6));
 }
 
 function isAll(bytes: Uint8Array, value: number): boolean {

@@ -41,10 +41,17 @@ export class ColoPair {
       for (const d of this.secondary.disks) this.secondary.server.remove(SecondarySide.coloExport(d.index));
       await this.secondary.xenSetReplication(false, false, true);
       for (const d of this.secondary.disks) await d.replication.waitCommit('failover');
+      this.checkSurvived(this.secondary);
       return;
     }
     this.secondary.die('lost');
     await this.primary.removeReplicationChildren();
     await this.primary.xenSetReplication(false, true, true);
+    this.checkSurvived(this.primary);
+  }
+
+  /** A survivor that crashed while taking over makes the failover fail the way the crash does. */
+  private checkSurvived(side: Side): void {
+    if (!side.alive && side.crash) throw side.crash;
   }
 }

@@ -49,18 +49,18 @@ export class NbdClientNode extends BlockNode {
   }
 
   protected override doRead(offset: number, bytes: number): Promise<Uint8Array> {
-    return this.roundTrip('read', (exp) => exp.read(offset, bytes));
+    return this.roundTrip('read', offset, bytes, (exp) => exp.read(offset, bytes));
   }
 
   protected override doWrite(offset: number, data: Uint8Array): Promise<void> {
-    return this.roundTrip('write', (exp) => exp.write(offset, data));
+    return this.roundTrip('write', offset, data.length, (exp) => exp.write(offset, data));
   }
 
   protected override async doFlush(): Promise<void> {
-    await this.roundTrip('flush', async () => undefined);
+    await this.roundTrip('flush', 0, 0, async () => undefined);
   }
 
-  private async roundTrip<T>(op: 'read' | 'write' | 'flush', call: (exp: NbdExport) => Promise<T>): Promise<T> {
+  private async roundTrip<T>(op: 'read' | 'write' | 'flush', offset: number, bytes: number, call: (exp: NbdExport) => Promise<T>): Promise<T> {
     this.checkLink(op);
     this.options.crashPoint('primary:before-forward');
     await this.env.sched.sleep(`link:${this.name}:send`, this.options.latencyTicks);
@@ -78,11 +78,17 @@ export class NbdClientNode extends BlockNode {
       this.checkLink(op);
       throw error;
     }
+    this.traceApplied(op, offset, bytes);
     await this.env.sched.sleep(`link:${this.name}:reply`, this.options.latencyTicks);
     if (!this.options.peerAlive()) this.connected = false;
     // A connection lost while the request was out loses the reply, whatever the server did.
     this.checkLink(op);
     return result;
+  }
+
+  /** Ground truth for checkers: the server carried out the request (its reply may still be lost). */
+  private traceApplied(op: string, offset: number, bytes: number): void {
+    if (this.env.trace.enabled && op === 'write') this.env.trace.emit('nbd-applied', { node: this.name, op, offset, bytes });
   }
 
   private checkLink(op: string): void {

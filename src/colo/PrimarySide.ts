@@ -36,14 +36,14 @@ export class PrimarySide extends Side {
 
   /** x-blockdev-change: take the replication child out of every quorum (the secondary is gone). */
   removeReplicationChildren(): Promise<void> {
-    return this.command(async () => {
+    return this.command('x-blockdev-change', async () => {
       for (const d of this.disks) await this.detachFromQuorum(d);
     });
   }
 
   /** x-blockdev-change, then blockdev-del of disk `index`'s replication node. */
   deleteReplication(index: number): Promise<void> {
-    return this.command(async () => {
+    return this.command('blockdev-del', async () => {
       const d = this.disks[index]!;
       if (!d.replication.open) return;
       await this.detachFromQuorum(d);

@@ -47,6 +47,11 @@ export class QuorumNode extends BlockNode {
     this.detach(link.role);
   }
 
+  /** The primary VM's data: the local child, which fifo reads ask first. */
+  protected override doPeek(offset: number, bytes: number): Uint8Array {
+    return this.links[0]!.node.peek(offset, bytes);
+  }
+
   protected override async doRead(offset: number, bytes: number): Promise<Uint8Array> {
     let last: unknown = null;
     for (const link of this.links) {
@@ -75,6 +80,9 @@ export class QuorumNode extends BlockNode {
     );
     const fatal = settled.find((r) => r.fatal !== null);
     if (fatal) throw fatal.fatal;
+    if (this.env.trace.enabled) {
+      this.env.trace.emit('quorum-write', { node: this.name, offset, bytes: data.length, children: settled.map((r) => r.errno ?? 'ok').join(',') });
+    }
     const failures = settled.map((r) => r.errno).filter((e): e is Errno => e !== null);
     if (settled.length - failures.length >= this.threshold) return;
     throw new BlockError(voteError(failures), `${this.name}: too many children failed`);

@@ -39,7 +39,7 @@ export class SecondarySide extends Side {
 
   /** blockdev-del of disk `index`'s replication node, after taking its NBD export away. */
   deleteReplication(index: number): Promise<void> {
-    return this.command(async () => {
+    return this.command('blockdev-del', async () => {
       const d = this.disks[index]!;
       if (!d.replication.open) return;
       d.replication.checkDeletable();
@@ -72,6 +72,7 @@ export class SecondarySide extends Side {
       side: this.name,
       commit: { chunkBytes: config.timing.commitChunkBytes, paceTicks: config.timing.commitPaceTicks },
       onCrash: (crash) => this.die('crashed', crash),
+      crashPoint: (point) => this.crashPoint(point),
     });
     this.registry.addNode(this.own(replication));
     const vm = this.backend(new BlockBackend(exportName('secondary', 'vm', index), replication));

@@ -75,7 +75,7 @@ export class Side {
 
   /** xen-set-replication {enable, primary, failover?}. */
   xenSetReplication(enable: boolean, primary: boolean, failover?: boolean): Promise<void> {
-    return this.command(() => this.setReplication(enable, primary, failover));
+    return this.command(enable ? 'start' : 'stop', () => this.setReplication(enable, primary, failover));
   }
 
   private async setReplication(enable: boolean, primary: boolean, failover?: boolean): Promise<void> {
@@ -96,12 +96,12 @@ export class Side {
 
   /** xen-colo-do-checkpoint. */
   xenColoDoCheckpoint(): Promise<void> {
-    return this.command(() => this.framework.checkpointAll());
+    return this.command('checkpoint', () => this.framework.checkpointAll());
   }
 
   /** query-xen-replication-status: never fails; an error becomes {error: true, desc}. */
   queryXenReplicationStatus(): Promise<ReplicationStatus> {
-    return this.command(async () => {
+    return this.command('get_error', async () => {
       try {
         await this.framework.getErrorAll();
         return { error: false };
@@ -116,13 +116,18 @@ export class Side {
    * Run a QMP command in this process. QEMU's monitor dispatches one command at a time, even while
    * a command waits for a job or a drain; a crash on the way ends the process.
    */
-  protected async command<T>(body: () => Promise<T>): Promise<T> {
+  protected async command<T>(name: string, body: () => Promise<T>): Promise<T> {
     while (this.commandRunning) await this.commandQueue.wait(`a QMP command on ${this.name}`);
     this.commandRunning = true;
+    const trace = this.env.trace;
+    if (trace.enabled) trace.emit('command', { side: this.name, command: name, event: 'begin' });
     try {
-      return await body();
+      const result = await body();
+      if (trace.enabled) trace.emit('command', { side: this.name, command: name, event: 'end', ok: true });
+      return result;
     } catch (error) {
       if (error instanceof SimulatedCrash) this.die('crashed', error);
+      if (trace.enabled) trace.emit('command', { side: this.name, command: name, event: 'end', ok: false });
       throw error;
     } finally {
       this.commandRunning = false;

@@ -33,6 +33,8 @@ export interface BackupJobOptions {
   readonly owner: string;
   /** backup_job_completed: null on success, the errno otherwise (ECANCELED when cancelled). */
   readonly onComplete: (ret: Errno | null) => void;
+  /** The owning process's crash points. */
+  readonly crashPoint?: (point: string) => void;
 }
 
 export type BackupJobStatus = 'running' | 'cancelled' | 'failed';
@@ -41,6 +43,8 @@ export class BackupJob {
   readonly clusterSize: number;
   readonly bitmap: CopyBitmap;
   status: BackupJobStatus = 'running';
+  /** Counts checkpoints: a copy belongs to the epoch in which it took its cluster. */
+  private epoch = 0;
   private filter: CopyBeforeWriteFilter | null = null;
   private hook: BeforeWriteHook | null = null;
   /** 7.2: clusters whose copy is in flight (block-copy tasks). */
@@ -82,6 +86,7 @@ export class BackupJob {
 
   /** backup_do_checkpoint: every cluster needs copying again before its next write. */
   doCheckpoint(): void {
+    this.epoch++;
     this.bitmap.armAll();
     this.traceJob('checkpoint');
   }
@@ -131,7 +136,7 @@ export class BackupJob {
       const done = new WaitQueue(this.env.sched, `${this.name}:copy#${c}`);
       this.copying.set(c, done);
       try {
-        await this.copyCluster(c, true);
+        await this.copyCluster(c, true, this.epoch);
       } catch (error) {
         this.bitmap.rearm(c);
         throw error;
@@ -151,7 +156,7 @@ export class BackupJob {
       for (let c = start; c < end; c++) {
         if (!this.bitmap.take(c)) continue;
         try {
-          await this.copyCluster(c, false);
+          await this.copyCluster(c, false, this.epoch);
         } catch (error) {
           this.bitmap.rearm(c);
           throw error;
@@ -163,16 +168,17 @@ export class BackupJob {
   }
 
   /** Copy one cluster source -> target; all-zero content is written as zeroes. */
-  private async copyCluster(cluster: number, serialising: boolean): Promise<void> {
+  private async copyCluster(cluster: number, serialising: boolean, epoch: number): Promise<void> {
     const { source, target } = this.options;
     const offset = cluster * this.clusterSize;
     const bytes = Math.min(this.clusterSize, source.length - offset);
+    this.options.crashPoint?.('secondary:before-cow');
     const data = await source.read(offset, bytes);
     const options = serialising ? { serialisingAlign: this.clusterSize } : {};
     if (isAllZero(data)) await target.writeZeroes(offset, bytes, options);
     else await target.write(offset, data, options);
     this.copies++;
-    if (this.env.trace.enabled) this.env.trace.emit('cow', { job: this.name, cluster, offset, bytes });
+    if (this.env.trace.enabled) this.env.trace.emit('cow', { job: this.name, cluster, offset, bytes, epoch });
   }
 
   private async teardown(ret: Errno): Promise<void> {

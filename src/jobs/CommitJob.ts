@@ -24,6 +24,8 @@ const MAX_ITERATIONS = 10_000_000;
 
 export interface CommitJobOptions {
   readonly name: string;
+  /** The replication node that started the commit (checkers attribute job events to it). */
+  readonly owner: string;
   /** The active disk: the top of the chain being committed. */
   readonly top: BlockNode;
   /** The secondary disk: where everything goes. */
@@ -32,6 +34,9 @@ export interface CommitJobOptions {
   readonly paceTicks: number;
   /** replication_done: null on success, the errno otherwise. */
   readonly onComplete: (ret: Errno | null) => void;
+  /** The process died under the job (a crash): nothing completes, waiters should stop waiting. */
+  readonly onAborted?: () => void;
+  readonly crashPoint?: (point: string) => void;
 }
 
 export type CommitJobStatus = 'running' | 'completed' | 'failed' | 'cancelled';
@@ -91,6 +96,10 @@ export class CommitJob {
         this.status = 'failed';
         ret = error.errno;
       } else {
+        this.status = 'failed';
+        this.unhook();
+        this.trace('aborted');
+        this.options.onAborted?.();
         throw error;
       }
     } finally {
@@ -140,6 +149,7 @@ export class CommitJob {
   }
 
   private async copy(offset: number, bytes: number): Promise<void> {
+    this.options.crashPoint?.('secondary:during-commit');
     const data = await this.options.top.read(offset, bytes);
     if (isAllZero(data)) await this.options.base.writeZeroes(offset, bytes);
     else await this.options.base.write(offset, data);
@@ -173,7 +183,7 @@ export class CommitJob {
   }
 
   private trace(event: string, errno?: string): void {
-    if (this.env.trace.enabled) this.env.trace.emit('job', { job: this.name, event, errno, copied: this.copiedBytes });
+    if (this.env.trace.enabled) this.env.trace.emit('job', { job: this.name, owner: this.options.owner, event, errno, copied: this.copiedBytes });
   }
 }
 

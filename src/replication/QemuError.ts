@@ -3,7 +3,9 @@
  * Replication operations throw it; the pair returns its message as the step's error.
  */
 
-export class QemuError extends Error {
+import { OutcomeError } from '../util/OutcomeError.js';
+
+export class QemuError extends OutcomeError {
   readonly qmpClass = 'GenericError';
 }
 

@@ -44,6 +44,8 @@ export interface ReplicationNodeOptions {
   readonly commit: CommitTiming;
   /** Called when the node would crash its process outside a request (e.g. in a job callback). */
   readonly onCrash: (crash: SimulatedCrash) => void;
+  /** A crash point of this process (src/colo/crashPoints.ts): throws if a crash fault fires here. */
+  readonly crashPoint?: (point: string) => void;
 }
 
 export class ReplicationNode extends BlockNode implements ReplicationOps {
@@ -90,38 +92,43 @@ export class ReplicationNode extends BlockNode implements ReplicationOps {
   // ---- I/O (replication_co_readv / replication_co_writev) ----
 
   protected override async doRead(offset: number, bytes: number): Promise<Uint8Array> {
+    const stage = this.stage;
+    if (this.mode === 'primary' || ioStatus(stage, this.mode) < 0) {
+      this.traceIo('read', offset, bytes, stage, 'EIO', 'none');
+      throw new BlockError('EIO', `${this.name}: read in ${stage}`);
+    }
+    const file = this.file!;
+    const job = this.backupJob;
     try {
-      if (this.mode === 'primary' || ioStatus(this.stage, this.mode) < 0) throw new BlockError('EIO', `${this.name}: read in ${this.stage}`);
-      const file = this.file!;
-      const job = this.backupJob;
       const data =
         this.rules.readWaitsForCow && job ? await job.guardRead(offset, bytes, () => file.read(offset, bytes)) : await file.read(offset, bytes);
-      this.traceIo('read', offset, bytes, 'ok');
+      this.traceIo('read', offset, bytes, stage, 'ok', 'ok');
       return data;
     } catch (error) {
-      this.traceIo('read', offset, bytes, errnoOf(error));
+      this.traceIo('read', offset, bytes, stage, errnoOf(error), 'failed');
       throw error;
     }
   }
 
   protected override async doWrite(offset: number, data: Uint8Array): Promise<void> {
-    const status = ioStatus(this.stage, this.mode);
+    const stage = this.stage;
+    const status = ioStatus(stage, this.mode);
     if (status < 0) {
-      this.traceIo('write', offset, data.length, 'EIO');
-      throw new BlockError('EIO', `${this.name}: write in ${this.stage}`);
+      this.traceIo('write', offset, data.length, stage, 'EIO', 'none');
+      throw new BlockError('EIO', `${this.name}: write in ${stage}`);
     }
     try {
       if (status === 0) await this.file!.write(offset, data);
       else await this.splitWrite(offset, data);
-      this.traceIo('write', offset, data.length, 'ok');
+      this.traceIo('write', offset, data.length, stage, 'ok', 'ok');
     } catch (error) {
       if (this.mode === 'primary' && isBlockError(error)) {
         // The guest write succeeds; the FT manager learns of it through get_error.
         this.error = error.errno;
-        this.traceIo('write', offset, data.length, 'swallowed', error.errno);
+        this.traceIo('write', offset, data.length, stage, 'swallowed', 'failed');
         return;
       }
-      this.traceIo('write', offset, data.length, errnoOf(error));
+      this.traceIo('write', offset, data.length, stage, errnoOf(error), 'failed');
       throw error;
     }
   }
@@ -172,31 +179,35 @@ export class ReplicationNode extends BlockNode implements ReplicationOps {
   }
 
   stop(failover: boolean): Promise<void> {
-    return this.traced('stop', failover, async () => {
-      if (this.isPromoted() && this.rules.ignoresRequestsAfterPromotion) return;
-      if (this.stage !== 'RUNNING') throw new QemuError(MSG.notRunning);
-      if (this.mode === 'primary') {
-        this.setStage('DONE');
-        this.error = null;
-        return;
-      }
-      // The cancel's completion callback runs now, while the stage is still RUNNING: error := EIO.
-      if (this.backupJob) await this.backupJob.cancel();
-      if (!failover) {
-        const result = await this.secondaryCheckpoint().then(() => null, (e: unknown) => e);
-        this.setStage('DONE');
-        if (result) throw result;
-        return;
-      }
-      this.setStage('FAILOVER');
-      this.startCommit();
-    });
+    return this.traced('stop', failover, () => this.stopNode(failover));
   }
+
+  private async stopNode(failover: boolean): Promise<void> {
+    if (this.isPromoted() && this.rules.ignoresRequestsAfterPromotion) return;
+    if (this.stage !== 'RUNNING') throw new QemuError(MSG.notRunning);
+    if (this.mode === 'primary') {
+      this.setStage('DONE');
+      this.error = null;
+      return;
+    }
+    // The cancel's completion callback runs now, while the stage is still RUNNING: error := EIO.
+    if (this.backupJob) await this.backupJob.cancel();
+    if (!failover) {
+      const result = await this.secondaryCheckpoint().then(() => null, (e: unknown) => e);
+      this.setStage('DONE');
+      if (result) throw result;
+      return;
+    }
+    this.setStage('FAILOVER');
+    this.startCommit();
+  }
+
 
   /** replication_close: stop a running node, cancel a running commit (7.2), leave the framework. */
   async close(): Promise<void> {
     await this.traced('close', undefined, async () => {
-      if (this.stage === 'RUNNING') await this.stop(false).catch(() => undefined);
+      // replication_close calls replication_stop directly, not through the framework: one event, not two.
+      if (this.stage === 'RUNNING') await this.stopNode(false).catch(() => undefined);
       if (this.stage === 'FAILOVER' && this.rules.closeCancelsCommit && this.commitJob) {
         this.commitJob.cancel();
         while (!this.commitJob.finished) await this.commitDone.wait(`${this.name} close`);
@@ -206,9 +217,9 @@ export class ReplicationNode extends BlockNode implements ReplicationOps {
     });
   }
 
-  /** Wait until the failover commit (if any) has ended. */
+  /** Wait until the failover commit (if any) has ended, or the process died under it. */
   async waitCommit(who: string): Promise<void> {
-    while (this.stage === 'FAILOVER' && this.commitJob && !this.commitJob.finished) await this.commitDone.wait(who);
+    while (this.open && this.stage === 'FAILOVER' && this.commitJob && !this.commitJob.finished) await this.commitDone.wait(who);
   }
 
   // ---- secondary internals ----
@@ -238,6 +249,7 @@ export class ReplicationNode extends BlockNode implements ReplicationOps {
       mechanism: this.rules.cowMechanism,
       owner: this.name,
       onComplete: (ret) => this.backupJobCompleted(ret),
+      crashPoint: this.options.crashPoint,
     });
     this.backupJob.start();
   }
@@ -252,6 +264,7 @@ export class ReplicationNode extends BlockNode implements ReplicationOps {
     job.doCheckpoint();
     const hidden = this.rules.cowMechanism === 'filter' ? this.hiddenLink!.node : this.borrowed.hidden!;
     await this.emptyDisk(this.file!, activeEjected, MSG.v24ActiveNotEmptied);
+    this.options.crashPoint?.('secondary:between-make-empty');
     await this.emptyDisk(hidden, hiddenEjected, MSG.v24HiddenNotEmptied);
   }
 
@@ -291,11 +304,14 @@ export class ReplicationNode extends BlockNode implements ReplicationOps {
   private startCommit(): void {
     this.commitJob = new CommitJob(this.env, {
       name: `commit${suffixOf(this.name)}`,
+      owner: this.name,
       top: this.file!,
       base: this.secondaryDisk(),
       chunkBytes: this.options.commit.chunkBytes,
       paceTicks: this.options.commit.paceTicks,
       onComplete: (ret) => this.replicationDone(ret),
+      onAborted: () => this.commitDone.wakeAll(),
+      crashPoint: this.options.crashPoint,
     });
     this.commitJob.start();
   }
@@ -340,6 +356,7 @@ export class ReplicationNode extends BlockNode implements ReplicationOps {
 
   private async traced(op: string, arg: string | boolean | undefined, body: () => Promise<void>): Promise<void> {
     const stage = this.stage;
+    if (this.env.trace.enabled) this.env.trace.emit('repl-op-begin', { node: this.name, op });
     try {
       await body();
       if (this.env.trace.enabled) this.env.trace.emit('repl-op', { node: this.name, mode: this.mode, op, arg, stage, ok: true });
@@ -352,9 +369,13 @@ export class ReplicationNode extends BlockNode implements ReplicationOps {
     }
   }
 
-  private traceIo(op: string, offset: number, bytes: number, result: string, errno?: string): void {
+  /**
+   * One guest request through the node: `stage` when it was decided, `result` as the caller sees it
+   * (ok, swallowed, an errno), `lower` whether the request reached the file child (none, ok, failed).
+   */
+  private traceIo(op: string, offset: number, bytes: number, stage: ReplicationStage, result: string, lower: 'none' | 'ok' | 'failed'): void {
     if (this.env.trace.enabled) {
-      this.env.trace.emit('repl-io', { node: this.name, mode: this.mode, op, offset, bytes, stage: this.stage, result, errno });
+      this.env.trace.emit('repl-io', { node: this.name, mode: this.mode, op, offset, bytes, stage, result, lower });
     }
   }
 }

@@ -41,6 +41,8 @@ export function describeStep(step: Step): string {
       return `failover (${step.lost ?? 'primary'} lost)`;
     case 'wait':
       return `wait ${step.ticks} ticks`;
+    case 'heal':
+      return 'heal (faults stop)';
     case 'close':
       return `close ${step.side}${disk(step.disk)}`;
     case 'concurrent':

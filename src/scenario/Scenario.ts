@@ -76,6 +76,10 @@ export interface WaitStep {
   readonly do: 'wait';
   readonly ticks: number;
 }
+/** Extension: the liveness phase begins: from here on no fault of the plan fires (the engine only). */
+export interface HealStep {
+  readonly do: 'heal';
+}
 /** Extension: close (delete) the replication node(s) of one side, as drive_del / blockdev-del would. */
 export interface CloseStep {
   readonly do: 'close';
@@ -98,6 +102,7 @@ export type Step =
   | FailoverStep
   | WaitStep
   | CloseStep
+  | HealStep
   | ConcurrentStep;
 
 export type StepKind = Step['do'];
@@ -112,6 +117,7 @@ export const STEP_KINDS: readonly StepKind[] = [
   'failover',
   'wait',
   'close',
+  'heal',
   'concurrent',
 ];
 
@@ -150,11 +156,28 @@ export const CHAIN_VARIANTS: readonly ChainVariant[] = [
   'top-id-unknown',
 ];
 
+/** Where a counterexample came from: enough to rerun the campaign case and to check a replay. */
+export interface Origin {
+  readonly campaignSeed: number;
+  readonly case: number;
+  readonly caseSeed: number;
+  readonly invariant: string;
+  readonly kind: string;
+  readonly step: number;
+  readonly message: string;
+  /** The trace hash the failing run had; a replay must give the same. */
+  readonly traceHash: string;
+  /** The command line that ran the campaign. */
+  readonly command: string;
+}
+
 export interface Scenario {
   readonly colosim: 1;
   readonly name: string;
   /** What the scenario shows, for readers. */
   readonly description?: string;
+  /** Extension: set on counterexamples a campaign wrote. */
+  readonly origin?: Origin;
   readonly disk: DiskSpec;
   readonly chain: ChainVariant;
   /** Extension: how many replicated disks each side has (default 1). */
@@ -175,7 +198,12 @@ export interface EngineSettings {
 export type ScheduleSpec =
   | { readonly policy: 'fifo' }
   | { readonly policy: 'random' }
-  | { readonly policy: 'replay'; readonly choices: readonly number[] };
+  /**
+   * The nth scheduling decision takes choices[n] (an index into the ready list), FIFO past the end.
+   * Strict (the default) fails on a choice that does not fit, so a recorded schedule that drifts is
+   * caught; lenient takes it modulo the ready list, so generated and shrunk choices always fit.
+   */
+  | { readonly policy: 'replay'; readonly choices: readonly number[]; readonly lenient?: boolean };
 
 export interface TimingSpec {
   /** Latency of every disk I/O, in ticks (nanoseconds). */

@@ -6,12 +6,13 @@
 import { isBlockError } from '../block/BlockError.js';
 import { isQemuError } from '../replication/QemuError.js';
 import { isSimulatedCrash } from '../sim/SimulatedCrash.js';
+import { OutcomeError } from '../util/OutcomeError.js';
 import type { StepResult } from './StepResult.js';
 
 export type Outcome = Omit<StepResult, 'index' | 'do'>;
 
 /** A step addressed to a side whose process is gone. */
-export class SideLostError extends Error {
+export class SideLostError extends OutcomeError {
   readonly code = 'SIDE_LOST';
   constructor(readonly side: string) {
     super(sideLostMessage(side));
@@ -19,7 +20,7 @@ export class SideLostError extends Error {
 }
 
 /** I/O aimed at an export the side does not have (e.g. a chain variant without a secondary disk export). */
-export class NoExportError extends Error {
+export class NoExportError extends OutcomeError {
   readonly code = 'NO_EXPORT';
   constructor(readonly exportName: string) {
     super(`colosim: no NBD export named ${exportName}`);

@@ -4,7 +4,7 @@
  * V8 (Node 20) and are pinned as such.
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TIMING } from './Scenario.js';
+import { CHAIN_VARIANTS, DEFAULT_TIMING, STEP_KINDS } from './Scenario.js';
 import { MAX_DISKS, ScenarioError, parseScenario, parseScenarioText } from './parseScenario.js';
 
 const base = { colosim: 1, name: 't', steps: [] as unknown[] };
@@ -28,6 +28,7 @@ describe('parseScenario: valid files', () => {
       colosim: 1,
       name: 't',
       disk: { size: 1048576, pattern: 0 },
+      chain: 'standard',
       disks: 1,
       profile: 'qemu-7.2',
       engine: { seed: 0, schedule: { policy: 'fifo' }, timing: DEFAULT_TIMING, faults: [] },
@@ -87,6 +88,27 @@ describe('parseScenario: valid files', () => {
     expect(Object.keys(scenario.steps[0]!)).toEqual(['do', 'side']);
   });
 
+  it('reads the extensions: description, chain variant, I/O target, notes, lenient replay, expected code', () => {
+    const scenario = parseScenario({
+      ...base,
+      description: 'why this scenario exists',
+      chain: 'active-without-backing',
+      engine: { schedule: { policy: 'replay', choices: [1], lenient: true } },
+      steps: [
+        { do: 'write', vm: 'secondary', offset: 0, length: 512, pattern: 1, node: 'disk', note: 'the forwarded write' },
+        { do: 'read', vm: 'primary', offset: 0, length: 512, node: 'replication', expect: { ok: false, code: 'SIDE_LOST' } },
+      ],
+    });
+    expect(scenario.description).toBe('why this scenario exists');
+    expect(scenario.chain).toBe('active-without-backing');
+    expect(scenario.engine.schedule).toEqual({ policy: 'replay', choices: [1], lenient: true });
+    expect(scenario.steps).toEqual([
+      { do: 'write', vm: 'secondary', offset: 0, length: 512, pattern: 1, node: 'disk', note: 'the forwarded write' },
+      { do: 'read', vm: 'primary', offset: 0, length: 512, node: 'replication', expect: { ok: false, code: 'SIDE_LOST' } },
+    ]);
+    expect(parseScenario({ ...base, engine: { schedule: { policy: 'replay', choices: [] } } }).engine.schedule).toEqual({ policy: 'replay', choices: [] });
+  });
+
   it('parses text the same as the object', () => {
     expect(parseScenarioText(JSON.stringify(base))).toEqual(parseScenario(base));
   });
@@ -129,9 +151,12 @@ describe('parseScenario: messages', () => {
 
   it('rejects values outside an enumeration', () => {
     expect(messageOf({ ...base, profile: 'qemu-8' })).toBe('scenario.profile: must be one of "qemu-7.2", "v24", got "qemu-8"');
-    expect(stepMessage({ do: 'reboot' })).toBe(
-      'steps[0].do: must be one of "start", "stop", "checkpoint", "status", "write", "read", "failover", "wait", "close", "concurrent", got "reboot"',
-    );
+    expect(messageOf({ ...base, chain: 'broken' })).toBe(`scenario.chain: must be one of ${CHAIN_VARIANTS.map((c) => JSON.stringify(c)).join(', ')}, got "broken"`);
+    expect(CHAIN_VARIANTS[0]).toBe('standard');
+    expect(stepMessage({ do: 'read', vm: 'primary', offset: 0, length: 1, node: 'quorum' })).toBe('steps[0].node: must be one of "vm", "replication", "disk", got "quorum"');
+    // The list grows with the format; its form and its first entries do not change.
+    expect(stepMessage({ do: 'reboot' })).toBe(`steps[0].do: must be one of ${STEP_KINDS.map((k) => JSON.stringify(k)).join(', ')}, got "reboot"`);
+    expect(STEP_KINDS.slice(0, 4)).toEqual(['start', 'stop', 'checkpoint', 'status']);
     expect(stepMessage({ do: 'start', side: 'tertiary' })).toBe('steps[0].side: must be one of "primary", "secondary", "both", got "tertiary"');
     expect(stepMessage({ do: 'stop', side: 'both' })).toBe('steps[0].side: must be one of "primary", "secondary", got "both"');
     expect(stepMessage({ do: 'start', side: 'primary', mode: 'both' })).toBe('steps[0].mode: must be one of "primary", "secondary", got "both"');
@@ -171,6 +196,10 @@ describe('parseScenario: messages', () => {
       'scenario.engine.schedule.choices: must be an array of integers >= 0, got [1,-1]',
     );
     expect(messageOf({ ...base, engine: { schedule: { policy: 'replay' } } })).toBe('scenario.engine.schedule.choices: must be an array of integers >= 0, got nothing');
+    expect(messageOf({ ...base, engine: { schedule: { policy: 'replay', choices: [], lenient: 'yes' } } })).toBe(
+      'scenario.engine.schedule.lenient: must be true or false, got "yes"',
+    );
+    expect(messageOf({ ...base, engine: { schedule: { policy: 'random', lenient: true } } })).toBe('scenario.engine.schedule.lenient: unknown field');
     expect(stepMessage({ do: 'read', vm: 'primary', offset: 0, length: 1, expect: { runs: [[256, 1]] } })).toBe(
       'steps[0].expect.runs: must be an array of [byte, count] pairs, got [[256,1]]',
     );
@@ -179,8 +208,11 @@ describe('parseScenario: messages', () => {
     );
     expect(stepMessage({ do: 'concurrent', steps: [] })).toBe('steps[0].steps: must be a non-empty array of steps, got []');
     expect(stepMessage({ do: 'concurrent', steps: [{ do: 'checkpoint', side: 'both' }, { do: 'wait', ticks: 1 }] })).toBe(
-      'steps[0].steps: concurrent steps cannot contain "concurrent" or "wait"',
+      'steps[0].steps: concurrent steps cannot contain "concurrent", "wait" or "heal"',
     );
+    expect(stepMessage({ do: 'concurrent', steps: [{ do: 'heal' }] })).toBe('steps[0].steps: concurrent steps cannot contain "concurrent", "wait" or "heal"');
+    expect(stepMessage({ do: 'heal', side: 'both' })).toBe('steps[0].side: unknown field');
+    expect(parseScenario({ ...base, steps: [{ do: 'heal', note: 'faults stop here' }] }).steps).toEqual([{ do: 'heal', note: 'faults stop here' }]);
     expect(stepMessage({ do: 'concurrent', steps: [{ do: 'checkpoint', side: 'both' }, { do: 'read', vm: 'both', offset: 0, length: 1 }] })).toBe(
       'steps[0].steps[1].vm: must be one of "primary", "secondary", got "both"',
     );

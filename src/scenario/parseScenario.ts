@@ -48,6 +48,7 @@ export function parseScenario(raw: unknown): Scenario {
   if (version !== SCENARIO_FORMAT_VERSION) throw f.error('colosim', `must be ${SCENARIO_FORMAT_VERSION} (the format version)`, version);
   const name = f.string('name');
   const description = f.optString('description');
+  const origin = parseOrigin(f.raw('origin'));
   const disk = parseDisk(f.raw('disk'));
   const disks = f.optInt('disks', 1, MAX_DISKS) ?? 1;
   const profile = f.oneOf('profile', PROFILES, 'qemu-7.2');
@@ -58,7 +59,25 @@ export function parseScenario(raw: unknown): Scenario {
   f.finish();
   const context: StepContext = { disks };
   const steps = rawSteps.map((s, i) => parseStep(s, `steps[${i}]`, context, true) as ScenarioStep);
-  return compact({ colosim: 1 as const, name, description, disk, chain, disks, profile, engine, steps });
+  return compact({ colosim: 1 as const, name, description, origin, disk, chain, disks, profile, engine, steps });
+}
+
+function parseOrigin(raw: unknown): Scenario['origin'] {
+  if (raw === undefined) return undefined;
+  const f = FieldReader.of(raw, 'scenario.origin', fail);
+  const origin = {
+    campaignSeed: f.int('campaignSeed', -0x80000000, 0xffffffff),
+    case: f.int('case'),
+    caseSeed: f.int('caseSeed', -0x80000000, 0xffffffff),
+    invariant: f.string('invariant'),
+    kind: f.string('kind'),
+    step: f.int('step'),
+    message: f.string('message'),
+    traceHash: f.string('traceHash'),
+    command: f.string('command'),
+  };
+  f.finish();
+  return origin;
 }
 
 function parseDisk(raw: unknown): Scenario['disk'] {
@@ -100,8 +119,9 @@ function parseSchedule(raw: unknown): ScheduleSpec {
   if (!Array.isArray(choices) || !choices.every((c) => Number.isSafeInteger(c) && (c as number) >= 0)) {
     throw f.error('choices', 'must be an array of integers >= 0', choices);
   }
+  const lenient = f.optBool('lenient');
   f.finish();
-  return { policy, choices: choices as number[] };
+  return compact({ policy, choices: choices as number[], lenient });
 }
 
 function parseTiming(raw: unknown): TimingSpec {
@@ -165,14 +185,16 @@ function readStep(kind: Step['do'], f: FieldReader, where: string, ctx: StepCont
       return compact({ do: kind, lost: f.has('lost') ? f.oneOf('lost', SIDES) : (f.raw('lost'), undefined) });
     case 'wait':
       return { do: kind, ticks: f.int('ticks') };
+    case 'heal':
+      return { do: kind };
     case 'close':
       return compact({ do: kind, side: f.oneOf('side', SIDES), disk: f.optInt('disk', 0, ctx.disks - 1) });
     case 'concurrent': {
       const inner = f.raw('steps');
       if (!Array.isArray(inner) || inner.length === 0) throw f.error('steps', 'must be a non-empty array of steps', inner);
       const steps = inner.map((s, i) => parseStep(s, `${where}.steps[${i}]`, ctx, false) as Step);
-      if (steps.some((s) => s.do === 'concurrent' || s.do === 'wait')) {
-        throw fail(`${where}.steps: concurrent steps cannot contain "concurrent" or "wait"`);
+      if (steps.some((s) => s.do === 'concurrent' || s.do === 'wait' || s.do === 'heal')) {
+        throw fail(`${where}.steps: concurrent steps cannot contain "concurrent", "wait" or "heal"`);
       }
       return { do: kind, steps };
     }

@@ -26,10 +26,14 @@ export interface EngineRunOptions {
   readonly faults?: readonly Fault[];
   /** Attach observers (checkers, recorders) before the first step. */
   readonly observe?: (env: SimEnv, pair: ColoPair) => void;
+  /** Called before each top-level step runs. */
+  readonly beforeStep?: (index: number, step: Step) => void;
   /** Called after each top-level step. */
   readonly onStep?: (index: number, step: Step, result: StepResult) => void;
   readonly maxSteps?: number;
   readonly maxTicks?: number;
+  /** Simulated time one step may take; past it the run aborts with SIM_BOUND (a liveness failure). */
+  readonly stepBoundTicks?: number;
 }
 
 export interface EngineRun {
@@ -59,9 +63,10 @@ export async function runScenarioOnEngine(scenario: Scenario, options: EngineRun
   const document: ResultDocument = { scenario: scenario.name, backend: 'engine', steps: [] };
   for (const [index, step] of scenario.steps.entries()) {
     if (env.trace.enabled) env.trace.emit('step', { index, do: step.do });
+    options.beforeStep?.(index, step);
     let result: StepResult;
     try {
-      result = await runStep(env, pair, index, step);
+      result = await runStep(env, pair, index, step, options.stepBoundTicks);
     } catch (error) {
       const aborted = abortOf(error, index);
       if (!aborted) throw error;
@@ -78,17 +83,21 @@ export async function runScenarioOnEngine(scenario: Scenario, options: EngineRun
 
 function policyOf(scenario: Scenario): PolicySpec {
   const schedule = scenario.engine.schedule;
-  return schedule.policy === 'replay' ? { replay: schedule.choices } : schedule.policy;
+  return schedule.policy === 'replay' ? { replay: schedule.choices, lenient: schedule.lenient } : schedule.policy;
 }
 
-async function runStep(env: SimEnv, pair: ColoPair, index: number, step: Step): Promise<StepResult> {
+async function runStep(env: SimEnv, pair: ColoPair, index: number, step: Step, bound: number | undefined): Promise<StepResult> {
   if (step.do === 'wait') {
     await env.sched.run({ untilTick: env.now() + step.ticks });
     return { index, do: step.do, ok: true };
   }
+  if (step.do === 'heal') {
+    env.faults.active = false;
+    return { index, do: step.do, ok: true };
+  }
   const steps = step.do === 'concurrent' ? step.steps : [step];
   const tasks = steps.map((s, i) => env.sched.spawn(`step${index}${steps.length > 1 ? `.${i}` : ''}:${s.do}`, () => perform(pair, s)));
-  await env.sched.run();
+  await env.sched.run({ deadlineTick: bound === undefined ? undefined : env.now() + bound });
   const results = tasks.map((task, i) => {
     const outcome = task.outcome!.ok ? task.outcome!.value! : outcomeOf(task.outcome!.error);
     return { index: step.do === 'concurrent' ? i : index, do: steps[i]!.do, ...outcome };
@@ -134,6 +143,7 @@ async function perform(pair: ColoPair, step: Step): Promise<Outcome> {
       await pair.deleteReplication(step.side, step.disk);
       return { ok: true };
     case 'wait':
+    case 'heal':
     case 'concurrent':
       throw new Error(`${step.do} cannot run as a task`);
   }

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeRuns, encodeRuns } from './runs.js';
 
@@ -27,5 +28,41 @@ describe('runs', () => {
     ]);
     expect(decodeRuns(runs)).toEqual(bytes);
     expect(decodeRuns([])).toEqual(new Uint8Array(0));
+  });
+
+  it('handles views at any byte offset, and byte 255 (a word of all ones)', () => {
+    const backing = new Uint8Array(64).fill(255);
+    backing[37] = 0;
+    expect(encodeRuns(backing.subarray(3, 41))).toEqual([
+      [255, 34],
+      [0, 1],
+      [255, 3],
+    ]);
+  });
+
+  it('agrees with a byte-at-a-time encoder on any bytes, any alignment', () => {
+    const naive = (bytes: Uint8Array): [number, number][] => {
+      const out: [number, number][] = [];
+      for (const b of bytes) {
+        const last = out.at(-1);
+        if (last && last[0] === b) last[1]++;
+        else out.push([b, 1]);
+      }
+      return out;
+    };
+    // Few distinct values and long stretches, so runs cross word boundaries.
+    const chunk = fc.tuple(fc.constantFrom(0, 1, 255), fc.integer({ min: 1, max: 40 }));
+    fc.assert(
+      fc.property(fc.array(chunk, { maxLength: 20 }), fc.integer({ min: 0, max: 7 }), (chunks, shift) => {
+        const bytes = decodeRuns(chunks.map(([v, n]) => [v, n]));
+        const shifted = new Uint8Array(bytes.length + shift);
+        shifted.set(bytes, shift);
+        const view = shifted.subarray(shift);
+        const runs = encodeRuns(view);
+        expect(runs).toEqual(naive(view));
+        expect(decodeRuns(runs)).toEqual(view);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

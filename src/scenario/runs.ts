@@ -2,6 +2,7 @@
  * Run-length encoding of byte buffers, the form reads take in result documents: short to read,
  * exact to compare. Adjacent runs never share a byte value.
  */
+import { indexOfOther } from '../util/bytes.js';
 import type { Runs } from './StepResult.js';
 
 export function encodeRuns(bytes: Uint8Array): Runs {
@@ -9,8 +10,7 @@ export function encodeRuns(bytes: Uint8Array): Runs {
   let i = 0;
   while (i < bytes.length) {
     const value = bytes[i]!;
-    let j = i + 1;
-    while (j < bytes.length && bytes[j] === value) j++;
+    const j = indexOfOther(bytes, i + 1, bytes.length, value);
     runs.push([value, j - i]);
     i = j;
   }

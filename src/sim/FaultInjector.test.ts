@@ -28,15 +28,17 @@ describe('FaultInjector: io-error', () => {
     expect(faults.ioError('hidden', 'write', 0, 512)).toBe('ENOSPC');
   });
 
-  it('matches every op with op "any"', () => {
+  it('matches every data op with op "any"; make-empty only when named', () => {
     const { faults } = injector([ioError()]);
     expect(['read', 'write', 'write-zeroes', 'flush', 'make-empty'].map((op) => faults.ioError('hidden', op as 'read', 0, 512))).toEqual([
       'EIO',
       'EIO',
       'EIO',
       'EIO',
-      'EIO',
+      null,
     ]);
+    const named = injector([ioError({ op: 'make-empty' })]).faults;
+    expect([named.ioError('hidden', 'make-empty', 0, 512), named.ioError('hidden', 'write', 0, 512)]).toEqual(['EIO', null]);
   });
 
   it('matches only requests overlapping its byte range (half-open)', () => {

@@ -65,7 +65,7 @@ export class FaultInjector {
     const now = this.clock.now();
     for (const armed of this.ioErrors) {
       const f = armed.fault;
-      if (f.node !== node || (f.op !== 'any' && f.op !== op)) continue;
+      if (f.node !== node || !opMatches(f.op, op)) continue;
       if (f.fromTick !== undefined && now < f.fromTick) continue;
       if (f.offset !== undefined || f.bytes !== undefined) {
         // A range given only by its length starts at 0; one given only by its offset runs to the end.
@@ -88,7 +88,7 @@ export class FaultInjector {
     let extra = 0;
     for (const armed of this.latencies) {
       const f = armed.fault;
-      if (f.node !== node || (f.op !== 'any' && f.op !== op)) continue;
+      if (f.node !== node || !opMatches(f.op, op)) continue;
       if (f.fromTick !== undefined && now < f.fromTick) continue;
       if (f.untilTick !== undefined && now >= f.untilTick) continue;
       extra += f.ticks;
@@ -171,4 +171,9 @@ export class FaultInjector {
 
 function overlaps(aOffset: number, aBytes: number, bOffset: number, bBytes: number): boolean {
   return aOffset < bOffset + bBytes && bOffset < aOffset + aBytes;
+}
+
+/** "any" means the data operations; make-empty (a metadata operation) must be named to match. */
+function opMatches(wanted: IoOp | 'any', op: IoOp): boolean {
+  return wanted === op || (wanted === 'any' && op !== 'make-empty');
 }

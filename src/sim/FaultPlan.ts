@@ -14,6 +14,7 @@ export const IO_OPS: readonly IoOp[] = ['read', 'write', 'write-zeroes', 'flush'
 export interface IoErrorFault {
   readonly kind: 'io-error';
   readonly node: string;
+  /** "any": read, write, write-zeroes and flush; make-empty only when named. */
   readonly op: IoOp | 'any';
   readonly errno: Errno;
   /** Only requests overlapping [offset, offset + bytes) match (default: the whole disk). */

@@ -154,8 +154,10 @@ export class Scheduler {
   /**
    * Run until nothing is ready and no (non-daemon) timer is pending. With `untilTick`, also let
    * simulated time reach that tick, firing daemon timers on the way, and end with the clock there.
+   * With `deadlineTick`, work that would need time past that tick is a SimBoundError (a bound on
+   * how long one step may take, for liveness checks).
    */
-  async run(options: { untilTick?: number } = {}): Promise<RunStats> {
+  async run(options: { untilTick?: number; deadlineTick?: number } = {}): Promise<RunStats> {
     if (this.running) throw new Error('Scheduler.run is not reentrant');
     if (options.untilTick !== undefined && options.untilTick > this.maxTicks) {
       throw new SimBoundError(`simulated time would pass the limit of ${this.maxTicks} ticks (run until tick ${options.untilTick})`);
@@ -171,7 +173,7 @@ export class Scheduler {
         }
         await settle();
         if (this.ready.length > 0) continue;
-        if (this.fireNextTimers(options.untilTick)) continue;
+        if (this.fireNextTimers(options.untilTick, options.deadlineTick)) continue;
         break;
       }
       if (options.untilTick !== undefined && options.untilTick > this.clock.now()) this.clock.advanceTo(options.untilTick);
@@ -203,11 +205,14 @@ export class Scheduler {
   }
 
   /** Move time to the earliest timer and make every timer due then ready. False when there is none to fire. */
-  private fireNextTimers(untilTick: number | undefined): boolean {
+  private fireNextTimers(untilTick: number | undefined, deadlineTick: number | undefined): boolean {
     const next = this.timers.peek();
     if (!next) return false;
     const limit = untilTick ?? -1;
     if (this.liveTimers === 0 && next.deadline > limit) return false;
+    if (deadlineTick !== undefined && next.deadline > deadlineTick && next.deadline > limit) {
+      throw new SimBoundError(`work still pending at tick ${this.clock.now()} needs time past the deadline ${deadlineTick} (next timer: ${next.label} at ${next.deadline})`);
+    }
     if (next.deadline > this.maxTicks) {
       throw new SimBoundError(`simulated time would pass the limit of ${this.maxTicks} ticks (next timer: ${next.label} at ${next.deadline})`);
     }

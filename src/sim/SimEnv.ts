@@ -13,7 +13,7 @@ import { Scheduler } from './Scheduler.js';
 import type { SchedulePolicy } from './SchedulePolicy.js';
 import { Trace, type TraceLevel } from './Trace.js';
 
-export type PolicySpec = 'fifo' | 'random' | { readonly replay: readonly number[] } | SchedulePolicy;
+export type PolicySpec = 'fifo' | 'random' | { readonly replay: readonly number[]; readonly lenient?: boolean } | SchedulePolicy;
 
 export interface SimEnvOptions {
   readonly seed?: number;
@@ -54,6 +54,6 @@ export class SimEnv {
 function makePolicy(spec: PolicySpec, prng: Prng): SchedulePolicy {
   if (spec === 'fifo') return new FifoPolicy();
   if (spec === 'random') return new RandomPolicy(prng.derive('schedule'));
-  if ('replay' in spec) return new ReplayPolicy(spec.replay);
+  if ('replay' in spec) return new ReplayPolicy(spec.replay, !spec.lenient);
   return spec;
 }

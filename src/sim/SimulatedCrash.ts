@@ -4,7 +4,9 @@
  * as "the side crashed", never a JavaScript exception escaping the simulation.
  */
 
-export class SimulatedCrash extends Error {
+import { OutcomeError } from '../util/OutcomeError.js';
+
+export class SimulatedCrash extends OutcomeError {
   readonly code = 'CRASH';
   constructor(
     /** Which process crashed, e.g. "secondary". */

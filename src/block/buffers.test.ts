@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { allocBytes, isAllZero } from './buffers.js';
+
+describe('allocBytes', () => {
+  it('hands out zeroed buffers that nobody else holds', () => {
+    const a = allocBytes(4096);
+    const b = allocBytes(4096);
+    expect([a.length, b.length]).toEqual([4096, 4096]);
+    expect(isAllZero(a) && isAllZero(b)).toBe(true);
+    a.fill(0xff);
+    expect(isAllZero(b)).toBe(true);
+    expect(isAllZero(allocBytes(4096))).toBe(true);
+  });
+
+  it('keeps views 8-byte aligned, for typed-array views over them', () => {
+    allocBytes(3);
+    const next = allocBytes(16);
+    expect(next.byteOffset % 8).toBe(0);
+    expect(() => new Float64Array(next.buffer, next.byteOffset, 2)).not.toThrow();
+  });
+
+  it('starts a new slab when the current one is full, and serves large buffers on their own', () => {
+    const seen = new Set<ArrayBufferLike>();
+    for (let i = 0; i < 300; i++) seen.add(allocBytes(4096).buffer);
+    // 300 x 4 KiB cannot come from one 1 MiB slab.
+    expect(seen.size).toBeGreaterThanOrEqual(2);
+    const big = allocBytes(128 * 1024);
+    expect([big.length, big.byteOffset, big.buffer.byteLength]).toEqual([131072, 0, 131072]);
+    expect(allocBytes(0).length).toBe(0);
+  });
+});
+
+describe('isAllZero', () => {
+  it('finds a single non-zero byte anywhere', () => {
+    const data = new Uint8Array(1000);
+    expect(isAllZero(data)).toBe(true);
+    data[999] = 1;
+    expect(isAllZero(data)).toBe(false);
+    expect(isAllZero(new Uint8Array(0))).toBe(true);
+  });
+});

@@ -1,0 +1,103 @@
+/*
+ * Checks one run of one scenario on the engine, apart from the engine: it listens to the trace and
+ * to step results, replays them through the models (NodeConformance: the replication statechart;
+ * DataConformance: the data model; CowEpochs: one copy per cluster and epoch) and reports every
+ * named invariant it checked and every violation, with the step it happened at.
+ */
+import type { ColoPair } from '../colo/ColoPair.js';
+import type { Scenario, Step } from '../scenario/Scenario.js';
+import type { StepResult } from '../scenario/StepResult.js';
+import type { SimEnv } from '../sim/SimEnv.js';
+import type { TraceEvent } from '../sim/Trace.js';
+import { CowEpochs } from './CowEpochs.js';
+import { DataConformance } from './DataConformance.js';
+import type { InvariantName, Violation } from './Invariant.js';
+import { type ChartCoverage, NodeConformance } from './NodeConformance.js';
+import { Reporter } from './Reporter.js';
+
+export interface CheckResult {
+  readonly violations: readonly Violation[];
+  readonly checks: ReadonlyMap<InvariantName, number>;
+  /** How often each state and transition of the replication chart was visited. */
+  readonly coverage: ChartCoverage;
+}
+
+export interface CaseCheckerOptions {
+  /**
+   * The rules the run is held to. "own" (default): the scenario's profile, so a v24 run is compared
+   * with the v24 chart (conformance of the engine). "qemu-7.2": QEMU 7.2's rules whatever the
+   * profile, so whatever the 2016 code does differently shows up as a named violation (campaigns).
+   */
+  readonly spec?: 'own' | 'qemu-7.2';
+}
+
+export class CaseChecker {
+  readonly report = new Reporter();
+  private nodes: NodeConformance | null = null;
+  private data: DataConformance | null = null;
+  private readonly cow = new CowEpochs(this.report);
+  private unsubscribe: (() => void) | null = null;
+  /** Job events held back while an operation of their node is in flight. */
+  private readonly inFlight = new Map<string, TraceEvent[]>();
+
+  constructor(
+    private readonly scenario: Scenario,
+    private readonly options: CaseCheckerOptions = {},
+  ) {}
+
+  /** Attach before the first step (EngineRunOptions.observe). */
+  attach(env: SimEnv, pair: ColoPair): void {
+    const profile = this.options.spec === 'qemu-7.2' ? 'qemu-7.2' : this.scenario.profile;
+    this.nodes = new NodeConformance(this.report, profile, this.scenario.disks, this.scenario.chain);
+    this.data = new DataConformance(this.report, this.scenario, this.nodes, pair);
+    this.unsubscribe = env.trace.subscribe((event) => this.onEvent(event));
+  }
+
+  beginStep(index: number, step: Step): void {
+    this.report.step = index;
+    this.data?.beginStep(step);
+  }
+
+  endStep(index: number, step: Step, result: StepResult): void {
+    this.report.step = index;
+    this.nodes?.checkStages();
+    this.data?.endStep(step, result);
+  }
+
+  /** After the last step (and any liveness phase): final whole-disk checks, then the verdict. */
+  finish(): CheckResult {
+    this.data?.finish();
+    this.unsubscribe?.();
+    const coverage = this.nodes?.coverage ?? { states: new Map(), transitions: new Map() };
+    return { violations: this.report.violations, checks: this.report.checks, coverage };
+  }
+
+  /**
+   * An operation takes effect when it begins (that is when it checks for its backup job), but the
+   * engine reports it when it ends; a job that ends meanwhile is reported in between. Such job
+   * events are held back until the operation's report, so the models see the order that happened.
+   */
+  private onEvent(event: TraceEvent): void {
+    const node = String(event.fields.node ?? event.fields.owner ?? '');
+    if (event.kind === 'repl-op-begin') {
+      this.inFlight.set(node, []);
+      return;
+    }
+    const held = this.inFlight.get(node);
+    if (held && event.kind === 'job') {
+      held.push(event);
+      return;
+    }
+    this.deliver(event);
+    if (held && event.kind === 'repl-op') {
+      this.inFlight.delete(node);
+      for (const e of held) this.deliver(e);
+    }
+  }
+
+  private deliver(event: TraceEvent): void {
+    this.nodes?.onEvent(event);
+    this.data?.onEvent(event);
+    this.cow.onEvent(event);
+  }
+}

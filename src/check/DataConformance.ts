@@ -1,0 +1,363 @@
+/*
+ * Keeps the data model of models/data (what the primary disk, the secondary disk and the secondary
+ * VM's view must hold) in step with the engine, from the outcomes the engine reports (a forwarded
+ * write that reached the secondary, a local write that failed, a checkpoint that emptied the
+ * buffers, a commit that ended), and compares the engine's bytes with the model: every read a step
+ * returned, and the disks themselves (peeked, never read through the simulation) over the clusters a
+ * step touched, or over whole disks after control steps.
+ * Limits, stated rather than guessed: a disk stops being checked for data after something the model
+ * does not describe (a buffer disk ejected by a failed make_empty, a deleted replication node, a
+ * write aimed below the VM's disk, a lost secondary) or whose outcome depends on an interleaving the
+ * trace cannot pin down (a concurrent group that also holds a control step).
+ */
+import {
+  type DataOp,
+  type ExpectedRun,
+  type ReplicationData,
+  applyDataOp,
+  initialData,
+  primaryDisk,
+  secondaryDisk,
+  secondaryView,
+} from '../../models/data/ReplicationData.js';
+import { PeekUnavailable } from '../block/BlockNode.js';
+import type { ColoPair } from '../colo/ColoPair.js';
+import type { Scenario, Step } from '../scenario/Scenario.js';
+import type { StepResult } from '../scenario/StepResult.js';
+import { decodeRuns } from '../scenario/runs.js';
+import type { TraceEvent, TraceFields } from '../sim/Trace.js';
+import { firstMismatch, hexByte, unionRuns } from './compareBytes.js';
+import type { InvariantName } from './Invariant.js';
+import type { NodeConformance } from './NodeConformance.js';
+import { parseNodeName } from './pairNames.js';
+import type { Reporter } from './Reporter.js';
+
+const CLUSTER = 65536;
+
+interface PendingWrite {
+  readonly vm: 'primary' | 'secondary';
+  readonly offset: number;
+  readonly length: number;
+  readonly pattern: number;
+  applied: boolean;
+}
+
+interface DiskModel {
+  data: ReplicationData | null;
+  /** Why the disk is no longer checked, once it is not. */
+  unmodelled: string | null;
+  /** The model's data stage before this step (to name the invariant a mismatch breaks). */
+  stageBefore: ReplicationData['stage'];
+  pending: PendingWrite[];
+  applied: { offset: number; bytes: number }[];
+  forwardFailed: { offset: number; bytes: number }[];
+  /** Ranges this step wrote, and from which side, to check after it. */
+  touched: { offset: number; bytes: number; by: 'primary' | 'secondary' }[];
+  /** State before a concurrent group, for its reads. */
+  before: ReplicationData | null;
+}
+
+/** Steps after which whole disks are compared (others: only the clusters they wrote). */
+const FULL_CHECK_STEPS = new Set<Step['do']>(['stop', 'checkpoint', 'failover', 'close']);
+
+export class DataConformance {
+  private readonly disks: DiskModel[];
+  private primaryAlive = true;
+  private concurrentControl = false;
+
+  private stepKind: Step['do'] = 'start';
+
+  constructor(
+    private readonly report: Reporter,
+    scenario: Scenario,
+    private readonly nodes: NodeConformance,
+    private readonly pair: ColoPair,
+  ) {
+    this.disks = Array.from({ length: scenario.disks }, () => ({
+      data: scenario.chain === 'standard' ? initialData(scenario.disk.size, scenario.disk.pattern) : null,
+      unmodelled: scenario.chain === 'standard' ? null : `the chain variant ${scenario.chain}`,
+      stageBefore: 'none',
+      pending: [],
+      applied: [],
+      forwardFailed: [],
+      touched: [],
+      before: null,
+    }));
+  }
+
+  beginStep(step: Step): void {
+    this.stepKind = step.do;
+    const members = step.do === 'concurrent' ? step.steps : [step];
+    this.concurrentControl = step.do === 'concurrent' && members.some((m) => m.do !== 'read' && m.do !== 'write' && m.do !== 'status');
+    for (const d of this.disks) {
+      d.pending = [];
+      d.applied = [];
+      d.forwardFailed = [];
+      d.touched = [];
+      d.stageBefore = d.data?.stage ?? 'none';
+      d.before = step.do === 'concurrent' ? d.data : null;
+    }
+    for (const m of members) this.notePending(m);
+  }
+
+  onEvent(event: TraceEvent): void {
+    const f = event.fields;
+    switch (event.kind) {
+      case 'repl-op':
+        return this.onOperation(f);
+      case 'job':
+        return this.onJob(f);
+      case 'nbd-applied':
+        return void this.disk(f)?.applied.push({ offset: Number(f.offset), bytes: Number(f.bytes) });
+      case 'quorum-write':
+        return this.onQuorumWrite(f);
+      case 'repl-io':
+        return this.onReplicationIo(f);
+      case 'eject':
+        return this.stopModelling(parseNodeName(String(f.node)).disk, `${f.node} was ejected`);
+      case 'side':
+        if (f.side === 'primary') this.primaryAlive = false;
+        else this.disks.forEach((_, i) => this.stopModelling(i, 'the secondary is gone'));
+        return;
+    }
+  }
+
+  endStep(step: Step, result: StepResult): void {
+    this.disks.forEach((d, i) => {
+      this.applyLeftoverForwards(d, i);
+      if (this.concurrentControl) this.stopModelling(i, 'a concurrent group held a control step');
+    });
+    const members = step.do === 'concurrent' ? step.steps : [step];
+    const results = step.do === 'concurrent' ? (result.steps ?? []) : [result];
+    members.forEach((m, i) => this.checkRead(m, results[i]));
+    const full = FULL_CHECK_STEPS.has(step.do) || members.some((m) => FULL_CHECK_STEPS.has(m.do));
+    this.disks.forEach((d, i) => this.checkDisk(i, d, full));
+  }
+
+  /** At the end of a case: whole disks, once more. */
+  finish(): void {
+    this.disks.forEach((d, i) => this.checkDisk(i, d, true));
+  }
+
+  // ---- keeping the model in step ----
+
+  private notePending(step: Step): void {
+    if (step.do !== 'write' && step.do !== 'read') return;
+    const d = this.disks[step.disk ?? 0]!;
+    const target = step.node ?? 'vm';
+    // Reads are checked through their results; writes through the disks they may have changed.
+    if (step.do !== 'write') return;
+    d.touched.push({ offset: step.offset, bytes: step.length, by: step.vm });
+    if (target !== 'vm' && !(target === 'replication' && step.vm === 'secondary')) {
+      this.stopModelling(step.disk ?? 0, `a write to the ${step.vm}'s ${target} node`);
+      return;
+    }
+    d.pending.push({ vm: step.vm, offset: step.offset, length: step.length, pattern: step.pattern, applied: false });
+  }
+
+  private onOperation(f: TraceFields): void {
+    const id = parseNodeName(String(f.node));
+    if (id.role !== 'replication-secondary') return;
+    const d = this.disks[id.disk];
+    if (!d?.data) return;
+    const node = this.nodes.node('secondary', id.disk);
+    const outcome = node?.model.context.outcome;
+    const value = node?.model.value;
+    const stage = d.data.stage;
+    if (f.op === 'close') return this.stopModelling(id.disk, 'its replication node was deleted');
+    if (f.op === 'start' && stage === 'none' && value === 'RUNNING') {
+      if (outcome?.kind !== 'ok') return this.stopModelling(id.disk, 'the initial checkpoint failed');
+      return this.apply(id.disk, { kind: 'secondary-start', checkpoint: 'ok' });
+    }
+    if (f.op === 'checkpoint' && stage === 'running' && d.data.backupJob) {
+      if (outcome?.kind === 'ok') return this.apply(id.disk, { kind: 'checkpoint', result: 'ok' });
+      if (outcome?.kind === 'error' && outcome.message !== 'Backup job was cancelled unexpectedly') this.stopModelling(id.disk, 'a checkpoint failed part way');
+      return;
+    }
+    if (f.op === 'stop' && stage === 'running' && (value === 'DONE' || value === 'FAILOVER')) {
+      this.apply(id.disk, { kind: 'secondary-stop', failover: f.arg === true, commitStarted: true });
+    }
+  }
+
+  private onJob(f: TraceFields): void {
+    const id = parseNodeName(String(f.owner));
+    const d = this.disks[id.disk];
+    if (!d?.data || id.role !== 'replication-secondary') return;
+    const job = String(f.job);
+    if (job.startsWith('backup') && f.event === 'failed' && d.data.stage === 'running') this.apply(id.disk, { kind: 'backup-job-ended' });
+    if (job.startsWith('commit') && d.data.stage === 'failover' && f.event !== 'start' && f.event !== 'aborted') {
+      this.apply(id.disk, { kind: 'commit-ended', ok: f.event === 'completed' });
+    }
+  }
+
+  private onQuorumWrite(f: TraceFields): void {
+    const disk = parseNodeName(String(f.node)).disk;
+    const d = this.disks[disk];
+    if (!d?.data) return;
+    const offset = Number(f.offset);
+    const bytes = Number(f.bytes);
+    const write = d.pending.find((w) => w.vm === 'primary' && !w.applied && w.offset === offset && w.length === bytes);
+    if (!write) return this.stopModelling(disk, `a primary write [${offset},+${bytes}] the checker did not expect`);
+    write.applied = true;
+    const children = String(f.children).split(',');
+    const local = children[0] === 'ok' ? 'ok' : 'failed';
+    const forward = takeOverlap(d.applied, offset, bytes) ? 'ok' : takeOverlap(d.forwardFailed, offset, bytes) ? 'failed' : 'not-sent';
+    this.checkForwarded(disk, offset, bytes, local, forward);
+    this.apply(disk, { kind: 'primary-write', offset, length: bytes, pattern: write.pattern, local, forward });
+  }
+
+  /** secondary-tracks-primary: a whole-sector write that succeeded locally while the primary runs is forwarded or reported. */
+  private checkForwarded(disk: number, offset: number, bytes: number, local: string, forward: string): void {
+    const primary = this.nodes.node('primary', disk);
+    if (local !== 'ok' || primary?.model.value !== 'RUNNING' || offset % 512 !== 0 || bytes % 512 !== 0) return;
+    this.report.check('secondary-tracks-primary', forward !== 'not-sent', () => `primary write [${offset},+${bytes}] on disk ${disk} was neither forwarded nor reported`);
+  }
+
+  private onReplicationIo(f: TraceFields): void {
+    const id = parseNodeName(String(f.node));
+    const d = this.disks[id.disk];
+    if (!d?.data || f.op !== 'write') return;
+    const offset = Number(f.offset);
+    const bytes = Number(f.bytes);
+    if (id.role === 'replication-primary') {
+      if (f.lower === 'failed') d.forwardFailed.push({ offset, bytes });
+      return;
+    }
+    // The node sees whole sectors: an unaligned guest write arrives padded around it.
+    const write = d.pending.find((w) => w.vm === 'secondary' && !w.applied && w.offset >= offset && w.offset + w.length <= offset + bytes);
+    if (!write) return this.stopModelling(id.disk, `a secondary write [${offset},+${bytes}] the checker did not expect`);
+    write.applied = true;
+    const result = f.result === 'ok' ? 'ok' : f.lower === 'none' ? 'rejected' : 'failed';
+    this.apply(id.disk, { kind: 'secondary-write', offset: write.offset, length: write.length, pattern: write.pattern, result });
+  }
+
+  /** Forwarded data that reached the secondary for a write whose primary side never finished (it died). */
+  private applyLeftoverForwards(d: DiskModel, disk: number): void {
+    for (const write of d.pending) {
+      if (write.applied || write.vm !== 'primary' || !d.data) continue;
+      if (!takeOverlap(d.applied, write.offset, write.length)) continue;
+      write.applied = true;
+      this.apply(disk, { kind: 'primary-write', offset: write.offset, length: write.length, pattern: write.pattern, local: 'failed', forward: 'ok' });
+    }
+  }
+
+  private apply(disk: number, op: DataOp): void {
+    const d = this.disks[disk]!;
+    if (!d.data) return;
+    try {
+      d.data = applyDataOp(d.data, op);
+    } catch (error) {
+      this.stopModelling(disk, `the data model cannot apply ${op.kind}: ${(error as Error).message}`);
+    }
+  }
+
+  private stopModelling(disk: number, why: string): void {
+    const d = this.disks[disk];
+    if (!d || !d.data) return;
+    d.data = null;
+    d.unmodelled = why;
+  }
+
+  private disk(f: TraceFields): DiskModel | undefined {
+    return this.disks[parseNodeName(String(f.node)).disk];
+  }
+
+  // ---- comparing ----
+
+  private checkRead(step: Step, result: StepResult | undefined): void {
+    if (step.do !== 'read' || !result?.ok || !result.runs) return;
+    const d = this.disks[step.disk ?? 0]!;
+    if (!d.data) return;
+    const target = step.node ?? 'vm';
+    const expected = this.expectedFor(d, step.vm, target, step.offset, step.length);
+    if (!expected) return;
+    const mismatch = firstMismatch(decodeRuns(result.runs), step.offset, expected);
+    const where = `${step.vm} ${target} read [${step.offset},+${step.length}] on disk ${step.disk ?? 0}`;
+    this.report.check(this.invariantFor(d, step.vm, target, mismatch?.actual, mismatch?.offset), mismatch === null, () => describe(where, mismatch!));
+  }
+
+  /** What a read of this target may return now (for a concurrent group: before or after its writes). */
+  private expectedFor(d: DiskModel, vm: string, target: string, offset: number, length: number): ExpectedRun[] | null {
+    const query = (data: ReplicationData): ExpectedRun[] | null => {
+      if (vm === 'primary') return target === 'vm' ? primaryDisk(data, offset, length) : null;
+      return target === 'disk' ? secondaryDisk(data, offset, length) : secondaryView(data, offset, length);
+    };
+    const now = query(d.data!);
+    if (!now || !d.before) return now;
+    const then = query(d.before);
+    return then ? unionRuns(then, now) : now;
+  }
+
+  /**
+   * Whole disks after control steps and at the end; otherwise the clusters written in the step: a
+   * primary write may change the secondary disk and (if copy-before-write fails) the view, a
+   * secondary write only the view. The primary disk is a plain raw image, compared in full checks.
+   */
+  private checkDisk(index: number, d: DiskModel, full: boolean): void {
+    if (!d.data) return;
+    const size = d.data.sizeBytes;
+    const all = [{ offset: 0, bytes: size }];
+    const byPrimary = full ? all : clusterRanges(d.touched.filter((t) => t.by === 'primary'), size);
+    const any = full ? all : clusterRanges(d.touched, size);
+    const pd = this.pair.primary.disks[index]!;
+    const sd = this.pair.secondary.disks[index]!;
+    if (full && this.primaryAlive) this.peekCheck(d, 'primary', 'vm', () => pd.local.peek(0, size), all[0]!, primaryDisk(d.data, 0, size));
+    for (const r of byPrimary) this.peekCheck(d, 'secondary', 'disk', () => sd.disk.peek(r.offset, r.bytes), r, secondaryDisk(d.data, r.offset, r.bytes));
+    for (const r of any) this.peekCheck(d, 'secondary', 'vm', () => sd.replication.peek(r.offset, r.bytes), r, secondaryView(d.data, r.offset, r.bytes));
+  }
+
+  private peekCheck(d: DiskModel, vm: string, target: string, peek: () => Uint8Array, r: { offset: number; bytes: number }, expected: ExpectedRun[]): void {
+    let actual: Uint8Array;
+    try {
+      actual = peek();
+    } catch (error) {
+      if (error instanceof PeekUnavailable) return;
+      throw error;
+    }
+    const mismatch = firstMismatch(actual, r.offset, expected);
+    const what = vm === 'primary' ? 'the primary disk' : target === 'disk' ? 'the secondary disk' : "the secondary VM's view";
+    this.report.check(this.invariantFor(d, vm, target, mismatch?.actual, mismatch?.offset), mismatch === null, () => describe(what, mismatch!));
+  }
+
+  /** Which invariant a wrong byte breaks, from where it was seen and the stage the data was in. */
+  private invariantFor(d: DiskModel, vm: string, target: string, actual?: number, offset?: number): InvariantName {
+    const stage = d.data?.stage ?? 'none';
+    const before = d.stageBefore;
+    if (stage === 'failover-failed') return 'failover-failed-routing';
+    if (stage === 'promoted') return 'failover-preserves-view';
+    if (vm === 'primary') return 'conformance';
+    if (target === 'disk') return 'secondary-tracks-primary';
+    if (this.stepKind === 'checkpoint' && before === 'running') return 'checkpoint-sync';
+    // The view showed what the secondary disk now holds where it should not: the buffer leaked.
+    if (actual !== undefined && offset !== undefined && d.data && secondaryDisk(d.data, offset, 1)[0]!.values.includes(actual)) return 'cow-isolation';
+    return 'no-lost-acknowledged-write';
+  }
+}
+
+function takeOverlap(list: { offset: number; bytes: number }[], offset: number, bytes: number): boolean {
+  const i = list.findIndex((r) => r.offset < offset + bytes && offset < r.offset + r.bytes);
+  if (i < 0) return false;
+  list.splice(i, 1);
+  return true;
+}
+
+/** Touched ranges rounded out to whole clusters, merged, clipped to the disk. */
+function clusterRanges(touched: readonly { offset: number; bytes: number }[], size: number): { offset: number; bytes: number }[] {
+  const clusters = new Set<number>();
+  for (const t of touched) {
+    for (let c = Math.floor(t.offset / CLUSTER); c * CLUSTER < Math.min(size, t.offset + t.bytes); c++) clusters.add(c);
+  }
+  const out: { offset: number; bytes: number }[] = [];
+  for (const c of [...clusters].sort((a, b) => a - b)) {
+    const last = out[out.length - 1];
+    const offset = c * CLUSTER;
+    const bytes = Math.min(CLUSTER, size - offset);
+    if (last && last.offset + last.bytes === offset) last.bytes += bytes;
+    else out.push({ offset, bytes });
+  }
+  return out;
+}
+
+function describe(where: string, m: { offset: number; actual: number; allowed: readonly number[] }): string {
+  return `${where}: byte at ${m.offset} is ${hexByte(m.actual)}, the data model allows ${m.allowed.map(hexByte).join(' or ')}`;
+}

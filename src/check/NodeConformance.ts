@@ -1,0 +1,306 @@
+/*
+ * Replays what each engine replication node reports (operations, guest I/O, job ends, stage changes)
+ * through the replication statechart of models/ and fails on any outcome, message or stage the chart
+ * does not give. It also checks what needs more than one node: the framework's newest-first order
+ * that stops at the first error, and that stages only move forward. Faults the engine saw (a failing
+ * make_empty, an ejected buffer disk, a broken chain variant) ride on the events, as in the chart.
+ * Limits: only replication nodes; data is DataConformance's business.
+ */
+import type { CheckpointFault, NodeEvent, StartCheck, StartFault } from '../../models/replication/nodeEvents.js';
+import { applyNodeEvent, openedNode, type NodeState } from '../../models/replication/nodeState.js';
+import type { NodeContext } from '../../models/replication/replicationNode.js';
+import type { Outcome } from '../../models/replication/Outcome.js';
+import { formatOutcome } from '../../models/replication/Outcome.js';
+import type { ChainVariant, Profile } from '../scenario/Scenario.js';
+import type { TraceEvent, TraceFields } from '../sim/Trace.js';
+import { type NodeId, nodeName, parseNodeName } from './pairNames.js';
+import type { Reporter } from './Reporter.js';
+import type { InvariantName } from './Invariant.js';
+
+type Side = 'primary' | 'secondary';
+
+interface TrackedNode {
+  readonly name: string;
+  readonly id: NodeId;
+  readonly side: Side;
+  model: NodeState;
+  /** The engine's stage as its last 'stage' event said. */
+  engineStage: string;
+  closed: boolean;
+}
+
+interface CommandInProgress {
+  readonly name: string;
+  readonly visited: { node: string; ok: boolean }[];
+}
+
+const CHAIN_CHECK: Partial<Record<ChainVariant, StartCheck>> = {
+  'active-without-backing': 'activeWithoutBacking',
+  'hidden-without-backing': 'hiddenWithoutBacking',
+  'secondary-without-backend': 'secondaryWithoutBlockBackend',
+  'active-length-differs': 'diskLengthsDiffer',
+  'active-without-make-empty': 'makeEmptyUnsupported',
+  'top-id-unknown': 'invalidTopId',
+};
+
+/**
+ * The chart is a pure function of (state, event), and XState's transition() builds an actor scope on
+ * every call; a fuzz campaign asks the same few questions millions of times, so answers are kept.
+ */
+const transitions = new Map<string, NodeState>();
+
+function step(state: NodeState, event: NodeEvent): NodeState {
+  const c: NodeContext = state.context;
+  const key = `${state.value}|${c.mode}|${c.profile}|${c.error}|${c.backupJob}|${c.commitJob}|${c.secondaryDiskLinked}|${c.names.activeNodeName}|${JSON.stringify(event)}`;
+  let next = transitions.get(key);
+  if (!next) {
+    next = applyNodeEvent(state, event);
+    if (transitions.size < 100_000) transitions.set(key, next);
+  }
+  return next;
+}
+
+const ALLOWED_STAGE_MOVES = new Set(['NONE>RUNNING', 'RUNNING>DONE', 'RUNNING>FAILOVER', 'FAILOVER>DONE', 'FAILOVER>FAILOVER_FAILED']);
+const FRAMEWORK_COMMANDS = new Set(['start', 'stop', 'checkpoint', 'get_error']);
+
+/** Visit counts of the replication statechart's states and transitions, keyed as the chart command reads them. */
+export interface ChartCoverage {
+  readonly states: Map<string, number>;
+  readonly transitions: Map<string, number>;
+}
+
+export const CHART_ID = 'replication-node';
+
+export class NodeConformance {
+  readonly nodes = new Map<string, TrackedNode>();
+  readonly coverage: ChartCoverage = { states: new Map(), transitions: new Map() };
+  private readonly ejected = new Set<string>();
+  /** make_empty faults fired since the last operation of each node's disk, by node name. */
+  private readonly makeEmptyFaults = new Set<string>();
+  private readonly commands = new Map<Side, CommandInProgress>();
+  private readonly deadSides = new Set<Side>();
+
+  constructor(
+    private readonly report: Reporter,
+    private readonly profile: Profile,
+    private readonly disks: number,
+    private readonly chain: ChainVariant,
+  ) {
+    for (let d = 0; d < disks; d++) {
+      for (const side of ['primary', 'secondary'] as const) this.track(nodeName(`replication-${side}`, d), side, d);
+    }
+  }
+
+  /** The model's view of a node (for DataConformance, which needs to know the stage a chart reached). */
+  node(side: Side, disk: number): TrackedNode | undefined {
+    return this.nodes.get(nodeName(`replication-${side}`, disk));
+  }
+
+  isDead(side: Side): boolean {
+    return this.deadSides.has(side);
+  }
+
+  onEvent(event: TraceEvent): void {
+    const f = event.fields;
+    switch (event.kind) {
+      case 'command':
+        return this.onCommand(f);
+      case 'fault':
+        if (f.kind === 'io-error' && f.op === 'make-empty') this.makeEmptyFaults.add(String(f.node));
+        return;
+      case 'eject':
+        this.ejected.add(String(f.node));
+        return;
+      case 'repl-op':
+        return this.onOperation(f);
+      case 'repl-io':
+        return this.onIo(f);
+      case 'job':
+        return this.onJob(f);
+      case 'stage':
+        return this.onStage(f);
+      case 'side':
+        this.deadSides.add(f.side as Side);
+        return;
+    }
+  }
+
+  /** After each step: every live node's engine stage matches its chart's state. */
+  checkStages(): void {
+    for (const node of this.nodes.values()) {
+      if (this.deadSides.has(node.side)) continue;
+      this.compareStage(node);
+    }
+  }
+
+  private track(name: string, side: Side, disk: number): void {
+    const model = openedNode(side, this.profile);
+    const names = {
+      activeFilename: `${nodeName('active-disk', disk)}.qcow2`,
+      hiddenFilename: `${nodeName('hidden-disk', disk)}.qcow2`,
+      activeNodeName: nodeName('active-disk', disk),
+      hiddenNodeName: nodeName('hidden-disk', disk),
+    };
+    this.nodes.set(name, { name, id: parseNodeName(name), side, model: { ...model, context: { ...model.context, names } }, engineStage: 'NONE', closed: false });
+  }
+
+  private onCommand(f: TraceFields): void {
+    const side = f.side as Side;
+    if (f.event === 'begin') {
+      if (FRAMEWORK_COMMANDS.has(String(f.command))) this.commands.set(side, { name: String(f.command), visited: [] });
+      return;
+    }
+    const command = this.commands.get(side);
+    this.commands.delete(side);
+    if (command && !this.deadSides.has(side)) this.checkFrameworkOrder(side, command);
+  }
+
+  private onOperation(f: TraceFields): void {
+    const node = this.nodes.get(String(f.node));
+    if (!node || node.closed || this.deadSides.has(node.side)) return;
+    const event = this.operationEvent(node, f);
+    if (!event) return;
+    this.commands.get(node.side)?.visited.push({ node: node.name, ok: f.ok === true });
+    const before = node.model.value;
+    this.advance(node, event);
+    const expected = node.model.context.outcome;
+    const actual = operationOutcome(f);
+    this.report.check(classifyOperation(node, String(f.op), before), sameAnswer(expected, actual), () =>
+      `${node.name} ${f.op}${f.arg === undefined ? '' : `(${f.arg})`} in ${before}: the chart answers ${formatOutcome(expected)}, the engine ${formatOutcome(actual)}`,
+    );
+    if (event.type === 'CLOSE' && node.model.value === 'CLOSED') node.closed = true;
+    this.compareStage(node);
+  }
+
+  private operationEvent(node: TrackedNode, f: TraceFields): NodeEvent | undefined {
+    switch (f.op) {
+      case 'start':
+        return { type: 'START', mode: f.arg as Side, fault: this.startFault(node) };
+      case 'checkpoint':
+        return { type: 'CHECKPOINT', fault: this.checkpointFault(node) };
+      case 'get_error':
+        return { type: 'GET_ERROR' };
+      case 'stop':
+        return { type: 'STOP', failover: f.arg === true };
+      case 'close':
+        return { type: 'CLOSE' };
+      default:
+        return undefined;
+    }
+  }
+
+  private advance(node: TrackedNode, event: NodeEvent): void {
+    const from = node.model.value;
+    node.model = step(node.model, event);
+    const to = node.model.value;
+    count(this.coverage.states, `${CHART_ID}.${to}`);
+    count(this.coverage.transitions, `${CHART_ID}.${from} --${event.type}--> ${CHART_ID}.${to}`);
+  }
+
+  private startFault(node: TrackedNode): StartFault | undefined {
+    if (node.side !== 'secondary') return undefined;
+    const check = CHAIN_CHECK[this.chain];
+    if (check) return { kind: 'check', check };
+    const fault = this.checkpointFault(node);
+    return fault ? { kind: 'initialCheckpoint', fault } : undefined;
+  }
+
+  /** What struck this node's checkpoint: a make_empty that failed now, or a disk ejected earlier. */
+  private checkpointFault(node: TrackedNode): CheckpointFault | undefined {
+    if (node.side !== 'secondary') return undefined;
+    const active = nodeName('active-disk', node.id.disk);
+    const hidden = nodeName('hidden-disk', node.id.disk);
+    const activeFailed = this.makeEmptyFaults.delete(active);
+    const hiddenFailed = this.makeEmptyFaults.delete(hidden);
+    if (activeFailed) return 'activeMakeEmptyFailed';
+    if (this.ejected.has(active)) return 'activeEjected';
+    if (hiddenFailed) return 'hiddenMakeEmptyFailed';
+    if (this.ejected.has(hidden)) return 'hiddenEjected';
+    return undefined;
+  }
+
+  private onIo(f: TraceFields): void {
+    const node = this.nodes.get(String(f.node));
+    if (!node || node.closed || this.deadSides.has(node.side)) return;
+    const type = f.op === 'read' ? 'READ' : 'WRITE';
+    const before = node.model.value;
+    this.advance(node, { type, lowerFailed: f.lower === 'failed' });
+    const expected = node.model.context.outcome;
+    const actual: Outcome =
+      f.result === 'ok' ? { kind: expected.kind === 'split' ? 'split' : 'ok' } : f.result === 'swallowed' ? { kind: 'swallowed' } : { kind: 'eio' };
+    const invariant: InvariantName =
+      before === 'NONE' || (node.side === 'primary' && type === 'READ') ? 'no-io-before-start' : node.side === 'primary' ? 'primary-swallows-errors' : 'conformance';
+    this.report.check(invariant, sameAnswer(expected, actual), () =>
+      `${node.name} ${type.toLowerCase()} [${f.offset},+${f.bytes}] in ${before} (lower ${f.lower}): the chart answers ${formatOutcome(expected)}, the engine ${f.result}`,
+    );
+  }
+
+  private onJob(f: TraceFields): void {
+    const node = this.nodes.get(String(f.owner));
+    if (!node || node.closed || this.deadSides.has(node.side)) return;
+    const job = String(f.job);
+    let event: NodeEvent | undefined;
+    if (job.startsWith('backup') && f.event === 'failed') event = { type: 'BACKUP_JOB_FAILED' };
+    if (job.startsWith('commit') && f.event === 'completed') event = { type: 'COMMIT_OK' };
+    if (job.startsWith('commit') && (f.event === 'failed' || f.event === 'cancelled')) event = { type: 'COMMIT_FAILED' };
+    if (!event || node.model.value === 'CLOSED') return;
+    this.advance(node, event);
+    const outcome = node.model.context.outcome;
+    this.report.check('conformance', outcome.kind === 'ok', () => `${node.name}: ${event.type} in a state whose chart does not expect it (${formatOutcome(outcome)})`);
+  }
+
+  private onStage(f: TraceFields): void {
+    const node = this.nodes.get(String(f.node));
+    if (!node) return;
+    const move = `${f.from}>${f.to}`;
+    this.report.check('stage-monotonic', ALLOWED_STAGE_MOVES.has(move), () => `${node.name} moved ${f.from} -> ${f.to}`);
+    node.engineStage = String(f.to);
+  }
+
+  private compareStage(node: TrackedNode): void {
+    const value = node.model.value;
+    if (value === 'CLOSED' || value === 'CRASHED' || value === 'UNOPENED') return;
+    this.report.check('conformance', value === node.engineStage, () => `${node.name}: the chart is in ${value}, the engine in ${node.engineStage}`);
+  }
+
+  /** The *_all walk: newest node first, each registered node once, stopping right after the first error. */
+  private checkFrameworkOrder(side: Side, command: CommandInProgress): void {
+    if (command.visited.length === 0) return;
+    const order: string[] = [];
+    for (let d = this.disks - 1; d >= 0; d--) {
+      const name = nodeName(`replication-${side}`, d);
+      if (!this.nodes.get(name)?.closed || command.visited.some((v) => v.node === name)) order.push(name);
+    }
+    const firstError = command.visited.findIndex((v) => !v.ok);
+    const expected = firstError < 0 ? order : order.slice(0, firstError + 1);
+    const visited = command.visited.map((v) => v.node);
+    this.report.check('framework-order', expected.join(',') === visited.join(','), () =>
+      `${side} ${command.name}: visited ${visited.join(', ')}; newest first, stopping at the first error, gives ${expected.join(', ')}`,
+    );
+  }
+}
+
+function count(map: Map<string, number>, key: string): void {
+  map.set(key, (map.get(key) ?? 0) + 1);
+}
+
+function operationOutcome(f: TraceFields): Outcome {
+  if (f.ok === true) return { kind: 'ok' };
+  const message = String(f.error ?? '');
+  if (/^the (primary|secondary) side crashed: /.test(message)) return { kind: 'crash', reason: message };
+  return { kind: 'error', message };
+}
+
+/** Whether the engine's answer is the chart's: success is success, errors compare by exact text. */
+function sameAnswer(expected: Outcome, actual: Outcome): boolean {
+  const success = (o: Outcome) => o.kind === 'ok' || o.kind === 'ignored' || o.kind === 'split';
+  if (success(expected) || success(actual)) return success(expected) && success(actual) && (expected.kind === 'split') === (actual.kind === 'split');
+  if (expected.kind === 'error' && actual.kind === 'error') return expected.message === actual.message;
+  return expected.kind === actual.kind;
+}
+
+function classifyOperation(node: TrackedNode, op: string, before: string): InvariantName {
+  if ((before === 'DONE' || before === 'FAILOVER') && (op === 'start' || op === 'stop' || op === 'checkpoint')) return 'ignore-after-promotion';
+  if (op === 'get_error' && node.side === 'primary') return 'primary-swallows-errors';
+  return 'conformance';
+}

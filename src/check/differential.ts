@@ -1,0 +1,198 @@
+/*
+ * Differential testing of the engine against real QEMU: a fast-check arbitrary of scenarios both
+ * backends can run (one small disk, no faults, the control steps and guest I/O a COLO pair sees,
+ * sector-aligned and unaligned, on both VMs and on the disks themselves), a function that runs one
+ * scenario on both and diffs the results, and a property that shrinks any difference to a minimal
+ * scenario file under reports/differential/ that replays with `colosim diff FILE`. Differences a
+ * documented divergence explains (src/qemu/divergences.ts) are not failures. Only scenarios without
+ * concurrent steps are generated: QEMU's interleaving of simultaneous requests is not reproducible.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { type QemuSession, runScenarioOnQemu } from '../qemu/QemuBackend.js';
+import { explainDifferences } from '../qemu/divergences.js';
+import { parseScenario } from '../scenario/parseScenario.js';
+import { runScenarioOnEngine } from '../scenario/runScenarioOnEngine.js';
+import type { Scenario } from '../scenario/Scenario.js';
+import type { ResultDocument } from '../scenario/StepResult.js';
+import { type Difference, type ResultDiff, diffResults } from './diffResults.js';
+
+export const DIFFERENTIAL_DISK_BYTES = 256 * 1024;
+export const DIFFERENTIAL_MAX_STEPS = 14;
+export const DIFFERENTIAL_REPORT_DIR = join('reports', 'differential');
+
+const SECTOR = 512;
+const SIDES = ['primary', 'secondary'] as const;
+
+/** A scenario as it is written to a file (parseScenario fills in the rest). */
+export type ScenarioFile = Record<string, unknown> & { readonly steps: readonly Record<string, unknown>[] };
+
+/** A byte range inside (or, rarely, across the end of) a disk of `diskBytes`. */
+function rangeArbitrary(diskBytes: number): fc.Arbitrary<{ offset: number; length: number }> {
+  const sectors = diskBytes / SECTOR;
+  const aligned = fc
+    .tuple(fc.integer({ min: 0, max: sectors - 1 }), fc.integer({ min: 1, max: 256 }))
+    .map(([s, n]) => ({ offset: s * SECTOR, length: Math.min(n, sectors - s) * SECTOR }));
+  const unaligned = fc
+    .tuple(fc.integer({ min: 0, max: diskBytes - 1 }), fc.integer({ min: 1, max: 70_000 }))
+    .map(([offset, n]) => ({ offset, length: Math.min(n, diskBytes - offset) }));
+  const pastEnd = fc.tuple(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 1, max: 4096 })).map(([back, length]) => ({ offset: diskBytes - back * SECTOR, length }));
+  return fc.oneof({ weight: 5, arbitrary: aligned }, { weight: 3, arbitrary: unaligned }, { weight: 1, arbitrary: pastEnd });
+}
+
+/** Where I/O enters: mostly the VMs' disks, sometimes the sides' own disks. */
+const ioTargetArbitrary = fc.oneof({ weight: 4, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constant('disk' as const) });
+
+function stepArbitrary(diskBytes: number): fc.Arbitrary<Record<string, unknown>> {
+  const write = fc
+    .record({ vm: fc.constantFrom(...SIDES), range: rangeArbitrary(diskBytes), pattern: fc.integer({ min: 0, max: 255 }), node: ioTargetArbitrary })
+    .map(({ vm, range, pattern, node }) => withNode({ do: 'write', vm, ...range, pattern }, vm === 'secondary' ? node : undefined));
+  const read = fc
+    .record({ vm: fc.constantFrom(...SIDES), range: rangeArbitrary(diskBytes), node: ioTargetArbitrary })
+    .map(({ vm, range, node }) => withNode({ do: 'read', vm, ...range }, node));
+  const start = fc.oneof(
+    { weight: 4, arbitrary: fc.constantFrom('both', 'primary', 'secondary').map((side) => ({ do: 'start', side })) },
+    { weight: 1, arbitrary: fc.constantFrom(...SIDES).map((side) => ({ do: 'start', side, mode: side === 'primary' ? 'secondary' : 'primary' })) },
+  );
+  return fc.oneof(
+    { weight: 6, arbitrary: write },
+    { weight: 5, arbitrary: read },
+    { weight: 3, arbitrary: fc.constantFrom('both', 'primary', 'secondary').map((side) => ({ do: 'checkpoint', side })) },
+    { weight: 3, arbitrary: fc.constantFrom(...SIDES).map((side) => ({ do: 'status', side })) },
+    { weight: 1, arbitrary: start },
+    { weight: 1, arbitrary: fc.record({ side: fc.constantFrom(...SIDES), failover: fc.boolean() }).map((s) => ({ do: 'stop', ...s })) },
+    { weight: 1, arbitrary: fc.constantFrom(...SIDES).map((lost) => ({ do: 'failover', lost })) },
+  );
+}
+
+function withNode(step: Record<string, unknown>, node: 'disk' | undefined): Record<string, unknown> {
+  return node === undefined ? step : { ...step, node };
+}
+
+export interface DifferentialShape {
+  readonly diskBytes?: number;
+  readonly maxSteps?: number;
+  /**
+   * Also draw one fault QEMU can express (blkdebug: an I/O error on a disk or the link, a failing
+   * make_empty) in some scenarios. Off by default: the property gates on fault-free scenarios.
+   */
+  readonly faults?: boolean;
+}
+
+/** One fault blkdebug reproduces exactly (FaultMapping.ts): a sector range or the whole disk. */
+function faultArbitrary(diskBytes: number): fc.Arbitrary<Record<string, unknown>> {
+  const sectors = diskBytes / SECTOR;
+  const io = fc
+    .record({
+      node: fc.constantFrom('secondary-disk', 'primary-disk', 'link'),
+      op: fc.constantFrom('read', 'write', 'any'),
+      errno: fc.constantFrom('EIO', 'ENOSPC'),
+      sector: fc.integer({ min: 0, max: sectors - 1 }),
+      sectors: fc.integer({ min: 1, max: 256 }),
+      once: fc.boolean(),
+    })
+    .map(({ node, op, errno, sector, sectors: n, once }) =>
+      once ? { kind: 'io-error', node, op, errno, offset: sector * SECTOR, bytes: SECTOR, times: 1 } : { kind: 'io-error', node, op, errno, offset: sector * SECTOR, bytes: n * SECTOR },
+    );
+  const makeEmpty = fc
+    .record({ node: fc.constantFrom('active-disk', 'hidden-disk'), afterOps: fc.integer({ min: 0, max: 3 }), errno: fc.constantFrom('EIO', 'ENOSPC') })
+    .map((f) => ({ kind: 'io-error', op: 'make-empty', times: 1, ...f }));
+  return fc.oneof({ weight: 3, arbitrary: io }, { weight: 1, arbitrary: makeEmpty });
+}
+
+/** Scenario files both backends can run: one disk, no faults, mostly opened by starting both sides. */
+export function differentialScenarioArbitrary(shape: DifferentialShape = {}): fc.Arbitrary<ScenarioFile> {
+  const diskBytes = shape.diskBytes ?? DIFFERENTIAL_DISK_BYTES;
+  const maxSteps = shape.maxSteps ?? DIFFERENTIAL_MAX_STEPS;
+  const opening = fc.oneof({ weight: 5, arbitrary: fc.constant([{ do: 'start', side: 'both' }]) }, { weight: 1, arbitrary: fc.constant([]) });
+  const faults = shape.faults === true ? fc.option(fc.array(faultArbitrary(diskBytes), { minLength: 1, maxLength: 1 }), { freq: 2 }) : fc.constant(null);
+  return fc
+    .record({ pattern: fc.integer({ min: 0, max: 255 }), opening, body: fc.array(stepArbitrary(diskBytes), { minLength: 1, maxLength: maxSteps }), faults })
+    .map(({ pattern, opening: first, body, faults: plan }) => ({
+      colosim: 1,
+      name: 'differential',
+      disk: { size: diskBytes, pattern },
+      ...(plan === null ? {} : { engine: { faults: plan } }),
+      steps: [...first, ...body],
+    }));
+}
+
+export interface DifferentialRun {
+  readonly engine: ResultDocument;
+  readonly qemu: ResultDocument;
+  readonly diff: ResultDiff;
+  /** The differences no documented divergence explains. */
+  readonly unexplained: readonly Difference[];
+}
+
+/** Run one scenario on the engine and on QEMU and compare the results. */
+export async function runDifferential(scenario: Scenario, session: QemuSession): Promise<DifferentialRun> {
+  const { document: engine } = await runScenarioOnEngine(scenario);
+  const qemu = await runScenarioOnQemu(scenario, { session });
+  const diff = diffResults(engine, qemu);
+  const unexplained = explainDifferences(scenario, engine, qemu, diff.differences).unexplained;
+  return { engine, qemu, diff, unexplained };
+}
+
+export interface DifferentialCheckOptions {
+  readonly session: QemuSession;
+  readonly runs: number;
+  readonly seed?: number;
+  readonly shape?: DifferentialShape;
+  /** Where the minimal failing scenario is written (default reports/differential). */
+  readonly reportDir?: string;
+  /** Called after each scenario run (generation and shrinking alike). */
+  readonly onRun?: (run: DifferentialRun) => void;
+}
+
+export interface DifferentialCheckResult {
+  readonly seed: number;
+  /** Generated scenarios run before the first difference (or all of them). */
+  readonly scenarios: number;
+  /** Step results compared and skipped over every run, shrinking included. */
+  readonly compared: number;
+  readonly skipped: number;
+  /** The documented divergences seen (counted by id). */
+  readonly explained: Readonly<Record<string, number>>;
+  /** Set when a difference was found: the shrunk scenario, its file and its differences. */
+  readonly failure?: { readonly file: string; readonly scenario: ScenarioFile; readonly differences: readonly Difference[]; readonly counterexamplePath: string };
+}
+
+/**
+ * The differential property: every generated scenario gives the same results on both backends,
+ * up to documented divergences. On a difference fast-check shrinks the scenario and the minimal
+ * one is written to a file that replays with `colosim diff FILE`.
+ */
+export async function checkDifferential(options: DifferentialCheckOptions): Promise<DifferentialCheckResult> {
+  const seed = options.seed ?? Date.now() % 0x7fffffff;
+  const totals = { compared: 0, skipped: 0, scenarios: 0 };
+  const explained: Record<string, number> = {};
+  const property = fc.asyncProperty(differentialScenarioArbitrary(options.shape), async (file) => {
+    const scenario = parseScenario(file);
+    const run = await runDifferential(scenario, options.session);
+    totals.compared += run.diff.compared;
+    totals.skipped += run.diff.skipped;
+    for (const id of explainDifferences(scenario, run.engine, run.qemu, run.diff.differences).explainedBy) explained[id] = (explained[id] ?? 0) + 1;
+    options.onRun?.(run);
+    return run.unexplained.length === 0;
+  });
+  const details = await fc.check(property, { numRuns: options.runs, seed, endOnFailure: false });
+  totals.scenarios = details.numRuns;
+  if (!details.failed || details.counterexample === null) return { seed, ...totals, explained };
+  const [minimal] = details.counterexample;
+  const run = await runDifferential(parseScenario(minimal), options.session);
+  const file = writeMinimalScenario(minimal, seed, details.counterexamplePath ?? '', run.unexplained, options.reportDir ?? DIFFERENTIAL_REPORT_DIR);
+  return { seed, ...totals, explained, failure: { file, scenario: minimal, differences: run.unexplained, counterexamplePath: details.counterexamplePath ?? '' } };
+}
+
+/** Write the shrunk scenario with what it shows and how it was found; returns its path. */
+export function writeMinimalScenario(scenario: ScenarioFile, seed: number, path: string, differences: readonly Difference[], dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  const name = `differential-seed-${seed}`;
+  const shown = differences.map((d) => `step ${d.step} ${d.field}: engine ${JSON.stringify(d.engine)}, qemu ${JSON.stringify(d.qemu)}`).join('; ');
+  const description = `Found by colosim diff --generate (seed ${seed}, fast-check path "${path}"); engine and QEMU differ: ${shown}. Replay: colosim diff FILE`;
+  const file = join(dir, `${name}.json`);
+  writeFileSync(file, `${JSON.stringify({ ...scenario, name, description }, null, 1)}\n`);
+  return file;
+}

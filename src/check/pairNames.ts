@@ -1,0 +1,20 @@
+/* How checkers recognise the pair's nodes by name: role, side and disk index (".N" suffix). */
+
+export interface NodeId {
+  readonly role: string;
+  readonly disk: number;
+}
+
+export function parseNodeName(name: string): NodeId {
+  const dot = name.lastIndexOf('.');
+  if (dot > 0 && /^\d+$/.test(name.slice(dot + 1))) return { role: name.slice(0, dot), disk: Number(name.slice(dot + 1)) };
+  return { role: name, disk: 0 };
+}
+
+export function nodeName(role: string, disk: number): string {
+  return disk === 0 ? role : `${role}.${disk}`;
+}
+
+export function sideOfRole(role: string): 'primary' | 'secondary' {
+  return role === 'primary-disk' || role === 'link' || role === 'quorum' || role === 'replication-primary' ? 'primary' : 'secondary';
+}

@@ -1,0 +1,54 @@
+/*
+ * What a campaign reports: how much ran (cases, steps, simulated and wall time), every invariant
+ * with its check and violation counts, every fault kind with how often it fired, the chart states
+ * and transitions visited, and the counterexample if one was found. The summary hash covers only
+ * what the seed decides (not wall time), so two runs of one seed print the same hash.
+ */
+import { INVARIANT_NAMES, type InvariantName } from '../check/Invariant.js';
+import { FAULT_KINDS, type FaultKind } from '../sim/FaultPlan.js';
+import type { FuzzOptions } from './FuzzOptions.js';
+
+export interface InvariantCount {
+  checks: number;
+  violations: number;
+}
+
+export interface CampaignSummary {
+  readonly seed: number;
+  readonly options: FuzzOptions;
+  readonly runsRequested: number;
+  cases: number;
+  steps: number;
+  simulatedTicks: number;
+  wallMs: number;
+  readonly invariants: Record<InvariantName, InvariantCount>;
+  readonly faults: Record<FaultKind, number>;
+  readonly states: Record<string, number>;
+  readonly transitions: Record<string, number>;
+  /** Cases run twice to compare trace hashes. */
+  determinismChecks: number;
+  interrupted: boolean;
+  counterexample?: { path: string; invariant: string; step: number; message: string; shrinkRuns: number; steps: number };
+  summaryHash: string;
+}
+
+export function emptySummary(seed: number, options: FuzzOptions, runsRequested: number): CampaignSummary {
+  const invariants = Object.fromEntries(INVARIANT_NAMES.map((n) => [n, { checks: 0, violations: 0 }])) as Record<InvariantName, InvariantCount>;
+  const faults = Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<FaultKind, number>;
+  return {
+    seed,
+    options,
+    runsRequested,
+    cases: 0,
+    steps: 0,
+    simulatedTicks: 0,
+    wallMs: 0,
+    invariants,
+    faults,
+    states: {},
+    transitions: {},
+    determinismChecks: 0,
+    interrupted: false,
+    summaryHash: '',
+  };
+}

@@ -1,0 +1,86 @@
+/*
+ * A whole generated case as a scenario file: disks, profile, opening, body steps, fault plan,
+ * timing and schedule. Everything shrinks together: fast-check shortens the steps, drops faults,
+ * lowers latencies and moves the schedule's choices towards FIFO. Concurrent groups never hold two
+ * requests of one VM on overlapping bytes (a guest never does; the outcome would be undefined).
+ */
+import fc from 'fast-check';
+import type { Scenario, ScenarioStep, Step, TimingSpec } from '../scenario/Scenario.js';
+import { faultPlanArbitrary } from './faultArbitrary.js';
+import type { FuzzOptions } from './FuzzOptions.js';
+import { openingArbitrary, stepArbitrary } from './stepArbitrary.js';
+
+const timingArbitrary: fc.Arbitrary<TimingSpec> = fc.record({
+  diskLatencyTicks: fc.oneof(fc.constant(0), fc.integer({ min: 1_000, max: 100_000 })),
+  linkLatencyTicks: fc.oneof(fc.constant(0), fc.integer({ min: 1_000, max: 200_000 })),
+  commitChunkBytes: fc.constantFrom(65536, 131072, 1048576),
+  commitPaceTicks: fc.oneof(fc.constant(0), fc.integer({ min: 1_000, max: 500_000 })),
+});
+
+/** Scheduling: FIFO, or a list of choices (lenient: taken modulo the ready list) that shrinks to FIFO. */
+const scheduleArbitrary = fc.oneof(
+  { weight: 1, arbitrary: fc.constant({ policy: 'fifo' as const }) },
+  {
+    weight: 3,
+    arbitrary: fc.array(fc.nat({ max: 7 }), { maxLength: 120 }).map((choices) => ({ policy: 'replay' as const, choices, lenient: true })),
+  },
+);
+
+/**
+ * Every case ends the same way: faults stop, then a checkpoint and a failover must each complete
+ * within the step bound (the liveness phase); they also give the final data checks their moment.
+ */
+export const LIVENESS_PHASE: readonly ScenarioStep[] = [{ do: 'heal' }, { do: 'checkpoint', side: 'both' }, { do: 'failover' }];
+
+export function scenarioArbitrary(options: FuzzOptions, name = 'fuzz'): fc.Arbitrary<Scenario> {
+  return fc
+    .integer({ min: 1, max: Math.max(1, options.maxDisks) })
+    .chain((disks) => {
+      const shape = { diskBytes: options.diskBytes, disks };
+      return fc.record({
+        disks: fc.constant(disks),
+        opening: openingArbitrary(shape),
+        body: fc.array(stepArbitrary(shape), { maxLength: Math.max(0, options.steps - 1), size: 'max' }),
+        faults: faultPlanArbitrary(options.faults, disks, options.diskBytes),
+        timing: timingArbitrary,
+        schedule: scheduleArbitrary,
+        seed: fc.integer({ min: 0, max: 0x7fffffff }),
+        pattern: fc.integer({ min: 0, max: 255 }),
+      });
+    })
+    .map((c) => {
+      const steps = [...[...c.opening, ...c.body].slice(0, Math.max(1, options.steps)).map(separateConcurrent), ...LIVENESS_PHASE];
+      return {
+        colosim: 1,
+        name,
+        disk: { size: options.diskBytes, pattern: c.pattern },
+        chain: 'standard',
+        disks: c.disks,
+        profile: options.profile,
+        engine: { seed: c.seed, schedule: c.schedule, timing: c.timing, faults: c.faults },
+        steps,
+      } satisfies Scenario;
+    });
+}
+
+/** Drop members of a concurrent group that would overlap an earlier member of the same VM where one writes. */
+function separateConcurrent(step: ScenarioStep): ScenarioStep {
+  if (step.do !== 'concurrent') return step;
+  const kept: Step[] = [];
+  for (const member of step.steps) {
+    if (!kept.some((k) => conflicts(k, member))) kept.push(member);
+  }
+  return kept.length >= 2 ? { do: 'concurrent', steps: kept } : (kept[0] as ScenarioStep);
+}
+
+function conflicts(a: Step, b: Step): boolean {
+  if ((a.do !== 'read' && a.do !== 'write') || (b.do !== 'read' && b.do !== 'write')) return false;
+  if (a.do === 'read' && b.do === 'read') return false;
+  if (a.vm !== b.vm || (a.disk ?? 0) !== (b.disk ?? 0)) return false;
+  const sameTarget = (a.node ?? 'vm') === (b.node ?? 'vm') || a.vm === 'secondary';
+  if (!sameTarget) return false;
+  // Overlap at sector granularity: unaligned requests are padded to whole sectors below.
+  const lo = (x: { offset: number }) => Math.floor(x.offset / 512);
+  const hi = (x: { offset: number; length: number }) => Math.ceil((x.offset + x.length) / 512);
+  return lo(a) < hi(b) && lo(b) < hi(a);
+}
