@@ -51,6 +51,8 @@ interface DiskModel {
   pending: PendingWrite[];
   applied: { offset: number; bytes: number }[];
   forwardFailed: { offset: number; bytes: number }[];
+  /** Clusters the backup job copied during this step (cluster start offsets). */
+  cowClusters: number[];
   /** Ranges this step wrote, and from which side, to check after it. */
   touched: { offset: number; bytes: number; by: 'primary' | 'secondary' }[];
   /** State before a concurrent group, for its reads. */
@@ -66,6 +68,7 @@ export class DataConformance {
   private concurrentControl = false;
 
   private stepKind: Step['do'] = 'start';
+  private concurrent = false;
 
   constructor(
     private readonly report: Reporter,
@@ -80,6 +83,7 @@ export class DataConformance {
       pending: [],
       applied: [],
       forwardFailed: [],
+      cowClusters: [],
       touched: [],
       before: null,
     }));
@@ -87,17 +91,35 @@ export class DataConformance {
 
   beginStep(step: Step): void {
     this.stepKind = step.do;
+    this.concurrent = step.do === 'concurrent';
     const members = step.do === 'concurrent' ? step.steps : [step];
-    this.concurrentControl = step.do === 'concurrent' && members.some((m) => m.do !== 'read' && m.do !== 'write' && m.do !== 'status');
+    // A failover may race guest I/O and the view still has one right answer (an acknowledged write
+    // survives it, a primary write never shows); a checkpoint, start, stop or close racing I/O does not.
+    this.concurrentControl = step.do === 'concurrent' && members.some((m) => !['read', 'write', 'status', 'failover'].includes(m.do));
     for (const d of this.disks) {
       d.pending = [];
       d.applied = [];
       d.forwardFailed = [];
+      d.cowClusters = [];
       d.touched = [];
       d.stageBefore = d.data?.stage ?? 'none';
       d.before = step.do === 'concurrent' ? d.data : null;
     }
     for (const m of members) this.notePending(m);
+    if (step.do === 'concurrent') this.disks.forEach((d, i) => this.checkCommutes(i, d, members));
+  }
+
+  /**
+   * Primary and secondary I/O in flight together commute only while copy-before-write keeps the
+   * primary's writes out of the secondary's view; without the backup job, which lands first decides
+   * what the secondary reads (and what its allocating writes copy from below).
+   */
+  private checkCommutes(index: number, d: DiskModel, members: readonly Step[]): void {
+    if (!d.data || (d.data.stage === 'running' && d.data.backupJob)) return;
+    const onDisk = members.filter((m) => (m.do === 'read' || m.do === 'write') && (m.disk ?? 0) === index);
+    const primaryWrites = onDisk.some((m) => m.do === 'write' && m.vm === 'primary');
+    const secondaryIo = onDisk.some((m) => m.do !== 'write' || m.vm === 'secondary') && onDisk.some((m) => (m as { vm: string }).vm === 'secondary');
+    if (primaryWrites && secondaryIo) this.stopModelling(index, 'primary and secondary I/O raced without copy-before-write');
   }
 
   onEvent(event: TraceEvent): void {
@@ -107,6 +129,8 @@ export class DataConformance {
         return this.onOperation(f);
       case 'job':
         return this.onJob(f);
+      case 'cow':
+        return void this.disks[parseNodeName(String(f.job)).disk]?.cowClusters.push(Number(f.offset));
       case 'nbd-applied':
         return void this.disk(f)?.applied.push({ offset: Number(f.offset), bytes: Number(f.bytes) });
       case 'quorum-write':
@@ -184,7 +208,12 @@ export class DataConformance {
     const d = this.disks[id.disk];
     if (!d?.data || id.role !== 'replication-secondary') return;
     const job = String(f.job);
-    if (job.startsWith('backup') && f.event === 'failed' && d.data.stage === 'running') this.apply(id.disk, { kind: 'backup-job-ended' });
+    if (job.startsWith('backup') && f.event === 'failed' && d.data.stage === 'running') {
+      // Copies already under way finish after the job ended, racing the writes that no longer wait
+      // for them: with requests in flight together the result depends on an order the trace lacks.
+      if (this.concurrent) return this.stopModelling(id.disk, 'the backup job ended while requests were in flight together');
+      this.apply(id.disk, { kind: 'backup-job-ended' });
+    }
     if (job.startsWith('commit') && d.data.stage === 'failover' && f.event !== 'start' && f.event !== 'aborted') {
       this.apply(id.disk, { kind: 'commit-ended', ok: f.event === 'completed' });
     }
@@ -203,7 +232,8 @@ export class DataConformance {
     const local = children[0] === 'ok' ? 'ok' : 'failed';
     const forward = takeOverlap(d.applied, offset, bytes) ? 'ok' : takeOverlap(d.forwardFailed, offset, bytes) ? 'failed' : 'not-sent';
     this.checkForwarded(disk, offset, bytes, local, forward);
-    this.apply(disk, { kind: 'primary-write', offset, length: bytes, pattern: write.pattern, local, forward });
+    const copiedClusters = takeClusters(d.cowClusters, offset, bytes);
+    this.apply(disk, { kind: 'primary-write', offset, length: bytes, pattern: write.pattern, local, forward, copiedClusters });
   }
 
   /** secondary-tracks-primary: a whole-sector write that succeeded locally while the primary runs is forwarded or reported. */
@@ -228,6 +258,12 @@ export class DataConformance {
     if (!write) return this.stopModelling(id.disk, `a secondary write [${offset},+${bytes}] the checker did not expect`);
     write.applied = true;
     const result = f.result === 'ok' ? 'ok' : f.lower === 'none' ? 'rejected' : 'failed';
+    // A write that failed below may or may not have allocated its clusters in active (qcow2 links a
+    // cluster only after its data is written), which decides what later reads fall through to.
+    if (result === 'failed') return this.stopModelling(id.disk, 'a secondary write failed below the replication node');
+    // The node routed the write by the stage it had when the write began; if the stage moved while
+    // the write was in flight (a commit ended), the model cannot tell which route it took.
+    if (result === 'ok' && !sameStage(String(f.stage), d.data.stage)) return this.stopModelling(id.disk, 'a secondary write raced a stage change');
     this.apply(id.disk, { kind: 'secondary-write', offset: write.offset, length: write.length, pattern: write.pattern, result });
   }
 
@@ -297,7 +333,9 @@ export class DataConformance {
     if (!d.data) return;
     const size = d.data.sizeBytes;
     const all = [{ offset: 0, bytes: size }];
-    const byPrimary = full ? all : clusterRanges(d.touched.filter((t) => t.by === 'primary'), size);
+    // Once the secondary disk is the one the secondary VM writes (promoted, or split writes), its writes land there too.
+    const svmReachesDisk = d.data.stage === 'promoted' || d.data.stage === 'failover-failed';
+    const byPrimary = full ? all : clusterRanges(svmReachesDisk ? d.touched : d.touched.filter((t) => t.by === 'primary'), size);
     const any = full ? all : clusterRanges(d.touched, size);
     const pd = this.pair.primary.disks[index]!;
     const sd = this.pair.secondary.disks[index]!;
@@ -332,6 +370,25 @@ export class DataConformance {
     if (actual !== undefined && offset !== undefined && d.data && secondaryDisk(d.data, offset, 1)[0]!.values.includes(actual)) return 'cow-isolation';
     return 'no-lost-acknowledged-write';
   }
+}
+
+/** The copied clusters (start offsets) that lie under [offset, offset + bytes), taken off the list. */
+function takeClusters(list: number[], offset: number, bytes: number): number[] {
+  const mine = list.filter((c) => c < offset + bytes && offset < c + CLUSTER);
+  for (const c of mine) list.splice(list.indexOf(c), 1);
+  return mine;
+}
+
+/** Whether the engine's stage and the data model's stage route secondary writes the same way. */
+function sameStage(engine: string, data: ReplicationData['stage']): boolean {
+  const expected: Record<string, readonly ReplicationData['stage'][]> = {
+    NONE: ['none'],
+    RUNNING: ['running'],
+    FAILOVER: ['failover'],
+    FAILOVER_FAILED: ['failover-failed'],
+    DONE: ['promoted', 'stopped'],
+  };
+  return expected[engine]?.includes(data) ?? false;
 }
 
 function takeOverlap(list: { offset: number; bytes: number }[], offset: number, bytes: number): boolean {

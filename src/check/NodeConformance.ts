@@ -169,7 +169,8 @@ export class NodeConformance {
       `${node.name} ${f.op}${f.arg === undefined ? '' : `(${f.arg})`} in ${before}: the chart answers ${formatOutcome(expected)}, the engine ${formatOutcome(actual)}`,
     );
     if (event.type === 'CLOSE' && node.model.value === 'CLOSED') node.closed = true;
-    this.compareStage(node);
+    // Stages are compared at the end of the step: a job may end while an operation is in flight,
+    // moving the engine's stage before the operation reports.
   }
 
   private operationEvent(node: TrackedNode, f: TraceFields): NodeEvent | undefined {

@@ -69,11 +69,14 @@ function jobFail(): fc.Arbitrary<Fault> {
   return fc.integer({ min: 0, max: 20 }).map((afterOps) => ({ kind: 'job-fail', job: 'backup', afterOps }));
 }
 
-/** The commit fails part way: the secondary disk's writes fail after a few went through. */
+/** The commit fails part way: the secondary disk's writes fail after a few went through, or the job gives up after some chunks. */
 function commitFailure(disks: number): fc.Arbitrary<Fault> {
-  return fc
-    .tuple(fc.integer({ min: 0, max: disks - 1 }), fc.integer({ min: 0, max: 40 }))
-    .map(([d, afterOps]) => ({ kind: 'io-error', node: `secondary-disk${diskSuffix(d)}`, op: 'write', errno: 'EIO', afterOps }));
+  return fc.oneof(
+    fc
+      .tuple(fc.integer({ min: 0, max: disks - 1 }), fc.integer({ min: 0, max: 40 }))
+      .map(([d, afterOps]): Fault => ({ kind: 'io-error', node: `secondary-disk${diskSuffix(d)}`, op: 'write', errno: 'EIO', afterOps })),
+    fc.integer({ min: 0, max: 3 }).map((afterOps): Fault => ({ kind: 'job-fail', job: 'commit', afterOps })),
+  );
 }
 
 export function faultPlanArbitrary(mode: FaultMode, disks: number, diskBytes: number): fc.Arbitrary<Fault[]> {
@@ -88,7 +91,7 @@ export function faultPlanArbitrary(mode: FaultMode, disks: number, diskBytes: nu
           { weight: 1, arbitrary: makeEmpty(disks) },
           { weight: 1, arbitrary: linkDrop(disks) },
           { weight: 1, arbitrary: jobFail() },
-          { weight: 1, arbitrary: commitFailure(disks) },
+          { weight: 2, arbitrary: commitFailure(disks) },
         );
   return fc.array(any, { maxLength: 3 });
 }

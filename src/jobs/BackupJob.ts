@@ -102,9 +102,13 @@ export class BackupJob {
   async copyBeforeWrite(offset: number, bytes: number): Promise<void> {
     if (this.status !== 'running') return;
     if (this.env.faults.jobFails('backup', this.options.owner)) {
+      // The job ends on its own before this write's copy: from now on nothing is copied, and the
+      // owner learns it at once. Unhooking drains, which must not wait for this very write, so the
+      // (now inert) filter is removed in the background.
       this.status = 'failed';
-      // The job ends on its own; unhooking drains, which must not wait for this very write.
-      this.env.sched.spawn(`${this.name}:fail`, () => this.teardown('EIO'));
+      this.traceJob('failed');
+      this.options.onComplete('EIO');
+      this.env.sched.spawn(`${this.name}:unhook`, () => this.unhook());
       return;
     }
     const start = Math.floor(offset / this.clusterSize);
@@ -182,6 +186,13 @@ export class BackupJob {
   }
 
   private async teardown(ret: Errno): Promise<void> {
+    await this.unhook();
+    this.traceJob(ret === 'ECANCELED' ? 'cancelled' : 'failed');
+    this.options.onComplete(ret);
+  }
+
+  /** Drain the source and take the filter (or notifier) away. */
+  private async unhook(): Promise<void> {
     const section = await drainedBegin(this.options.source, `${this.name} teardown`);
     try {
       if (this.filter) dropFilter(this.filter);
@@ -194,8 +205,6 @@ export class BackupJob {
     } finally {
       section.end();
     }
-    this.traceJob(ret === 'ECANCELED' ? 'cancelled' : 'failed');
-    this.options.onComplete(ret);
   }
 
   private traceJob(event: string): void {

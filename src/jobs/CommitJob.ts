@@ -9,7 +9,7 @@
  * Limits: one copy in flight at a time; the dirty granularity is 64 KiB.
  */
 import type { AfterWriteHook, BlockNode } from '../block/BlockNode.js';
-import { isBlockError } from '../block/BlockError.js';
+import { BlockError, isBlockError } from '../block/BlockError.js';
 import { isAllocatedAbove } from '../block/allocation.js';
 import { drainedBegin } from '../block/drain.js';
 import { replaceNode } from '../block/graph.js';
@@ -150,6 +150,7 @@ export class CommitJob {
 
   private async copy(offset: number, bytes: number): Promise<void> {
     this.options.crashPoint?.('secondary:during-commit');
+    if (this.env.faults.jobFails('commit', this.options.owner)) throw new BlockError('EIO', `${this.name}: injected job failure`);
     const data = await this.options.top.read(offset, bytes);
     if (isAllZero(data)) await this.options.base.writeZeroes(offset, bytes);
     else await this.options.base.write(offset, data);

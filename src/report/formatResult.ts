@@ -52,6 +52,7 @@ export function describeStep(step: Step): string {
 
 export function describeResult(result: StepResult): string {
   if (result.skipped !== undefined) return `skipped: ${result.skipped}`;
+  if (result.steps) return `${result.steps.filter((s) => s.ok).length} of ${result.steps.length} ok`;
   if (!result.ok) return result.errno ?? `error: ${result.error}${result.code ? ` [${result.code}]` : ''}`;
   if (result.runs) return `ok ${formatRuns(result.runs)}`;
   if (result.replicationError !== undefined) return result.replicationError ? `ok error: ${result.desc}` : 'ok no error';

@@ -131,7 +131,7 @@ export class FaultInjector {
   }
 
   /** Whether the job of `node` fails before its next copy-before-write. */
-  jobFails(job: 'backup', node: string): boolean {
+  jobFails(job: 'backup' | 'commit', node: string): boolean {
     if (this.jobFailures.length === 0 || !this.active) return false;
     for (const armed of this.jobFailures) {
       const f = armed.fault;

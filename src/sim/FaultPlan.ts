@@ -54,13 +54,16 @@ export interface CrashFault {
   readonly afterHits?: number;
 }
 
-/** A replication-internal job ends by itself with an error (QEMU reports it through get_error). */
+/**
+ * A replication-internal job fails by itself: the backup job ends (QEMU reports it through
+ * get_error), or the failover commit fails part way (FAILOVER_FAILED, with a partial copy).
+ */
 export interface JobFailFault {
   readonly kind: 'job-fail';
-  readonly job: 'backup';
+  readonly job: 'backup' | 'commit';
   /** The replication node whose job fails (default: any). */
   readonly node?: string;
-  /** Fail when the job is about to do its (afterOps+1)th copy-before-write (default 0). */
+  /** Let the job do this many units of work first: copies-before-write, or commit chunks (default 0). */
   readonly afterOps?: number;
 }
 
@@ -118,6 +121,6 @@ function readFault(kind: FaultKind, f: FieldReader): Fault {
     case 'crash':
       return { kind, point: f.string('point'), afterHits: f.optInt('afterHits') };
     case 'job-fail':
-      return { kind, job: f.oneOf('job', ['backup'] as const, 'backup'), node: f.optString('node'), afterOps: f.optInt('afterOps') };
+      return { kind, job: f.oneOf('job', ['backup', 'commit'] as const, 'backup'), node: f.optString('node'), afterOps: f.optInt('afterOps') };
   }
 }

@@ -1,0 +1,108 @@
+/*
+ * A persistent map from half-open byte ranges [start, end) to values: sorted, non-overlapping
+ * intervals where neighbours with equal values are merged. Every update returns a new map and
+ * shares nothing mutable, so a snapshot of a disk is just a reference. Sized by the number of
+ * distinct runs, not by the disk (a 64 GiB disk written twice holds a handful of intervals).
+ */
+
+export interface Interval<T> {
+  readonly start: number;
+  readonly end: number;
+  readonly value: T;
+}
+
+export class IntervalMap<T> {
+  private constructor(
+    private readonly runs: readonly Interval<T>[],
+    private readonly equals: (a: T, b: T) => boolean,
+  ) {}
+
+  static empty<T>(equals: (a: T, b: T) => boolean = Object.is): IntervalMap<T> {
+    return new IntervalMap<T>([], equals);
+  }
+
+  /** All intervals, in order. */
+  intervals(): readonly Interval<T>[] {
+    return this.runs;
+  }
+
+  isEmpty(): boolean {
+    return this.runs.length === 0;
+  }
+
+  /** The value at one byte offset, or undefined where the map has none. */
+  get(offset: number): T | undefined {
+    let lo = 0;
+    let hi = this.runs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const run = this.runs[mid]!;
+      if (offset < run.start) hi = mid;
+      else if (offset >= run.end) lo = mid + 1;
+      else return run.value;
+    }
+    return undefined;
+  }
+
+  /** The intervals overlapping [start, end), clipped to it; gaps are left out. */
+  slice(start: number, end: number): Interval<T>[] {
+    const out: Interval<T>[] = [];
+    for (const run of this.runs) {
+      if (run.end <= start) continue;
+      if (run.start >= end) break;
+      out.push({ start: Math.max(run.start, start), end: Math.min(run.end, end), value: run.value });
+    }
+    return out;
+  }
+
+  /** [start, end) split into pieces, each either inside one interval (with its value) or in a gap (undefined). */
+  cover(start: number, end: number): { start: number; end: number; value: T | undefined }[] {
+    const out: { start: number; end: number; value: T | undefined }[] = [];
+    let at = start;
+    for (const run of this.slice(start, end)) {
+      if (run.start > at) out.push({ start: at, end: run.start, value: undefined });
+      out.push(run);
+      at = run.end;
+    }
+    if (at < end) out.push({ start: at, end, value: undefined });
+    return out;
+  }
+
+  set(start: number, end: number, value: T): IntervalMap<T> {
+    return this.replace(start, end, [{ start, end, value }]);
+  }
+
+  delete(start: number, end: number): IntervalMap<T> {
+    return this.replace(start, end, []);
+  }
+
+  /** Rewrite every piece of [start, end) (gaps included) with `fn`; undefined leaves a gap. */
+  update(start: number, end: number, fn: (value: T | undefined) => T | undefined): IntervalMap<T> {
+    const pieces: Interval<T>[] = [];
+    for (const piece of this.cover(start, end)) {
+      const value = fn(piece.value);
+      if (value !== undefined) pieces.push({ start: piece.start, end: piece.end, value });
+    }
+    return this.replace(start, end, pieces);
+  }
+
+  /** Replace [start, end) with `pieces` (sorted, inside the range), merging equal neighbours. */
+  private replace(start: number, end: number, pieces: readonly Interval<T>[]): IntervalMap<T> {
+    if (!(start < end)) return this;
+    const out: Interval<T>[] = [];
+    const push = (run: Interval<T>) => {
+      const last = out[out.length - 1];
+      if (last && last.end === run.start && this.equals(last.value, run.value)) out[out.length - 1] = { start: last.start, end: run.end, value: last.value };
+      else out.push(run);
+    };
+    let i = 0;
+    for (; i < this.runs.length && this.runs[i]!.end <= start; i++) push(this.runs[i]!);
+    if (i < this.runs.length && this.runs[i]!.start < start) push({ ...this.runs[i]!, end: start });
+    for (const piece of pieces) push(piece);
+    for (; i < this.runs.length && this.runs[i]!.end <= end; i++);
+    if (i < this.runs.length && this.runs[i]!.start < end) push({ ...this.runs[i]!, start: end });
+    else if (i < this.runs.length) push(this.runs[i]!);
+    for (i++; i < this.runs.length; i++) push(this.runs[i]!);
+    return new IntervalMap(out, this.equals);
+  }
+}

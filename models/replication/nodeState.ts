@@ -1,0 +1,36 @@
+/*
+ * A replication node's state as plain data (stage + context), and the pure step that applies one
+ * event through the chart with XState's `transition`. Other models (the COLO pair, the outcome
+ * table, the scenario generator) keep nodes in this form, so a node's rules live only in the chart.
+ */
+import { initialTransition, transition } from 'xstate';
+import type { Profile, Side } from '../../src/scenario/Scenario.js';
+import type { NodeEvent } from './nodeEvents.js';
+import { type NodeContext, type NodeStateValue, replicationNode } from './replicationNode.js';
+
+export interface NodeState {
+  readonly value: NodeStateValue;
+  readonly context: NodeContext;
+}
+
+/** A node before -drive / blockdev-add. */
+export function unopenedNode(mode: Side, profile: Profile): NodeState {
+  const [snapshot] = initialTransition(replicationNode, { mode, profile });
+  return { value: snapshot.value, context: snapshot.context };
+}
+
+/** A node opened the way the reference's command lines open it (top-id only on the secondary). */
+export function openedNode(mode: Side, profile: Profile): NodeState {
+  return applyNodeEvent(unopenedNode(mode, profile), { type: 'OPEN', topId: mode === 'secondary' });
+}
+
+export function applyNodeEvent(state: NodeState, event: NodeEvent): NodeState {
+  const snapshot = replicationNode.resolveState({ value: state.value, context: state.context });
+  const [next] = transition(replicationNode, snapshot, event);
+  return { value: next.value, context: next.context };
+}
+
+/** Apply events in order; the result of the last one is in `context.outcome`. */
+export function applyNodeEvents(state: NodeState, events: readonly NodeEvent[]): NodeState {
+  return events.reduce(applyNodeEvent, state);
+}

@@ -1,0 +1,78 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { QemuSession } from '../qemu/QemuBackend.js';
+import { QEMU_SUITE_NOTE, RUN_QEMU_TESTS } from '../qemu/qemuTestSupport.js';
+import { parseScenario, parseScenarioText } from '../scenario/parseScenario.js';
+import { DIFFERENTIAL_DISK_BYTES, differentialScenarioArbitrary, runDifferential, writeMinimalScenario } from './differential.js';
+
+describe('differentialScenarioArbitrary', () => {
+  it('draws valid one-disk scenarios of the steps both backends run, aligned and unaligned', () => {
+    const files = fc.sample(differentialScenarioArbitrary(), { numRuns: 300, seed: 42 });
+    const kinds = new Set<string>();
+    let unaligned = 0;
+    for (const file of files) {
+      const scenario = parseScenario(file);
+      expect(scenario.disks).toBe(1);
+      expect(scenario.disk.size).toBe(DIFFERENTIAL_DISK_BYTES);
+      expect(scenario.engine.faults).toEqual([]);
+      for (const step of scenario.steps) {
+        kinds.add(step.do);
+        if ((step.do === 'read' || step.do === 'write') && (step.offset % 512 !== 0 || step.length % 512 !== 0)) unaligned++;
+        if (step.do === 'write' && step.vm === 'primary') expect(step.node).toBeUndefined();
+      }
+    }
+    expect([...kinds].sort()).toEqual(['checkpoint', 'failover', 'read', 'start', 'status', 'stop', 'write']);
+    expect(unaligned).toBeGreaterThan(0);
+  });
+
+  it('draws one fault QEMU can express when asked to', () => {
+    const files = fc.sample(differentialScenarioArbitrary({ faults: true }), { numRuns: 200, seed: 7 });
+    const faulted = files.map((f) => parseScenario(f)).filter((s) => s.engine.faults.length > 0);
+    expect(faulted.length).toBeGreaterThan(50);
+    for (const s of faulted) expect(s.engine.faults).toHaveLength(1);
+  });
+});
+
+describe('writeMinimalScenario', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'colosim-differential-test-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('writes a scenario file that parses back, naming the seed and the differences', () => {
+    const scenario = { colosim: 1, name: 'differential', disk: { size: 262144, pattern: 0 }, steps: [{ do: 'start', side: 'both' }] };
+    const file = writeMinimalScenario(scenario, 77, '3:1:0', [{ step: '0', field: 'ok', engine: true, qemu: false }], dir);
+    expect(file).toBe(join(dir, 'differential-seed-77.json'));
+    const parsed = parseScenarioText(readFileSync(file, 'utf8'), file);
+    expect(parsed.name).toBe('differential-seed-77');
+    expect(parsed.description).toContain('seed 77');
+    expect(parsed.description).toContain('step 0 ok: engine true, qemu false');
+    expect(parsed.steps).toEqual([{ do: 'start', side: 'both' }]);
+  });
+});
+
+describe.runIf(RUN_QEMU_TESTS)(`runDifferential${QEMU_SUITE_NOTE}`, () => {
+  it('runs one scenario on both backends and finds them equal', async () => {
+    const session = new QemuSession();
+    try {
+      const scenario = parseScenario({
+        colosim: 1,
+        name: 'agree',
+        disk: { size: 262144, pattern: 0x11 },
+        steps: [
+          { do: 'start', side: 'both' },
+          { do: 'write', vm: 'primary', offset: 4096, length: 512, pattern: 0x22 },
+          { do: 'read', vm: 'secondary', offset: 4096, length: 512 },
+          { do: 'checkpoint', side: 'both' },
+          { do: 'read', vm: 'secondary', offset: 4096, length: 512 },
+        ],
+      });
+      const run = await runDifferential(scenario, session);
+      expect(run.diff).toEqual({ differences: [], compared: 5, skipped: 0 });
+      expect(run.unexplained).toEqual([]);
+    } finally {
+      session.close();
+    }
+  });
+});

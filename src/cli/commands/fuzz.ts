@@ -1,0 +1,131 @@
+/*
+ * `colosim fuzz`: the main job. Runs a campaign on the in-memory engine, shows progress (a bar on a
+ * terminal, a line every few seconds otherwise), prints the summary and writes run.json (plus any
+ * counterexample) into the output folder. Exit 0 clean, 1 violation, 2 bad arguments. Ctrl-C stops
+ * after the current case and still writes everything counted so far; a second Ctrl-C quits at once.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
+import { runCampaign } from '../../fuzz/Campaign.js';
+import type { CampaignSummary } from '../../fuzz/CampaignSummary.js';
+import { DEFAULT_FUZZ_OPTIONS, FAULT_MODES, type FaultMode } from '../../fuzz/FuzzOptions.js';
+import { formatSummary } from '../../report/formatSummary.js';
+import { PROFILES, type Profile } from '../../scenario/Scenario.js';
+import { CliError, ExitCode } from '../ExitCode.js';
+
+/** Cases a default campaign runs: about a minute on this project's 2-core machines. */
+export const DEFAULT_RUNS = 3000;
+
+interface FuzzArgs {
+  readonly seed?: string;
+  readonly runs: string;
+  readonly steps: string;
+  readonly faults: string;
+  readonly profile: string;
+  readonly out?: string;
+  readonly json?: boolean;
+}
+
+export function registerFuzz(program: Command, setExitCode: (code: number) => void): void {
+  program
+    .command('fuzz')
+    .description('run a fuzz campaign on the in-memory engine and write a report')
+    .option('--seed <n>', 'campaign seed (default: from the clock, printed)')
+    .option('--runs <n>', 'number of cases', String(DEFAULT_RUNS))
+    .option('--steps <n>', 'steps per case, at most', String(DEFAULT_FUZZ_OPTIONS.steps))
+    .option('--faults <mode>', `faults to inject: ${FAULT_MODES.join('|')}`, DEFAULT_FUZZ_OPTIONS.faults)
+    .option('--profile <name>', `replication code under test: ${PROFILES.join('|')}`, DEFAULT_FUZZ_OPTIONS.profile)
+    .option('--out <dir>', 'report folder (default: reports/fuzz/seed-<seed>)')
+    .option('--json', 'print the summary as JSON')
+    .action(async (args: FuzzArgs) => {
+      const seed = args.seed === undefined ? Date.now() % 0x7fffffff : integer('--seed', args.seed, 0, 0xffffffff);
+      const runs = integer('--runs', args.runs, 1, 100_000_000);
+      const steps = integer('--steps', args.steps, 1, 10_000);
+      const faults = choice('--faults', args.faults, FAULT_MODES);
+      const profile = choice('--profile', args.profile, PROFILES);
+      const outDir = args.out ?? join('reports', 'fuzz', `seed-${seed}`);
+      const summary = await campaign({ seed, runs, steps, faults, profile, outDir, json: args.json === true });
+      mkdirSync(outDir, { recursive: true });
+      writeFileSync(join(outDir, 'run.json'), `${JSON.stringify(summary, null, 1)}\n`);
+      process.stdout.write(args.json ? `${JSON.stringify(summary, null, 1)}\n` : `${formatSummary(summary)}\nreport: ${join(outDir, 'run.json')}\n`);
+      setExitCode(summary.counterexample ? ExitCode.Violation : ExitCode.Ok);
+    });
+}
+
+interface CampaignArgs {
+  readonly seed: number;
+  readonly runs: number;
+  readonly steps: number;
+  readonly faults: FaultMode;
+  readonly profile: Profile;
+  readonly outDir: string;
+  readonly json: boolean;
+}
+
+async function campaign(a: CampaignArgs): Promise<CampaignSummary> {
+  const controller = new AbortController();
+  const onSigint = (): void => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write('\ncolosim: stopping after the current case (Ctrl-C again to quit now)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  const progress = progressReporter(a.runs, a.json);
+  try {
+    return await runCampaign({
+      seed: a.seed,
+      runs: a.runs,
+      fuzz: { ...DEFAULT_FUZZ_OPTIONS, steps: a.steps, faults: a.faults, profile: a.profile },
+      outDir: a.outDir,
+      command: `colosim fuzz --seed ${a.seed} --runs ${a.runs} --steps ${a.steps} --faults ${a.faults} --profile ${a.profile}`,
+      signal: controller.signal,
+      onCase: progress.update,
+      now: () => performance.now(),
+    });
+  } finally {
+    progress.stop();
+    process.off('SIGINT', onSigint);
+  }
+}
+
+/** A bar on a terminal; without one, a line every five seconds (CI logs). */
+function progressReporter(total: number, quiet: boolean): { update: (s: CampaignSummary) => void; stop: () => void } {
+  if (process.stderr.isTTY && !quiet) {
+    const bar = new cliProgress.SingleBar(
+      { format: 'fuzz [{bar}] {value}/{total} cases | {steps} steps | {rate} cases/s', stream: process.stderr, hideCursor: true },
+      cliProgress.Presets.shades_classic,
+    );
+    bar.start(total, 0, { steps: 0, rate: '-' });
+    return {
+      update: (s) => bar.update(s.cases, { steps: s.steps, rate: s.wallMs > 0 ? ((1000 * s.cases) / s.wallMs).toFixed(0) : '-' }),
+      stop: () => bar.stop(),
+    };
+  }
+  let last = performance.now();
+  return {
+    update: (s) => {
+      const now = performance.now();
+      if (now - last < 5000) return;
+      last = now;
+      process.stderr.write(`fuzz: ${s.cases}/${total} cases, ${s.steps} steps, ${((1000 * s.cases) / Math.max(1, s.wallMs)).toFixed(0)} cases/s\n`);
+    },
+    stop: () => undefined,
+  };
+}
+
+function integer(flag: string, text: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw new CliError(`${flag} must be an integer from ${min} to ${max}, got "${text}"\nusage: colosim fuzz [--seed N] [--runs N] [--steps N] [--faults none|tolerated|all] [--profile qemu-7.2|v24] [--out DIR] [--json]`);
+  }
+  return n;
+}
+
+function choice<T extends string>(flag: string, text: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(text)) {
+    throw new CliError(`${flag} must be one of ${allowed.join(', ')}, got "${text}"\nusage: colosim fuzz [--seed N] [--runs N] [--steps N] [--faults none|tolerated|all] [--profile qemu-7.2|v24] [--out DIR] [--json]`);
+  }
+  return text as T;
+}

@@ -1,0 +1,34 @@
+/*
+ * `colosim replay FILE`: rerun a counterexample (or any scenario) under the campaign's checker.
+ * Exit 1 while it still violates an invariant, 0 once it holds, 2 if the file is malformed or the
+ * replay drifted (its trace hash differs from the one the counterexample recorded).
+ */
+import type { Command } from 'commander';
+import { runCase } from '../../fuzz/runCase.js';
+import { formatResult } from '../../report/formatResult.js';
+import { CliError, ExitCode } from '../ExitCode.js';
+import { readScenarioFile } from '../readScenarioFile.js';
+
+export function registerReplay(program: Command, setExitCode: (code: number) => void): void {
+  program
+    .command('replay')
+    .description('rerun a counterexample written by colosim fuzz; exit 1 while it still fails')
+    .argument('<file>', 'counterexample scenario file')
+    .option('--json', 'print the violations as JSON')
+    .action(async (file: string, options: { json?: boolean }) => {
+      const scenario = readScenarioFile(file);
+      const result = await runCase(scenario);
+      const recorded = scenario.origin?.traceHash;
+      if (recorded !== undefined && recorded !== result.traceHash) {
+        throw new CliError(`${file}: replay drifted: the trace hash is ${result.traceHash}, the counterexample recorded ${recorded}`, ExitCode.Usage);
+      }
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify({ traceHash: result.traceHash, violations: result.violations }, null, 1)}\n`);
+      } else {
+        process.stdout.write(`${formatResult(scenario, result.document, [])}\n`);
+        for (const v of result.violations) process.stdout.write(`VIOLATION ${v.invariant} (${v.kind}) at step ${v.step}: ${v.message}\n`);
+        process.stdout.write(result.violations.length > 0 ? 'still failing\n' : 'holds now\n');
+      }
+      setExitCode(result.violations.length > 0 ? ExitCode.Violation : ExitCode.Ok);
+    });
+}

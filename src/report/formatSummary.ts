@@ -1,0 +1,43 @@
+/*
+ * The campaign summary as a person reads it at a terminal: what ran, how fast, each invariant with
+ * its checks and violations, each fault kind with how often it fired, chart coverage, and where the
+ * counterexample is.
+ */
+import { INVARIANTS, type InvariantName } from '../check/Invariant.js';
+import type { CampaignSummary } from '../fuzz/CampaignSummary.js';
+
+export function formatSummary(s: CampaignSummary): string {
+  const wallS = s.wallMs / 1000;
+  const lines = [
+    `colosim fuzz: seed ${s.seed}, profile ${s.options.profile}, faults ${s.options.faults}, up to ${s.options.steps} steps a case`,
+    `  cases        ${s.cases}${s.interrupted ? ` of ${s.runsRequested} (interrupted)` : ''}`,
+    `  steps        ${s.steps}`,
+    `  simulated    ${(s.simulatedTicks / 1e9).toFixed(3)} s`,
+    `  wall         ${wallS.toFixed(2)} s`,
+    `  speed        ${rate(s.cases, wallS)} cases/s, ${rate(s.steps, wallS)} steps/s`,
+    `  determinism  ${s.determinismChecks} case(s) run twice`,
+    'invariants (checks / violations):',
+  ];
+  for (const [name, count] of Object.entries(s.invariants) as [InvariantName, { checks: number; violations: number }][]) {
+    lines.push(`  ${name.padEnd(26)} ${String(count.checks).padStart(9)} / ${count.violations}${count.violations > 0 ? '  <-- VIOLATED' : ''}  (${INVARIANTS[name].kind})`);
+  }
+  lines.push('faults fired:');
+  for (const [kind, n] of Object.entries(s.faults)) lines.push(`  ${kind.padEnd(26)} ${String(n).padStart(9)}`);
+  const states = Object.keys(s.states).length;
+  const transitions = Object.keys(s.transitions).length;
+  lines.push(`chart coverage: ${states} states and ${transitions} distinct transitions of the replication node visited`);
+  if (s.counterexample) {
+    const c = s.counterexample;
+    lines.push(`VIOLATION ${c.invariant} at step ${c.step}: ${c.message}`);
+    lines.push(`  counterexample (${c.steps} steps after ${c.shrinkRuns} shrink runs): ${c.path}`);
+    lines.push(`  replay: colosim replay ${c.path}`);
+  } else {
+    lines.push(s.interrupted ? 'no violation in the cases run' : 'no violation');
+  }
+  lines.push(`summary hash ${s.summaryHash}`);
+  return lines.join('\n');
+}
+
+function rate(n: number, seconds: number): string {
+  return seconds > 0 ? (n / seconds).toFixed(1) : '-';
+}
