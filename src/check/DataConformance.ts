@@ -40,6 +40,8 @@ interface PendingWrite {
   readonly length: number;
   readonly pattern: number;
   applied: boolean;
+  /** A primary write whose forwarded copy reached the secondary disk (applied to S already). */
+  landed: boolean;
 }
 
 interface DiskModel {
@@ -49,7 +51,6 @@ interface DiskModel {
   /** The model's data stage before this step (to name the invariant a mismatch breaks). */
   stageBefore: ReplicationData['stage'];
   pending: PendingWrite[];
-  applied: { offset: number; bytes: number }[];
   forwardFailed: { offset: number; bytes: number }[];
   /** Clusters the backup job copied during this step (cluster start offsets). */
   cowClusters: number[];
@@ -81,7 +82,6 @@ export class DataConformance {
       unmodelled: scenario.chain === 'standard' ? null : `the chain variant ${scenario.chain}`,
       stageBefore: 'none',
       pending: [],
-      applied: [],
       forwardFailed: [],
       cowClusters: [],
       touched: [],
@@ -98,7 +98,6 @@ export class DataConformance {
     this.concurrentControl = step.do === 'concurrent' && members.some((m) => !['read', 'write', 'status', 'failover'].includes(m.do));
     for (const d of this.disks) {
       d.pending = [];
-      d.applied = [];
       d.forwardFailed = [];
       d.cowClusters = [];
       d.touched = [];
@@ -132,7 +131,7 @@ export class DataConformance {
       case 'cow':
         return void this.disks[parseNodeName(String(f.job)).disk]?.cowClusters.push(Number(f.offset));
       case 'nbd-applied':
-        return void this.disk(f)?.applied.push({ offset: Number(f.offset), bytes: Number(f.bytes) });
+        return this.onForwardLanded(f);
       case 'quorum-write':
         return this.onQuorumWrite(f);
       case 'repl-io':
@@ -147,8 +146,7 @@ export class DataConformance {
   }
 
   endStep(step: Step, result: StepResult): void {
-    this.disks.forEach((d, i) => {
-      this.applyLeftoverForwards(d, i);
+    this.disks.forEach((_, i) => {
       if (this.concurrentControl) this.stopModelling(i, 'a concurrent group held a control step');
     });
     const members = step.do === 'concurrent' ? step.steps : [step];
@@ -176,7 +174,7 @@ export class DataConformance {
       this.stopModelling(step.disk ?? 0, `a write to the ${step.vm}'s ${target} node`);
       return;
     }
-    d.pending.push({ vm: step.vm, offset: step.offset, length: step.length, pattern: step.pattern, applied: false });
+    d.pending.push({ vm: step.vm, offset: step.offset, length: step.length, pattern: step.pattern, applied: false, landed: false });
   }
 
   private onOperation(f: TraceFields): void {
@@ -230,10 +228,33 @@ export class DataConformance {
     write.applied = true;
     const children = String(f.children).split(',');
     const local = children[0] === 'ok' ? 'ok' : 'failed';
-    const forward = takeOverlap(d.applied, offset, bytes) ? 'ok' : takeOverlap(d.forwardFailed, offset, bytes) ? 'failed' : 'not-sent';
+    if (write.landed) {
+      // The secondary half already happened when it landed; now the primary disk's half.
+      this.checkForwarded(disk, offset, bytes, local, 'ok');
+      return this.apply(disk, { kind: 'primary-write', offset, length: bytes, pattern: write.pattern, local, forward: 'not-sent' });
+    }
+    const forward = takeOverlap(d.forwardFailed, offset, bytes) ? 'failed' : 'not-sent';
     this.checkForwarded(disk, offset, bytes, local, forward);
     const copiedClusters = takeClusters(d.cowClusters, offset, bytes);
     this.apply(disk, { kind: 'primary-write', offset, length: bytes, pattern: write.pattern, local, forward, copiedClusters });
+  }
+
+  /**
+   * A forwarded write reached the secondary disk (after its copy-before-write): that is when it
+   * changes S, whatever happens to its reply or to the primary afterwards. The primary disk's half
+   * follows when the quorum reports (it stays old-or-new if the primary dies first).
+   */
+  private onForwardLanded(f: TraceFields): void {
+    const disk = parseNodeName(String(f.node)).disk;
+    const d = this.disks[disk];
+    if (!d?.data) return;
+    const offset = Number(f.offset);
+    const bytes = Number(f.bytes);
+    const write = d.pending.find((w) => w.vm === 'primary' && !w.landed && w.offset < offset + bytes && offset < w.offset + w.length);
+    if (!write) return this.stopModelling(disk, `a forwarded write [${offset},+${bytes}] the checker did not expect`);
+    write.landed = true;
+    const copiedClusters = takeClusters(d.cowClusters, write.offset, write.length);
+    this.apply(disk, { kind: 'primary-write', offset: write.offset, length: write.length, pattern: write.pattern, local: 'failed', forward: 'ok', copiedClusters });
   }
 
   /** secondary-tracks-primary: a whole-sector write that succeeded locally while the primary runs is forwarded or reported. */
@@ -267,16 +288,6 @@ export class DataConformance {
     this.apply(id.disk, { kind: 'secondary-write', offset: write.offset, length: write.length, pattern: write.pattern, result });
   }
 
-  /** Forwarded data that reached the secondary for a write whose primary side never finished (it died). */
-  private applyLeftoverForwards(d: DiskModel, disk: number): void {
-    for (const write of d.pending) {
-      if (write.applied || write.vm !== 'primary' || !d.data) continue;
-      if (!takeOverlap(d.applied, write.offset, write.length)) continue;
-      write.applied = true;
-      this.apply(disk, { kind: 'primary-write', offset: write.offset, length: write.length, pattern: write.pattern, local: 'failed', forward: 'ok' });
-    }
-  }
-
   private apply(disk: number, op: DataOp): void {
     const d = this.disks[disk]!;
     if (!d.data) return;
@@ -292,10 +303,6 @@ export class DataConformance {
     if (!d || !d.data) return;
     d.data = null;
     d.unmodelled = why;
-  }
-
-  private disk(f: TraceFields): DiskModel | undefined {
-    return this.disks[parseNodeName(String(f.node)).disk];
   }
 
   // ---- comparing ----

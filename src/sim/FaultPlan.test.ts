@@ -56,7 +56,7 @@ describe('parseFaultPlan', () => {
     expect(messageOf([{ kind: 'latency', node: 'x', ticks: 1.5 }])).toBe('faults[0].ticks: must be an integer >= 0, got 1.5');
     expect(messageOf([{ kind: 'latency', node: 'x', ticks: '5' }])).toBe('faults[0].ticks: must be an integer >= 0, got "5"');
     expect(messageOf([{ kind: 'crash', point: 'p', after: 1 }])).toBe('faults[0].after: unknown field');
-    expect(messageOf([{ kind: 'job-fail', job: 'mirror' }])).toBe('faults[0].job: must be one of "backup", got "mirror"');
+    expect(messageOf([{ kind: 'job-fail', job: 'mirror' }])).toBe('faults[0].job: must be one of "backup", "commit", got "mirror"');
     expect(messageOf([{ kind: 'link-drop', link: 'l', fromTick: null }])).toBe('faults[0].fromTick: must be an integer >= 0, got null');
   });
 

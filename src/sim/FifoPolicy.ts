@@ -3,6 +3,7 @@ import type { ReadyEntry, SchedulePolicy } from './SchedulePolicy.js';
 
 export class FifoPolicy implements SchedulePolicy {
   readonly name = 'fifo';
+  readonly choosesAmongAll = false;
   choose(_ready: readonly ReadyEntry[]): number {
     return 0;
   }

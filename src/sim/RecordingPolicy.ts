@@ -7,6 +7,9 @@ export class RecordingPolicy implements SchedulePolicy {
   get name(): string {
     return this.inner.name;
   }
+  get choosesAmongAll(): boolean {
+    return this.inner.choosesAmongAll;
+  }
   choose(ready: readonly ReadyEntry[]): number {
     const choice = this.inner.choose(ready);
     this.choices.push(choice);

@@ -12,6 +12,7 @@ export class ScheduleDriftError extends Error {
 
 export class ReplayPolicy implements SchedulePolicy {
   readonly name = 'replay';
+  readonly choosesAmongAll = true;
   private next = 0;
 
   constructor(

@@ -13,6 +13,13 @@ export interface ReadyEntry {
 
 export interface SchedulePolicy {
   readonly name: string;
+  /**
+   * Whether choices must be made among everything that can run. Then the scheduler lets each woken
+   * continuation run until it waits again before the next choice (a macrotask turn per step), so
+   * the choice also sees what that continuation just made ready. FIFO does not need it: the entry it
+   * picks is the oldest either way.
+   */
+  readonly choosesAmongAll: boolean;
   /** Index into `ready` (length >= 2) of the entry to run next. */
   choose(ready: readonly ReadyEntry[]): number;
 }

@@ -23,6 +23,7 @@ function spawnYielders(sched: Scheduler, names: readonly string[], log: string[]
 /** A policy that records what it was offered and answers FIFO. */
 class SpyPolicy implements SchedulePolicy {
   readonly name = 'spy';
+  readonly choosesAmongAll = false;
   readonly offered: string[][] = [];
   choose(ready: readonly ReadyEntry[]): number {
     this.offered.push(ready.map((e) => e.label));
@@ -309,7 +310,7 @@ describe('Scheduler: record and replay', () => {
   });
 
   it('rejects a policy answer outside the ready list', async () => {
-    const sched = new Scheduler({ policy: { name: 'broken', choose: () => 7 } });
+    const sched = new Scheduler({ policy: { name: 'broken', choosesAmongAll: false, choose: () => 7 } });
     spawnYielders(sched, ['a', 'b'], []);
     await expect(sched.run()).rejects.toThrow('policy broken chose 7 of 2 ready entries');
   });

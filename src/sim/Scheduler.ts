@@ -168,6 +168,7 @@ export class Scheduler {
     try {
       for (;;) {
         if (this.ready.length > 0) {
+          if (this.policy.choosesAmongAll) await settle();
           await this.step();
           continue;
         }

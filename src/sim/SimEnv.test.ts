@@ -56,7 +56,7 @@ describe('SimEnv', () => {
   });
 
   it('uses a policy object as given', async () => {
-    const lifo = { name: 'lifo', choose: (ready: readonly ReadyEntry[]) => ready.length - 1 };
+    const lifo = { name: 'lifo', choosesAmongAll: false, choose: (ready: readonly ReadyEntry[]) => ready.length - 1 };
     const env = new SimEnv({ policy: lifo });
     expect(env.recording.name).toBe('lifo');
     expect((await interleaving(env)).slice(0, 4)).toEqual(['d0', 'd1', 'd2', 'c0']);
