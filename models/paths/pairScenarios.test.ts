@@ -85,7 +85,7 @@ describe('pair path -> scenario', () => {
     );
     expect(scenario.engine.faults).toEqual([
       { kind: 'link-drop', link: 'link', afterOps: 1 },
-      { kind: 'io-error', node: 'secondary', op: 'write', errno: 'EIO', afterOps: 1, times: 1 },
+      { kind: 'job-fail', job: 'commit' },
     ]);
   });
 

@@ -12,7 +12,7 @@ import type { TraceEvent } from '../sim/Trace.js';
 import { CowEpochs } from './CowEpochs.js';
 import { DataConformance } from './DataConformance.js';
 import type { InvariantName, Violation } from './Invariant.js';
-import { type ChartCoverage, NodeConformance } from './NodeConformance.js';
+import { type ChartCoverage, type ChartStep, NodeConformance } from './NodeConformance.js';
 import { Reporter } from './Reporter.js';
 
 export interface CheckResult {
@@ -20,6 +20,8 @@ export interface CheckResult {
   readonly checks: ReadonlyMap<InvariantName, number>;
   /** How often each state and transition of the replication chart was visited. */
   readonly coverage: ChartCoverage;
+  /** The chart events of every node, in order. */
+  readonly chartLog: readonly ChartStep[];
 }
 
 export interface CaseCheckerOptions {
@@ -69,7 +71,7 @@ export class CaseChecker {
     this.data?.finish();
     this.unsubscribe?.();
     const coverage = this.nodes?.coverage ?? { states: new Map(), transitions: new Map() };
-    return { violations: this.report.violations, checks: this.report.checks, coverage };
+    return { violations: this.report.violations, checks: this.report.checks, coverage, chartLog: this.nodes?.log ?? [] };
   }
 
   /**

@@ -8,7 +8,8 @@
  */
 import type { CheckpointFault, NodeEvent, StartCheck, StartFault } from '../../models/replication/nodeEvents.js';
 import { applyNodeEvent, openedNode, type NodeState } from '../../models/replication/nodeState.js';
-import type { NodeContext } from '../../models/replication/replicationNode.js';
+import { type NodeContext, replicationNode } from '../../models/replication/replicationNode.js';
+import { describeTransition } from '../../models/paths/chartTransitions.js';
 import type { Outcome } from '../../models/replication/Outcome.js';
 import { formatOutcome } from '../../models/replication/Outcome.js';
 import type { ChainVariant, Profile } from '../scenario/Scenario.js';
@@ -47,17 +48,25 @@ const CHAIN_CHECK: Partial<Record<ChainVariant, StartCheck>> = {
  * The chart is a pure function of (state, event), and XState's transition() builds an actor scope on
  * every call; a fuzz campaign asks the same few questions millions of times, so answers are kept.
  */
-const transitions = new Map<string, NodeState>();
+const transitions = new Map<string, Step>();
 
-function step(state: NodeState, event: NodeEvent): NodeState {
+interface Step {
+  readonly next: NodeState;
+  /** The chart transitions the event took, keyed as coverage files and `colosim chart` name them. */
+  readonly taken: readonly string[];
+}
+
+function step(state: NodeState, event: NodeEvent): Step {
   const c: NodeContext = state.context;
   const key = `${state.value}|${c.mode}|${c.profile}|${c.error}|${c.backupJob}|${c.commitJob}|${c.secondaryDiskLinked}|${c.names.activeNodeName}|${JSON.stringify(event)}`;
-  let next = transitions.get(key);
-  if (!next) {
-    next = applyNodeEvent(state, event);
-    if (transitions.size < 100_000) transitions.set(key, next);
+  let result = transitions.get(key);
+  if (!result) {
+    const snapshot = replicationNode.resolveState({ value: state.value, context: state.context });
+    const taken = replicationNode.getTransitionData(snapshot, event).map((t) => describeTransition(t).key);
+    result = { next: applyNodeEvent(state, event), taken };
+    if (transitions.size < 100_000) transitions.set(key, result);
   }
-  return next;
+  return result;
 }
 
 const ALLOWED_STAGE_MOVES = new Set(['NONE>RUNNING', 'RUNNING>DONE', 'RUNNING>FAILOVER', 'FAILOVER>DONE', 'FAILOVER>FAILOVER_FAILED']);
@@ -69,11 +78,22 @@ export interface ChartCoverage {
   readonly transitions: Map<string, number>;
 }
 
-export const CHART_ID = 'replication-node';
+/** The replication node chart's machine id, the prefix of its coverage keys. */
+export const CHART_ID = 'node';
+
+/** One event a node's chart took, for inspection files and the chart's trace player. */
+export interface ChartStep {
+  readonly node: string;
+  readonly mode: Side;
+  readonly event: NodeEvent;
+  readonly state: string;
+}
 
 export class NodeConformance {
   readonly nodes = new Map<string, TrackedNode>();
   readonly coverage: ChartCoverage = { states: new Map(), transitions: new Map() };
+  /** Every event applied to a chart, in order. */
+  readonly log: ChartStep[] = [];
   private readonly ejected = new Set<string>();
   /** make_empty faults fired since the last operation of each node's disk, by node name. */
   private readonly makeEmptyFaults = new Set<string>();
@@ -191,11 +211,11 @@ export class NodeConformance {
   }
 
   private advance(node: TrackedNode, event: NodeEvent): void {
-    const from = node.model.value;
-    node.model = step(node.model, event);
-    const to = node.model.value;
-    count(this.coverage.states, `${CHART_ID}.${to}`);
-    count(this.coverage.transitions, `${CHART_ID}.${from} --${event.type}--> ${CHART_ID}.${to}`);
+    const { next, taken } = step(node.model, event);
+    node.model = next;
+    this.log.push({ node: node.name, mode: node.side, event, state: String(next.value) });
+    count(this.coverage.states, `${CHART_ID}.${next.value}`);
+    for (const key of taken) count(this.coverage.transitions, key);
   }
 
   private startFault(node: TrackedNode): StartFault | undefined {

@@ -49,7 +49,10 @@ export function registerFuzz(program: Command, setExitCode: (code: number) => vo
       const summary = await campaign({ seed, runs, steps, faults, profile, outDir, json: args.json === true });
       mkdirSync(outDir, { recursive: true });
       writeFileSync(join(outDir, 'run.json'), `${JSON.stringify(summary, null, 1)}\n`);
-      process.stdout.write(args.json ? `${JSON.stringify(summary, null, 1)}\n` : `${formatSummary(summary)}\nreport: ${join(outDir, 'run.json')}\n`);
+      // The chart command colours the replication chart from this file: colosim chart --coverage FILE.
+      writeFileSync(join(outDir, 'coverage.json'), `${JSON.stringify({ states: summary.states, transitions: summary.transitions }, null, 1)}\n`);
+      const files = `report: ${join(outDir, 'run.json')}\nchart coverage: colosim chart --coverage ${join(outDir, 'coverage.json')} --out ${join(outDir, 'coverage.svg')}\n`;
+      process.stdout.write(args.json ? `${JSON.stringify(summary, null, 1)}\n` : `${formatSummary(summary)}\n${files}`);
       setExitCode(summary.counterexample ? ExitCode.Violation : ExitCode.Ok);
     });
 }
