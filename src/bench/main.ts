@@ -1,26 +1,37 @@
 /*
- * `npm run bench [-- --only store,io,memory] [--json] [--quick]`: colosim's performance figures,
- * measured in one process: sector-store throughput against Buffer.copy, 4 KiB I/O per second
- * through the scheduler and an overlay chain, and the memory of a sparse 1 TiB store. Real time is
- * read here and nowhere else in the simulation.
+ * `npm run bench [-- --only store,io,memory,engine,campaign,charts] [--json] [--quick]
+ * [--campaign-memory N]`: colosim's performance figures, measured in one process: sector-store
+ * throughput against Buffer.copy, 4 KiB I/O per second through the scheduler and an overlay chain,
+ * the memory of a sparse 1 TiB store, engine steps per second, campaign cases per second, and chart
+ * rendering. Real time is read here and nowhere else in the simulation.
  */
 import { parseArgs } from 'node:util';
 import { ioBench, schedulerBench } from './ioBench.js';
+import { campaignBench } from './campaignBench.js';
+import { chartBench } from './chartBench.js';
+import { engineBench } from './engineBench.js';
 import { memoryBench } from './memoryBench.js';
 import { type BenchRow, formatTable } from './report.js';
 import { storeBench } from './storeBench.js';
 
-const PARTS = ['store', 'io', 'memory'] as const;
+const PARTS = ['store', 'io', 'memory', 'engine', 'campaign', 'charts'] as const;
 type Part = (typeof PARTS)[number];
 
 const USAGE = `usage: npm run bench -- [--only ${PARTS.join(',')}] [--json] [--quick]
   --only   comma-separated parts to run (default: all)
   --json   print the rows as JSON instead of a table
-  --quick  shorter measurements (noisier), for a smoke test`;
+  --quick  shorter measurements (noisier), for a smoke test
+  --campaign-memory N  also measure the peak memory of an N-case campaign (100000 takes ~20 min)`;
 
-function parseOptions(): { parts: Part[]; json: boolean; quick: boolean } {
+function parseOptions(): { parts: Part[]; json: boolean; quick: boolean; memoryCases: number } {
   const { values } = parseArgs({
-    options: { only: { type: 'string' }, json: { type: 'boolean' }, quick: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      only: { type: 'string' },
+      json: { type: 'boolean' },
+      quick: { type: 'boolean' },
+      'campaign-memory': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
     strict: true,
   });
   if (values.help) {
@@ -30,7 +41,9 @@ function parseOptions(): { parts: Part[]; json: boolean; quick: boolean } {
   const parts = values.only === undefined ? [...PARTS] : values.only.split(',').map((p) => p.trim());
   const unknown = parts.filter((p) => !(PARTS as readonly string[]).includes(p));
   if (unknown.length > 0) throw new Error(`unknown part(s) ${unknown.join(', ')}; choose from ${PARTS.join(', ')}`);
-  return { parts: parts as Part[], json: values.json ?? false, quick: values.quick ?? false };
+  const memoryCases = Number(values['campaign-memory'] ?? 0);
+  if (!Number.isSafeInteger(memoryCases) || memoryCases < 0) throw new Error(`--campaign-memory must be a number of cases, got ${values['campaign-memory']}`);
+  return { parts: parts as Part[], json: values.json ?? false, quick: values.quick ?? false, memoryCases };
 }
 
 async function ioRows(quick: boolean): Promise<BenchRow[]> {
@@ -62,13 +75,16 @@ async function ioRows(quick: boolean): Promise<BenchRow[]> {
 }
 
 async function main(): Promise<void> {
-  const { parts, json, quick } = parseOptions();
+  const { parts, json, quick, memoryCases } = parseOptions();
   const rows: BenchRow[] = [];
   // Memory first, while the heap holds nothing from the other parts.
   const memory = parts.includes('memory') ? await memoryBench() : [];
   if (parts.includes('store')) rows.push(...(quick ? storeBench(0.05, 3) : storeBench(0.1, 9)));
   if (parts.includes('io')) rows.push(...(await ioRows(quick)));
   rows.push(...memory);
+  if (parts.includes('engine')) rows.push(...(await engineBench(quick)));
+  if (parts.includes('campaign')) rows.push(...(await campaignBench(quick, memoryCases)));
+  if (parts.includes('charts')) rows.push(...(await chartBench()));
   if (json) {
     console.log(JSON.stringify({ node: process.version, rows }, null, 2));
     return;

@@ -234,17 +234,21 @@ export abstract class BlockNode implements ChildOwner {
   /**
    * What a read of [offset, offset + bytes) would return right now, without taking simulated time,
    * tracking, faults or tracing: an observation hook for checkers, never used by the engine itself.
-   * Sector-aligned ranges only. Throws PeekUnavailable when the node cannot be read (closed, ejected).
+   * Sector-aligned ranges only. The bytes land in `into` (a scratch buffer a checker reuses) or a new
+   * buffer. Throws PeekUnavailable when the node cannot be read (closed, ejected).
    */
-  peek(offset: number, bytes: number): Uint8Array {
+  peek(offset: number, bytes: number, into: Uint8Array = new Uint8Array(bytes)): Uint8Array {
     if (!this.open || this.ejected) throw new PeekUnavailable(`${this.name} is ${this.open ? 'ejected' : 'closed'}`);
-    return this.doPeek(offset, bytes);
+    const out = into.length === bytes ? into : into.subarray(0, bytes);
+    this.doPeek(offset, out);
+    return out;
   }
 
-  protected doPeek(offset: number, bytes: number): Uint8Array {
+  /** Fill `out` with [offset, offset + out.length). */
+  protected doPeek(offset: number, out: Uint8Array): void {
     const below = this.isFilter ? this.file : null;
     if (!below) throw new PeekUnavailable(`${this.name} (${this.driver}) cannot be peeked`);
-    return below.peek(offset, bytes);
+    below.peek(offset, out.length, out);
   }
 
   // ---- driver hooks ----

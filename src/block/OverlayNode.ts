@@ -87,17 +87,20 @@ export class OverlayNode extends BlockNode {
     return out;
   }
 
-  protected override doPeek(offset: number, bytes: number): Uint8Array {
-    const out = new Uint8Array(bytes);
-    const end = offset + bytes;
+  protected override doPeek(offset: number, out: Uint8Array): void {
+    const end = offset + out.length;
     for (let pos = offset; pos < end; ) {
       const kind = this.map.get(this.clusterOf(pos));
       const runEnd = Math.min(end, this.runEnd(pos, end, kind));
+      const piece = out.subarray(pos - offset, runEnd - offset);
       if (kind === DATA) this.store.readInto(pos, out, pos - offset, runEnd - pos);
-      else if (kind === undefined && this.backing) out.set(this.backing.peek(pos, Math.min(runEnd, this.backing.length) - pos), pos - offset);
+      else if (kind === undefined && this.backing && pos < this.backing.length) {
+        const available = Math.min(runEnd, this.backing.length) - pos;
+        this.backing.peek(pos, available, piece.subarray(0, available));
+        piece.fill(0, available);
+      } else piece.fill(0);
       pos = runEnd;
     }
-    return out;
   }
 
   protected override async doWrite(offset: number, data: Uint8Array): Promise<void> {

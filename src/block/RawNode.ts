@@ -20,8 +20,8 @@ export class RawNode extends BlockNode {
     return this.store.sizeBytes;
   }
 
-  protected override doPeek(offset: number, bytes: number): Uint8Array {
-    return this.store.read(offset, bytes);
+  protected override doPeek(offset: number, out: Uint8Array): void {
+    this.store.readInto(offset, out, 0, out.length);
   }
 
   protected override async doRead(offset: number, bytes: number): Promise<Uint8Array> {

@@ -14,6 +14,7 @@ import {
   type DataOp,
   type ExpectedRun,
   type ReplicationData,
+  allocatedAboveBase,
   applyDataOp,
   initialData,
   primaryDisk,
@@ -60,8 +61,11 @@ interface DiskModel {
   before: ReplicationData | null;
 }
 
-/** Steps after which whole disks are compared (others: only the clusters they wrote). */
-const FULL_CHECK_STEPS = new Set<Step['do']>(['stop', 'checkpoint', 'failover', 'close']);
+/**
+ * Steps after which whole disks are compared; others compare the clusters they wrote, and a
+ * checkpoint the clusters active and hidden held before it (where the view may change).
+ */
+const FULL_CHECK_STEPS = new Set<Step['do']>(['stop', 'failover', 'close']);
 
 export class DataConformance {
   private readonly disks: DiskModel[];
@@ -69,6 +73,8 @@ export class DataConformance {
   private concurrentControl = false;
 
   private stepKind: Step['do'] = 'start';
+  /** One buffer the disks are peeked into, reused (peeking whole disks every step fed the collector). */
+  private scratch = new Uint8Array(0);
   private concurrent = false;
 
   constructor(
@@ -105,6 +111,7 @@ export class DataConformance {
       d.before = step.do === 'concurrent' ? d.data : null;
     }
     for (const m of members) this.notePending(m);
+    if (members.some((m) => m.do === 'checkpoint')) this.disks.forEach((d) => this.noteBuffered(d));
     if (step.do === 'concurrent') this.disks.forEach((d, i) => this.checkCommutes(i, d, members));
   }
 
@@ -175,6 +182,12 @@ export class DataConformance {
       return;
     }
     d.pending.push({ vm: step.vm, offset: step.offset, length: step.length, pattern: step.pattern, applied: false, landed: false });
+  }
+
+  /** Before a checkpoint: what active and hidden hold is where the secondary's view may change. */
+  private noteBuffered(d: DiskModel): void {
+    if (!d.data) return;
+    for (const run of allocatedAboveBase(d.data).intervals()) d.touched.push({ offset: run.start, bytes: run.end - run.start, by: 'secondary' });
   }
 
   private onOperation(f: TraceFields): void {
@@ -346,9 +359,15 @@ export class DataConformance {
     const any = full ? all : clusterRanges(d.touched, size);
     const pd = this.pair.primary.disks[index]!;
     const sd = this.pair.secondary.disks[index]!;
-    if (full && this.primaryAlive) this.peekCheck(d, 'primary', 'vm', () => pd.local.peek(0, size), all[0]!, primaryDisk(d.data, 0, size));
-    for (const r of byPrimary) this.peekCheck(d, 'secondary', 'disk', () => sd.disk.peek(r.offset, r.bytes), r, secondaryDisk(d.data, r.offset, r.bytes));
-    for (const r of any) this.peekCheck(d, 'secondary', 'vm', () => sd.replication.peek(r.offset, r.bytes), r, secondaryView(d.data, r.offset, r.bytes));
+    const scratch = this.scratchFor(size);
+    if (full && this.primaryAlive) this.peekCheck(d, 'primary', 'vm', () => pd.local.peek(0, size, scratch), all[0]!, primaryDisk(d.data, 0, size));
+    for (const r of byPrimary) this.peekCheck(d, 'secondary', 'disk', () => sd.disk.peek(r.offset, r.bytes, scratch), r, secondaryDisk(d.data, r.offset, r.bytes));
+    for (const r of any) this.peekCheck(d, 'secondary', 'vm', () => sd.replication.peek(r.offset, r.bytes, scratch), r, secondaryView(d.data, r.offset, r.bytes));
+  }
+
+  private scratchFor(bytes: number): Uint8Array {
+    if (this.scratch.length < bytes) this.scratch = new Uint8Array(bytes);
+    return this.scratch;
   }
 
   private peekCheck(d: DiskModel, vm: string, target: string, peek: () => Uint8Array, r: { offset: number; bytes: number }, expected: ExpectedRun[]): void {

@@ -69,6 +69,19 @@ function step(state: NodeState, event: NodeEvent): Step {
   return result;
 }
 
+const opened = new Map<string, NodeState>();
+
+/** A freshly opened node of each mode and profile, built once (initialTransition is costly). */
+function openedOnce(mode: Side, profile: Profile): NodeState {
+  const key = `${mode}|${profile}`;
+  let state = opened.get(key);
+  if (!state) {
+    state = openedNode(mode, profile);
+    opened.set(key, state);
+  }
+  return state;
+}
+
 const ALLOWED_STAGE_MOVES = new Set(['NONE>RUNNING', 'RUNNING>DONE', 'RUNNING>FAILOVER', 'FAILOVER>DONE', 'FAILOVER>FAILOVER_FAILED']);
 const FRAMEWORK_COMMANDS = new Set(['start', 'stop', 'checkpoint', 'get_error']);
 
@@ -154,7 +167,7 @@ export class NodeConformance {
   }
 
   private track(name: string, side: Side, disk: number): void {
-    const model = openedNode(side, this.profile);
+    const model = openedOnce(side, this.profile);
     const names = {
       activeFilename: `${nodeName('active-disk', disk)}.qcow2`,
       hiddenFilename: `${nodeName('hidden-disk', disk)}.qcow2`,

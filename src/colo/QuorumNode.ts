@@ -48,8 +48,8 @@ export class QuorumNode extends BlockNode {
   }
 
   /** The primary VM's data: the local child, which fifo reads ask first. */
-  protected override doPeek(offset: number, bytes: number): Uint8Array {
-    return this.links[0]!.node.peek(offset, bytes);
+  protected override doPeek(offset: number, out: Uint8Array): void {
+    this.links[0]!.node.peek(offset, out.length, out);
   }
 
   protected override async doRead(offset: number, bytes: number): Promise<Uint8Array> {
