@@ -1,0 +1,93 @@
+/*
+ * The colosim command as a user runs it (a child process): exit codes, messages for bad input,
+ * the fuzz report and its counterexample replaying, and Ctrl-C during a campaign.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const BIN = fileURLToPath(new URL('./colosim.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'colosim-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function colosim(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe('colosim', () => {
+  it('run: a scenario whose expectations hold exits 0 and prints each step', { timeout: 60_000 }, () => {
+    const r = colosim('run', fileURLToPath(new URL('../../properties/scenarios/gaps/double-start.json', import.meta.url)));
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('error: Block replication is running or done');
+  });
+
+  it('run: an expectation that does not hold exits 1 and says which', { timeout: 60_000 }, () => {
+    const file = join(dir, 'wrong.json');
+    writeFileSync(file, JSON.stringify({ colosim: 1, name: 'w', steps: [{ do: 'status', side: 'secondary', expect: { replicationError: false } }] }));
+    const r = colosim('run', file);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('step 0 replicationError: expected false, got true');
+  });
+
+  it('run: a malformed file exits 2 naming the step and the field, and runs nothing', { timeout: 60_000 }, () => {
+    const file = join(dir, 'bad.json');
+    writeFileSync(file, JSON.stringify({ colosim: 1, name: 'b', steps: [{ do: 'write', vm: 'primary', offset: 0, length: 512, pattern: 300 }] }));
+    const r = colosim('run', file);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('steps[0].pattern: must be an integer from 0 to 255, got 300');
+    expect(r.out).toBe('');
+  });
+
+  it('fuzz: bad arguments exit 2 with the usage', { timeout: 60_000 }, () => {
+    const r = colosim('fuzz', '--faults', 'some');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('--faults must be one of none, tolerated, all, got "some"');
+    expect(r.err).toContain('usage: colosim fuzz');
+  });
+
+  it('fuzz on v24 exits 1 and writes a counterexample that replay reproduces (exit 1)', { timeout: 120_000 }, () => {
+    const out = join(dir, 'v24');
+    const r = colosim('fuzz', '--seed', '3', '--runs', '50', '--profile', 'v24', '--out', out);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('VIOLATION');
+    const summary = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { counterexample: { path: string }; summaryHash: string };
+    expect(existsSync(summary.counterexample.path)).toBe(true);
+    expect(existsSync(join(out, 'coverage.json'))).toBe(true);
+    const replay = colosim('replay', summary.counterexample.path);
+    expect(replay.code).toBe(1);
+    expect(replay.out).toContain('still failing');
+    // Same seed, same summary hash.
+    const again = colosim('fuzz', '--seed', '3', '--runs', '50', '--profile', 'v24', '--out', join(dir, 'v24-again'), '--json');
+    expect((JSON.parse(again.out) as { summaryHash: string }).summaryHash).toBe(summary.summaryHash);
+  });
+
+  it('fuzz on QEMU 7.2 exits 0 with every invariant checked', { timeout: 120_000 }, () => {
+    const out = join(dir, 'clean');
+    const r = colosim('fuzz', '--seed', '5', '--runs', '40', '--out', out, '--json');
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.out) as { cases: number; invariants: Record<string, { checks: number; violations: number }> };
+    expect(summary.cases).toBe(40);
+    for (const name of ['conformance', 'stage-monotonic', 'framework-order', 'liveness', 'determinism']) expect(summary.invariants[name]!.checks).toBeGreaterThan(0);
+    expect(Object.values(summary.invariants).every((c) => c.violations === 0)).toBe(true);
+  });
+
+  it('fuzz: Ctrl-C stops after the current case and still writes the report', { timeout: 120_000 }, async () => {
+    const out = join(dir, 'interrupted');
+    const child = spawn(process.execPath, [BIN, 'fuzz', '--seed', '8', '--runs', '1000000', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    await new Promise((resolve) => setTimeout(resolve, 4000));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(0);
+    expect(stdout).toContain('(interrupted)');
+    const summary = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { interrupted: boolean; cases: number };
+    expect(summary.interrupted).toBe(true);
+    expect(summary.cases).toBeGreaterThan(0);
+    expect(readdirSync(out)).toContain('coverage.json');
+  });
+});
