@@ -82,12 +82,7 @@ export class PrimarySide extends Side {
       name: `replication-primary${sfx}`,
       mode: 'primary',
       file: link,
-      rules: config.rules,
-      registry: this.registry,
-      framework: this.framework,
-      side: this.name,
-      commit: { chunkBytes: config.timing.commitChunkBytes, paceTicks: config.timing.commitPaceTicks },
-      onCrash: (crash) => this.die('crashed', crash),
+      ...this.replicationContext(config),
     });
     const quorum = new QuorumNode(env, {
       name: `quorum${sfx}`,

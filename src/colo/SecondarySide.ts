@@ -66,13 +66,7 @@ export class SecondarySide extends Side {
       mode: 'secondary',
       topId: chain === 'top-id-unknown' ? 'no-such-node' : name,
       file: active,
-      rules: config.rules,
-      registry: this.registry,
-      framework: this.framework,
-      side: this.name,
-      commit: { chunkBytes: config.timing.commitChunkBytes, paceTicks: config.timing.commitPaceTicks },
-      onCrash: (crash) => this.die('crashed', crash),
-      crashPoint: (point) => this.crashPoint(point),
+      ...this.replicationContext(config),
     });
     this.registry.addNode(this.own(replication));
     const vm = this.backend(new BlockBackend(exportName('secondary', 'vm', index), replication));

@@ -13,6 +13,7 @@ import { SimulatedCrash } from '../sim/SimulatedCrash.js';
 import type { SimEnv } from '../sim/SimEnv.js';
 import { WaitQueue } from '../sim/WaitQueue.js';
 import { NbdServer } from './NbdServer.js';
+import type { PairConfig } from './PairConfig.js';
 
 export type SideName = 'primary' | 'secondary';
 export type SideState = 'alive' | 'lost' | 'crashed';
@@ -42,6 +43,19 @@ export class Side {
 
   get alive(): boolean {
     return this.state === 'alive';
+  }
+
+  /** What every replication node of this process is opened with, whatever its mode. */
+  protected replicationContext(config: PairConfig) {
+    return {
+      rules: config.rules,
+      registry: this.registry,
+      framework: this.framework,
+      side: this.name,
+      commit: { chunkBytes: config.timing.commitChunkBytes, paceTicks: config.timing.commitPaceTicks },
+      onCrash: (crash: SimulatedCrash) => this.die('crashed', crash),
+      crashPoint: (point: string) => this.crashPoint(point),
+    };
   }
 
   /** Remember a node for closing when the process dies. */

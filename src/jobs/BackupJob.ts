@@ -140,10 +140,7 @@ export class BackupJob {
       const done = new WaitQueue(this.env.sched, `${this.name}:copy#${c}`);
       this.copying.set(c, done);
       try {
-        await this.copyCluster(c, true, this.epoch);
-      } catch (error) {
-        this.bitmap.rearm(c);
-        throw error;
+        await this.copyTaken(c, true);
       } finally {
         this.copying.delete(c);
         done.wakeAll();
@@ -158,16 +155,20 @@ export class BackupJob {
     const range = this.cowRanges.begin(start * cs, end * cs);
     try {
       for (let c = start; c < end; c++) {
-        if (!this.bitmap.take(c)) continue;
-        try {
-          await this.copyCluster(c, false, this.epoch);
-        } catch (error) {
-          this.bitmap.rearm(c);
-          throw error;
-        }
+        if (this.bitmap.take(c)) await this.copyTaken(c, false);
       }
     } finally {
       this.cowRanges.end(range);
+    }
+  }
+
+  /** Copy a cluster just taken off the bitmap; a failed copy leaves it armed again. */
+  private async copyTaken(cluster: number, serialising: boolean): Promise<void> {
+    try {
+      await this.copyCluster(cluster, serialising, this.epoch);
+    } catch (error) {
+      this.bitmap.rearm(cluster);
+      throw error;
     }
   }
 
