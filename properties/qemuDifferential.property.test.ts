@@ -11,7 +11,7 @@ import { checkDifferential } from '../src/check/differential.js';
 import { QemuSession } from '../src/qemu/QemuBackend.js';
 import { QEMU_SUITE_NOTE, RUN_QEMU_TESTS } from '../src/qemu/qemuTestSupport.js';
 
-const RUNS = Math.max(50, Number(process.env.COLOSIM_DIFF_RUNS ?? 60));
+const RUNS = Math.max(50, Number(process.env.COLOSIM_DIFF_RUNS ?? 100));
 const SEED = process.env.COLOSIM_DIFF_SEED === undefined ? Date.now() % 0x7fffffff : Number(process.env.COLOSIM_DIFF_SEED);
 
 describe.runIf(RUN_QEMU_TESTS)(`engine and QEMU on generated scenarios${QEMU_SUITE_NOTE}`, () => {
@@ -19,7 +19,9 @@ describe.runIf(RUN_QEMU_TESTS)(`engine and QEMU on generated scenarios${QEMU_SUI
   beforeAll(() => {
     session = new QemuSession();
   });
-  afterAll(() => session?.close());
+  afterAll(async () => {
+    await session?.close();
+  });
 
   it(`${RUNS} generated scenarios give the same results on both backends (seed ${SEED})`, async () => {
     const result = await checkDifferential({ session, runs: RUNS, seed: SEED });

@@ -30,7 +30,9 @@ describe.runIf(RUN_QEMU_TESTS)(`scenario library on QEMU${QEMU_SUITE_NOTE}`, () 
   beforeAll(() => {
     session = new QemuSession();
   });
-  afterAll(() => session?.close());
+  afterAll(async () => {
+    await session?.close();
+  });
 
   async function expectSameAsEngine(scenario: Scenario, divergence: Divergence | undefined): Promise<void> {
     const { document: engine } = await runScenarioOnEngine(scenario);

@@ -72,7 +72,7 @@ describe.runIf(RUN_QEMU_TESTS)(`runDifferential${QEMU_SUITE_NOTE}`, () => {
       expect(run.diff).toEqual({ differences: [], compared: 5, skipped: 0 });
       expect(run.unexplained).toEqual([]);
     } finally {
-      session.close();
+      await session.close();
     }
   });
 });

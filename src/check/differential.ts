@@ -150,6 +150,8 @@ export interface DifferentialCheckResult {
   readonly seed: number;
   /** Generated scenarios run before the first difference (or all of them). */
   readonly scenarios: number;
+  /** Scenarios run in all, shrinking included. */
+  readonly runs: number;
   /** Step results compared and skipped over every run, shrinking included. */
   readonly compared: number;
   readonly skipped: number;
@@ -166,11 +168,12 @@ export interface DifferentialCheckResult {
  */
 export async function checkDifferential(options: DifferentialCheckOptions): Promise<DifferentialCheckResult> {
   const seed = options.seed ?? Date.now() % 0x7fffffff;
-  const totals = { compared: 0, skipped: 0, scenarios: 0 };
+  const totals = { compared: 0, skipped: 0, scenarios: 0, runs: 0 };
   const explained: Record<string, number> = {};
   const property = fc.asyncProperty(differentialScenarioArbitrary(options.shape), async (file) => {
     const scenario = parseScenario(file);
     const run = await runDifferential(scenario, options.session);
+    totals.runs++;
     totals.compared += run.diff.compared;
     totals.skipped += run.diff.skipped;
     for (const id of explainDifferences(scenario, run.engine, run.qemu, run.diff.differences).explainedBy) explained[id] = (explained[id] ?? 0) + 1;

@@ -1,19 +1,21 @@
 /*
- * The close step: delete a side's replication node(s) the way QEMU allows, i.e. blockdev-del
- * (what HMP drive_del does for a node without a BlockBackend). The secondary node first loses its
- * SVM export (which holds a BlockBackend on it); the primary node first leaves its quorum
- * (x-blockdev-change child=children.1). QEMU refuses to delete a secondary node whose backup job
- * runs (stage RUNNING): that close is not expressible, so the step is reported as skipped and the
- * export is put back. Without `disk`, every disk of the side is closed, in order.
+ * The close step: delete a side's replication node(s) with blockdev-del (what HMP drive_del does for
+ * a node without a BlockBackend), every disk in disk order when the step names none, stopping at the
+ * first error. Secondary: its secondary-vm export (a BlockBackend on it) goes first; when QEMU then
+ * refuses the delete (in RUNNING: "Node 'replication-secondary' is busy: Block device is in use by
+ * internal backup job") the step fails with QEMU's message and the export is put back. Primary: the
+ * node leaves its quorum (x-blockdev-change child=children.1), its read-only export goes, then
+ * blockdev-del. Errors are QEMU's own, verbatim.
  */
-import type { CloseStep } from '../scenario/Scenario.js';
+import type { CloseStep, Side } from '../scenario/Scenario.js';
 import { deleteExport } from './Failover.js';
 import type { QemuPair } from './QemuPair.js';
-import { type Outcome, qmpCall, sideLost, skipped } from './SideCalls.js';
+import { type Outcome, control, qmpCall, unavailable } from './SideCalls.js';
 import { exportArgs } from './Topology.js';
 
 export async function closeStep(pair: QemuPair, step: CloseStep): Promise<Outcome> {
-  if (pair.lost.has(step.side)) return sideLost(step.side);
+  const gone = await unavailable(pair, step.side);
+  if (gone !== undefined) return gone;
   const disks = step.disk === undefined ? pair.disks.map((_, i) => i) : [step.disk];
   for (const disk of disks) {
     const outcome = step.side === 'secondary' ? await closeSecondary(pair, disk) : await closePrimary(pair, disk);
@@ -24,28 +26,41 @@ export async function closeStep(pair: QemuPair, step: CloseStep): Promise<Outcom
 
 async function closeSecondary(pair: QemuPair, disk: number): Promise<Outcome> {
   const names = pair.disks[disk]!.names;
-  if (pair.closed.secondary.has(disk)) return skipped(`disk ${disk}'s secondary replication node is already closed`);
-  await pair.dropConnection('secondary', disk);
-  const removed = await deleteExport(pair, 'secondary', names.svmExport);
-  if (!removed.ok) return removed;
-  const deleted = await qmpCall(pair, 'secondary', 'blockdev-del', { 'node-name': names.secondaryReplication });
-  if ('value' in deleted) {
-    pair.closed.secondary.add(disk);
-    return { ok: true };
+  const exported = pair.exports.secondary.has(names.svmExport);
+  if (exported) {
+    const removed = await deleteExport(pair, 'secondary', names.svmExport);
+    if (!removed.ok) return removed;
   }
-  await qmpCall(pair, 'secondary', 'block-export-add', exportArgs(names.svmExport, names.secondaryReplication));
-  return skipped(`QEMU refuses to delete disk ${disk}'s secondary replication node: ${deleted.failed.error ?? ''}`);
+  const deleted = await control(pair, 'secondary', 'blockdev-del', { 'node-name': names.secondaryReplication });
+  if (deleted.ok || !exported || deleted.code !== undefined) return deleted;
+  return restoreExport(pair, 'secondary', names.svmExport, names.secondaryReplication, deleted);
 }
 
 async function closePrimary(pair: QemuPair, disk: number): Promise<Outcome> {
   const names = pair.disks[disk]!.names;
-  if (pair.closed.primary.has(disk)) return skipped(`disk ${disk}'s primary replication node is already closed`);
-  if (!pair.lost.has('secondary')) {
-    const detached = await qmpCall(pair, 'primary', 'x-blockdev-change', { parent: names.quorum, child: 'children.1' });
-    if ('failed' in detached) return skipped(`QEMU refuses to take disk ${disk}'s replication node out of its quorum: ${detached.failed.error ?? ''}`);
+  if (pair.inQuorum.has(disk)) {
+    const detached = await control(pair, 'primary', 'x-blockdev-change', { parent: names.quorum, child: 'children.1' });
+    if (!detached.ok) return detached;
+    pair.inQuorum.delete(disk);
   }
-  const deleted = await qmpCall(pair, 'primary', 'blockdev-del', { 'node-name': names.primaryReplication });
-  if ('failed' in deleted) return skipped(`QEMU refuses to delete disk ${disk}'s primary replication node: ${deleted.failed.error ?? ''}`);
-  pair.closed.primary.add(disk);
-  return { ok: true };
+  const exported = pair.exports.primary.has(names.primaryReplicationExport);
+  if (exported) {
+    const removed = await deleteExport(pair, 'primary', names.primaryReplicationExport);
+    if (!removed.ok) return removed;
+  }
+  const deleted = await control(pair, 'primary', 'blockdev-del', { 'node-name': names.primaryReplication });
+  if (deleted.ok || !exported || deleted.code !== undefined) return deleted;
+  return restoreExport(pair, 'primary', names.primaryReplicationExport, names.primaryReplication, deleted, false);
+}
+
+/**
+ * Put an export back after a refused delete; the step answers QEMU's refusal either way. QEMU may
+ * refuse the export too (a node whose active disk a failed make_empty ejected has no length: "Failed
+ * to determine the NBD export's length: No medium found"); the export then stays gone.
+ */
+async function restoreExport(pair: QemuPair, side: Side, name: string, node: string, refusal: Outcome, writable = true): Promise<Outcome> {
+  const added = await qmpCall(pair, side, 'block-export-add', exportArgs(name, node, writable));
+  if ('value' in added) pair.exports[side].add(name);
+  else if (added.failed.code !== undefined) return added.failed;
+  return refusal;
 }

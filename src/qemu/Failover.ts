@@ -1,47 +1,56 @@
 /*
  * The failover procedures of docs/block-replication.txt done with QMP, and the wait for the
- * secondary's active commit. Primary lost: SIGKILL the primary, delete the secondary disk's NBD
- * export (so no primary write can land any more; nbd-server-stop would also end the SVM's export),
- * then xen-set-replication enable=false failover=true on the secondary, which is what
+ * secondary's active commit. Primary lost: SIGKILL the primary, delete the colo1 export(s) of the
+ * secondary disk (so no primary write can land any more; nbd-server-stop would also end the SVM's
+ * export and the secondary-disk export, which survive failover as in the engine), then
+ * xen-set-replication enable=false failover=true on the secondary, which is what
  * x-colo-lost-heartbeat runs (COLO itself is not enabled with -M none). Secondary lost: SIGKILL the
  * secondary, remove the NBD child from each quorum, stop with failover on the primary. QEMU
- * discards failover errors, so the step is always ok.
+ * discards failover errors, so the step is ok unless the survivor is gone or crashes.
  */
 import type { Side } from '../scenario/Scenario.js';
 import { QemuAdapterError } from './QemuAdapterError.js';
 import type { QemuPair } from './QemuPair.js';
-import { type Outcome, asRunFailure, qmpCall, sideLost } from './SideCalls.js';
+import { type Outcome, failureOf, qmpCall, unavailable } from './SideCalls.js';
 
 const COMMIT_POLL_MS = 2;
 
-export async function failover(pair: QemuPair, lost: Side): Promise<Outcome> {
+/** `issued` is called once the secondary's commit runs (steps issued after it see FAILOVER). */
+export async function failover(pair: QemuPair, lost: Side, issued: () => void = () => undefined): Promise<Outcome> {
   const survivor: Side = lost === 'primary' ? 'secondary' : 'primary';
-  if (pair.lost.has(survivor)) return sideLost(survivor);
+  const gone = await unavailable(pair, survivor);
+  if (gone !== undefined) return gone;
   await pair.killSide(lost);
-  if (lost === 'primary') return primaryLost(pair);
-  return secondaryLost(pair);
+  return lost === 'primary' ? primaryLost(pair, issued) : secondaryLost(pair);
 }
 
-async function primaryLost(pair: QemuPair): Promise<Outcome> {
+async function primaryLost(pair: QemuPair, issued: () => void): Promise<Outcome> {
   for (const disk of pair.disks) {
-    await deleteExport(pair, 'secondary', disk.names.secondaryDiskExport);
+    if (!pair.exports.secondary.has(disk.names.coloExport)) continue;
+    const deleted = await deleteExport(pair, 'secondary', disk.names.coloExport);
+    if (!deleted.ok) return deleted;
   }
-  await qmpCall(pair, 'secondary', 'xen-set-replication', { enable: false, primary: false, failover: true });
-  await waitForCommit(pair);
-  return { ok: true };
+  const stopped = await qmpCall(pair, 'secondary', 'xen-set-replication', { enable: false, primary: false, failover: true });
+  if ('failed' in stopped) return stopped.failed;
+  issued();
+  const ended = await waitForCommit(pair);
+  return typeof ended === 'string' ? { ok: true } : ended;
 }
 
 async function secondaryLost(pair: QemuPair): Promise<Outcome> {
-  for (let i = 0; i < pair.disks.length; i++) {
-    if (pair.closed.primary.has(i)) continue;
-    await qmpCall(pair, 'primary', 'x-blockdev-change', { parent: pair.disks[i]!.names.quorum, child: 'children.1' });
+  for (const [i, disk] of pair.disks.entries()) {
+    if (!pair.inQuorum.has(i)) continue;
+    const detached = await qmpCall(pair, 'primary', 'x-blockdev-change', { parent: disk.names.quorum, child: 'children.1' });
+    if ('failed' in detached) return detached.failed;
+    pair.inQuorum.delete(i);
   }
-  await qmpCall(pair, 'primary', 'xen-set-replication', { enable: false, primary: true, failover: true });
-  return { ok: true };
+  const stopped = await qmpCall(pair, 'primary', 'xen-set-replication', { enable: false, primary: true, failover: true });
+  return 'failed' in stopped ? stopped.failed : { ok: true };
 }
 
 /** Delete a block export at once (clients cut off) and wait until QEMU says it is gone. */
 export async function deleteExport(pair: QemuPair, side: Side, id: string): Promise<Outcome> {
+  await pair.dropConnection(side, id);
   const qmp = pair.process(side).qmp;
   const gone = qmp.waitEvent('BLOCK_EXPORT_DELETED', { match: (e) => e.data?.id === id });
   const answer = await qmpCall(pair, side, 'block-export-del', { id, mode: 'hard' });
@@ -52,8 +61,9 @@ export async function deleteExport(pair: QemuPair, side: Side, id: string): Prom
   try {
     await gone;
   } catch (error) {
-    throw await asRunFailure(pair, side, error, `deleting export ${id}`);
+    return failureOf(pair, side, error, `deleting export ${id}`);
   }
+  pair.exports[side].delete(id);
   return { ok: true };
 }
 
@@ -66,13 +76,13 @@ interface NamedNode {
  * Wait until the secondary has no active commit left. The commit is an internal job (query-jobs
  * does not list it), but its filter node (driver mirror_top) sits in the graph exactly while it runs;
  * afterwards the active disk node is gone (committed: stage DONE) or still there (FAILOVER_FAILED,
- * or replication never ran). 'none' means the secondary is lost.
+ * or replication never ran). A secondary that is lost or crashes answers with its Outcome.
  */
-export async function waitForCommit(pair: QemuPair, timeoutMs = 60_000): Promise<'committed' | 'not-committed' | 'none'> {
+export async function waitForCommit(pair: QemuPair, timeoutMs = 60_000): Promise<'committed' | 'not-committed' | Outcome> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const answer = await qmpCall<NamedNode[]>(pair, 'secondary', 'query-named-block-nodes', { flat: true });
-    if ('failed' in answer) return 'none';
+    if ('failed' in answer) return answer.failed;
     const nodes = answer.value;
     if (!nodes.some((n) => n.drv === 'mirror_top')) {
       const names = new Set(nodes.map((n) => n['node-name']));

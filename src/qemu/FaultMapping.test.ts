@@ -31,7 +31,31 @@ describe('layOutFaults', () => {
       1 << 20,
     );
     expect(rulesFor(layout, 'link', 0)).toEqual([{ event: 'none', errno: 5, once: true }]);
-    expect(rulesFor(layout, 'hidden-disk', 0)).toEqual([{ event: 'none', iotype: 'write-zeroes', errno: 5 }]);
+    // persistent: the first make_empty fails (blkdebug stays in state 1)
+    expect(rulesFor(layout, 'hidden-disk', 0)).toEqual([{ event: 'empty_image_prepare', state: 1, iotype: 'write-zeroes', errno: 5, once: true }]);
+  });
+
+  it('counts make_empty calls with blkdebug states for afterOps and times', () => {
+    const layout = layOutFaults([{ kind: 'io-error', node: 'active-disk.1', op: 'make-empty', errno: 'ENOSPC', afterOps: 1, times: 1 }], 2, 1 << 20);
+    expect(rulesFor(layout, 'active-disk', 1)).toEqual([
+      { event: 'empty_image_prepare', state: 1, new_state: 2 },
+      { event: 'empty_image_prepare', state: 2, new_state: 3 },
+      { event: 'empty_image_prepare', state: 2, iotype: 'write-zeroes', errno: 28, once: true },
+    ]);
+    expect(layout.blocking).toEqual([]);
+  });
+
+  it('marks every skipped fault but latency as blocking (the scenario cannot run without it)', () => {
+    const layout = layOutFaults(
+      [
+        { kind: 'latency', node: 'link', op: 'any', ticks: 5 },
+        { kind: 'job-fail', job: 'backup' },
+      ],
+      1,
+      1 << 20,
+    );
+    expect(layout.skipped.map((s) => s.where)).toEqual(['engine.faults[0]', 'engine.faults[1]']);
+    expect(layout.blocking.map((s) => s.where)).toEqual(['engine.faults[1]']);
   });
 
   it('skips what blkdebug cannot express, with the reason and the fault path', () => {

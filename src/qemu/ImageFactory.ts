@@ -1,17 +1,24 @@
 /*
- * Makes a scenario's disk images: raw primary and secondary disks of the scenario's size pre-filled
- * with its pattern (qemu-img create + qemu-io write -P, skipped for 0), empty qcow2 active and
- * hidden disks. Each distinct (format, size, pattern) is built once with the QEMU tools into a
- * cache directory and copied per scenario, which is byte-identical and much cheaper than rerunning
- * the tools; close() removes the cache.
+ * Makes a scenario's disk images, named as the engine names them (primary-disk.raw,
+ * active-disk.1.qcow2, ...): raw primary and secondary disks of the scenario's size pre-filled with
+ * its pattern (qemu-img create + qemu-io write -P, skipped for 0), empty qcow2 active and hidden
+ * disks (the active disk twice as long, or in qed, for the chain variants that need it). Each
+ * distinct (format, size, pattern) is built once with the QEMU tools into a cache directory and
+ * copied per scenario, which is byte-identical and much cheaper than rerunning the tools; close()
+ * removes the cache.
  */
-import { copyFile, mkdtemp } from 'node:fs/promises';
+import { mkdtempSync } from 'node:fs';
+import { copyFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { removeDirectory, trackDirectory } from './ChildRegistry.js';
+import { diskSuffix } from '../colo/PairConfig.js';
+import type { ChainVariant } from '../scenario/Scenario.js';
 import type { QemuTools } from './QemuTools.js';
 import { runTool } from './QemuTools.js';
 import type { DiskFiles } from './Topology.js';
+
+type ImageFormat = 'raw' | 'qcow2' | 'qed';
 
 export class ImageFactory {
   private cacheDir: string | undefined;
@@ -19,21 +26,28 @@ export class ImageFactory {
 
   constructor(private readonly tools: QemuTools) {}
 
-  /** Create disk i's four images in `dir`. */
-  async createDisk(dir: string, i: number, sizeBytes: number, pattern: number): Promise<DiskFiles> {
+  /** Create disk i's four images in `dir`, as the chain variant wants them. */
+  async createDisk(dir: string, i: number, sizeBytes: number, pattern: number, chain: ChainVariant = 'standard'): Promise<DiskFiles> {
+    const sfx = diskSuffix(i);
+    const activeFormat = chain === 'active-without-make-empty' ? 'qed' : 'qcow2';
     const files: DiskFiles = {
-      primaryRaw: join(dir, `primary${i}.raw`),
-      secondaryRaw: join(dir, `secondary${i}.raw`),
-      activeQcow2: join(dir, `active${i}.qcow2`),
-      hiddenQcow2: join(dir, `hidden${i}.qcow2`),
+      primaryRaw: join(dir, `primary-disk${sfx}.raw`),
+      secondaryRaw: join(dir, `secondary-disk${sfx}.raw`),
+      active: join(dir, `active-disk${sfx}.${activeFormat}`),
+      activeFormat,
+      hiddenQcow2: join(dir, `hidden-disk${sfx}.qcow2`),
     };
-    const raw = await this.template('raw', sizeBytes, pattern);
-    const qcow2 = await this.template('qcow2', sizeBytes, 0);
+    const activeSizeBytes = chain === 'active-length-differs' ? 2 * sizeBytes : sizeBytes;
+    const [raw, hidden, active] = await Promise.all([
+      this.template('raw', sizeBytes, pattern),
+      this.template('qcow2', sizeBytes, 0),
+      this.template(activeFormat, activeSizeBytes, 0),
+    ]);
     await Promise.all([
       copyFile(raw, files.primaryRaw),
       copyFile(raw, files.secondaryRaw),
-      copyFile(qcow2, files.activeQcow2),
-      copyFile(qcow2, files.hiddenQcow2),
+      copyFile(active, files.active),
+      copyFile(hidden, files.hiddenQcow2),
     ]);
     return files;
   }
@@ -44,7 +58,7 @@ export class ImageFactory {
     this.templates.clear();
   }
 
-  private template(format: 'raw' | 'qcow2', sizeBytes: number, pattern: number): Promise<string> {
+  private template(format: ImageFormat, sizeBytes: number, pattern: number): Promise<string> {
     const key = `${format}-${sizeBytes}-${pattern}`;
     let made = this.templates.get(key);
     if (made === undefined) {
@@ -55,9 +69,10 @@ export class ImageFactory {
     return made;
   }
 
-  private async build(format: 'raw' | 'qcow2', sizeBytes: number, pattern: number, key: string): Promise<string> {
+  private async build(format: ImageFormat, sizeBytes: number, pattern: number, key: string): Promise<string> {
+    // Made synchronously, so templates built at once share one cache directory.
     if (this.cacheDir === undefined) {
-      this.cacheDir = await mkdtemp(join(tmpdir(), 'colosim-images-'));
+      this.cacheDir = mkdtempSync(join(tmpdir(), 'colosim-images-'));
       trackDirectory(this.cacheDir);
     }
     const path = join(this.cacheDir, `${key}.${format}`);

@@ -11,7 +11,7 @@ import { QemuPair } from './QemuPair.js';
 import { QemuProcess } from './QemuProcess.js';
 import { runStep } from './QemuStepRunner.js';
 import { findQemuTools } from './QemuTools.js';
-import { diskNames } from './Topology.js';
+import { NO_FAULT_RULES, diskNames } from './Topology.js';
 import { QEMU_SUITE_NOTE, RUN_QEMU_TESTS } from './qemuTestSupport.js';
 
 const MIB = 1024 * 1024;
@@ -57,8 +57,8 @@ describe.runIf(RUN_QEMU_TESTS)(`runScenarioOnQemu${QEMU_SUITE_NOTE}`, () => {
   beforeAll(() => {
     session = new QemuSession();
   });
-  afterAll(() => {
-    session?.close();
+  afterAll(async () => {
+    await session?.close();
     expect(liveResources()).toEqual({ children: 0, directories: 0 });
   });
   const run = (s: ReturnType<typeof scenario>) => runScenarioOnQemu(s, { session });
@@ -175,7 +175,8 @@ describe.runIf(RUN_QEMU_TESTS)(`runScenarioOnQemu${QEMU_SUITE_NOTE}`, () => {
       { ok: true },
       { ok: true },
       { ok: true },
-      { ok: false, code: 'SKIPPED', skipped: "disk 0's secondary replication node was closed: QEMU has no device left for the SVM's I/O" },
+      // the close took the node's export away first, as the engine does
+      { ok: false, error: 'colosim: no NBD export named secondary-vm', code: 'NO_EXPORT' },
     ]);
   });
 
@@ -253,21 +254,21 @@ describe.runIf(RUN_QEMU_TESTS)(`runScenarioOnQemu${QEMU_SUITE_NOTE}`, () => {
           { do: 'checkpoint', side: 'secondary' },
           { do: 'read', vm: 'secondary', offset: 0, length: 512 },
           { do: 'close', side: 'secondary' },
+          { do: 'read', vm: 'secondary', offset: 0, length: 512 },
         ],
         { engine: { faults: [{ kind: 'io-error', node: 'active-disk', op: 'make-empty', errno: 'ENOSPC' }] } },
       ),
     );
     expect(outcomes(doc)).toEqual([
-      { ok: false, error: 'Failed to empty active0.qcow2: No space left on device' },
+      { ok: false, error: 'Failed to empty active-disk.qcow2: No space left on device' },
       { ok: true, replicationError: false },
-      { ok: false, error: 'Active disk active-disk0 is ejected' },
+      { ok: false, error: 'Active disk active-disk is ejected' },
       // ENOMEDIUM from the ejected node; QEMU's NBD server has no code for it and sends EINVAL
       { ok: false, errno: 'EINVAL' },
-      {
-        ok: false,
-        code: 'SKIPPED',
-        skipped: "QEMU refuses to delete disk 0's secondary replication node: Node 'secondary-replication0' is busy: Block device is in use by internal backup job",
-      },
+      // a refused close is QEMU's answer, not a skip
+      { ok: false, error: "Node 'replication-secondary' is busy: Block device is in use by internal backup job" },
+      // the export could not be put back: QEMU cannot size an export of a node with an ejected disk
+      { ok: false, error: 'colosim: no NBD export named secondary-vm', code: 'NO_EXPORT' },
     ]);
   });
 
@@ -318,37 +319,100 @@ describe.runIf(RUN_QEMU_TESTS)(`runScenarioOnQemu${QEMU_SUITE_NOTE}`, () => {
 });
 
 describe.runIf(RUN_QEMU_TESTS)(`I/O targets and chain variants${QEMU_SUITE_NOTE}`, () => {
-  it('reads the secondary disk itself with node "disk", and skips what QEMU cannot export', async () => {
-    const base = scenario([
-      { do: 'start', side: 'both' },
-      { do: 'write', vm: 'primary', offset: 0, length: 512, pattern: 0x22 },
-      { do: 'read', vm: 'secondary', offset: 0, length: 512 },
-      { do: 'read', vm: 'secondary', offset: 0, length: 512 },
-      { do: 'read', vm: 'primary', offset: 0, length: 512 },
-      { do: 'failover' },
-      { do: 'read', vm: 'secondary', offset: 0, length: 512 },
-    ]);
-    // `node` is added to the parsed steps directly, so this test does not depend on the parser's version of the field
-    const nodes = [undefined, undefined, 'disk', 'replication', 'disk', undefined, 'disk'];
-    const withNodes = { ...base, steps: base.steps.map((step, i) => (nodes[i] === undefined ? step : { ...step, node: nodes[i] })) } as typeof base;
-    const doc = await runScenarioOnQemu(withNodes);
+  it('reaches the disks and the replication nodes through their exports; primary ones are read-only', async () => {
+    const doc = await runScenarioOnQemu(
+      scenario([
+        { do: 'start', side: 'both' },
+        { do: 'write', vm: 'primary', offset: 0, length: 512, pattern: 0x22 },
+        { do: 'read', vm: 'secondary', node: 'disk', offset: 0, length: 512 },
+        { do: 'read', vm: 'secondary', node: 'replication', offset: 0, length: 512 },
+        { do: 'read', vm: 'primary', node: 'disk', offset: 0, length: 512 },
+        { do: 'read', vm: 'primary', node: 'replication', offset: 0, length: 512 },
+        { do: 'write', vm: 'primary', node: 'disk', offset: 0, length: 512, pattern: 1 },
+        { do: 'failover' },
+        { do: 'read', vm: 'secondary', node: 'disk', offset: 0, length: 512 },
+        { do: 'write', vm: 'secondary', node: 'disk', offset: 512, length: 512, pattern: 0x33 },
+        { do: 'read', vm: 'secondary', offset: 0, length: 1024 },
+      ]),
+    );
     expect(outcomes(doc)).toEqual([
       { ok: true },
       { ok: true },
       { ok: true, runs: [[0x22, 512]] },
       { ok: true, runs: [[0x11, 512]] },
-      { ok: false, code: 'SKIPPED', skipped: "QEMU cannot export the primary's local disk: the quorum above it unshares the write permission" },
+      { ok: true, runs: [[0x22, 512]] },
+      // a primary replication node fails every read
+      { ok: false, errno: 'EIO' },
+      { ok: false, code: 'SKIPPED', skipped: "QEMU can export the primary's local disk only read-only: the quorum above it unshares the write permission" },
       { ok: true },
-      { ok: false, code: 'SKIPPED', skipped: "failover deleted the secondary disk's NBD export" },
+      // only colo1 went away at failover; the secondary disk's own export stays
+      { ok: true, runs: [[0x11, 512]] },
+      { ok: true },
+      { ok: true, runs: [[0x11, 512], [0x33, 512]] },
     ]);
   });
 
-  it('skips every step of a broken-chain variant without starting QEMU', async () => {
-    const base = scenario([{ do: 'start', side: 'secondary' }]);
-    const doc = await runScenarioOnQemu({ ...base, chain: 'top-id-unknown' } as typeof base);
-    const reason = 'the QEMU backend does not build the "top-id-unknown" chain variant yet';
+  it('builds each broken chain and answers start with QEMU\'s validation error', async () => {
+    const errors: Record<string, string> = {
+      'active-without-backing': "Active disk doesn't have backing file",
+      'hidden-without-backing': "Hidden disk doesn't have backing file",
+      'secondary-without-backend': "The secondary disk doesn't have block backend",
+      'active-length-differs': "Active disk, hidden disk, secondary disk's length are not the same",
+      'active-without-make-empty': "Active disk or hidden disk doesn't support make_empty",
+      'top-id-unknown': 'No top_bs or it is invalid',
+    };
+    const session = new QemuSession();
+    try {
+      for (const [chain, error] of Object.entries(errors)) {
+        const doc = await runScenarioOnQemu(
+          scenario(
+            [
+              { do: 'start', side: 'secondary' },
+              { do: 'start', side: 'primary' },
+              { do: 'write', vm: 'primary', offset: 0, length: 512, pattern: 1 },
+              { do: 'status', side: 'primary' },
+              { do: 'read', vm: 'secondary', node: 'disk', offset: 0, length: 512 },
+            ],
+            { chain, disk: { size: MIB, pattern: 0x11 } },
+          ),
+          { session },
+        );
+        const forwarding = chain === 'secondary-without-backend' ? { ok: true, replicationError: true, desc: 'I/O error occurred' } : { ok: true, replicationError: false };
+        const diskRead = chain === 'secondary-without-backend' ? { ok: false, error: 'colosim: no NBD export named secondary-disk', code: 'NO_EXPORT' } : { ok: true, runs: [[1, 512]] };
+        expect(outcomes(doc), chain).toEqual([{ ok: false, error }, { ok: true }, { ok: true }, forwarding, diskRead]);
+        expect(doc.skipped, chain).toBeUndefined();
+      }
+    } finally {
+      await session.close();
+    }
+  });
+
+  it('reports a QEMU that dies by itself as CRASH, then SIDE_LOST', async () => {
+    const doc = await runScenarioOnQemu(
+      scenario(
+        [
+          { do: 'start', side: 'secondary' },
+          { do: 'stop', side: 'secondary', failover: false },
+          { do: 'status', side: 'secondary' },
+          { do: 'status', side: 'primary' },
+        ],
+        { disk: { size: MIB, pattern: 0x11 }, engine: { faults: [{ kind: 'io-error', node: 'hidden-disk', op: 'make-empty', times: 1 }] } },
+      ),
+    );
+    expect(outcomes(doc)).toEqual([
+      { ok: false, error: 'Failed to empty hidden-disk.qcow2: Input/output error' },
+      // stop with an ejected hidden disk: QEMU 7.2 dies of SIGSEGV (src/qemu/divergences.ts)
+      { ok: false, error: 'colosim: the secondary side crashed: killed by SIGSEGV', code: 'CRASH' },
+      { ok: false, error: 'colosim: the secondary side is lost', code: 'SIDE_LOST' },
+      { ok: true, replicationError: true, desc: 'Block replication is not running' },
+    ]);
+  });
+
+  it('runs a scenario with a fault it cannot express not at all, saying why at every step', async () => {
+    const doc = await runScenarioOnQemu(scenario([{ do: 'start', side: 'both' }], { engine: { faults: [{ kind: 'job-fail', job: 'backup' }] } }));
+    const reason = 'not run on QEMU: engine.faults[0]: the backup job is internal to QEMU and cannot be made to fail on its own';
     expect(doc.steps).toEqual([{ index: 0, do: 'start', ok: false, code: 'SKIPPED', skipped: reason }]);
-    expect(doc.skipped).toEqual([{ where: 'chain', reason }]);
+    expect(doc.skipped).toEqual([{ where: 'engine.faults[0]', reason: 'the backup job is internal to QEMU and cannot be made to fail on its own' }]);
   });
 });
 
@@ -357,8 +421,7 @@ describe.runIf(RUN_QEMU_TESTS)(`a hung QEMU${QEMU_SUITE_NOTE}`, () => {
     const session = new QemuSession();
     const dir = await mkdtemp(join(tmpdir(), 'colosim-hung-test-'));
     const files = await session.images.createDisk(dir, 0, MIB, 0);
-    const none = { primaryDisk: [], secondaryDisk: [], active: [], hidden: [], link: [] };
-    const pair = await QemuPair.create({ binary: session.tools.system, timeoutMs: 200, disks: [{ names: diskNames(0), files, rules: none }], imageDir: dir });
+    const pair = await QemuPair.create({ binary: session.tools.system, timeoutMs: 200, disks: [{ names: diskNames(0), files, rules: NO_FAULT_RULES }], imageDir: dir });
     try {
       process.kill(pair.secondary.pid!, 'SIGSTOP');
       const error = (await runStep(pair, { do: 'status', side: 'secondary' }, 0).catch((e: unknown) => e)) as QemuAdapterError;
@@ -369,7 +432,7 @@ describe.runIf(RUN_QEMU_TESTS)(`a hung QEMU${QEMU_SUITE_NOTE}`, () => {
       expect(pair.secondary.exited).toBe(true);
     } finally {
       await pair.dispose();
-      session.close();
+      await session.close();
       await rm(dir, { recursive: true, force: true });
     }
   });

@@ -1,10 +1,12 @@
 /*
- * The two QEMU processes of one scenario with their block graphs built (Topology.ts), and the NBD
- * connections the VMs' I/O goes through (opened lazily, one per export). A side that a failover
- * killed is "lost": its process is gone and steps addressed to it answer SIDE_LOST. dispose()
- * closes every connection and stops both processes, whatever state they are in.
+ * The two QEMU processes of one scenario with their block graphs built (Topology.ts), the NBD
+ * exports each side has right now, and the NBD connections the scenario's I/O goes through (opened
+ * lazily, one per export). A side that a failover killed, or that crashed, is "lost": its process
+ * is gone and steps addressed to it answer SIDE_LOST. dispose() closes every connection and stops
+ * both processes, whatever state they are in.
  */
-import type { Side } from '../scenario/Scenario.js';
+import { statSync } from 'node:fs';
+import type { ChainVariant, Side } from '../scenario/Scenario.js';
 import type { DiskFaultRules, DiskFiles, DiskNames } from './Topology.js';
 import {
   exportArgs,
@@ -14,10 +16,12 @@ import {
   quorumSpec,
   secondaryDiskSpec,
   secondaryReplicationSpec,
+  standaloneHiddenSpec,
+  throttleGroupArgs,
 } from './Topology.js';
 import { NbdClient } from './NbdClient.js';
 import { QemuAdapterError } from './QemuAdapterError.js';
-import { QemuProcess } from './QemuProcess.js';
+import { QemuProcess, describeExit } from './QemuProcess.js';
 import { QmpError } from './QmpError.js';
 
 export interface PairDisk {
@@ -32,12 +36,27 @@ export interface PairOptions {
   readonly disks: readonly PairDisk[];
   /** Where the images are (QEMU messages name them by path). */
   readonly imageDir: string;
+  /** How the secondary's chain is built (default "standard"). */
+  readonly chain?: ChainVariant;
+  /** Pace every write to the secondary disks (so a failover commit lasts long enough to meet other steps). */
+  readonly secondaryWriteBytesPerSecond?: number;
 }
+
+const THROTTLE_GROUP = 'secondary-disk-pace';
+
+/** [primary, secondary] */
+export type ProcessPair = readonly [QemuProcess, QemuProcess];
 
 export class QemuPair {
   readonly lost = new Set<Side>();
-  /** Disks whose replication node a close step deleted, per side. */
-  readonly closed = { primary: new Set<number>(), secondary: new Set<number>() };
+  /** Sides that died without colosim killing them, with what was seen (e.g. "killed by SIGSEGV"). */
+  readonly crashed = new Map<Side, string>();
+  /** Crashed sides a step has already answered CRASH for (later steps get SIDE_LOST). */
+  readonly crashReported = new Set<Side>();
+  /** The NBD exports each side has now (failover and close take some away). */
+  readonly exports = { primary: new Set<string>(), secondary: new Set<string>() };
+  /** Disks whose primary replication node is (still) a child of its quorum. */
+  readonly inQuorum = new Set<number>();
   private readonly nbd = new Map<string, Promise<NbdClient>>();
 
   private constructor(
@@ -46,17 +65,24 @@ export class QemuPair {
     readonly options: PairOptions,
   ) {}
 
-  static async create(options: PairOptions): Promise<QemuPair> {
+  /** Start a primary and a secondary process (QMP ready, no block graph yet). */
+  static async startProcesses(binary: string, timeoutMs: number): Promise<ProcessPair> {
     const started = await Promise.allSettled([
-      QemuProcess.start({ label: 'primary', binary: options.binary, timeoutMs: options.timeoutMs }),
-      QemuProcess.start({ label: 'secondary', binary: options.binary, timeoutMs: options.timeoutMs }),
+      QemuProcess.start({ label: 'primary', binary, timeoutMs }),
+      QemuProcess.start({ label: 'secondary', binary, timeoutMs }),
     ]);
     const [primary, secondary] = started;
     if (primary.status === 'rejected' || secondary.status === 'rejected') {
       await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.kill() : undefined)));
       throw (primary.status === 'rejected' ? primary.reason : (secondary as PromiseRejectedResult).reason) as Error;
     }
-    const pair = new QemuPair(primary.value, secondary.value, options);
+    return [primary.value, secondary.value];
+  }
+
+  /** Build the pair's graphs, in processes started for it (or given, fresh from startProcesses). */
+  static async create(options: PairOptions, processes?: ProcessPair): Promise<QemuPair> {
+    const [primary, secondary] = processes ?? (await QemuPair.startProcesses(options.binary, options.timeoutMs));
+    const pair = new QemuPair(primary, secondary, options);
     try {
       await pair.buildSecondary();
       await pair.buildPrimary();
@@ -80,40 +106,59 @@ export class QemuPair {
     return [this.options.imageDir, this.primary.dir, this.secondary.dir];
   }
 
-  /**
-   * The NBD connection to a VM's disk: the quorum on the primary, the replication node on the
-   * secondary; with `secondaryDisk`, the secondary disk's own export (where forwarded primary writes land).
-   */
-  connection(vm: Side, disk: number, secondaryDisk = false): Promise<NbdClient> {
-    const key = `${vm}:${disk}${secondaryDisk ? ':disk' : ''}`;
+  get chain(): ChainVariant {
+    return this.options.chain ?? 'standard';
+  }
+
+  /** The NBD connection to one of a side's exports (opened on first use, then reused). */
+  connection(side: Side, exportName: string): Promise<NbdClient> {
+    const key = `${side}:${exportName}`;
     let client = this.nbd.get(key);
     if (client === undefined) {
-      const names = this.disks[disk]!.names;
-      const exportName = vm === 'primary' ? names.pvmExport : secondaryDisk ? names.secondaryDiskExport : names.svmExport;
-      client = NbdClient.connect({ socketPath: this.process(vm).path('nbd.sock'), exportName, timeoutMs: this.options.timeoutMs });
+      client = NbdClient.connect({ socketPath: this.process(side).path('nbd.sock'), exportName, timeoutMs: this.options.timeoutMs });
       this.nbd.set(key, client);
       client.catch(() => this.nbd.delete(key));
     }
     return client;
   }
 
-  /** Forget (and close) a VM's connection, e.g. before its export is deleted. */
-  async dropConnection(vm: Side, disk: number): Promise<void> {
-    const key = `${vm}:${disk}`;
+  /** Forget (and close) the connection to an export, e.g. before the export is deleted. */
+  async dropConnection(side: Side, exportName: string): Promise<void> {
+    const key = `${side}:${exportName}`;
     const client = this.nbd.get(key);
     this.nbd.delete(key);
     if (client !== undefined) await (await client.catch(() => undefined))?.disconnect();
   }
 
+  /**
+   * If the side's process has exited without colosim ending it, mark it lost and crashed and return
+   * what was seen; waits up to `waitMs` for the exit (the socket may close just before it).
+   */
+  async detectCrash(side: Side, waitMs = 0): Promise<string | undefined> {
+    const qemu = this.process(side);
+    if (this.crashed.has(side)) return this.crashed.get(side);
+    if (!(await qemu.exitedWithin(waitMs)) || !qemu.crashed) return undefined;
+    const seen = describeExit(qemu.exit!);
+    this.crashed.set(side, seen);
+    this.forgetSide(side);
+    return seen;
+  }
+
   /** Kill one side (SIGKILL, like a host crash) and mark it lost. */
   async killSide(side: Side): Promise<void> {
+    this.forgetSide(side);
+    await this.process(side).kill();
+  }
+
+  /** The side is gone: no exports, no connections. */
+  private forgetSide(side: Side): void {
     this.lost.add(side);
+    this.exports[side].clear();
     for (const [key, client] of [...this.nbd.entries()]) {
       if (!key.startsWith(`${side}:`)) continue;
       this.nbd.delete(key);
       void client.then((c) => c.disconnect()).catch(() => undefined);
     }
-    await this.process(side).kill();
   }
 
   async dispose(): Promise<void> {
@@ -123,31 +168,70 @@ export class QemuPair {
     await Promise.all([this.primary.stop(), this.secondary.stop()]);
   }
 
+  // Set-up commands are sent without waiting for each answer (the monitor runs them in order), which
+  // saves a round trip a command; the secondary is complete before the primary's link connects to it.
   private async buildSecondary(): Promise<void> {
-    const qmp = this.secondary.qmp;
-    await setup(qmp.execute('nbd-server-start', nbdServerStartArgs(this.secondary.path('nbd.sock'))), 'secondary nbd-server-start');
+    const calls = new SetupCalls(this.secondary, 'secondary');
+    const chain = this.chain;
+    calls.run('nbd-server-start', nbdServerStartArgs(this.secondary.path('nbd.sock')));
+    const pace = this.options.secondaryWriteBytesPerSecond;
+    if (pace !== undefined) calls.run('object-add', throttleGroupArgs(THROTTLE_GROUP, pace));
     for (const disk of this.disks) {
       const n = disk.names;
-      await setup(qmp.execute('blockdev-add', secondaryDiskSpec(n, disk.files, disk.rules)), `secondary blockdev-add ${n.secondaryDisk}`);
-      // The export gives the secondary disk the BlockBackend replication's start requires.
-      await setup(qmp.execute('block-export-add', exportArgs(n.secondaryDiskExport, n.secondaryDisk)), `secondary export ${n.secondaryDisk}`);
-      await setup(qmp.execute('blockdev-add', secondaryReplicationSpec(n, disk.files, disk.rules)), `secondary blockdev-add ${n.secondaryReplication}`);
-      await setup(qmp.execute('block-export-add', exportArgs(n.svmExport, n.secondaryReplication)), `secondary export ${n.svmExport}`);
+      calls.run('blockdev-add', secondaryDiskSpec(n, disk.files, disk.rules, pace === undefined ? undefined : THROTTLE_GROUP));
+      // An export gives the secondary disk the BlockBackend replication's start requires; the variant
+      // without one has no export of it at all (so neither the primary nor a scenario can reach it).
+      if (chain !== 'secondary-without-backend') {
+        this.addExport(calls, n.coloExport, n.secondaryDisk, true);
+        this.addExport(calls, n.secondaryDiskExport, n.secondaryDisk, true);
+      }
+      if (chain === 'active-without-backing') calls.run('blockdev-add', standaloneHiddenSpec(n, disk.files, disk.rules));
+      calls.run('blockdev-add', secondaryReplicationSpec(n, disk.files, disk.rules, chain));
+      this.addExport(calls, n.svmExport, n.secondaryReplication, true);
     }
+    await calls.done();
   }
 
   private async buildPrimary(): Promise<void> {
-    const qmp = this.primary.qmp;
-    await setup(qmp.execute('nbd-server-start', nbdServerStartArgs(this.primary.path('nbd.sock'))), 'primary nbd-server-start');
-    for (const disk of this.disks) {
+    const calls = new SetupCalls(this.primary, 'primary');
+    calls.run('nbd-server-start', nbdServerStartArgs(this.primary.path('nbd.sock')));
+    for (const [i, disk] of this.disks.entries()) {
       const n = disk.names;
-      await setup(qmp.execute('blockdev-add', primaryDiskSpec(n, disk.files, disk.rules)), `primary blockdev-add ${n.primaryDisk}`);
-      await setup(qmp.execute('blockdev-add', quorumSpec(n)), `primary blockdev-add ${n.quorum}`);
-      const replication = primaryReplicationSpec(n, this.secondary.path('nbd.sock'), disk.rules);
-      await setup(qmp.execute('blockdev-add', replication), `primary blockdev-add ${n.primaryReplication}`);
-      await setup(qmp.execute('x-blockdev-change', { parent: n.quorum, node: n.primaryReplication }), `primary x-blockdev-change ${n.quorum}`);
-      await setup(qmp.execute('block-export-add', exportArgs(n.pvmExport, n.quorum)), `primary export ${n.pvmExport}`);
+      calls.run('blockdev-add', primaryDiskSpec(n, disk.files, disk.rules));
+      calls.run('blockdev-add', quorumSpec(n));
+      calls.run('blockdev-add', primaryReplicationSpec(n, this.secondary.path('nbd.sock'), disk.rules, this.chain, statSync(disk.files.primaryRaw).size));
+      calls.run('x-blockdev-change', { parent: n.quorum, node: n.primaryReplication });
+      this.inQuorum.add(i);
+      this.addExport(calls, n.pvmExport, n.quorum, true);
+      // The quorum unshares write on its children, so these two can only be read-only.
+      this.addExport(calls, n.primaryDiskExport, n.primaryDisk, false);
+      this.addExport(calls, n.primaryReplicationExport, n.primaryReplication, false);
     }
+    await calls.done();
+  }
+
+  private addExport(calls: SetupCalls, name: string, node: string, writable: boolean): void {
+    calls.run('block-export-add', exportArgs(name, node, writable));
+    this.exports[calls.side].add(name);
+  }
+}
+
+/** Set-up commands of one side, sent at once; done() fails with the first one QEMU refused. */
+class SetupCalls {
+  private readonly calls: Promise<void>[] = [];
+
+  constructor(
+    private readonly qemu: QemuProcess,
+    readonly side: Side,
+  ) {}
+
+  run(command: string, args: Record<string, unknown>): void {
+    const what = `${this.side} ${command} ${String(args['node-name'] ?? args.id ?? args.parent ?? '')}`.trim();
+    this.calls.push(setup(this.qemu.qmp.execute(command, args), what));
+  }
+
+  async done(): Promise<void> {
+    await Promise.all(this.calls);
   }
 }
 

@@ -37,6 +37,8 @@ export class QemuProcess {
   private exitInfo: ExitInfo | undefined;
   private readonly exitPromise: Promise<ExitInfo>;
   private dirRemoved = false;
+  /** Set once colosim asked the process to end (quit or SIGKILL): any other exit is a crash. */
+  private endRequested = false;
 
   private constructor(
     private readonly child: ChildProcess,
@@ -92,6 +94,22 @@ export class QemuProcess {
     return this.exitInfo !== undefined;
   }
 
+  /** How the process ended, once it has. */
+  get exit(): ExitInfo | undefined {
+    return this.exitInfo;
+  }
+
+  /** The process exited without colosim asking it to (quit or kill): QEMU crashed or aborted. */
+  get crashed(): boolean {
+    return this.exitInfo !== undefined && !this.endRequested;
+  }
+
+  /** Wait up to `ms` for the process to exit; whether it has. */
+  async exitedWithin(ms: number): Promise<boolean> {
+    if (this.exited || ms <= 0) return this.exited;
+    return Promise.race([this.exitPromise.then(() => true), delay(ms).then(() => false)]);
+  }
+
   /** What QEMU printed last (stdout and stderr), for error messages. */
   get output(): string {
     return this.outputTail;
@@ -112,6 +130,7 @@ export class QemuProcess {
       this.cleanupDir();
       return 'already-exited';
     }
+    this.endRequested = true;
     const quit = this.qmpClient?.execute('quit', undefined, { timeoutMs }).catch(() => undefined);
     const exitedInTime = await Promise.race([this.exitPromise.then(() => true), delay(timeoutMs).then(() => false)]);
     void quit;
@@ -127,6 +146,7 @@ export class QemuProcess {
   async kill(): Promise<void> {
     // A binary that never spawned (ENOENT) has no process and never emits 'exit'.
     const spawned = this.child.pid !== undefined;
+    if (!this.exited) this.endRequested = true;
     if (spawned && !this.exited) this.child.kill('SIGKILL');
     if (spawned) await this.exitPromise;
     untrackChild(this.child);

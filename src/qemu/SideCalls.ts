@@ -1,16 +1,20 @@
 /*
  * How a step talks to one side: a QMP command whose QMP error becomes the step's error (QEMU's
  * desc, with temp paths normalised), or an NBD request whose error reply becomes an errno. A side
- * lost to failover answers SIDE_LOST; a side that stops answering is killed and the run fails with
- * QEMU_HUNG, because no later result of it could be trusted.
+ * lost to failover answers SIDE_LOST; a side whose process died without colosim killing it answers
+ * CRASH once (at the step that saw it) and SIDE_LOST afterwards; a side that stops answering is
+ * killed and the run fails with QEMU_HUNG, because no later result of it could be trusted.
  */
-import type { Side } from '../scenario/Scenario.js';
+import type { IoTarget, Side } from '../scenario/Scenario.js';
 import type { StepResult } from '../scenario/StepResult.js';
 import { type NbdClient, NbdRequestError } from './NbdClient.js';
 import { normaliseMessage } from './normaliseMessage.js';
 import { QemuAdapterError } from './QemuAdapterError.js';
 import type { QemuPair } from './QemuPair.js';
 import { QmpError } from './QmpError.js';
+
+/** How long a closed socket may precede the process's exit before the closure counts as no crash. */
+const EXIT_AFTER_CLOSE_MS = 2_000;
 
 /** A step result without its index/do (the runner adds them). */
 export type Outcome = Omit<StepResult, 'index' | 'do'>;
@@ -21,18 +25,38 @@ export function sideLost(side: Side): Outcome {
   return { ok: false, error: `colosim: the ${side} side is lost`, code: SIDE_LOST };
 }
 
+export function crashed(side: Side, seen: string): Outcome {
+  return { ok: false, error: `colosim: the ${side} side crashed: ${seen}`, code: 'CRASH' };
+}
+
+/**
+ * undefined when the side can take a step; otherwise its answer: CRASH the first time a step meets
+ * a side that died on its own, SIDE_LOST after that and for a side failover killed.
+ */
+export async function unavailable(pair: QemuPair, side: Side): Promise<Outcome | undefined> {
+  if (!pair.lost.has(side)) await pair.detectCrash(side);
+  if (!pair.lost.has(side)) return undefined;
+  const seen = pair.crashed.get(side);
+  if (seen !== undefined && !pair.crashReported.has(side)) {
+    pair.crashReported.add(side);
+    return crashed(side, seen);
+  }
+  return sideLost(side);
+}
+
 export function skipped(reason: string): Outcome {
   return { ok: false, code: 'SKIPPED', skipped: reason };
 }
 
 /** Run a QMP command on a side; resolve with its return value or a failed Outcome. */
 export async function qmpCall<T = unknown>(pair: QemuPair, side: Side, command: string, args?: Record<string, unknown>): Promise<{ value: T } | { failed: Outcome }> {
-  if (pair.lost.has(side)) return { failed: sideLost(side) };
+  const gone = await unavailable(pair, side);
+  if (gone !== undefined) return { failed: gone };
   try {
     return { value: await pair.process(side).qmp.execute<T>(command, args) };
   } catch (error) {
     if (error instanceof QmpError) return { failed: { ok: false, error: normaliseMessage(error.desc, pair.dirs) } };
-    throw await asRunFailure(pair, side, error, `'${command}'`);
+    return { failed: await failureOf(pair, side, error, `'${command}'`) };
   }
 }
 
@@ -40,6 +64,21 @@ export async function qmpCall<T = unknown>(pair: QemuPair, side: Side, command: 
 export async function control(pair: QemuPair, side: Side, command: string, args?: Record<string, unknown>): Promise<Outcome> {
   const answer = await qmpCall(pair, side, command, args);
   return 'failed' in answer ? answer.failed : { ok: true };
+}
+
+/**
+ * The outcome of a call that failed for an adapter reason: CRASH when the process died on its own
+ * (then the side is lost); anything else ends the run (thrown).
+ */
+export async function failureOf(pair: QemuPair, side: Side, error: unknown, what: string): Promise<Outcome> {
+  if (error instanceof QemuAdapterError && (error.code === 'QMP_CLOSED' || error.code === 'NBD_CLOSED')) {
+    const seen = await pair.detectCrash(side, EXIT_AFTER_CLOSE_MS);
+    if (seen !== undefined) {
+      pair.crashReported.add(side);
+      return crashed(side, seen);
+    }
+  }
+  throw await asRunFailure(pair, side, error, what);
 }
 
 /** Turn an adapter error into the run's failure; a timeout means QEMU hangs, so it is killed first. */
@@ -58,29 +97,41 @@ export async function asRunFailure(pair: QemuPair, side: Side, error: unknown, w
 }
 
 /**
- * Where I/O enters (a scenario extension being added to the contract: "vm" default, "replication",
- * "disk"). On the secondary "replication" is the SVM's export and "disk" the secondary disk's own
- * export. The primary's disk and replication node sit in the quorum, which unshares WRITE, so QEMU
- * refuses to export them: "Permission conflict on node 'primary-disk0': permissions 'write' are both
- * required by an unnamed block device ... and unshared by node 'quorum0'".
+ * Guest I/O through the NBD export `target` names on `side` (PairConfig's exportName), with errors
+ * as errno names. An export the side does not have (any more) answers NO_EXPORT as the engine does.
+ * The primary's disk and replication node are exported read-only (the quorum above them unshares
+ * write: "Permission conflict on node 'primary-disk': permissions 'write' are both required by an
+ * unnamed block device ... and unshared by node 'quorum'"), so writes there are skipped.
  */
-export type IoTarget = 'vm' | 'replication' | 'disk';
-
-/** Guest I/O through NBD: the step's Outcome, with errors as errno names. */
-export async function guestIo(pair: QemuPair, vm: Side, disk: number, target: IoTarget, io: (client: NbdClient) => Promise<Outcome>): Promise<Outcome> {
-  if (pair.lost.has(vm)) return sideLost(vm);
-  if (vm === 'primary' && target !== 'vm') {
-    return skipped(`QEMU cannot export the primary's ${target === 'disk' ? 'local disk' : 'replication node'}: the quorum above it unshares the write permission`);
-  }
-  const secondaryDisk = target === 'disk';
-  if (secondaryDisk && pair.lost.has('primary')) return skipped("failover deleted the secondary disk's NBD export");
-  if (vm === 'secondary' && !secondaryDisk && pair.closed.secondary.has(disk)) {
-    return skipped(`disk ${disk}'s secondary replication node was closed: QEMU has no device left for the SVM's I/O`);
+export async function guestIo(
+  pair: QemuPair,
+  side: Side,
+  disk: number,
+  target: IoTarget,
+  kind: 'read' | 'write',
+  io: (client: NbdClient) => Promise<Outcome>,
+): Promise<Outcome> {
+  const gone = await unavailable(pair, side);
+  if (gone !== undefined) return gone;
+  const name = exportOf(pair, side, disk, target);
+  if (!pair.exports[side].has(name)) return noExport(name);
+  if (side === 'primary' && target !== 'vm' && kind === 'write') {
+    return skipped(`QEMU can export the primary's ${target === 'disk' ? 'local disk' : 'replication node'} only read-only: the quorum above it unshares the write permission`);
   }
   try {
-    return await io(await pair.connection(vm, disk, secondaryDisk));
+    return await io(await pair.connection(side, name));
   } catch (error) {
     if (error instanceof NbdRequestError) return { ok: false, errno: error.errno };
-    throw await asRunFailure(pair, vm, error, `NBD I/O on disk ${disk}`);
+    return failureOf(pair, side, error, `NBD I/O on ${name}`);
   }
+}
+
+export function noExport(name: string): Outcome {
+  return { ok: false, error: `colosim: no NBD export named ${name}`, code: 'NO_EXPORT' };
+}
+
+function exportOf(pair: QemuPair, side: Side, disk: number, target: IoTarget): string {
+  const n = pair.disks[disk]!.names;
+  if (side === 'primary') return target === 'vm' ? n.pvmExport : target === 'disk' ? n.primaryDiskExport : n.primaryReplicationExport;
+  return target === 'disk' ? n.secondaryDiskExport : n.svmExport;
 }

@@ -40,7 +40,8 @@ async function nbdErrnos(session: QemuSession): Promise<void> {
     await pair.secondary.qmp.execute('xen-set-replication', { enable: true, primary: false });
     await pair.primary.qmp.execute('xen-set-replication', { enable: true, primary: true });
     for (const vm of ['primary', 'secondary'] as const) {
-      const c = await pair.connection(vm, 0);
+      const names = pair.disks[0]!.names;
+      const c = await pair.connection(vm, vm === 'primary' ? names.pvmExport : names.svmExport);
       console.log(`${vm} export: write 3 bytes at 1 -> ${await outcome(c.write(1, Uint8Array.of(7, 7, 7)))}`);
       console.log(`${vm} export: read 8 at 0 -> ${await outcome(c.read(0, 8))}`);
       console.log(`${vm} export: read at size -> ${await outcome(c.read(MIB, 512))}; straddling -> ${await outcome(c.read(MIB - 256, 512))}`);
@@ -53,10 +54,10 @@ async function nbdErrnos(session: QemuSession): Promise<void> {
 async function failoverTiming(session: QemuSession, sizeBytes: number, dirtyBytes: number): Promise<void> {
   await withPair(session, sizeBytes, async (pair) => {
     await pair.secondary.qmp.execute('xen-set-replication', { enable: true, primary: false });
-    const svm = await pair.connection('secondary', 0);
+    const svm = await pair.connection('secondary', pair.disks[0]!.names.svmExport);
     for (let at = 0; at < dirtyBytes; at += 4 * MIB) await svm.write(at, new Uint8Array(Math.min(4 * MIB, dirtyBytes - at)).fill(0x33));
     await pair.killSide('primary');
-    await pair.secondary.qmp.execute('block-export-del', { id: pair.disks[0]!.names.secondaryDiskExport, mode: 'hard' });
+    await pair.secondary.qmp.execute('block-export-del', { id: pair.disks[0]!.names.coloExport, mode: 'hard' });
     const t0 = performance.now();
     await pair.secondary.qmp.execute('xen-set-replication', { enable: false, primary: false, failover: true });
     // I/O issued right away, while the commit job (mirror_top) is still in the graph
@@ -104,5 +105,5 @@ try {
   await throughput(session, 1);
   await throughput(session, 50);
 } finally {
-  session.close();
+  await session.close();
 }

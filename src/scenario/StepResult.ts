@@ -26,8 +26,18 @@ export interface StepResult {
   desc?: string;
   /** A concurrent step: the results of its sub-steps. */
   steps?: StepResult[];
-  /** Why this backend could not run the step (e.g. QEMU cannot express it); such a step is not compared. */
+  /**
+   * Why this backend could not run the step (e.g. QEMU cannot express it); such a step is not
+   * compared. A skipped step has `ok: false` and `code: "SKIPPED"`.
+   */
   skipped?: string;
+}
+
+/** A scenario-level part a backend could not express (e.g. an engine-only fault), with its path in the file. */
+export interface SkippedItem {
+  /** Where in the scenario, e.g. "engine.faults[1]" or "chain". */
+  where: string;
+  reason: string;
 }
 
 export interface ResultDocument {
@@ -38,4 +48,6 @@ export interface ResultDocument {
   traceHash?: string;
   /** The run stopped early: a deadlock, a simulation bound, a schedule that drifted from its recording. */
   aborted?: { step: number; code: string; message: string };
+  /** Scenario-level parts this backend did not reproduce; absent when it reproduced everything. */
+  skipped?: SkippedItem[];
 }

@@ -1,0 +1,206 @@
+/*
+ * `colosim diff FILE|DIR [--json]`: runs each scenario on the engine and on real QEMU and prints
+ * where their result documents differ (a table a scenario, then a summary line). A directory means
+ * every *.json under it, recursively, in path order. `colosim diff --generate N [--seed S]` runs N
+ * generated scenarios instead (--faults: some with a fault QEMU can express) and shrinks a difference
+ * to a file under reports/differential/.
+ * Exit 0 when nothing differs, 1 on any difference, 2 for a bad file or argument or missing QEMU.
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { join, sep } from 'node:path';
+import type { Command } from 'commander';
+import { type Difference, diffResults } from '../../check/diffResults.js';
+import { checkDifferential } from '../../check/differential.js';
+import { QemuAdapterError } from '../../qemu/QemuAdapterError.js';
+import { QemuSession, runScenarioOnQemu } from '../../qemu/QemuBackend.js';
+import { DIVERGENCES, explainDifferences, matchesDivergence } from '../../qemu/divergences.js';
+import { describeStep } from '../../report/formatResult.js';
+import type { Scenario, Step } from '../../scenario/Scenario.js';
+import { runScenarioOnEngine } from '../../scenario/runScenarioOnEngine.js';
+import type { ResultDocument, SkippedItem } from '../../scenario/StepResult.js';
+import { CliError, ExitCode } from '../ExitCode.js';
+import { readScenarioFile } from '../readScenarioFile.js';
+
+interface DiffArgs {
+  readonly json?: boolean;
+  readonly generate?: string;
+  readonly seed?: string;
+  readonly faults?: boolean;
+}
+
+/** One scenario's comparison, as --json prints it. */
+export interface ScenarioDiff {
+  readonly file: string;
+  readonly scenario: string;
+  readonly compared: number;
+  readonly skipped: number;
+  readonly differences: readonly Difference[];
+  /** Scenario-level parts QEMU did not reproduce. */
+  readonly qemuSkipped?: readonly SkippedItem[];
+  /** The documented divergence (src/qemu/divergences.ts) that explains the differences, if one does. */
+  readonly divergence?: string;
+}
+
+export function registerDiff(program: Command, setExitCode: (code: number) => void): void {
+  program
+    .command('diff')
+    .description('run scenarios on the engine and on QEMU and show where the results differ')
+    .argument('[target]', 'scenario file, or a directory of them (searched recursively)')
+    .option('--json', 'print the comparison as JSON')
+    .option('--generate <n>', 'run n generated scenarios instead of files')
+    .option('--seed <s>', 'seed of the generated scenarios (default: from the clock, printed)')
+    .option('--faults', 'with --generate: also draw one fault QEMU can express in some scenarios')
+    .action(async (target: string | undefined, args: DiffArgs) => {
+      if (args.generate !== undefined) {
+        if (target !== undefined) throw new CliError('diff: give a file/directory or --generate, not both', ExitCode.Usage);
+        setExitCode(await generated(integer('--generate', args.generate, 1, 1_000_000), args));
+        return;
+      }
+      if (target === undefined) throw new CliError('diff: missing scenario file or directory (or --generate N)', ExitCode.Usage);
+      setExitCode(await files(target, args.json === true));
+    });
+}
+
+/** A QEMU session, or exit 2 naming the Debian packages when QEMU is not installed. */
+export function openQemuSession(): QemuSession {
+  try {
+    return new QemuSession();
+  } catch (error) {
+    if (error instanceof QemuAdapterError && error.code === 'QEMU_MISSING') throw new CliError(error.message, ExitCode.Usage);
+    throw error;
+  }
+}
+
+async function files(target: string, json: boolean): Promise<number> {
+  const paths = scenarioPaths(target);
+  // Every file is read (and validated) before anything runs, so a bad file costs no QEMU time.
+  const scenarios = paths.map((path) => ({ path, scenario: readScenarioFile(path) }));
+  const session = openQemuSession();
+  const results: ScenarioDiff[] = [];
+  try {
+    for (const { path, scenario } of scenarios) {
+      const result = await compare(path, scenario, session);
+      results.push(result);
+      if (!json) process.stdout.write(formatScenarioDiff(scenario, result));
+    }
+  } finally {
+    await session.close();
+  }
+  const summary = summarise(results);
+  process.stdout.write(json ? `${JSON.stringify({ scenarios: results, summary }, null, 1)}\n` : `${summaryLine(summary)}\n`);
+  return summary.differences > 0 ? ExitCode.Violation : ExitCode.Ok;
+}
+
+async function compare(path: string, scenario: Scenario, session: QemuSession): Promise<ScenarioDiff> {
+  const { document: engine } = await runScenarioOnEngine(scenario);
+  const qemu: ResultDocument = await runScenarioOnQemu(scenario, { session }).catch((error: unknown): ResultDocument => {
+    if (!(error instanceof QemuAdapterError)) throw error;
+    // QEMU hung or the adapter failed: this scenario has no QEMU result, which is a difference.
+    return { scenario: scenario.name, backend: 'qemu', steps: [], aborted: { step: 0, code: error.code, message: error.message } };
+  });
+  const diff = diffResults(engine, qemu);
+  const explained = explainDifferences(scenario, engine, qemu, diff.differences).explainedBy[0] ?? documented(path, diff.differences);
+  return {
+    file: path,
+    scenario: scenario.name,
+    compared: diff.compared,
+    skipped: diff.skipped,
+    differences: diff.differences,
+    ...(qemu.skipped === undefined ? {} : { qemuSkipped: qemu.skipped }),
+    ...(explained === undefined ? {} : { divergence: explained }),
+  };
+}
+
+/** The divergence listed for this library file whose differences are exactly these. */
+function documented(path: string, differences: readonly Difference[]): string | undefined {
+  const normalised = path.split(sep).join('/');
+  const divergence = DIVERGENCES.find((d) => d.reproducer === undefined && normalised.endsWith(`scenarios/${d.scenario}`));
+  return divergence !== undefined && matchesDivergence(divergence, differences).length === 0 ? divergence.id : undefined;
+}
+
+/** The file itself, or every *.json under the directory (recursively), sorted by path. */
+export function scenarioPaths(target: string): string[] {
+  let stat;
+  try {
+    stat = statSync(target);
+  } catch (error) {
+    throw new CliError(`diff: cannot read ${target}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, ExitCode.Usage);
+  }
+  if (!stat.isDirectory()) return [target];
+  const found = (readdirSync(target, { recursive: true }) as string[]).filter((f) => f.endsWith('.json')).map((f) => join(target, f));
+  const paths = found.filter((p) => statSync(p).isFile()).sort();
+  if (paths.length === 0) throw new CliError(`diff: no *.json scenario files under ${target}`, ExitCode.Usage);
+  return paths;
+}
+
+interface Summary {
+  readonly scenarios: number;
+  readonly compared: number;
+  readonly skipped: number;
+  readonly differences: number;
+}
+
+function summarise(results: readonly ScenarioDiff[]): Summary {
+  return {
+    scenarios: results.length,
+    compared: results.reduce((n, r) => n + r.compared, 0),
+    skipped: results.reduce((n, r) => n + r.skipped, 0),
+    differences: results.reduce((n, r) => n + r.differences.length, 0),
+  };
+}
+
+function summaryLine(s: Summary): string {
+  return `${s.scenarios} scenario(s), ${s.compared} step(s) compared, ${s.skipped} skipped, ${s.differences} difference(s)`;
+}
+
+/** One scenario: a header line, then a row a difference (step, what it did, field, engine, qemu). */
+export function formatScenarioDiff(scenario: Scenario, result: ScenarioDiff): string {
+  const status =
+    result.differences.length === 0 ? 'same' : `${result.differences.length} difference(s)${result.divergence === undefined ? '' : `, documented divergence ${result.divergence}`}`;
+  const lines = [`${result.file}: ${status} (${result.compared} compared, ${result.skipped} skipped)`];
+  for (const item of result.qemuSkipped ?? []) lines.push(`  qemu skipped ${item.where}: ${item.reason}`);
+  for (const d of result.differences) {
+    const what = stepAt(scenario, d.step);
+    lines.push(`  #${d.step.padEnd(5)} ${(what === undefined ? '' : describeStep(what)).padEnd(40)} ${d.field.padEnd(16)} engine ${show(d.engine)}  qemu ${show(d.qemu)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function stepAt(scenario: Scenario, where: string): Step | undefined {
+  const [top, sub] = where.split('.').map(Number);
+  const step = top === undefined || Number.isNaN(top) ? undefined : scenario.steps[top];
+  return sub === undefined || step?.do !== 'concurrent' ? step : step.steps[sub];
+}
+
+function show(value: unknown): string {
+  return value === undefined ? '-' : JSON.stringify(value);
+}
+
+async function generated(runs: number, args: DiffArgs): Promise<number> {
+  const seed = args.seed === undefined ? Date.now() % 0x7fffffff : integer('--seed', args.seed, 0, 0x7fffffff);
+  const session = openQemuSession();
+  try {
+    if (args.json !== true) process.stdout.write(`colosim diff --generate ${runs} --seed ${seed}\n`);
+    const result = await checkDifferential({ session, runs, seed, shape: { faults: args.faults === true } });
+    if (args.json === true) {
+      process.stdout.write(`${JSON.stringify(result, null, 1)}\n`);
+    } else {
+      const explained = Object.entries(result.explained).map(([id, n]) => `${id} x${n}`);
+      process.stdout.write(`${result.scenarios} scenario(s) generated, ${result.runs} run(s) with shrinking, ${result.compared} step(s) compared, ${result.skipped} skipped`);
+      process.stdout.write(explained.length === 0 ? '\n' : `; documented divergences seen: ${explained.join(', ')}\n`);
+      if (result.failure) {
+        process.stdout.write(`difference found and shrunk to ${result.failure.file} (replay: colosim diff ${result.failure.file})\n`);
+        for (const d of result.failure.differences) process.stdout.write(`  step ${d.step} ${d.field}: engine ${show(d.engine)}, qemu ${show(d.qemu)}\n`);
+      }
+    }
+    return result.failure ? ExitCode.Violation : ExitCode.Ok;
+  } finally {
+    await session.close();
+  }
+}
+
+function integer(flag: string, text: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < min || value > max) throw new CliError(`diff: ${flag} must be an integer from ${min} to ${max}, got "${text}"`, ExitCode.Usage);
+  return value;
+}

@@ -1,0 +1,50 @@
+/*
+ * How much faster the engine is than real QEMU on the scenario library: runs every file of
+ * properties/scenarios/{peer,gaps} on QEMU (fresh processes and images each, start-up included,
+ * templates shared as a QemuSession allows) and on the engine, and prints scenarios per second and
+ * the ratio: `npx tsx src/qemu/benchLibrary.ts [qemuRounds] [engineRounds]`. Not a test (timings vary).
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseScenarioText } from '../scenario/parseScenario.js';
+import { runScenarioOnEngine } from '../scenario/runScenarioOnEngine.js';
+import type { Scenario } from '../scenario/Scenario.js';
+import { QemuSession, runScenarioOnQemu } from './QemuBackend.js';
+
+const LIBRARY = fileURLToPath(new URL('../../properties/scenarios/', import.meta.url));
+
+function folder(name: string): Scenario[] {
+  return readdirSync(join(LIBRARY, name))
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => parseScenarioText(readFileSync(join(LIBRARY, name, f), 'utf8'), f));
+}
+
+async function timed(rounds: number, scenarios: readonly Scenario[], run: (s: Scenario) => Promise<unknown>): Promise<number> {
+  const t0 = performance.now();
+  for (let r = 0; r < rounds; r++) for (const s of scenarios) await run(s);
+  const seconds = (performance.now() - t0) / 1000;
+  return (rounds * scenarios.length) / seconds;
+}
+
+const qemuRounds = Number(process.argv[2] ?? 3);
+const engineRounds = Number(process.argv[3] ?? 30);
+const sets: [string, Scenario[]][] = [
+  ['peer (64 MiB disks)', folder('peer')],
+  ['gaps (1 MiB disks)', folder('gaps')],
+  ['whole library', [...folder('peer'), ...folder('gaps')]],
+];
+const session = new QemuSession();
+try {
+  for (const s of sets[2]![1]) await runScenarioOnQemu(s, { session }); // builds the image templates
+  for (const s of sets[2]![1]) await runScenarioOnEngine(s); // warm-up (JIT)
+  console.log(`QEMU: ${qemuRounds} rounds, fresh processes and images each, start-up included; engine: ${engineRounds} rounds`);
+  for (const [name, scenarios] of sets) {
+    const qemu = await timed(qemuRounds, scenarios, (s) => runScenarioOnQemu(s, { session }));
+    const engine = await timed(engineRounds, scenarios, (s) => runScenarioOnEngine(s));
+    console.log(`${name.padEnd(20)} ${String(scenarios.length).padStart(3)} scenarios: QEMU ${qemu.toFixed(2)}/s, engine ${engine.toFixed(1)}/s, engine ${(engine / qemu).toFixed(0)}x faster`);
+  }
+} finally {
+  await session.close();
+}

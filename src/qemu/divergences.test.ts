@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { parseScenario } from '../scenario/parseScenario.js';
+import type { ResultDocument, StepResult } from '../scenario/StepResult.js';
+import { DIVERGENCES, explainDifferences, matchesDivergence } from './divergences.js';
+
+const doc = (backend: 'engine' | 'qemu', steps: StepResult[]): ResultDocument => ({ scenario: 's', backend, steps });
+
+describe('DIVERGENCES', () => {
+  it('each names a library file or carries a reproducer, and says why', () => {
+    for (const d of DIVERGENCES) {
+      expect(d.scenario === 'reproducer' ? d.reproducer !== undefined : /^(peer|gaps)\/.+\.json$/.test(d.scenario), d.id).toBe(true);
+      expect(d.explanation.length, d.id).toBeGreaterThan(100);
+      expect(d.differences.length, d.id).toBeGreaterThan(0);
+    }
+    expect(new Set(DIVERGENCES.map((d) => d.id)).size).toBe(DIVERGENCES.length);
+  });
+});
+
+describe('explainDifferences', () => {
+  const scenario = parseScenario({
+    colosim: 1,
+    name: 'x',
+    disk: { size: 262144, pattern: 0x11 },
+    steps: [
+      { do: 'start', side: 'both' },
+      { do: 'write', vm: 'primary', offset: 1000, length: 100, pattern: 0x22 },
+      { do: 'read', vm: 'secondary', node: 'disk', offset: 0, length: 2048 },
+      { do: 'status', side: 'secondary' },
+    ],
+  });
+  const engine = doc('engine', [
+    { index: 0, do: 'start', ok: true },
+    { index: 1, do: 'write', ok: true },
+    { index: 2, do: 'read', ok: true, runs: [[0x11, 2048]] },
+    { index: 3, do: 'status', ok: true, replicationError: false },
+  ]);
+
+  it('explains bytes inside the sectors of an unaligned primary write, and everything after them', () => {
+    const qemu = doc('qemu', [
+      engine.steps[0]!,
+      engine.steps[1]!,
+      { index: 2, do: 'read', ok: true, runs: [[0x11, 512], [0, 488], [0x22, 100], [0, 436], [0x11, 512]] },
+      { index: 3, do: 'status', ok: true, replicationError: true, desc: 'I/O error occurred' },
+    ]);
+    const differences = [
+      { step: '2', field: 'runs', engine: engine.steps[2]!.runs, qemu: qemu.steps[2]!.runs },
+      { step: '3', field: 'replicationError', engine: false, qemu: true },
+    ];
+    expect(explainDifferences(scenario, engine, qemu, differences)).toEqual({ explained: differences, unexplained: [], explainedBy: ['unaligned-write-padding-garbage'] });
+  });
+
+  it('does not explain a byte outside those sectors', () => {
+    const runs = [[0x11, 511], [0x33, 1], [0, 488], [0x22, 100], [0, 436], [0x11, 512]] as [number, number][];
+    const qemu = doc('qemu', [engine.steps[0]!, engine.steps[1]!, { index: 2, do: 'read', ok: true, runs }, engine.steps[3]!]);
+    const differences = [{ step: '2', field: 'runs', engine: engine.steps[2]!.runs, qemu: runs }];
+    expect(explainDifferences(scenario, engine, qemu, differences).unexplained).toEqual(differences);
+  });
+});
+
+describe('matchesDivergence', () => {
+  it('accepts exactly the listed differences and names what changed', () => {
+    const d = DIVERGENCES.find((x) => x.id === 'ejected-overlay-fails-all-io')!;
+    const exact = d.differences.map(({ step, field, engine, qemu }) => ({ step, field, engine, qemu }));
+    expect(matchesDivergence(d, exact)).toEqual([]);
+    expect(matchesDivergence(d, exact.slice(1))[0]).toBe(`expected ${exact.length} difference(s), got ${exact.length - 1}`);
+    expect(matchesDivergence(d, [])).toContain('difference 0 (step 7 ok): missing');
+  });
+});
