@@ -53,6 +53,8 @@ export const NODE_EVENTS: readonly NodeEvent[] = [
   { type: 'STOP', failover: false },
   { type: 'STOP', failover: true },
   { type: 'STOP', failover: true, commitStartError: SIMULATED_COMMIT_START_ERROR },
+  { type: 'STOP', failover: false, ejected: ['hidden'] },
+  { type: 'STOP', failover: true, ejected: ['active'] },
   { type: 'READ' },
   { type: 'READ', lowerFailed: true },
   { type: 'WRITE' },

@@ -45,7 +45,12 @@ export type NodeEvent =
   | { readonly type: 'CHECKPOINT'; readonly fault?: CheckpointFault }
   | { readonly type: 'GET_ERROR' }
   /** `commitStartError`: commit_active_start fails with this block-layer message (§9.3). */
-  | { readonly type: 'STOP'; readonly failover: boolean; readonly commitStartError?: string }
+  /**
+   * `ejected`: buffer disks a failed make_empty left without a driver; QEMU 7.2 crashes reopening an
+   * ejected hidden disk after the backup job, and starting the commit on an ejected active disk
+   * (observed, src/qemu/OBSERVATIONS.md §9-11).
+   */
+  | { readonly type: 'STOP'; readonly failover: boolean; readonly commitStartError?: string; readonly ejected?: readonly BufferDisk[] }
   /** `lowerFailed`: the read of the node's `file` child fails. */
   | { readonly type: 'READ'; readonly lowerFailed?: boolean }
   /** `lowerFailed`: the write to the node's `file` child fails (primary: the NBD write). */

@@ -120,6 +120,8 @@ const CRASH_REASON = {
   ejectedDisk: 'make_empty through the NULL driver of an ejected buffer disk (v24)',
   closeWithoutCommitJob: 'close in FAILOVER cancels a NULL commit job (reference 9.3)',
   commitAfterClose: 'the commit callback replication_done runs on the closed node (v24, use after free)',
+  stopReopensEjectedHidden: 'stop reopens the ejected hidden disk after the backup job (SIGSEGV, observed on 7.2)',
+  commitOnEjectedActive: 'the failover commit starts on the ejected active disk (SIGFPE, observed on 7.2)',
 } as const;
 
 const replicationNodeSetup = setup({
@@ -152,6 +154,8 @@ const replicationNodeSetup = setup({
     hasBackupJob: ({ context }) => context.backupJob,
     hasCommitJob: ({ context }) => context.commitJob,
     isFailover: ({ event }) => event.type === 'STOP' && event.failover,
+    stopMeetsEjectedHidden: ({ event }) => event.type === 'STOP' && event.ejected?.includes('hidden') === true,
+    commitMeetsEjectedActive: ({ event }) => event.type === 'STOP' && event.failover && event.ejected?.includes('active') === true,
     commitCannotStart: ({ event }) => event.type === 'STOP' && event.commitStartError !== undefined,
     lowerIoFails: ({ event }) => (event.type === 'READ' || event.type === 'WRITE') && event.lowerFailed === true,
   },
@@ -283,6 +287,8 @@ export const replicationNode = replicationNodeSetup.createMachine({
         GET_ERROR: [{ guard: 'hasReplicationError', actions: reject(QemuMessage.ioErrorOccurred) }, { actions: 'succeed' }],
         STOP: [
           { guard: 'isPrimary', target: 'DONE', actions: 'succeedClearingError' },
+          { guard: 'stopMeetsEjectedHidden', target: 'CRASHED', actions: crash(CRASH_REASON.stopReopensEjectedHidden) },
+          { guard: 'commitMeetsEjectedActive', target: 'CRASHED', actions: crash(CRASH_REASON.commitOnEjectedActive) },
           /* §9.2: the checkpoint after the cancel finds no job, so stop(false) always fails, yet ends in DONE. */
           { guard: not('isFailover'), target: 'DONE', actions: ['cancelBackupJob', reject(QemuMessage.backupJobCancelled)] },
           { guard: 'commitCannotStart', target: 'FAILOVER', actions: ['cancelBackupJob', 'reportCommitStartFailure'] },

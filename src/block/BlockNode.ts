@@ -10,6 +10,7 @@ import type { SimEnv } from '../sim/SimEnv.js';
 import { BdrvChild, type ChildOwner } from './BdrvChild.js';
 import { BlockError } from './BlockError.js';
 import { TrackedRequests, type TrackedRequest } from './TrackedRequests.js';
+import { allocBytes } from './buffers.js';
 
 /** Allocation status of one layer over a run of bytes, as block_status reports it. */
 export interface BlockStatus {
@@ -154,15 +155,10 @@ export abstract class BlockNode implements ChildOwner {
     try {
       await this.tracked.waitConflicts(req);
       this.faultPoint('write', offset, bytes);
+      // Read-modify-write of the unaligned edges, inside the same serialising request.
+      const payload = unaligned ? await this.padded(start, end, offset, data) : data;
       await this.runBeforeWrite(start, end - start, 'write', req);
-      if (unaligned) {
-        // Read-modify-write of the unaligned edges, inside the same serialising request.
-        const padded = await this.doRead(start, end - start);
-        padded.set(data, offset - start);
-        await this.doWrite(start, padded);
-      } else {
-        await this.doWrite(offset, data);
-      }
+      await this.doWrite(start, payload);
       this.runAfterWrite(start, end - start, 'write', req);
     } finally {
       this.tracked.end(req);
@@ -225,6 +221,21 @@ export abstract class BlockNode implements ChildOwner {
     return false;
   }
 
+  /**
+   * bdrv_is_inserted: the node has its driver and so does every child, recursively. A BlockBackend
+   * refuses requests (ENOMEDIUM) when its root is not inserted, whatever part of the tree they need.
+   */
+  get isInserted(): boolean {
+    return this.insertedBelow(0);
+  }
+
+  private insertedBelow(depth: number): boolean {
+    if (this.ejected || !this.open) return false;
+    if (depth > 64) return true;
+    for (const edge of this.children.values()) if (!edge.node.insertedBelow(depth + 1)) return false;
+    return true;
+  }
+
   /** The node lost its driver (a corrupt image): it stays in the graph, unusable. */
   eject(): void {
     this.ejected = true;
@@ -285,6 +296,28 @@ export abstract class BlockNode implements ChildOwner {
 
   private async runBeforeWrite(offset: number, bytes: number, op: WriteRequest['op'], req: TrackedRequest): Promise<void> {
     for (const hook of this.beforeWrite) await hook({ node: this, offset, bytes, op, req });
+  }
+
+  /**
+   * The whole sectors around an unaligned write: the first and the last sector are read (only
+   * those, as bdrv_padding_rmw_read does) and the data laid over them. QEMU 7.2's
+   * bdrv_co_pwritev_part ignores a failed padding read and writes its bounce buffer anyway, so the
+   * write goes on; QEMU's buffer then holds whatever memory it had, colosim's holds zeros.
+   */
+  private async padded(start: number, end: number, offset: number, data: Uint8Array): Promise<Uint8Array> {
+    const a = this.alignment;
+    const out = allocBytes(end - start);
+    const edges = [offset % a !== 0 ? start : -1, (offset + data.length) % a !== 0 ? end - a : -1].filter((e, i, all) => e >= 0 && all.indexOf(e) === i);
+    for (const edge of edges) {
+      try {
+        out.set(await this.doRead(edge, a), edge - start);
+      } catch (error) {
+        if (!(error instanceof BlockError)) throw error;
+        if (this.env.trace.enabled) this.env.trace.emit('pad-read-failed', { node: this.name, offset: edge, bytes: a, errno: error.errno });
+      }
+    }
+    out.set(data, offset - start);
+    return out;
   }
 
   private runAfterWrite(offset: number, bytes: number, op: WriteRequest['op'], req: TrackedRequest): void {

@@ -214,8 +214,10 @@ export class NodeConformance {
         return { type: 'CHECKPOINT', fault: this.checkpointFault(node) };
       case 'get_error':
         return { type: 'GET_ERROR' };
-      case 'stop':
-        return { type: 'STOP', failover: f.arg === true };
+      case 'stop': {
+        const ejected = this.ejectedBuffers(node);
+        return ejected.length > 0 ? { type: 'STOP', failover: f.arg === true, ejected } : { type: 'STOP', failover: f.arg === true };
+      }
       case 'close':
         return { type: 'CLOSE' };
       default:
@@ -229,6 +231,12 @@ export class NodeConformance {
     this.log.push({ node: node.name, mode: node.side, event, state: String(next.value) });
     count(this.coverage.states, `${CHART_ID}.${next.value}`);
     for (const key of taken) count(this.coverage.transitions, key);
+  }
+
+  /** The node's buffer disks that lost their driver. */
+  private ejectedBuffers(node: TrackedNode): ('active' | 'hidden')[] {
+    if (node.side !== 'secondary') return [];
+    return (['active', 'hidden'] as const).filter((disk) => this.ejected.has(nodeName(`${disk}-disk`, node.id.disk)));
   }
 
   private startFault(node: TrackedNode): StartFault | undefined {

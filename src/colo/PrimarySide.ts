@@ -8,7 +8,9 @@
 import { BlockBackend } from '../block/BlockBackend.js';
 import { drainedBegin } from '../block/drain.js';
 import { RawNode } from '../block/RawNode.js';
+import { nodeNotFound } from '../replication/messages.js';
 import { openReplication } from '../replication/openReplication.js';
+import { QemuError } from '../replication/QemuError.js';
 import type { ReplicationNode } from '../replication/ReplicationNode.js';
 import type { SimEnv } from '../sim/SimEnv.js';
 import { NbdClientNode } from './NbdClientNode.js';
@@ -45,7 +47,7 @@ export class PrimarySide extends Side {
   deleteReplication(index: number): Promise<void> {
     return this.command('blockdev-del', async () => {
       const d = this.disks[index]!;
-      if (!d.replication.open) return;
+      if (!d.replication.open) throw new QemuError(nodeNotFound(d.replication.name));
       await this.detachFromQuorum(d);
       this.server.remove(exportName('primary', 'replication', index));
       await d.replication.close();

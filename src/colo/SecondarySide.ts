@@ -7,7 +7,9 @@
 import { BlockBackend } from '../block/BlockBackend.js';
 import { OverlayNode } from '../block/OverlayNode.js';
 import { RawNode } from '../block/RawNode.js';
+import { nodeNotFound } from '../replication/messages.js';
 import { openReplication } from '../replication/openReplication.js';
+import { QemuError } from '../replication/QemuError.js';
 import type { ReplicationNode } from '../replication/ReplicationNode.js';
 import type { SimEnv } from '../sim/SimEnv.js';
 import { type PairConfig, diskSuffix, exportName } from './PairConfig.js';
@@ -41,7 +43,7 @@ export class SecondarySide extends Side {
   deleteReplication(index: number): Promise<void> {
     return this.command('blockdev-del', async () => {
       const d = this.disks[index]!;
-      if (!d.replication.open) return;
+      if (!d.replication.open) throw new QemuError(nodeNotFound(d.replication.name));
       d.replication.checkDeletable();
       this.server.remove(exportName('secondary', 'vm', index));
       await d.replication.close();

@@ -75,7 +75,7 @@ export class BackupJob {
   start(): void {
     this.bitmap.armAll();
     if (this.options.mechanism === 'filter') {
-      this.filter = new CopyBeforeWriteFilter(this.env, `cbw${suffixOf(this.options.name)}`, this);
+      this.filter = new CopyBeforeWriteFilter(this.env, `cbw${suffixOf(this.options.name)}`, this, this.options.target);
       insertFilterAbove(this.options.source, this.filter);
     } else {
       this.hook = (write) => this.copyBeforeWrite(write.offset, write.bytes);
@@ -196,7 +196,10 @@ export class BackupJob {
   private async unhook(): Promise<void> {
     const section = await drainedBegin(this.options.source, `${this.name} teardown`);
     try {
-      if (this.filter) dropFilter(this.filter);
+      if (this.filter) {
+        dropFilter(this.filter);
+        this.filter.detach('target');
+      }
       if (this.hook) {
         const hooks = this.options.source.beforeWrite;
         hooks.splice(hooks.indexOf(this.hook), 1);

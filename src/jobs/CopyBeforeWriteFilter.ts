@@ -19,9 +19,12 @@ export class CopyBeforeWriteFilter extends BlockNode {
     env: SimEnv,
     name: string,
     private readonly job: CopyBeforeWrite,
+    /** The copy target (hidden): QEMU's filter holds it as its "target" child. */
+    target?: BlockNode,
   ) {
     super(env, name);
     this.alignment = 1;
+    if (target) this.attach('target', target);
   }
 
   override get isFilter(): boolean {

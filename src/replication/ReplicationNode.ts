@@ -192,6 +192,7 @@ export class ReplicationNode extends BlockNode implements ReplicationOps {
     }
     // The cancel's completion callback runs now, while the stage is still RUNNING: error := EIO.
     if (this.backupJob) await this.backupJob.cancel();
+    this.crashOnEjectedDisk(failover);
     if (!failover) {
       const result = await this.secondaryCheckpoint().then(() => null, (e: unknown) => e);
       this.setStage('DONE');
@@ -266,6 +267,18 @@ export class ReplicationNode extends BlockNode implements ReplicationOps {
     await this.emptyDisk(this.file!, activeEjected, MSG.v24ActiveNotEmptied);
     this.options.crashPoint?.('secondary:between-make-empty');
     await this.emptyDisk(hidden, hiddenEjected, MSG.v24HiddenNotEmptied);
+  }
+
+  /**
+   * What QEMU 7.2 does to a stop when a failed make_empty left active or hidden without a driver
+   * (observed, src/qemu/OBSERVATIONS.md): reopening the ejected hidden disk back read-only after the
+   * backup job crashes (SIGSEGV), and so does starting the failover commit on an ejected active
+   * disk (SIGFPE). A stop without failover and an ejected active disk survives.
+   */
+  private crashOnEjectedDisk(failover: boolean): void {
+    const hidden = this.rules.cowMechanism === 'filter' ? this.hiddenLink?.node : this.borrowed.hidden;
+    if (hidden?.ejected) throw new SimulatedCrash(this.options.side, `${this.name}: stop reopens the ejected ${hidden.name} (SIGSEGV)`);
+    if (failover && this.file?.ejected) throw new SimulatedCrash(this.options.side, `${this.name}: the failover commit starts on the ejected ${this.file.name} (SIGFPE)`);
   }
 
   private async emptyDisk(disk: BlockNode, ejectedMessage: (name: string) => string, v24Message: string): Promise<void> {

@@ -48,6 +48,11 @@ export function nodeBusy(nodeName: string, reason: string): string {
   return `Node '${nodeName}' is busy: ${reason}`;
 }
 
+/** blockdev-del of a node that no longer exists. */
+export function nodeNotFound(nodeName: string): string {
+  return `Failed to find node with node-name='${nodeName}'`;
+}
+
 /** The op blocker replication puts on its top node while the backup job runs. */
 export const BACKUP_BLOCKER_REASON = 'Block device is in use by internal backup job';
 

@@ -1,0 +1,289 @@
+import { describe, expect, it } from 'vitest';
+import { BlockBackend } from '../block/BlockBackend.js';
+import { BlockError } from '../block/BlockError.js';
+import type { BlockNode } from '../block/BlockNode.js';
+import { OverlayNode } from '../block/OverlayNode.js';
+import { RawNode } from '../block/RawNode.js';
+import { encodeRuns } from '../scenario/runs.js';
+import type { Errno } from '../sim/errno.js';
+import type { Fault } from '../sim/FaultPlan.js';
+import { SimEnv } from '../sim/SimEnv.js';
+import { BACKUP_MIN_CLUSTER_SIZE, BackupJob } from './BackupJob.js';
+
+const CS = 65536;
+const SIZE = 16 * CS;
+const filled = (bytes: number, value: number): Uint8Array => new Uint8Array(bytes).fill(value);
+
+type Mechanism = 'filter' | 'notifier';
+
+/**
+ * Replication's backup layout: secondary disk (raw, 0x11) under the BlockBackend colo1 (the NBD
+ * export), hidden (target) backed by it, active on top; the job copies secondary -> hidden.
+ */
+function backupChain(mechanism: Mechanism, options: { faults?: readonly Fault[]; hiddenClusterSize?: number } = {}) {
+  const env = new SimEnv({ traceLevel: 'full', faults: options.faults ?? [] });
+  const secondary = new RawNode(env, 'secondary', SIZE, { fill: 0x11 });
+  const hidden = new OverlayNode(env, 'hidden', SIZE, { clusterSize: options.hiddenClusterSize });
+  hidden.attach('backing', secondary);
+  const active = new OverlayNode(env, 'active', SIZE);
+  active.attach('backing', hidden);
+  const colo = new BlockBackend('colo1', secondary);
+  const completions: (Errno | null)[] = [];
+  const job = new BackupJob(env, {
+    name: 'backup',
+    source: secondary,
+    target: hidden,
+    mechanism,
+    owner: 'replication-secondary',
+    onComplete: (ret) => completions.push(ret),
+  });
+  return { env, secondary, hidden, active, colo, job, completions };
+}
+
+async function run<T>(env: SimEnv, fn: () => Promise<T>): Promise<T> {
+  const task = env.sched.spawn('test', fn);
+  await env.sched.run();
+  return task.result();
+}
+
+const peekRuns = (node: BlockNode, offset: number, bytes: number) => encodeRuns(node.peek(offset, bytes));
+const cowEvents = (env: SimEnv) => env.trace.events().filter((e) => e.kind === 'cow').map((e) => [e.fields.cluster, e.fields.epoch, e.tick]);
+
+describe('BackupJob: cluster size', () => {
+  it('is at least 64 KiB, or the target cluster size when larger', () => {
+    expect(BACKUP_MIN_CLUSTER_SIZE).toBe(65536);
+    expect(backupChain('filter', { hiddenClusterSize: 4096 }).job.clusterSize).toBe(65536);
+    const big = backupChain('filter', { hiddenClusterSize: 4 * CS });
+    expect([big.job.clusterSize, big.job.bitmap.clusters]).toEqual([4 * CS, 4]);
+  });
+});
+
+for (const mechanism of ['filter', 'notifier'] as const) {
+  describe(`BackupJob (${mechanism === 'filter' ? '7.2 copy-before-write filter' : 'v24 before-write notifier'})`, () => {
+    it('hooks itself on start: every cluster armed', () => {
+      const c = backupChain(mechanism);
+      c.job.start();
+      expect([c.job.status, c.job.bitmap.armedCount(), c.job.copiedClusters]).toEqual(['running', 16, 0]);
+      if (mechanism === 'filter') {
+        expect([c.colo.node.driver, c.colo.node.name, c.hidden.backing!.name, c.colo.node.file]).toEqual(['copy-before-write', 'cbw', 'cbw', c.secondary]);
+        expect(c.secondary.beforeWrite).toEqual([]);
+      } else {
+        expect([c.colo.node, c.hidden.backing, c.secondary.beforeWrite.length]).toEqual([c.secondary, c.secondary, 1]);
+      }
+    });
+
+    it('copies the whole cluster, as it was, into hidden on the first write of the epoch', async () => {
+      const c = backupChain(mechanism);
+      await run(c.env, () => c.secondary.write(CS, filled(4096, 0x22)));
+      c.job.start();
+      await run(c.env, () => c.colo.write(CS + 8192, filled(512, 0x33)));
+      expect([c.job.copiedClusters, c.hidden.allocatedClusters, c.job.bitmap.isArmed(1), c.job.bitmap.armedCount()]).toEqual([1, 1, false, 15]);
+      expect(await run(c.env, () => c.hidden.blockStatus(CS, CS))).toEqual({ kind: 'data', bytes: CS });
+      expect(peekRuns(c.hidden, CS, CS)).toEqual([
+        [0x22, 4096],
+        [0x11, CS - 4096],
+      ]);
+      // The write itself reached the secondary disk after the copy.
+      expect(peekRuns(c.secondary, CS, CS)).toEqual([
+        [0x22, 4096],
+        [0x11, 4096],
+        [0x33, 512],
+        [0x11, CS - 8704],
+      ]);
+      // A reader of active still sees the old data (hidden shadows the secondary disk).
+      expect(encodeRuns(await run(c.env, () => c.active.read(CS, CS)))).toEqual([
+        [0x22, 4096],
+        [0x11, CS - 4096],
+      ]);
+    });
+
+    it('copies every cluster a write touches, and only those', async () => {
+      const c = backupChain(mechanism);
+      c.job.start();
+      await run(c.env, () => c.colo.write(3 * CS - 512, filled(CS + 1024, 0x33)));
+      expect(cowEvents(c.env).map(([cluster]) => cluster)).toEqual([2, 3, 4]);
+      expect([c.job.copiedClusters, c.hidden.allocatedClusters]).toEqual([3, 3]);
+      expect(peekRuns(c.hidden, 2 * CS, 3 * CS)).toEqual([[0x11, 3 * CS]]);
+    });
+
+    it('does not copy a cluster twice in one epoch: first copy wins', async () => {
+      const c = backupChain(mechanism);
+      c.job.start();
+      await run(c.env, () => c.colo.write(CS, filled(512, 0x33)));
+      await run(c.env, () => c.colo.write(CS + 512, filled(CS - 512, 0x44)));
+      expect([c.job.copiedClusters, cowEvents(c.env).length]).toEqual([1, 1]);
+      expect(peekRuns(c.hidden, CS, CS)).toEqual([[0x11, CS]]);
+    });
+
+    it('doCheckpoint re-arms every cluster: the next write copies the current content', async () => {
+      const c = backupChain(mechanism);
+      c.job.start();
+      await run(c.env, () => c.colo.write(CS, filled(512, 0x33)));
+      c.job.doCheckpoint();
+      expect(c.job.bitmap.armedCount()).toBe(16);
+      await run(c.env, () => c.colo.write(CS + 512, filled(512, 0x44)));
+      expect(c.job.copiedClusters).toBe(2);
+      // The copy of epoch 1 took the secondary disk as it was after epoch 0's write.
+      expect(peekRuns(c.hidden, CS, 1024)).toEqual([
+        [0x33, 512],
+        [0x11, 512],
+      ]);
+      expect(cowEvents(c.env).map(([cluster, epoch]) => [cluster, epoch])).toEqual([
+        [1, 0],
+        [1, 1],
+      ]);
+    });
+
+    it('writes an all-zero cluster as a zero cluster in the target', async () => {
+      const c = backupChain(mechanism);
+      await run(c.env, () => c.secondary.writeZeroes(3 * CS, CS));
+      c.job.start();
+      await run(c.env, () => c.colo.write(3 * CS, filled(512, 0x33)));
+      expect(await run(c.env, () => c.hidden.blockStatus(3 * CS, CS))).toEqual({ kind: 'zero', bytes: CS });
+      expect([c.hidden.allocatedClusters, c.hidden.allocatedBytes]).toEqual([1, 0]);
+      expect(encodeRuns(await run(c.env, () => c.active.read(3 * CS, CS)))).toEqual([[0, CS]]);
+    });
+
+    it('a failed copy fails the triggering write, which never reaches the disk, and re-arms the cluster', async () => {
+      const c = backupChain(mechanism, { faults: [{ kind: 'io-error', node: 'hidden', op: 'write', errno: 'ENOSPC', times: 1 }] });
+      c.job.start();
+      const error = await run(c.env, () => c.colo.write(CS, filled(512, 0x33)).then(() => null, (e: unknown) => e));
+      expect(error).toBeInstanceOf(BlockError);
+      expect([(error as BlockError).errno, (error as BlockError).message]).toEqual(['ENOSPC', 'injected ENOSPC on hidden write']);
+      expect([c.job.bitmap.isArmed(1), c.job.copiedClusters, c.hidden.allocatedClusters, c.job.status]).toEqual([true, 0, 0, 'running']);
+      expect(peekRuns(c.secondary, CS, 512)).toEqual([[0x11, 512]]);
+      // The retry copies and lands.
+      await run(c.env, () => c.colo.write(CS, filled(512, 0x33)));
+      expect([c.job.bitmap.isArmed(1), c.job.copiedClusters]).toEqual([false, 1]);
+      expect(peekRuns(c.hidden, CS, CS)).toEqual([[0x11, CS]]);
+      expect(peekRuns(c.secondary, CS, 512)).toEqual([[0x33, 512]]);
+      expect(c.completions).toEqual([]);
+    });
+
+    it('cancel drains the write in flight, unhooks, then reports ECANCELED once; later writes are not copied', async () => {
+      const c = backupChain(mechanism);
+      c.secondary.latencyTicks = 10;
+      c.job.start();
+      const order: string[] = [];
+      const job = c.job;
+      c.env.sched.spawn('write', async () => {
+        await c.colo.write(0, filled(512, 0x33));
+        order.push(`write done @${c.env.now()}`);
+      });
+      c.env.sched.spawn('cancel', async () => {
+        await c.env.sched.sleep('let the write start', 1);
+        await job.cancel();
+        order.push(`cancel done @${c.env.now()} ${c.completions.join(',')}`);
+        // A second cancel does nothing.
+        await job.cancel();
+      });
+      await c.env.sched.run();
+      // The write read the source (10 ticks) and wrote it (10 ticks) before the cancel could finish.
+      expect(order).toEqual(['write done @20', 'cancel done @20 ECANCELED']);
+      expect([job.status, c.completions]).toEqual(['cancelled', ['ECANCELED']]);
+      expect([c.colo.node, c.hidden.backing, c.secondary.beforeWrite]).toEqual([c.secondary, c.secondary, []]);
+      expect(c.env.trace.events().filter((e) => e.kind === 'job').map((e) => e.fields.event)).toEqual(['start', 'cancelled']);
+      await run(c.env, () => c.colo.write(2 * CS, filled(512, 0x44)));
+      expect([job.copiedClusters, c.hidden.allocatedClusters]).toEqual([1, 1]);
+      expect(peekRuns(c.hidden, 2 * CS, 512)).toEqual([[0x44, 512]]);
+    });
+
+    it('a job-fail fault ends the job before the copy: onComplete(EIO) at once, the write goes through uncopied, unhooked in the background', async () => {
+      const c = backupChain(mechanism, { faults: [{ kind: 'job-fail', job: 'backup', node: 'replication-secondary', afterOps: 1 }] });
+      c.job.start();
+      await run(c.env, () => c.colo.write(0, filled(512, 0x33)));
+      await run(c.env, () => c.colo.write(CS, filled(512, 0x44)));
+      expect([c.job.status, c.completions, c.job.copiedClusters]).toEqual(['failed', ['EIO'], 1]);
+      expect(peekRuns(c.secondary, CS, 512)).toEqual([[0x44, 512]]);
+      expect([c.colo.node, c.secondary.beforeWrite]).toEqual([c.secondary, []]);
+      await run(c.env, () => c.colo.write(2 * CS, filled(512, 0x55)));
+      expect([c.job.copiedClusters, c.hidden.allocatedClusters, c.completions.length]).toEqual([1, 1, 1]);
+    });
+
+    it('the job-fail fault names its owner: another node\'s fault leaves this job alone', async () => {
+      const c = backupChain(mechanism, { faults: [{ kind: 'job-fail', job: 'backup', node: 'replication-secondary.1' }] });
+      c.job.start();
+      await run(c.env, () => c.colo.write(0, filled(512, 0x33)));
+      expect([c.job.status, c.job.copiedClusters]).toEqual(['running', 1]);
+    });
+  });
+}
+
+describe('BackupJob: a reader of hidden never sees the secondary disk change under it', () => {
+  /**
+   * The reader of hidden starts first and its read of the (unallocated, so backing) secondary disk
+   * takes 100 ticks; the primary's write to the same cluster arrives at tick 5. Without
+   * serialisation the copy and the write would both be done by tick 5, and the reader would then
+   * read the new data from the secondary disk (the fleecing race of f8d59dfb40).
+   */
+  async function race(mechanism: Mechanism, guardRead: boolean) {
+    const c = backupChain(mechanism, { faults: [{ kind: 'latency', node: 'secondary', op: 'read', ticks: 100, untilTick: 1 }] });
+    c.job.start();
+    const read = () => c.hidden.read(CS, 512);
+    const reader = c.env.sched.spawn('reader', () => (guardRead ? c.job.guardRead(CS, 512, read) : read()));
+    const writer = c.env.sched.spawn('writer', async () => {
+      await c.env.sched.sleep('primary write arrives', 5);
+      await c.colo.write(CS, filled(512, 0x33));
+      return c.env.now();
+    });
+    await c.env.sched.run();
+    return { seen: encodeRuns(reader.result()), writeDoneAt: writer.result(), cows: cowEvents(c.env) };
+  }
+
+  it('7.2: the copy writes hidden as a serialising request, so it waits for the reader', async () => {
+    expect(await race('filter', false)).toEqual({ seen: [[0x11, 512]], writeDoneAt: 100, cows: [[1, 0, 100]] });
+  });
+
+  it('v24: guardRead keeps the copy off the reader\'s cluster until it is done', async () => {
+    expect(await race('notifier', true)).toEqual({ seen: [[0x11, 512]], writeDoneAt: 100, cows: [[1, 0, 100]] });
+  });
+
+  it('v24 without guardRead: the race is real (the reader gets the new data)', async () => {
+    expect(await race('notifier', false)).toEqual({ seen: [[0x33, 512]], writeDoneAt: 5, cows: [[1, 0, 5]] });
+  });
+});
+
+describe('BackupJob (v24): guardRead waits for an in-flight copy of its cluster', () => {
+  it('a read of a cluster being copied starts when the copy ends; a read elsewhere does not wait', async () => {
+    const c = backupChain('notifier');
+    c.hidden.latencyTicks = 100;
+    c.job.start();
+    const startedAt: Record<string, number> = {};
+    c.env.sched.spawn('write', () => c.colo.write(CS, filled(512, 0x33)));
+    const guarded = (label: string, offset: number) =>
+      c.env.sched.spawn(label, () =>
+        c.job.guardRead(offset, 512, async () => {
+          startedAt[label] = c.env.now();
+          return c.active.read(offset, 512);
+        }),
+      );
+    const same = guarded('same cluster', CS + 4096);
+    const other = guarded('other cluster', 5 * CS);
+    await c.env.sched.run();
+    expect(startedAt).toEqual({ 'same cluster': 100, 'other cluster': 0 });
+    expect(cowEvents(c.env)).toEqual([[1, 0, 100]]);
+    // The guarded read saw hidden's copy (all 0x11), not the primary's write.
+    expect(encodeRuns(same.result())).toEqual([[0x11, 512]]);
+    expect(encodeRuns(other.result())).toEqual([[0x11, 512]]);
+  });
+});
+
+describe('BackupJob (7.2): writers to a cluster being copied wait for that copy', () => {
+  it('a second write to the cluster waits, then does not copy again', async () => {
+    const c = backupChain('filter');
+    c.hidden.latencyTicks = 50;
+    c.job.start();
+    const done: string[] = [];
+    c.env.sched.spawn('first', async () => {
+      await c.colo.write(CS, filled(512, 0x33));
+      done.push(`first@${c.env.now()}`);
+    });
+    c.env.sched.spawn('second', async () => {
+      await c.colo.write(CS + 1024, filled(512, 0x44));
+      done.push(`second@${c.env.now()}`);
+    });
+    await c.env.sched.run();
+    expect(done).toEqual(['first@50', 'second@50']);
+    expect([c.job.copiedClusters, ...peekRuns(c.hidden, CS, CS)]).toEqual([1, [0x11, CS]]);
+  });
+});

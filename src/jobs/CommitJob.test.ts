@@ -1,0 +1,237 @@
+import { describe, expect, it } from 'vitest';
+import { BlockBackend } from '../block/BlockBackend.js';
+import { BlockNode } from '../block/BlockNode.js';
+import { OverlayNode } from '../block/OverlayNode.js';
+import { RawNode } from '../block/RawNode.js';
+import { encodeRuns } from '../scenario/runs.js';
+import type { Errno } from '../sim/errno.js';
+import type { Fault } from '../sim/FaultPlan.js';
+import { SimEnv } from '../sim/SimEnv.js';
+import { COMMIT_GRANULARITY, CommitJob } from './CommitJob.js';
+
+const CS = 65536;
+const SIZE = 16 * CS;
+const filled = (bytes: number, value: number): Uint8Array => new Uint8Array(bytes).fill(value);
+
+/** A node parent of the top (the replication filter in the real chain). */
+class FilterAbove extends BlockNode {
+  readonly driver = 'test-filter';
+  constructor(env: SimEnv, below: BlockNode) {
+    super(env, 'replication');
+    this.attach('file', below);
+  }
+  override get isFilter(): boolean {
+    return true;
+  }
+  get length(): number {
+    return this.file!.length;
+  }
+  protected override doRead(offset: number, bytes: number): Promise<Uint8Array> {
+    return this.file!.read(offset, bytes);
+  }
+  protected override doWrite(offset: number, data: Uint8Array): Promise<void> {
+    return this.file!.write(offset, data);
+  }
+}
+
+/**
+ * secondary (raw, 0x11) <- hidden <- active, with a filter "replication" on active and a
+ * BlockBackend "vm" on the filter. Content before the commit:
+ *   cluster 0: active data 0xa0        cluster 2: hidden data 0xb0
+ *   cluster 3: hidden zero cluster     cluster 5: active zero cluster over hidden data 0xb5
+ */
+async function commitChain(options: { faults?: readonly Fault[]; chunkBytes?: number; paceTicks?: number } = {}) {
+  const env = new SimEnv({ traceLevel: 'full', faults: options.faults ?? [] });
+  const secondary = new RawNode(env, 'secondary', SIZE, { fill: 0x11 });
+  const hidden = new OverlayNode(env, 'hidden', SIZE);
+  hidden.attach('backing', secondary);
+  const active = new OverlayNode(env, 'active', SIZE);
+  active.attach('backing', hidden);
+  const filter = new FilterAbove(env, active);
+  const vm = new BlockBackend('vm', filter);
+  const setup = env.sched.spawn('setup', async () => {
+    await active.write(0, filled(CS, 0xa0));
+    await hidden.write(2 * CS, filled(CS, 0xb0));
+    await hidden.writeZeroes(3 * CS, CS);
+    await hidden.write(5 * CS, filled(CS, 0xb5));
+    await active.writeZeroes(5 * CS, CS);
+  });
+  await env.sched.run();
+  setup.result();
+  const completions: (Errno | null)[] = [];
+  const job = new CommitJob(env, {
+    name: 'commit',
+    owner: 'replication',
+    top: active,
+    base: secondary,
+    chunkBytes: options.chunkBytes ?? CS,
+    paceTicks: options.paceTicks ?? 0,
+    onComplete: (ret) => completions.push(ret),
+  });
+  return { env, secondary, hidden, active, filter, vm, job, completions };
+}
+
+const peekRuns = (node: BlockNode, offset: number, bytes: number) => encodeRuns(node.peek(offset, bytes));
+const copies = (env: SimEnv) => env.trace.events().filter((e) => e.kind === 'commit-copy').map((e) => [e.fields.offset, e.fields.bytes, e.tick]);
+
+/** The view before the commit, which the secondary disk must hold after a successful one. */
+const VIEW = [
+  [0xa0, CS],
+  [0x11, CS],
+  [0xb0, CS],
+  [0, CS],
+  [0x11, CS],
+  [0, CS],
+  [0x11, 10 * CS],
+];
+
+describe('CommitJob: a successful commit', () => {
+  it('copies everything allocated in active and hidden, zero clusters included, into the base', async () => {
+    const c = await commitChain();
+    expect(encodeRuns(await runRead(c.env, () => c.vm.read(0, SIZE)))).toEqual(VIEW);
+    c.job.start();
+    await c.env.sched.run();
+    expect([c.job.status, c.completions, c.job.bytesCopied]).toEqual(['completed', [null], 4 * CS]);
+    expect(peekRuns(c.secondary, 0, SIZE)).toEqual(VIEW);
+    expect(copies(c.env).map(([offset, bytes]) => [offset, bytes])).toEqual([
+      [0, CS],
+      [2 * CS, CS],
+      [3 * CS, CS],
+      [5 * CS, CS],
+    ]);
+  });
+
+  it('pivots: parents of the top use the base; active and hidden are closed and let go of their backing', async () => {
+    const c = await commitChain();
+    c.job.start();
+    await c.env.sched.run();
+    expect(c.filter.file).toBe(c.secondary);
+    expect(c.vm.node).toBe(c.filter);
+    expect([c.active.open, c.hidden.open, c.active.backing, c.hidden.backing]).toEqual([false, false, null, null]);
+    expect([...c.secondary.parents].map((edge) => `${edge.parent.name}:${edge.role}`)).toEqual(['replication:file']);
+    expect(c.active.afterWrite).toEqual([]);
+    // Reads through the filter now come from the secondary disk.
+    expect(encodeRuns(await runRead(c.env, () => c.vm.read(0, SIZE)))).toEqual(VIEW);
+  });
+
+  it('paces each chunk by paceTicks on the simulated clock, merging adjacent dirty clusters up to chunkBytes', async () => {
+    const c = await commitChain({ chunkBytes: 2 * CS, paceTicks: 7 });
+    const start = c.env.now();
+    c.job.start();
+    await c.env.sched.run();
+    // Chunks: [0, CS), [2CS, 4CS) (two adjacent clusters), [5CS, 6CS): three chunks, 7 ticks after each.
+    expect(copies(c.env)).toEqual([
+      [0, CS, start],
+      [2 * CS, 2 * CS, start + 7],
+      [5 * CS, CS, start + 14],
+    ]);
+    expect(c.env.now() - start).toBe(21);
+    const end = c.env.trace.events().find((e) => e.kind === 'job' && e.fields.event === 'completed');
+    expect([end?.tick, end?.fields.copied]).toEqual([start + 21, 4 * CS]);
+    expect(peekRuns(c.secondary, 0, SIZE)).toEqual(VIEW);
+  });
+
+  it('a chunk size below the granularity still copies one cluster per chunk', async () => {
+    const c = await commitChain({ chunkBytes: 512 });
+    c.job.start();
+    await c.env.sched.run();
+    expect(COMMIT_GRANULARITY).toBe(CS);
+    expect(copies(c.env).map(([, bytes]) => bytes)).toEqual([CS, CS, CS, CS]);
+  });
+
+  it('tracks writes to the top during the job and copies them too, even to clusters already copied', async () => {
+    const c = await commitChain({ paceTicks: 10 });
+    c.job.start();
+    c.env.sched.spawn('guest', async () => {
+      await c.env.sched.sleep('guest write', 5);
+      await c.vm.write(8 * CS, filled(512, 0xc8));
+      // Cluster 0 was copied at tick 0: the job must copy it again.
+      await c.vm.write(0, filled(512, 0xc0));
+    });
+    await c.env.sched.run();
+    expect(c.job.status).toBe('completed');
+    expect(copies(c.env).map(([offset, , tick]) => [offset, tick])).toEqual([
+      [0, 0],
+      // At tick 10 the lowest dirty cluster is 0 again.
+      [0, 10],
+      [2 * CS, 20],
+      [3 * CS, 30],
+      [5 * CS, 40],
+      [8 * CS, 50],
+    ]);
+    expect(peekRuns(c.secondary, 0, CS)).toEqual([
+      [0xc0, 512],
+      [0xa0, CS - 512],
+    ]);
+    expect(peekRuns(c.secondary, 8 * CS, CS)).toEqual([
+      [0xc8, 512],
+      [0x11, CS - 512],
+    ]);
+  });
+});
+
+describe('CommitJob: failure and cancel leave the partial copy and no pivot', () => {
+  async function expectNoPivot(c: Awaited<ReturnType<typeof commitChain>>) {
+    expect(c.filter.file).toBe(c.active);
+    expect([c.active.open, c.hidden.open, c.active.backing, c.hidden.backing]).toEqual([true, true, c.hidden, c.secondary]);
+    expect(c.active.afterWrite).toEqual([]);
+    // The view is unchanged.
+    expect(encodeRuns(await runRead(c.env, () => c.vm.read(0, SIZE)))).toEqual(VIEW);
+  }
+
+  it('an I/O error writing the base fails the job with that errno after the chunks before it', async () => {
+    const c = await commitChain({ faults: [{ kind: 'io-error', node: 'secondary', op: 'write', errno: 'ENOSPC', afterOps: 1 }] });
+    c.job.start();
+    await c.env.sched.run();
+    expect([c.job.status, c.completions, c.job.bytesCopied]).toEqual(['failed', ['ENOSPC'], CS]);
+    // Chunk 0 landed; chunk 2 failed; nothing after it was tried.
+    expect(peekRuns(c.secondary, 0, SIZE)).toEqual([
+      [0xa0, CS],
+      [0x11, 15 * CS],
+    ]);
+    const end = c.env.trace.events().find((e) => e.kind === 'job' && e.fields.event === 'failed');
+    expect([end?.fields.errno, end?.fields.copied]).toEqual(['ENOSPC', CS]);
+    await expectNoPivot(c);
+  });
+
+  it('an I/O error on a zero write of the base fails it too', async () => {
+    const c = await commitChain({ faults: [{ kind: 'io-error', node: 'secondary', op: 'write-zeroes', errno: 'EIO' }] });
+    c.job.start();
+    await c.env.sched.run();
+    // Cluster 3 alone is all zeros (cluster 2 is not adjacent in a 64 KiB chunk).
+    expect([c.job.status, c.completions, c.job.bytesCopied]).toEqual(['failed', ['EIO'], 2 * CS]);
+    await expectNoPivot(c);
+  });
+
+  it('a job-fail commit fault fails the job with EIO before the chunk after afterOps', async () => {
+    const c = await commitChain({ faults: [{ kind: 'job-fail', job: 'commit', node: 'replication', afterOps: 2 }] });
+    c.job.start();
+    await c.env.sched.run();
+    expect([c.job.status, c.completions, c.job.bytesCopied]).toEqual(['failed', ['EIO'], 2 * CS]);
+    expect(peekRuns(c.secondary, 0, 4 * CS)).toEqual([
+      [0xa0, CS],
+      [0x11, CS],
+      [0xb0, CS],
+      [0x11, CS],
+    ]);
+    await expectNoPivot(c);
+  });
+
+  it('cancel stops before the next chunk with ECANCELED', async () => {
+    const c = await commitChain({ paceTicks: 10 });
+    c.job.start();
+    c.env.sched.spawn('close', async () => {
+      await c.env.sched.sleep('close', 15);
+      c.job.cancel();
+    });
+    await c.env.sched.run();
+    expect([c.job.status, c.completions, c.job.bytesCopied, c.job.finished]).toEqual(['cancelled', ['ECANCELED'], 2 * CS, true]);
+    await expectNoPivot(c);
+  });
+});
+
+async function runRead(env: SimEnv, fn: () => Promise<Uint8Array>): Promise<Uint8Array> {
+  const task = env.sched.spawn('read', fn);
+  await env.sched.run();
+  return task.result();
+}
