@@ -42,6 +42,65 @@ describe('colosim', () => {
     expect(r.out).toBe('');
   });
 
+  // v24 dereferences a NULL secondary disk on a checkpoint after failover (reference §8); QEMU 7.2 ignores it.
+  const v24AfterFailover = {
+    colosim: 1,
+    name: 'v24-checkpoint-after-failover',
+    profile: 'v24',
+    disk: { size: 1048576, pattern: 17 },
+    steps: [{ do: 'start', side: 'both' }, { do: 'failover' }, { do: 'checkpoint', side: 'secondary' }],
+  };
+
+  it('run --check: a v24 run conforms to its own chart and violates QEMU 7.2\'s (exit 1, invariant and step named)', { timeout: 60_000 }, () => {
+    const file = join(dir, 'v24.json');
+    writeFileSync(file, JSON.stringify(v24AfterFailover));
+    const own = colosim('run', file, '--check');
+    expect(own.code).toBe(0);
+    expect(own.out).toContain('check: no violation');
+    const strict = colosim('run', file, '--check', '--spec', 'qemu-7.2');
+    expect(strict.code).toBe(1);
+    expect(strict.out).toContain(
+      'violation ignore-after-promotion (safety) at step 2: replication-secondary checkpoint in DONE: the chart answers ignored, the engine crash: the secondary side crashed: replication-secondary: secondary_do_checkpoint dereferenced a NULL secondary disk (stage DONE)',
+    );
+    const json = colosim('run', file, '--check', '--spec', 'qemu-7.2', '--json');
+    expect(json.code).toBe(1);
+    const doc = JSON.parse(json.out) as { check: { violations: { invariant: string; step: number }[] } };
+    expect(doc.check.violations.map((v) => [v.invariant, v.step])).toEqual([['ignore-after-promotion', 2]]);
+    expect(colosim('run', file, '--check', '--spec', 'v25').code).toBe(2);
+    expect(colosim('run', file, '--check', '--backend', 'qemu').code).toBe(2);
+  });
+
+  it('run --inspect writes XState inspection events; --chart-trace a trace the HTML chart steps through', { timeout: 60_000 }, () => {
+    const file = join(dir, 'v24-own.json');
+    writeFileSync(file, JSON.stringify(v24AfterFailover));
+    const inspect = join(dir, 'inspect.jsonl');
+    const trace = join(dir, 'trace.json');
+    expect(colosim('run', file, '--inspect', inspect, '--chart-trace', trace).code).toBe(0);
+    const lines = readFileSync(inspect, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { node: string; type: string; value?: string; event?: { type: string } });
+    const secondary = lines.filter((l) => l.node === 'replication-secondary' && l.type === '@xstate.snapshot');
+    expect(secondary.map((l) => [l.event?.type, l.value])).toEqual([
+      ['xstate.init', 'UNOPENED'],
+      ['OPEN', 'NONE'],
+      ['START', 'RUNNING'],
+      ['STOP', 'FAILOVER'],
+      ['COMMIT_OK', 'DONE'],
+      ['CHECKPOINT', 'CRASHED'],
+      ['xstate.stop', 'CRASHED'],
+    ]);
+    expect(lines.some((l) => l.type === '@xstate.actor')).toBe(true);
+    expect(JSON.parse(readFileSync(trace, 'utf8'))).toEqual([
+      { machine: 'node', state: 'RUNNING', event: 'START (replication-secondary)' },
+      { machine: 'node', state: 'RUNNING', event: 'START (replication-primary)' },
+      { machine: 'node', state: 'FAILOVER', event: 'STOP (replication-secondary)' },
+      { machine: 'node', state: 'DONE', event: 'COMMIT_OK (replication-secondary)' },
+      { machine: 'node', state: 'CRASHED', event: 'CHECKPOINT (replication-secondary)' },
+    ]);
+    const html = join(dir, 'trace.html');
+    const chart = colosim('chart', '--format', 'html', '--profile', 'v24', '--trace', trace, '--out', html);
+    expect(chart.code).toBe(0);
+    expect(readFileSync(html, 'utf8')).toContain('CHECKPOINT (replication-secondary)');
+  });
+
   it('fuzz: bad arguments exit 2 with the usage', { timeout: 60_000 }, () => {
     const r = colosim('fuzz', '--faults', 'some');
     expect(r.code).toBe(2);

@@ -1,6 +1,8 @@
 /*
  * `colosim diff FILE|DIR [--json]`: runs each scenario on the engine and on real QEMU and prints
- * where their result documents differ (a table a scenario, then a summary line). A directory means
+ * where their result documents differ (a table a scenario, then a summary line). The engine run is
+ * also held to the models (the checker of `colosim run --check`): the third opinion, which says
+ * whether the engine's side of a difference is what the statecharts and the data model allow. A directory means
  * every *.json under it, recursively, in path order. `colosim diff --generate N [--seed S]` runs N
  * generated scenarios instead (--faults: some with a fault QEMU can express) and shrinks a difference
  * to a file under reports/differential/.
@@ -11,21 +13,24 @@ import { join, sep } from 'node:path';
 import type { Command } from 'commander';
 import { type Difference, diffResults } from '../../check/diffResults.js';
 import { checkDifferential } from '../../check/differential.js';
+import { checkScenario } from '../../check/checkScenario.js';
+import type { Violation } from '../../check/Invariant.js';
 import { QemuAdapterError } from '../../qemu/QemuAdapterError.js';
 import { QemuSession, runScenarioOnQemu } from '../../qemu/QemuBackend.js';
 import { DIVERGENCES, explainDifferences, matchesDivergence } from '../../qemu/divergences.js';
 import { describeStep } from '../../report/formatResult.js';
 import type { Scenario, Step } from '../../scenario/Scenario.js';
-import { runScenarioOnEngine } from '../../scenario/runScenarioOnEngine.js';
 import type { ResultDocument, SkippedItem } from '../../scenario/StepResult.js';
 import { CliError, ExitCode } from '../ExitCode.js';
 import { readScenarioFile } from '../readScenarioFile.js';
 
-interface DiffArgs {
+export interface DiffArgs {
   readonly json?: boolean;
   readonly generate?: string;
   readonly seed?: string;
   readonly faults?: boolean;
+  /** The command line echoed before the run, given the seed (fuzz --backend qemu echoes itself). */
+  readonly echo?: (seed: number) => string;
 }
 
 /** One scenario's comparison, as --json prints it. */
@@ -39,6 +44,8 @@ export interface ScenarioDiff {
   readonly qemuSkipped?: readonly SkippedItem[];
   /** The documented divergence (src/qemu/divergences.ts) that explains the differences, if one does. */
   readonly divergence?: string;
+  /** The models' verdict on the engine run: the invariants it violates (none: the engine conforms). */
+  readonly model: { readonly violations: readonly Violation[] };
 }
 
 export function registerDiff(program: Command, setExitCode: (code: number) => void): void {
@@ -88,11 +95,12 @@ async function files(target: string, json: boolean): Promise<number> {
   }
   const summary = summarise(results);
   process.stdout.write(json ? `${JSON.stringify({ scenarios: results, summary }, null, 1)}\n` : `${summaryLine(summary)}\n`);
-  return summary.differences > 0 ? ExitCode.Violation : ExitCode.Ok;
+  return summary.differences > 0 || summary.modelViolations > 0 ? ExitCode.Violation : ExitCode.Ok;
 }
 
 async function compare(path: string, scenario: Scenario, session: QemuSession): Promise<ScenarioDiff> {
-  const { document: engine } = await runScenarioOnEngine(scenario);
+  const checked = await checkScenario(scenario);
+  const engine = checked.run.document;
   const qemu: ResultDocument = await runScenarioOnQemu(scenario, { session }).catch((error: unknown): ResultDocument => {
     if (!(error instanceof QemuAdapterError)) throw error;
     // QEMU hung or the adapter failed: this scenario has no QEMU result, which is a difference.
@@ -108,6 +116,7 @@ async function compare(path: string, scenario: Scenario, session: QemuSession): 
     differences: diff.differences,
     ...(qemu.skipped === undefined ? {} : { qemuSkipped: qemu.skipped }),
     ...(explained === undefined ? {} : { divergence: explained }),
+    model: { violations: checked.violations },
   };
 }
 
@@ -138,6 +147,7 @@ interface Summary {
   readonly compared: number;
   readonly skipped: number;
   readonly differences: number;
+  readonly modelViolations: number;
 }
 
 function summarise(results: readonly ScenarioDiff[]): Summary {
@@ -146,18 +156,21 @@ function summarise(results: readonly ScenarioDiff[]): Summary {
     compared: results.reduce((n, r) => n + r.compared, 0),
     skipped: results.reduce((n, r) => n + r.skipped, 0),
     differences: results.reduce((n, r) => n + r.differences.length, 0),
+    modelViolations: results.reduce((n, r) => n + r.model.violations.length, 0),
   };
 }
 
 function summaryLine(s: Summary): string {
-  return `${s.scenarios} scenario(s), ${s.compared} step(s) compared, ${s.skipped} skipped, ${s.differences} difference(s)`;
+  return `${s.scenarios} scenario(s), ${s.compared} step(s) compared, ${s.skipped} skipped, ${s.differences} difference(s), ${s.modelViolations} model violation(s)`;
 }
 
 /** One scenario: a header line, then a row a difference (step, what it did, field, engine, qemu). */
 export function formatScenarioDiff(scenario: Scenario, result: ScenarioDiff): string {
   const status =
     result.differences.length === 0 ? 'same' : `${result.differences.length} difference(s)${result.divergence === undefined ? '' : `, documented divergence ${result.divergence}`}`;
-  const lines = [`${result.file}: ${status} (${result.compared} compared, ${result.skipped} skipped)`];
+  const model = result.model.violations.length === 0 ? 'model: engine conforms' : `model: ${result.model.violations.length} violation(s) by the engine`;
+  const lines = [`${result.file}: ${status} (${result.compared} compared, ${result.skipped} skipped; ${model})`];
+  for (const v of result.model.violations) lines.push(`  model: ${v.invariant} at step ${v.step}: ${v.message}`);
   for (const item of result.qemuSkipped ?? []) lines.push(`  qemu skipped ${item.where}: ${item.reason}`);
   for (const d of result.differences) {
     const what = stepAt(scenario, d.step);
@@ -176,11 +189,12 @@ function show(value: unknown): string {
   return value === undefined ? '-' : JSON.stringify(value);
 }
 
-async function generated(runs: number, args: DiffArgs): Promise<number> {
+/** Generated scenarios on both backends (also `colosim fuzz --backend qemu`); returns the exit code. */
+export async function generated(runs: number, args: DiffArgs): Promise<number> {
   const seed = args.seed === undefined ? Date.now() % 0x7fffffff : integer('--seed', args.seed, 0, 0x7fffffff);
   const session = openQemuSession();
   try {
-    if (args.json !== true) process.stdout.write(`colosim diff --generate ${runs} --seed ${seed}\n`);
+    if (args.json !== true) process.stdout.write(`${args.echo?.(seed) ?? `colosim diff --generate ${runs} --seed ${seed}${args.faults === true ? ' --faults' : ''}`}\n`);
     const result = await checkDifferential({ session, runs, seed, shape: { faults: args.faults === true } });
     if (args.json === true) {
       process.stdout.write(`${JSON.stringify(result, null, 1)}\n`);

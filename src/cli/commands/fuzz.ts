@@ -3,6 +3,8 @@
  * terminal, a line every few seconds otherwise), prints the summary and writes run.json (plus any
  * counterexample) into the output folder. Exit 0 clean, 1 violation, 2 bad arguments. Ctrl-C stops
  * after the current case and still writes everything counted so far; a second Ctrl-C quits at once.
+ * `--backend qemu` runs the differential campaign instead: generated scenarios on the engine and on
+ * real QEMU 7.2, any difference shrunk to a scenario file (see onQemu below).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +16,7 @@ import { DEFAULT_FUZZ_OPTIONS, FAULT_MODES, type FaultMode } from '../../fuzz/Fu
 import { formatSummary } from '../../report/formatSummary.js';
 import { PROFILES, type Profile } from '../../scenario/Scenario.js';
 import { CliError, ExitCode } from '../ExitCode.js';
+import { generated } from './diff.js';
 
 /** Cases a default campaign runs: about a minute on this project's 2-core machines. */
 export const DEFAULT_RUNS = 3000;
@@ -26,6 +29,7 @@ interface FuzzArgs {
   readonly profile: string;
   readonly out?: string;
   readonly json?: boolean;
+  readonly backend: string;
 }
 
 export function registerFuzz(program: Command, setExitCode: (code: number) => void): void {
@@ -39,7 +43,13 @@ export function registerFuzz(program: Command, setExitCode: (code: number) => vo
     .option('--profile <name>', `replication code under test: ${PROFILES.join('|')}`, DEFAULT_FUZZ_OPTIONS.profile)
     .option('--out <dir>', 'report folder (default: reports/fuzz/seed-<seed>)')
     .option('--json', 'print the summary as JSON')
+    .option('--backend <name>', 'engine (checked against the models) or qemu (generated scenarios on the engine and on QEMU 7.2, compared)', 'engine')
     .action(async (args: FuzzArgs) => {
+      const backend = choice('--backend', args.backend, ['engine', 'qemu'] as const);
+      if (backend === 'qemu') {
+        setExitCode(await onQemu(args));
+        return;
+      }
       const seed = args.seed === undefined ? Date.now() % 0x7fffffff : integer('--seed', args.seed, 0, 0xffffffff);
       const runs = integer('--runs', args.runs, 1, 100_000_000);
       const steps = integer('--steps', args.steps, 1, 10_000);
@@ -55,6 +65,24 @@ export function registerFuzz(program: Command, setExitCode: (code: number) => vo
       process.stdout.write(args.json ? `${JSON.stringify(summary, null, 1)}\n` : `${formatSummary(summary)}\n${files}`);
       setExitCode(summary.counterexample ? ExitCode.Violation : ExitCode.Ok);
     });
+}
+
+/**
+ * `--backend qemu`: the differential campaign (src/check/differential.ts). Only scenarios both
+ * backends can run are generated; --faults other than none adds the faults QEMU's blkdebug can express.
+ * A difference is shrunk to a scenario file under reports/differential/ (replay: colosim diff FILE).
+ */
+async function onQemu(args: FuzzArgs): Promise<number> {
+  const runs = integer('--runs', args.runs, 1, 1_000_000);
+  const faults = choice('--faults', args.faults, FAULT_MODES);
+  if (args.profile !== DEFAULT_FUZZ_OPTIONS.profile) throw new CliError(`fuzz: --backend qemu runs QEMU's own code; --profile ${args.profile} applies to the engine only`, ExitCode.Usage);
+  if (args.out !== undefined) throw new CliError('fuzz: --backend qemu writes its counterexample under reports/differential/; --out applies to the engine only', ExitCode.Usage);
+  return generated(runs, {
+    echo: (seed) => `colosim fuzz --backend qemu --runs ${runs} --seed ${seed} --faults ${faults}`,
+    ...(args.seed === undefined ? {} : { seed: args.seed }),
+    faults: faults !== 'none',
+    ...(args.json === true ? { json: true } : {}),
+  });
 }
 
 interface CampaignArgs {
@@ -121,14 +149,14 @@ function progressReporter(total: number, quiet: boolean): { update: (s: Campaign
 function integer(flag: string, text: string, min: number, max: number): number {
   const n = Number(text);
   if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < min || n > max) {
-    throw new CliError(`${flag} must be an integer from ${min} to ${max}, got "${text}"\nusage: colosim fuzz [--seed N] [--runs N] [--steps N] [--faults none|tolerated|all] [--profile qemu-7.2|v24] [--out DIR] [--json]`);
+    throw new CliError(`${flag} must be an integer from ${min} to ${max}, got "${text}"\nusage: colosim fuzz [--seed N] [--runs N] [--steps N] [--faults none|tolerated|all] [--profile qemu-7.2|v24] [--out DIR] [--json] [--backend engine|qemu]`);
   }
   return n;
 }
 
 function choice<T extends string>(flag: string, text: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(text)) {
-    throw new CliError(`${flag} must be one of ${allowed.join(', ')}, got "${text}"\nusage: colosim fuzz [--seed N] [--runs N] [--steps N] [--faults none|tolerated|all] [--profile qemu-7.2|v24] [--out DIR] [--json]`);
+    throw new CliError(`${flag} must be one of ${allowed.join(', ')}, got "${text}"\nusage: colosim fuzz [--seed N] [--runs N] [--steps N] [--faults none|tolerated|all] [--profile qemu-7.2|v24] [--out DIR] [--json] [--backend engine|qemu]`);
   }
   return text as T;
 }

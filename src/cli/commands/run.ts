@@ -1,10 +1,20 @@
 /*
  * `colosim run FILE`: run one scenario and print its result document (a table, or JSON with --json).
  * `--backend qemu` runs it on real QEMU instead of the engine, with the same output and exit codes.
- * Exit 0 when every expectation the file states holds, 1 when one does not (or the run aborted),
- * 2 for a malformed file, bad arguments or (with --backend qemu) QEMU not installed.
+ * `--check` (engine only) also holds the run to the models: the replication chart, the data model
+ * and the copy-on-write epochs (src/check/); each violation names its invariant and step. `--spec
+ * qemu-7.2` holds a v24 run to QEMU 7.2's rules (what campaigns and `colosim replay` do).
+ * `--inspect OUT.jsonl` writes XState's inspection events of the replication chart for the run and
+ * `--chart-trace OUT.json` a trace to step through with `colosim chart --format html --trace OUT.json`
+ * (both imply --check). Exit 0 when every expectation the file states holds (and, with --check, no
+ * invariant is violated), 1 otherwise (or when the run aborted), 2 for a malformed file, bad
+ * arguments or (with --backend qemu) QEMU not installed.
  */
+import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { type CheckedRun, checkScenario } from '../../check/checkScenario.js';
+import { INVARIANTS } from '../../check/Invariant.js';
+import { chartTrace, inspectionLines } from '../../report/chartTrace.js';
 import { formatResult } from '../../report/formatResult.js';
 import { compareExpectations } from '../../scenario/expectations.js';
 import { runScenarioOnQemu } from '../../qemu/QemuBackend.js';
@@ -16,10 +26,15 @@ import { readScenarioFile } from '../readScenarioFile.js';
 import { openQemuSession } from './diff.js';
 
 const BACKENDS = ['engine', 'qemu'] as const;
+const SPECS = ['own', 'qemu-7.2'] as const;
 
 interface RunOptions {
   readonly json?: boolean;
   readonly backend: string;
+  readonly check?: boolean;
+  readonly inspect?: string;
+  readonly chartTrace?: string;
+  readonly spec: string;
 }
 
 export function registerRun(program: Command, setExitCode: (code: number) => void): void {
@@ -29,20 +44,70 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
     .argument('<file>', 'scenario file (JSON)')
     .option('--json', 'print the result document as JSON')
     .option('--backend <name>', 'engine (the TypeScript engine) or qemu (real QEMU 7.2)', 'engine')
+    .option('--check', 'engine: check the run against the statecharts and the data model')
+    .option('--spec <rules>', "with --check: the scenario's own profile's rules (own) or QEMU 7.2's whatever the profile (qemu-7.2)", 'own')
+    .option('--inspect <file>', "engine: write XState's inspection events of the run as JSON lines (implies --check)")
+    .option('--chart-trace <file>', 'engine: write the run as a chart trace for colosim chart --format html --trace (implies --check)')
     .action(async (file: string, options: RunOptions) => {
       if (!(BACKENDS as readonly string[]).includes(options.backend)) {
         throw new CliError(`run: unknown backend "${options.backend}" (expected ${BACKENDS.join(' or ')})`, ExitCode.Usage);
       }
+      if (!(SPECS as readonly string[]).includes(options.spec)) throw new CliError(`run: unknown --spec "${options.spec}" (expected ${SPECS.join(' or ')})`, ExitCode.Usage);
+      const check = options.check === true || options.inspect !== undefined || options.chartTrace !== undefined;
+      if (check && options.backend === 'qemu') throw new CliError('run: --check, --inspect and --chart-trace need the engine backend (the models read its trace)', ExitCode.Usage);
       const scenario = readScenarioFile(file);
-      const document = options.backend === 'qemu' ? await onQemu(scenario) : (await runScenarioOnEngine(scenario)).document;
+      let checked: CheckedRun | undefined;
+      let document: ResultDocument;
+      if (options.backend === 'qemu') document = await onQemu(scenario);
+      else if (check) {
+        checked = await checkScenario(scenario, {}, { spec: options.spec as (typeof SPECS)[number] });
+        document = checked.run.document;
+      } else document = (await runScenarioOnEngine(scenario)).document;
+      if (checked !== undefined) writeOutputs(scenario, checked, options);
       const mismatches = compareExpectations(scenario, document);
-      process.stdout.write(options.json ? `${JSON.stringify(document, null, 2)}\n` : `${formatResult(scenario, document, mismatches)}\n`);
-      if (!options.json) for (const item of document.skipped ?? []) process.stdout.write(`${document.backend} skipped ${item.where}: ${item.reason}\n`);
-      if (options.json && mismatches.length > 0) {
+      const violations = checked?.violations ?? [];
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify(checked === undefined ? document : { ...document, check: checkSummary(checked) }, null, 2)}\n`);
         for (const m of mismatches) process.stderr.write(`step ${m.step} ${m.field}: expected ${JSON.stringify(m.expected)}, got ${JSON.stringify(m.actual)}\n`);
+      } else {
+        process.stdout.write(`${formatResult(scenario, document, mismatches)}\n`);
+        for (const item of document.skipped ?? []) process.stdout.write(`${document.backend} skipped ${item.where}: ${item.reason}\n`);
+        if (checked !== undefined) process.stdout.write(formatCheck(checked));
       }
-      setExitCode(mismatches.length > 0 || document.aborted ? ExitCode.Violation : ExitCode.Ok);
+      setExitCode(mismatches.length > 0 || violations.length > 0 || document.aborted ? ExitCode.Violation : ExitCode.Ok);
     });
+}
+
+/** The check as --json adds it to the result document. */
+function checkSummary(checked: CheckedRun): Record<string, unknown> {
+  return {
+    violations: checked.violations,
+    checks: Object.fromEntries([...checked.checks].sort(([a], [b]) => a.localeCompare(b))),
+    chart: { states: Object.fromEntries(checked.coverage.states), transitions: Object.fromEntries(checked.coverage.transitions) },
+  };
+}
+
+function formatCheck(checked: CheckedRun): string {
+  const checks = [...checked.checks.values()].reduce((n, c) => n + c, 0);
+  const lines = [
+    `check: ${checks} check(s) of ${checked.checks.size} invariant(s), ${checked.chartLog.length} chart event(s), ${checked.coverage.transitions.size} distinct transition(s) of the replication chart`,
+  ];
+  if (checked.violations.length === 0) lines.push('check: no violation');
+  for (const v of checked.violations) lines.push(`violation ${v.invariant} (${INVARIANTS[v.invariant].kind}) at step ${v.step}: ${v.message}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function writeOutputs(scenario: Scenario, checked: CheckedRun, options: RunOptions): void {
+  if (options.inspect !== undefined) write(options.inspect, `${inspectionLines(checked.chartLog, scenario.profile).join('\n')}\n`);
+  if (options.chartTrace !== undefined) write(options.chartTrace, `${JSON.stringify(chartTrace(checked.chartLog), null, 1)}\n`);
+}
+
+function write(path: string, text: string): void {
+  try {
+    writeFileSync(path, text);
+  } catch (error) {
+    throw new CliError(`run: cannot write ${path}: ${(error as Error).message}`, ExitCode.Usage);
+  }
 }
 
 async function onQemu(scenario: Scenario): Promise<ResultDocument> {
