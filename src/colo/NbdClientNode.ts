@@ -61,7 +61,8 @@ export class NbdClientNode extends BlockNode {
   }
 
   private async roundTrip<T>(op: 'read' | 'write' | 'flush', offset: number, bytes: number, call: (exp: NbdExport) => Promise<T>): Promise<T> {
-    this.checkLink(op);
+    const request = new Set<object>();
+    this.checkLink(op, request);
     this.options.crashPoint('primary:before-forward');
     await this.env.sched.sleep(`link:${this.name}:send`, this.options.latencyTicks);
     const exp = this.options.connect();
@@ -75,14 +76,14 @@ export class NbdClientNode extends BlockNode {
     } catch (error) {
       // A peer that died mid-request resets the connection: the client sees EIO, not the server's error.
       if (!this.options.peerAlive()) this.connected = false;
-      this.checkLink(op);
+      this.checkLink(op, request);
       throw error;
     }
     this.traceApplied(op, offset, bytes);
     await this.env.sched.sleep(`link:${this.name}:reply`, this.options.latencyTicks);
     if (!this.options.peerAlive()) this.connected = false;
     // A connection lost while the request was out loses the reply, whatever the server did.
-    this.checkLink(op);
+    this.checkLink(op, request);
     return result;
   }
 
@@ -91,8 +92,9 @@ export class NbdClientNode extends BlockNode {
     if (this.env.trace.enabled && op === 'write') this.env.trace.emit('nbd-applied', { node: this.name, op, offset, bytes });
   }
 
-  private checkLink(op: string): void {
-    if (this.connected && this.env.faults.linkDropped(this.name)) this.connected = false;
+  /** Throws EIO on a broken connection; `request` makes its send and reply checks count as one request. */
+  private checkLink(op: string, request: Set<object>): void {
+    if (this.connected && this.env.faults.linkDropped(this.name, request)) this.connected = false;
     if (!this.connected) throw new BlockError('EIO', `${this.name}: ${op} on a broken connection`);
   }
 }

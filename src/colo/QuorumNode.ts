@@ -89,15 +89,21 @@ export class QuorumNode extends BlockNode {
   }
 }
 
-/** The errno most failed children report; on a tie the one reported by the later child. */
+/**
+ * The errno most failed children report, as quorum_vote_error decides it: each value enters the vote
+ * list at its head when first reported (children in index order), and the first value in the list
+ * with a strictly greater count wins, so on a tie the value first reported by the latest child wins.
+ */
 function voteError(errors: readonly Errno[]): Errno {
+  const list: Errno[] = [];
+  for (const e of errors) if (!list.includes(e)) list.unshift(e);
   let winner: Errno = 'EIO';
   let best = 0;
-  for (let i = errors.length - 1; i >= 0; i--) {
-    const count = errors.filter((e) => e === errors[i]).length;
+  for (const candidate of list) {
+    const count = errors.filter((e) => e === candidate).length;
     if (count > best) {
       best = count;
-      winner = errors[i]!;
+      winner = candidate;
     }
   }
   return winner;

@@ -796,6 +796,28 @@ describe('ReplicationNode (secondary): I/O', () => {
   }
 });
 
+describe('ReplicationNode (secondary): a read racing a copy-before-write of its cluster', () => {
+  for (const rules of [QEMU_7_2, V24]) {
+    it(`${rules.name}: waits for the copy (v24 through guardRead, 7.2 through the serialising copy) and reads the old data`, async () => {
+      const c = secondaryChain({ rules, faults: [{ kind: 'latency', node: 'hidden-disk', op: 'write', ticks: 100 }] });
+      await run(c.env, () => c.node.start('secondary'));
+      const t0 = c.env.now();
+      const read = (offset: number) =>
+        c.env.sched.spawn(`read ${offset}`, async () => {
+          await c.env.sched.sleep('after the primary write started', 1);
+          const data = await c.vm.read(offset, 512);
+          return [encodeRuns(data), c.env.now() - t0];
+        });
+      c.env.sched.spawn('primary write', () => c.colo!.write(CS, filled(512, 0xb2)));
+      const same = read(CS + 4096);
+      const other = read(5 * CS);
+      await c.env.sched.run();
+      expect(same.result()).toEqual([[[0x11, 512]], 100]);
+      expect(other.result()).toEqual([[[0x11, 512]], 1]);
+    });
+  }
+});
+
 describe('ReplicationNode (secondary): backup job ending by itself', () => {
   it('sets the replication error in RUNNING, drops the job and the blocker; the next checkpoint fails', async () => {
     const c = secondaryChain({ faults: [{ kind: 'job-fail', job: 'backup', node: 'replication-secondary' }] });

@@ -98,8 +98,13 @@ export class FaultInjector {
     return extra;
   }
 
-  /** Whether the link has dropped by the time of this request. Once dropped, it stays down. */
-  linkDropped(link: string): boolean {
+  /**
+   * Whether the link has dropped by the time of this request. Once dropped, it stays down. A request
+   * is checked when it is sent and when its reply comes back, and counts once against `afterOps`, at
+   * its first check at or after `fromTick`: `request` remembers which drops have counted it (without
+   * it, every call is a request of its own).
+   */
+  linkDropped(link: string, request?: Set<object>): boolean {
     if (this.linkDrops.length === 0) return false;
     const now = this.clock.now();
     for (const armed of this.linkDrops) {
@@ -108,7 +113,10 @@ export class FaultInjector {
       if (armed.fired > 0) return true;
       if (!this.active) continue;
       if (f.fromTick !== undefined && now < f.fromTick) continue;
-      armed.matched++;
+      if (!request?.has(armed)) {
+        armed.matched++;
+        request?.add(armed);
+      }
       if (armed.matched <= (f.afterOps ?? 0)) continue;
       this.fire(armed, { link });
       return true;

@@ -42,8 +42,12 @@ export interface LatencyFault {
 export interface LinkDropFault {
   readonly kind: 'link-drop';
   readonly link: string;
-  /** Drop after this many requests went through (default 0). */
+  /**
+   * Drop after this many requests went through (default 0): the next request fails, and so does the
+   * reply of any request still out. Requests count from `fromTick` on, once each.
+   */
   readonly afterOps?: number;
+  /** Not before this tick: a request out at that tick loses its reply. */
   readonly fromTick?: number;
 }
 
