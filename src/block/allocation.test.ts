@@ -1,30 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { SimEnv } from '../sim/SimEnv.js';
-import { BlockNode } from './BlockNode.js';
 import { OverlayNode } from './OverlayNode.js';
 import { RawNode } from './RawNode.js';
 import { isAllocatedAbove } from './allocation.js';
 import { insertFilterAbove } from './graph.js';
+import { PassFilter } from './testing/PassFilter.js';
 
 const CS = 65536;
 const SIZE = 8 * CS;
 const filled = (bytes: number, value: number): Uint8Array => new Uint8Array(bytes).fill(value);
 
-class PassFilter extends BlockNode {
-  readonly driver = 'pass';
-  override get isFilter(): boolean {
-    return true;
-  }
-  get length(): number {
-    return this.file!.length;
-  }
-  protected override doRead(offset: number, bytes: number): Promise<Uint8Array> {
-    return this.file!.read(offset, bytes);
-  }
-  protected override doWrite(offset: number, data: Uint8Array): Promise<void> {
-    return this.file!.write(offset, data);
-  }
-}
 
 async function run<T>(env: SimEnv, fn: () => Promise<T>): Promise<T> {
   const task = env.sched.spawn('test', fn);

@@ -7,32 +7,13 @@ import { encodeRuns } from '../scenario/runs.js';
 import type { Errno } from '../sim/errno.js';
 import type { Fault } from '../sim/FaultPlan.js';
 import { SimEnv } from '../sim/SimEnv.js';
+import { PassFilter } from '../block/testing/PassFilter.js';
 import { COMMIT_GRANULARITY, CommitJob } from './CommitJob.js';
 
 const CS = 65536;
 const SIZE = 16 * CS;
 const filled = (bytes: number, value: number): Uint8Array => new Uint8Array(bytes).fill(value);
 
-/** A node parent of the top (the replication filter in the real chain). */
-class FilterAbove extends BlockNode {
-  readonly driver = 'test-filter';
-  constructor(env: SimEnv, below: BlockNode) {
-    super(env, 'replication');
-    this.attach('file', below);
-  }
-  override get isFilter(): boolean {
-    return true;
-  }
-  get length(): number {
-    return this.file!.length;
-  }
-  protected override doRead(offset: number, bytes: number): Promise<Uint8Array> {
-    return this.file!.read(offset, bytes);
-  }
-  protected override doWrite(offset: number, data: Uint8Array): Promise<void> {
-    return this.file!.write(offset, data);
-  }
-}
 
 /**
  * secondary (raw, 0x11) <- hidden <- active, with a filter "replication" on active and a
@@ -47,7 +28,7 @@ async function commitChain(options: { faults?: readonly Fault[]; chunkBytes?: nu
   hidden.attach('backing', secondary);
   const active = new OverlayNode(env, 'active', SIZE);
   active.attach('backing', hidden);
-  const filter = new FilterAbove(env, active);
+  const filter = new PassFilter(env, 'replication', active, { driver: 'test-filter' });
   const vm = new BlockBackend('vm', filter);
   const setup = env.sched.spawn('setup', async () => {
     await active.write(0, filled(CS, 0xa0));

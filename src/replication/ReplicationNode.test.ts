@@ -5,11 +5,11 @@ import { BlockNode } from '../block/BlockNode.js';
 import { NodeRegistry } from '../block/NodeRegistry.js';
 import { OverlayNode } from '../block/OverlayNode.js';
 import { RawNode } from '../block/RawNode.js';
+import { PassFilter } from '../block/testing/PassFilter.js';
 import { encodeRuns } from '../scenario/runs.js';
 import type { Fault } from '../sim/FaultPlan.js';
 import { SimEnv } from '../sim/SimEnv.js';
 import { SimulatedCrash } from '../sim/SimulatedCrash.js';
-import { BACKUP_BLOCKER_REASON } from './messages.js';
 import { type ProfileRules, QEMU_7_2, V24 } from './Profile.js';
 import { QemuError } from './QemuError.js';
 import { ReplicationFramework } from './ReplicationFramework.js';
@@ -22,31 +22,14 @@ const SIZE = 16 * CS;
 const filled = (bytes: number, value: number): Uint8Array => new Uint8Array(bytes).fill(value);
 
 const NOT_RUNNING = 'Block replication is not running';
+/** A root filter above the replication node (the quorum the secondary's guest disk sits on, §1). */
+const TOP = { driver: 'test-top', alignment: 1 } as const;
+/** replication_start's op blocker on the top node (block/replication.c, the seed patch). */
+const BACKUP_BLOCKER_REASON = 'Block device is in use by internal backup job';
 const RUNNING_OR_DONE = 'Block replication is running or done';
 const IO_ERROR = 'I/O error occurred';
 const BACKUP_CANCELLED = 'Backup job was cancelled unexpectedly';
 
-/** A root filter above the replication node (the quorum the secondary's guest disk sits on, §1). */
-class TopFilter extends BlockNode {
-  readonly driver = 'test-top';
-  constructor(env: SimEnv, name: string, below: BlockNode) {
-    super(env, name);
-    this.alignment = 1;
-    this.attach('file', below);
-  }
-  override get isFilter(): boolean {
-    return true;
-  }
-  get length(): number {
-    return this.file!.length;
-  }
-  protected override doRead(offset: number, bytes: number): Promise<Uint8Array> {
-    return this.file!.read(offset, bytes);
-  }
-  protected override doWrite(offset: number, data: Uint8Array): Promise<void> {
-    return this.file!.write(offset, data);
-  }
-}
 
 interface ChainOptions {
   readonly rules?: ProfileRules;
@@ -94,7 +77,7 @@ function secondaryChain(o: ChainOptions = {}) {
     commit: { chunkBytes: CS, paceTicks: o.paceTicks ?? 0 },
     onCrash: (crash) => crashes.push(crash),
   });
-  const top = withFilter ? new TopFilter(env, 'top-disk1', node) : null;
+  const top = withFilter ? new PassFilter(env, 'top-disk1', node, TOP) : null;
   const vm = new BlockBackend('vm', top ?? node);
   // An unrelated root node, for top-id checks.
   const spare = new RawNode(env, 'spare', SIZE);
@@ -248,7 +231,7 @@ describe('ReplicationNode (secondary): start validation in §2.6 order', () => {
 
   it('rejects a top-id naming the node itself once a filter sits above it (not a root)', async () => {
     const c = secondaryChain({ topId: 'replication-secondary' });
-    new TopFilter(c.env, 'quorum', c.node);
+    new PassFilter(c.env, 'quorum', c.node, TOP);
     expect(c.node.isRoot).toBe(false);
     expect(await steps(c.env, c.node, ['start(secondary)'])).toEqual([['start(secondary)', 'No top_bs or it is invalid', 'NONE']]);
   });
