@@ -87,8 +87,9 @@ export class QemuPair {
       await pair.buildSecondary();
       await pair.buildPrimary();
     } catch (error) {
+      const explained = await explainSetupFailure(error, [primary, secondary]);
       await pair.dispose();
-      throw error;
+      throw explained;
     }
     return pair;
   }
@@ -245,3 +246,10 @@ async function setup(call: Promise<unknown>, what: string): Promise<void> {
   }
 }
 
+/** A QMP connection lost while building the graphs: say which QEMU died and how. */
+async function explainSetupFailure(error: unknown, processes: readonly QemuProcess[]): Promise<unknown> {
+  if (!(error instanceof QemuAdapterError) || error.code !== 'QMP_CLOSED') return error;
+  const notes = (await Promise.all(processes.map((p) => p.deathNote(1000)))).filter((n): n is string => n !== undefined);
+  if (notes.length === 0) return error;
+  return new QemuAdapterError('QMP_CLOSED', `${error.message} while building the block graphs; ${notes.join('; ')}`, { cause: error });
+}

@@ -27,6 +27,15 @@ describe.runIf(RUN_QEMU_TESTS)(`QemuProcess${QEMU_SUITE_NOTE}`, () => {
     expect(liveResources()).toEqual({ children: 0, directories: 0 });
   });
 
+  it('says how a QEMU that died on its own ended, and nothing while it runs', async () => {
+    const qemu = await QemuProcess.start({ label: 'victim', binary: 'qemu-system-x86_64' });
+    expect(await qemu.deathNote(50)).toBeUndefined();
+    process.kill(qemu.pid!, 'SIGSEGV');
+    expect(await qemu.deathNote(5000)).toBe('victim QEMU exited (killed by SIGSEGV)');
+    expect(qemu.crashed).toBe(true);
+    await qemu.stop();
+  });
+
   it('kills a hung QEMU that does not quit in time', async () => {
     const qemu = await QemuProcess.start({ label: 'p', binary: 'qemu-system-x86_64' });
     process.kill(qemu.pid!, 'SIGSTOP');

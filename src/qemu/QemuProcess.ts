@@ -110,6 +110,16 @@ export class QemuProcess {
     return Promise.race([this.exitPromise.then(() => true), delay(ms).then(() => false)]);
   }
 
+  /**
+   * After a lost QMP connection: how the process ended, if it did within `ms` (the socket error often
+   * arrives before the exit status), with what it printed last; undefined while it still runs.
+   */
+  async deathNote(ms: number): Promise<string | undefined> {
+    if (!(await this.exitedWithin(ms))) return undefined;
+    const output = this.outputTail.trim();
+    return `${this.label} QEMU exited (${describeExit(this.exitInfo!)})${output === '' ? '' : `, its last output: ${output}`}`;
+  }
+
   /** What QEMU printed last (stdout and stderr), for error messages. */
   get output(): string {
     return this.outputTail;
