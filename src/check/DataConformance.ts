@@ -358,14 +358,25 @@ export class DataConformance {
     const all = [{ offset: 0, bytes: size }];
     // Once the secondary disk is the one the secondary VM writes (promoted, or split writes), its writes land there too.
     const svmReachesDisk = d.data.stage === 'promoted' || d.data.stage === 'failover-failed';
-    const byPrimary = full ? all : clusterRanges(svmReachesDisk ? d.touched : d.touched.filter((t) => t.by === 'primary'), size);
-    const any = full ? all : clusterRanges(d.touched, size);
+    const primaryTouched = d.touched.filter((t) => t.by === 'primary');
+    const byPrimary = full ? all : clusterRanges(svmReachesDisk ? d.touched : primaryTouched, size);
+    // While replication runs, the view over clusters the primary just wrote is copy-before-write's
+    // whole point: it must still show the old data (cow-isolation); the other clusters, the secondary's own writes.
+    const isolation = !full && d.data.stage === 'running' && this.stepKind !== 'checkpoint';
+    const views = isolation
+      ? [
+          ...clusterRanges(primaryTouched, size).map((r) => ({ ...r, isolation: true })),
+          ...clusterRanges(d.touched.filter((t) => t.by === 'secondary' && !primaryTouched.some((p) => sameCluster(p, t))), size).map((r) => ({ ...r, isolation: false })),
+        ]
+      : (full ? all : clusterRanges(d.touched, size)).map((r) => ({ ...r, isolation: false }));
     const pd = this.pair.primary.disks[index]!;
     const sd = this.pair.secondary.disks[index]!;
     const scratch = this.scratchFor(size);
     if (full && this.primaryAlive) this.peekCheck(d, 'primary', 'vm', () => pd.local.peek(0, size, scratch), all[0]!, primaryDisk(d.data, 0, size));
     for (const r of byPrimary) this.peekCheck(d, 'secondary', 'disk', () => sd.disk.peek(r.offset, r.bytes, scratch), r, secondaryDisk(d.data, r.offset, r.bytes));
-    for (const r of any) this.peekCheck(d, 'secondary', 'vm', () => sd.replication.peek(r.offset, r.bytes, scratch), r, secondaryView(d.data, r.offset, r.bytes));
+    for (const r of views) {
+      this.peekCheck(d, 'secondary', 'vm', () => sd.replication.peek(r.offset, r.bytes, scratch), r, secondaryView(d.data, r.offset, r.bytes), r.isolation);
+    }
   }
 
   private scratchFor(bytes: number): Uint8Array {
@@ -373,7 +384,7 @@ export class DataConformance {
     return this.scratch;
   }
 
-  private peekCheck(d: DiskModel, vm: string, target: string, peek: () => Uint8Array, r: { offset: number; bytes: number }, expected: ExpectedRun[]): void {
+  private peekCheck(d: DiskModel, vm: string, target: string, peek: () => Uint8Array, r: { offset: number; bytes: number }, expected: ExpectedRun[], isolation = false): void {
     let actual: Uint8Array;
     try {
       actual = peek();
@@ -383,7 +394,10 @@ export class DataConformance {
     }
     const mismatch = firstMismatch(actual, r.offset, expected);
     const what = vm === 'primary' ? 'the primary disk' : target === 'disk' ? 'the secondary disk' : "the secondary VM's view";
-    this.report.check(this.invariantFor(d, vm, target, mismatch?.actual, mismatch?.offset), mismatch === null, () => describe(what, mismatch!));
+    // A passing isolation check counts as one; a failing one is named by what the wrong byte is (a leak
+    // of the primary's data is cow-isolation, anything else a lost write or conformance).
+    const invariant = isolation && mismatch === null ? 'cow-isolation' : this.invariantFor(d, vm, target, mismatch?.actual, mismatch?.offset);
+    this.report.check(invariant, mismatch === null, () => describe(what, mismatch!));
   }
 
   /** Which invariant a wrong byte breaks, from where it was seen and the stage the data was in. */
@@ -428,6 +442,13 @@ function takeOverlap(list: { offset: number; bytes: number }[], offset: number, 
 }
 
 /** Touched ranges rounded out to whole clusters, merged, clipped to the disk. */
+/** Whether two byte ranges share a cluster. */
+function sameCluster(a: { offset: number; bytes: number }, b: { offset: number; bytes: number }): boolean {
+  const first = (r: { offset: number }) => Math.floor(r.offset / CLUSTER);
+  const last = (r: { offset: number; bytes: number }) => Math.floor((r.offset + Math.max(1, r.bytes) - 1) / CLUSTER);
+  return first(a) <= last(b) && first(b) <= last(a);
+}
+
 function clusterRanges(touched: readonly { offset: number; bytes: number }[], size: number): { offset: number; bytes: number }[] {
   const clusters = new Set<number>();
   for (const t of touched) {
