@@ -366,7 +366,7 @@ export class DataConformance {
     const views = isolation
       ? [
           ...clusterRanges(primaryTouched, size).map((r) => ({ ...r, isolation: true })),
-          ...clusterRanges(d.touched.filter((t) => t.by === 'secondary' && !primaryTouched.some((p) => sameCluster(p, t))), size).map((r) => ({ ...r, isolation: false })),
+          ...clusterRanges(d.touched, size, clustersOf(primaryTouched, size)).map((r) => ({ ...r, isolation: false })),
         ]
       : (full ? all : clusterRanges(d.touched, size)).map((r) => ({ ...r, isolation: false }));
     const pd = this.pair.primary.disks[index]!;
@@ -442,20 +442,20 @@ function takeOverlap(list: { offset: number; bytes: number }[], offset: number, 
 }
 
 /** Touched ranges rounded out to whole clusters, merged, clipped to the disk. */
-/** Whether two byte ranges share a cluster. */
-function sameCluster(a: { offset: number; bytes: number }, b: { offset: number; bytes: number }): boolean {
-  const first = (r: { offset: number }) => Math.floor(r.offset / CLUSTER);
-  const last = (r: { offset: number; bytes: number }) => Math.floor((r.offset + Math.max(1, r.bytes) - 1) / CLUSTER);
-  return first(a) <= last(b) && first(b) <= last(a);
-}
-
-function clusterRanges(touched: readonly { offset: number; bytes: number }[], size: number): { offset: number; bytes: number }[] {
+/** The clusters (indices) the ranges touch, within the disk. */
+function clustersOf(touched: readonly { offset: number; bytes: number }[], size: number): Set<number> {
   const clusters = new Set<number>();
   for (const t of touched) {
     for (let c = Math.floor(t.offset / CLUSTER); c * CLUSTER < Math.min(size, t.offset + t.bytes); c++) clusters.add(c);
   }
+  return clusters;
+}
+
+/** The touched clusters, except those in `leaveOut`, as merged byte ranges in disk order. */
+function clusterRanges(touched: readonly { offset: number; bytes: number }[], size: number, leaveOut?: ReadonlySet<number>): { offset: number; bytes: number }[] {
   const out: { offset: number; bytes: number }[] = [];
-  for (const c of [...clusters].sort((a, b) => a - b)) {
+  for (const c of [...clustersOf(touched, size)].sort((a, b) => a - b)) {
+    if (leaveOut?.has(c)) continue;
     const last = out[out.length - 1];
     const offset = c * CLUSTER;
     const bytes = Math.min(CLUSTER, size - offset);
