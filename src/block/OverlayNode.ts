@@ -70,7 +70,7 @@ export class OverlayNode extends BlockNode {
     let leafDone = false;
     while (pos < end) {
       const kind = this.map.get(this.clusterOf(pos));
-      const runEnd = Math.min(end, this.runEnd(pos, end, kind));
+      const runEnd = this.runEnd(pos, end, kind);
       const n = runEnd - pos;
       if (kind === DATA) {
         if (!leafDone) {
@@ -91,7 +91,7 @@ export class OverlayNode extends BlockNode {
     const end = offset + out.length;
     for (let pos = offset; pos < end; ) {
       const kind = this.map.get(this.clusterOf(pos));
-      const runEnd = Math.min(end, this.runEnd(pos, end, kind));
+      const runEnd = this.runEnd(pos, end, kind);
       const piece = out.subarray(pos - offset, runEnd - offset);
       if (kind === DATA) this.store.readInto(pos, out, pos - offset, runEnd - pos);
       else if (kind === undefined && this.backing && pos < this.backing.length) {
@@ -135,7 +135,7 @@ export class OverlayNode extends BlockNode {
   protected override async doBlockStatus(offset: number, bytes: number): Promise<BlockStatus> {
     const end = offset + bytes;
     const kind = this.map.get(this.clusterOf(offset));
-    const runEnd = Math.min(end, this.runEnd(offset, end, kind));
+    const runEnd = this.runEnd(offset, end, kind);
     return { kind: kind === DATA ? 'data' : kind === ZERO ? 'zero' : 'unallocated', bytes: runEnd - offset };
   }
 
@@ -158,11 +158,7 @@ export class OverlayNode extends BlockNode {
     let claimed: number[] | null = null;
     try {
       for (let c = this.clusterOf(offset); c * cs < end; c++) {
-        for (;;) {
-          const pending = this.allocating.get(c);
-          if (!pending) break;
-          await pending.wait(`${this.name}:write waits for allocation of cluster ${c}`);
-        }
+        await this.waitAllocation(c, 'write');
         const kind = this.map.get(c);
         if (kind === DATA) continue;
         this.allocating.set(c, new WaitQueue(this.env.sched, `${this.name}:alloc#${c}`));
@@ -198,12 +194,15 @@ export class OverlayNode extends BlockNode {
 
   private async waitAllocations(offset: number, bytes: number): Promise<void> {
     const cs = this.clusterSize;
-    for (let c = this.clusterOf(offset); c * cs < offset + bytes; c++) {
-      for (;;) {
-        const pending = this.allocating.get(c);
-        if (!pending) break;
-        await pending.wait(`${this.name}:write-zeroes waits for allocation of cluster ${c}`);
-      }
+    for (let c = this.clusterOf(offset); c * cs < offset + bytes; c++) await this.waitAllocation(c, 'write-zeroes');
+  }
+
+  /** Until no writer is allocating cluster `c` (woken writers check again: another may have claimed it). */
+  private async waitAllocation(c: number, op: string): Promise<void> {
+    for (;;) {
+      const pending = this.allocating.get(c);
+      if (!pending) return;
+      await pending.wait(`${this.name}:${op} waits for allocation of cluster ${c}`);
     }
   }
 
@@ -226,6 +225,6 @@ export class OverlayNode extends BlockNode {
     const cs = this.clusterSize;
     let c = this.clusterOf(pos) + 1;
     while (c * cs < end && this.map.get(c) === kind) c++;
-    return c * cs;
+    return Math.min(c * cs, end);
   }
 }

@@ -8,6 +8,7 @@
  */
 
 import { allocBytes } from './buffers.js';
+import { indexOfOther } from '../util/bytes.js';
 
 export const SECTOR_SIZE = 512;
 export const CHUNK_SIZE = 4096;
@@ -198,6 +199,5 @@ function slabChunks(k: number): number {
 }
 
 function isAll(bytes: Uint8Array, value: number): boolean {
-  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== value) return false;
-  return true;
+  return indexOfOther(bytes, 0, bytes.length, value) === bytes.length;
 }

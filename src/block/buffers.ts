@@ -4,6 +4,7 @@
  * external memory); views into a shared zeroed slab cost a fraction of that. A slab is freed by the
  * garbage collector once no view into it is alive.
  */
+import { indexOfOther } from '../util/bytes.js';
 
 const SLAB_BYTES = 1 << 20;
 const POOLED_MAX_BYTES = 64 * 1024;
@@ -26,6 +27,5 @@ export function allocBytes(bytes: number): Uint8Array {
 
 /** Whether every byte is zero (copy jobs write such data as zeroes). */
 export function isAllZero(data: Uint8Array): boolean {
-  for (let i = 0; i < data.length; i++) if (data[i] !== 0) return false;
-  return true;
+  return indexOfOther(data, 0, data.length, 0) === data.length;
 }

@@ -5,6 +5,8 @@
  */
 
 export function indexOfOther(bytes: Uint8Array, from: number, to: number, value: number): number {
+  // Most scans of differing data stop at once: skip making the word view for them.
+  if (from < to && bytes[from] !== value) return from;
   let j = from;
   while (j < to && (bytes.byteOffset + j) % 4 !== 0) {
     if (bytes[j] !== value) return j;
