@@ -95,13 +95,13 @@ export class BlockBackend implements ChildOwner {
   }
 
   private check(offset: number, bytes: number): void {
-    if (!this.root) throw new BlockError('ENOMEDIUM', `${this.name} has no medium`);
+    const node = this.node;
     // blk_check_byte_request's order: a negative length, then availability, then the range.
-    const outside = () => new BlockError('EIO', `request [${offset}, +${bytes}) outside ${this.name} (${this.root!.node.length} bytes)`);
+    const outside = () => new BlockError('EIO', `request [${offset}, +${bytes}) outside ${this.name} (${node.length} bytes)`);
     if (bytes < 0) throw outside();
     // blk_is_available: a node anywhere below that lost its driver takes the whole backend's medium.
-    if (!this.root.node.isInserted) throw new BlockError('ENOMEDIUM', `${this.name}: a node below it has no driver`);
-    const len = this.root.node.length;
+    if (!node.isInserted) throw new BlockError('ENOMEDIUM', `${this.name}: a node below it has no driver`);
+    const len = node.length;
     if (offset < 0 || offset > len || len - offset < bytes) throw outside();
   }
 }

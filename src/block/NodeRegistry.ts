@@ -23,10 +23,6 @@ export class NodeRegistry {
     this.nodes.delete(name);
   }
 
-  removeBackend(name: string): void {
-    this.backends.delete(name);
-  }
-
   node(name: string): BlockNode | undefined {
     return this.nodes.get(name);
   }

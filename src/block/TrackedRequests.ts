@@ -13,7 +13,6 @@ export class TrackedRequest {
   overlapOffset: number;
   overlapBytes: number;
   waitingFor: TrackedRequest | null = null;
-  finished = false;
   private doneQueue: WaitQueue | null = null;
 
   constructor(
@@ -42,7 +41,6 @@ export class TrackedRequest {
 
   /** Wake whoever waits for this request. */
   finish(): void {
-    this.finished = true;
     this.doneQueue?.wakeAll();
   }
 }

@@ -2,30 +2,27 @@ import { describe, expect, it } from 'vitest';
 import { encodeRuns } from '../scenario/runs.js';
 import { SimEnv } from '../sim/SimEnv.js';
 import { BlockBackend } from './BlockBackend.js';
-import { BlockNode } from './BlockNode.js';
+import type { BlockNode } from './BlockNode.js';
 import { OverlayNode } from './OverlayNode.js';
 import { RawNode } from './RawNode.js';
+import { PassFilter } from './testing/PassFilter.js';
 import { dropFilter, filterOrCowChild, insertFilterAbove, isBelow, replaceNode } from './graph.js';
 
 const MiB = 1 << 20;
 
 /** A filter that passes I/O to its file child and counts what went through it. */
-class CountingFilter extends BlockNode {
-  readonly driver = 'counting';
+class CountingFilter extends PassFilter {
   passed = 0;
-  override get isFilter(): boolean {
-    return true;
+  constructor(env: SimEnv, name: string) {
+    super(env, name, undefined, { driver: 'counting' });
   }
-  get length(): number {
-    return this.file!.length;
-  }
-  protected override async doRead(offset: number, bytes: number): Promise<Uint8Array> {
+  protected override doRead(offset: number, bytes: number): Promise<Uint8Array> {
     this.passed++;
-    return this.file!.read(offset, bytes);
+    return super.doRead(offset, bytes);
   }
-  protected override async doWrite(offset: number, data: Uint8Array): Promise<void> {
+  protected override doWrite(offset: number, data: Uint8Array): Promise<void> {
     this.passed++;
-    await this.file!.write(offset, data);
+    return super.doWrite(offset, data);
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import { INVARIANTS, type InvariantName } from '../check/Invariant.js';
 import type { CampaignSummary } from '../fuzz/CampaignSummary.js';
+import { TICKS_PER_SECOND } from '../sim/Clock.js';
 
 export function formatSummary(s: CampaignSummary): string {
   const wallS = s.wallMs / 1000;
@@ -12,7 +13,7 @@ export function formatSummary(s: CampaignSummary): string {
     `colosim fuzz: seed ${s.seed}, profile ${s.options.profile}, faults ${s.options.faults}, up to ${s.options.steps} steps a case`,
     `  cases        ${s.cases}${s.interrupted ? ` of ${s.runsRequested} (interrupted)` : ''}`,
     `  steps        ${s.steps}`,
-    `  simulated    ${(s.simulatedTicks / 1e9).toFixed(3)} s`,
+    `  simulated    ${(s.simulatedTicks / TICKS_PER_SECOND).toFixed(3)} s`,
     `  wall         ${wallS.toFixed(2)} s`,
     `  speed        ${rate(s.cases, wallS)} cases/s, ${rate(s.steps, wallS)} steps/s`,
     `  determinism  ${s.determinismChecks} case(s) run twice`,

@@ -8,6 +8,4 @@ export interface Clock {
   now(): number;
 }
 
-export const TICKS_PER_MICROSECOND = 1_000;
-export const TICKS_PER_MILLISECOND = 1_000_000;
 export const TICKS_PER_SECOND = 1_000_000_000;

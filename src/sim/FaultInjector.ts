@@ -16,11 +16,13 @@ interface Armed<F extends Fault> {
 }
 
 export class FaultInjector {
-  private readonly ioErrors: Armed<IoErrorFault>[] = [];
-  private readonly latencies: Armed<LatencyFault>[] = [];
-  private readonly linkDrops: Armed<LinkDropFault>[] = [];
-  private readonly crashes: Armed<CrashFault>[] = [];
-  private readonly jobFailures: Armed<JobFailFault>[] = [];
+  /** Every planned fault, in plan order; the lists below hold the same objects by kind. */
+  private readonly armed: readonly Armed<Fault>[];
+  private readonly ioErrors: readonly Armed<IoErrorFault>[];
+  private readonly latencies: readonly Armed<LatencyFault>[];
+  private readonly linkDrops: readonly Armed<LinkDropFault>[];
+  private readonly crashes: readonly Armed<CrashFault>[];
+  private readonly jobFailures: readonly Armed<JobFailFault>[];
   private readonly firedByKind = new Map<FaultKind, number>();
   /** Set to false to end the safety phase: no fault fires after this (the liveness phase). */
   active = true;
@@ -30,25 +32,13 @@ export class FaultInjector {
     private readonly clock: Clock,
     private readonly trace: Trace,
   ) {
-    plan.forEach((fault, index) => {
-      switch (fault.kind) {
-        case 'io-error':
-          this.ioErrors.push({ fault, index, matched: 0, fired: 0 });
-          break;
-        case 'latency':
-          this.latencies.push({ fault, index, matched: 0, fired: 0 });
-          break;
-        case 'link-drop':
-          this.linkDrops.push({ fault, index, matched: 0, fired: 0 });
-          break;
-        case 'crash':
-          this.crashes.push({ fault, index, matched: 0, fired: 0 });
-          break;
-        case 'job-fail':
-          this.jobFailures.push({ fault, index, matched: 0, fired: 0 });
-          break;
-      }
-    });
+    this.armed = plan.map((fault, index) => ({ fault, index, matched: 0, fired: 0 }));
+    const ofKind = <F extends Fault>(kind: F['kind']) => this.armed.filter((a): a is Armed<F> => a.fault.kind === kind);
+    this.ioErrors = ofKind<IoErrorFault>('io-error');
+    this.latencies = ofKind<LatencyFault>('latency');
+    this.linkDrops = ofKind<LinkDropFault>('link-drop');
+    this.crashes = ofKind<CrashFault>('crash');
+    this.jobFailures = ofKind<JobFailFault>('job-fail');
   }
 
   static none(clock: Clock, trace: Trace): FaultInjector {
@@ -159,11 +149,7 @@ export class FaultInjector {
 
   /** How often each planned fault fired, in plan order. */
   firedPerFault(): number[] {
-    const out = new Array<number>(this.plan.length).fill(0);
-    for (const list of [this.ioErrors, this.latencies, this.linkDrops, this.crashes, this.jobFailures] as Armed<Fault>[][]) {
-      for (const armed of list) out[armed.index] = armed.fired;
-    }
-    return out;
+    return this.armed.map((a) => a.fired);
   }
 
   private fire(armed: Armed<Fault>, fields: Record<string, string | number>): void {

@@ -146,11 +146,6 @@ export class Scheduler {
     this.pushReady(label, wake);
   }
 
-  /** Forget a blocked waiter that will never be woken through the scheduler (it was cancelled). */
-  forget(token: number): void {
-    this.blocked.delete(token);
-  }
-
   /**
    * Run until nothing is ready and no (non-daemon) timer is pending. With `untilTick`, also let
    * simulated time reach that tick, firing daemon timers on the way, and end with the clock there.
