@@ -5,7 +5,7 @@
  * named invariant it checked and every violation, with the step it happened at.
  */
 import type { ColoPair } from '../colo/ColoPair.js';
-import type { Scenario, Step } from '../scenario/Scenario.js';
+import type { Profile, Scenario, Step } from '../scenario/Scenario.js';
 import type { StepResult } from '../scenario/StepResult.js';
 import type { SimEnv } from '../sim/SimEnv.js';
 import type { TraceEvent } from '../sim/Trace.js';
@@ -22,6 +22,8 @@ export interface CheckResult {
   readonly coverage: ChartCoverage;
   /** The chart events of every node, in order. */
   readonly chartLog: readonly ChartStep[];
+  /** Whose rules the chart applied (the scenario's profile, or QEMU 7.2's under spec "qemu-7.2"). */
+  readonly chartProfile: Profile;
 }
 
 export interface CaseCheckerOptions {
@@ -47,10 +49,14 @@ export class CaseChecker {
     private readonly options: CaseCheckerOptions = {},
   ) {}
 
+  /** Whose rules the charts apply. */
+  get chartProfile(): Profile {
+    return this.options.spec === 'qemu-7.2' ? 'qemu-7.2' : this.scenario.profile;
+  }
+
   /** Attach before the first step (EngineRunOptions.observe). */
   attach(env: SimEnv, pair: ColoPair): void {
-    const profile = this.options.spec === 'qemu-7.2' ? 'qemu-7.2' : this.scenario.profile;
-    this.nodes = new NodeConformance(this.report, profile, this.scenario.disks, this.scenario.chain);
+    this.nodes = new NodeConformance(this.report, this.chartProfile, this.scenario.disks, this.scenario.chain);
     this.data = new DataConformance(this.report, this.scenario, this.nodes, pair);
     this.unsubscribe = env.trace.subscribe((event) => this.onEvent(event));
   }
@@ -71,7 +77,7 @@ export class CaseChecker {
     this.data?.finish();
     this.unsubscribe?.();
     const coverage = this.nodes?.coverage ?? { states: new Map(), transitions: new Map() };
-    return { violations: this.report.violations, checks: this.report.checks, coverage, chartLog: this.nodes?.log ?? [] };
+    return { violations: this.report.violations, checks: this.report.checks, coverage, chartLog: this.nodes?.log ?? [], chartProfile: this.chartProfile };
   }
 
   /**

@@ -95,6 +95,19 @@ describe('colosim', () => {
       { machine: 'node', state: 'DONE', event: 'COMMIT_OK (replication-secondary)' },
       { machine: 'node', state: 'CRASHED', event: 'CHECKPOINT (replication-secondary)' },
     ]);
+    // Under --spec qemu-7.2 both files follow QEMU 7.2's chart, where the checkpoint after failover is ignored.
+    const strictInspect = join(dir, 'inspect-7.2.jsonl');
+    expect(colosim('run', file, '--spec', 'qemu-7.2', '--inspect', strictInspect).code).toBe(1);
+    const strict = readFileSync(strictInspect, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { node: string; type: string; value?: string });
+    expect(strict.filter((l) => l.node === 'replication-secondary' && l.type === '@xstate.snapshot').map((l) => l.value)).toEqual([
+      'UNOPENED',
+      'NONE',
+      'RUNNING',
+      'FAILOVER',
+      'DONE',
+      'DONE',
+      'DONE',
+    ]);
     const html = join(dir, 'trace.html');
     const chart = colosim('chart', '--format', 'html', '--profile', 'v24', '--trace', trace, '--out', html);
     expect(chart.code).toBe(0);

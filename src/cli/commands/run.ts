@@ -63,7 +63,7 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
         checked = await checkScenario(scenario, {}, { spec: options.spec as (typeof SPECS)[number] });
         document = checked.run.document;
       } else document = (await runScenarioOnEngine(scenario)).document;
-      if (checked !== undefined) writeOutputs(scenario, checked, options);
+      if (checked !== undefined) writeOutputs(checked, options);
       const mismatches = compareExpectations(scenario, document);
       const violations = checked?.violations ?? [];
       if (options.json) {
@@ -97,8 +97,8 @@ function formatCheck(checked: CheckedRun): string {
   return `${lines.join('\n')}\n`;
 }
 
-function writeOutputs(scenario: Scenario, checked: CheckedRun, options: RunOptions): void {
-  if (options.inspect !== undefined) write(options.inspect, `${inspectionLines(checked.chartLog, scenario.profile).join('\n')}\n`);
+function writeOutputs(checked: CheckedRun, options: RunOptions): void {
+  if (options.inspect !== undefined) write(options.inspect, `${inspectionLines(checked.chartLog, checked.chartProfile).join('\n')}\n`);
   if (options.chartTrace !== undefined) write(options.chartTrace, `${JSON.stringify(chartTrace(checked.chartLog), null, 1)}\n`);
 }
 
