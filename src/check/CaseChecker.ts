@@ -10,7 +10,7 @@ import type { StepResult } from '../scenario/StepResult.js';
 import type { SimEnv } from '../sim/SimEnv.js';
 import type { TraceEvent } from '../sim/Trace.js';
 import { CowEpochs } from './CowEpochs.js';
-import { DataConformance } from './DataConformance.js';
+import { DataConformance, type Unmodelled } from './DataConformance.js';
 import type { InvariantName, Violation } from './Invariant.js';
 import { type ChartCoverage, type ChartStep, NodeConformance } from './NodeConformance.js';
 import { Reporter } from './Reporter.js';
@@ -24,6 +24,8 @@ export interface CheckResult {
   readonly chartLog: readonly ChartStep[];
   /** Whose rules the chart applied (the scenario's profile, or QEMU 7.2's under spec "qemu-7.2"). */
   readonly chartProfile: Profile;
+  /** Disks whose bytes the data model stopped predicting (a race, an ejection, ...), and why. */
+  readonly unmodelled: readonly Unmodelled[];
 }
 
 export interface CaseCheckerOptions {
@@ -77,7 +79,7 @@ export class CaseChecker {
     this.data?.finish();
     this.unsubscribe?.();
     const coverage = this.nodes?.coverage ?? { states: new Map(), transitions: new Map() };
-    return { violations: this.report.violations, checks: this.report.checks, coverage, chartLog: this.nodes?.log ?? [], chartProfile: this.chartProfile };
+    return { violations: this.report.violations, checks: this.report.checks, coverage, chartLog: this.nodes?.log ?? [], chartProfile: this.chartProfile, unmodelled: this.data?.unmodelled ?? [] };
   }
 
   /**

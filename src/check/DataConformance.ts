@@ -13,6 +13,7 @@
 import {
   type DataOp,
   type ExpectedRun,
+  COW_CLUSTER_BYTES,
   type ReplicationData,
   allocatedAboveBase,
   applyDataOp,
@@ -33,7 +34,15 @@ import type { NodeConformance } from './NodeConformance.js';
 import { parseNodeName } from './pairNames.js';
 import type { Reporter } from './Reporter.js';
 
-const CLUSTER = 65536;
+/** The copy-before-write cluster, in which the data model copies and the checks below group writes. */
+const CLUSTER = COW_CLUSTER_BYTES;
+
+/** A disk whose bytes the data model stopped predicting, from which step, and why. */
+export interface Unmodelled {
+  readonly disk: number;
+  readonly step: number;
+  readonly reason: string;
+}
 
 interface PendingWrite {
   readonly vm: 'primary' | 'secondary';
@@ -48,7 +57,7 @@ interface PendingWrite {
 interface DiskModel {
   data: ReplicationData | null;
   /** Why the disk is no longer checked, once it is not. */
-  unmodelled: string | null;
+  unmodelled: { readonly step: number; readonly reason: string } | null;
   /** The model's data stage before this step (to name the invariant a mismatch breaks). */
   stageBefore: ReplicationData['stage'];
   pending: PendingWrite[];
@@ -75,7 +84,8 @@ export class DataConformance {
   private stepKind: Step['do'] = 'start';
   /** One buffer the disks are peeked into, reused (peeking whole disks every step fed the collector). */
   private scratch = new Uint8Array(0);
-  private concurrent = false;
+  /** Whether the last step ended with whole disks compared (then the end of the case need not again). */
+  private lastStepFull = false;
 
   constructor(
     private readonly report: Reporter,
@@ -85,7 +95,7 @@ export class DataConformance {
   ) {
     this.disks = Array.from({ length: scenario.disks }, () => ({
       data: scenario.chain === 'standard' ? initialData(scenario.disk.size, scenario.disk.pattern) : null,
-      unmodelled: scenario.chain === 'standard' ? null : `the chain variant ${scenario.chain}`,
+      unmodelled: scenario.chain === 'standard' ? null : { step: 0, reason: `the chain variant ${scenario.chain}` },
       stageBefore: 'none',
       pending: [],
       forwardFailed: [],
@@ -97,7 +107,7 @@ export class DataConformance {
 
   beginStep(step: Step): void {
     this.stepKind = step.do;
-    this.concurrent = step.do === 'concurrent';
+    this.lastStepFull = false;
     const members = step.do === 'concurrent' ? step.steps : [step];
     // A failover may race guest I/O and the view still has one right answer (an acknowledged write
     // survives it, a primary write never shows); a checkpoint, start, stop or close racing I/O does not.
@@ -162,23 +172,28 @@ export class DataConformance {
     const members = step.do === 'concurrent' ? step.steps : [step];
     const results = step.do === 'concurrent' ? (result.steps ?? []) : [result];
     members.forEach((m, i) => this.checkRead(m, results[i]));
-    const full = FULL_CHECK_STEPS.has(step.do) || members.some((m) => FULL_CHECK_STEPS.has(m.do));
+    const full = members.some((m) => FULL_CHECK_STEPS.has(m.do));
     this.disks.forEach((d, i) => this.checkDisk(i, d, full));
+    this.lastStepFull = full;
   }
 
-  /** At the end of a case: whole disks, once more. */
+  /** At the end of a case: whole disks, unless the last step just compared them. */
   finish(): void {
-    this.disks.forEach((d, i) => this.checkDisk(i, d, true));
+    if (!this.lastStepFull) this.disks.forEach((d, i) => this.checkDisk(i, d, true));
+  }
+
+  /** The disks the data model stopped predicting (their charts are still checked). */
+  get unmodelled(): Unmodelled[] {
+    return this.disks.flatMap((d, disk) => (d.unmodelled ? [{ disk, ...d.unmodelled }] : []));
   }
 
   // ---- keeping the model in step ----
 
   private notePending(step: Step): void {
-    if (step.do !== 'write' && step.do !== 'read') return;
-    const d = this.disks[step.disk ?? 0]!;
-    const target = step.node ?? 'vm';
     // Reads are checked through their results; writes through the disks they may have changed.
     if (step.do !== 'write') return;
+    const d = this.disks[step.disk ?? 0]!;
+    const target = step.node ?? 'vm';
     d.touched.push({ offset: step.offset, bytes: step.length, by: step.vm });
     if (target !== 'vm' && !(target === 'replication' && step.vm === 'secondary')) {
       this.stopModelling(step.disk ?? 0, `a write to the ${step.vm}'s ${target} node`);
@@ -225,7 +240,7 @@ export class DataConformance {
     if (job.startsWith('backup') && f.event === 'failed' && d.data.stage === 'running') {
       // Copies already under way finish after the job ended, racing the writes that no longer wait
       // for them: with requests in flight together the result depends on an order the trace lacks.
-      if (this.concurrent) return this.stopModelling(id.disk, 'the backup job ended while requests were in flight together');
+      if (this.stepKind === 'concurrent') return this.stopModelling(id.disk, 'the backup job ended while requests were in flight together');
       this.apply(id.disk, { kind: 'backup-job-ended' });
     }
     if (job.startsWith('commit') && d.data.stage === 'failover' && f.event !== 'start' && f.event !== 'aborted') {
@@ -318,7 +333,7 @@ export class DataConformance {
     const d = this.disks[disk];
     if (!d || !d.data) return;
     d.data = null;
-    d.unmodelled = why;
+    d.unmodelled = { step: this.report.step, reason: why };
   }
 
   // ---- comparing ----

@@ -66,6 +66,10 @@ describe('colosim', () => {
     expect(json.code).toBe(1);
     const doc = JSON.parse(json.out) as { check: { violations: { invariant: string; step: number }[] } };
     expect(doc.check.violations.map((v) => [v.invariant, v.step])).toEqual([['ignore-after-promotion', 2]]);
+    // Where the data model stops predicting bytes, --check says so (the second checkpoint's make_empty ejects hidden).
+    const ejected = colosim('run', fileURLToPath(new URL('../../properties/scenarios/gaps/make-empty-failure.json', import.meta.url)), '--check');
+    expect(ejected.code).toBe(0);
+    expect(ejected.out).toContain('check: the data model stopped predicting disk 0 at step 3: hidden-disk was ejected\ncheck: no violation');
     expect(colosim('run', file, '--check', '--spec', 'v25').code).toBe(2);
     expect(colosim('run', file, '--check', '--backend', 'qemu').code).toBe(2);
   });
