@@ -129,10 +129,6 @@ export class NodeConformance {
     return this.nodes.get(nodeName(`replication-${side}`, disk));
   }
 
-  isDead(side: Side): boolean {
-    return this.deadSides.has(side);
-  }
-
   onEvent(event: TraceEvent): void {
     const f = event.fields;
     switch (event.kind) {

@@ -16,8 +16,4 @@ export class Reporter {
     if (!ok) this.violations.push(violation(invariant, this.step, message()));
     return ok;
   }
-
-  fail(invariant: InvariantName, message: string): void {
-    this.check(invariant, false, () => message);
-  }
 }

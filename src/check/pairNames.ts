@@ -1,4 +1,5 @@
 /* How checkers recognise the pair's nodes by name: role, side and disk index (".N" suffix). */
+import { diskSuffix } from '../colo/PairConfig.js';
 
 export interface NodeId {
   readonly role: string;
@@ -12,9 +13,5 @@ export function parseNodeName(name: string): NodeId {
 }
 
 export function nodeName(role: string, disk: number): string {
-  return disk === 0 ? role : `${role}.${disk}`;
-}
-
-export function sideOfRole(role: string): 'primary' | 'secondary' {
-  return role === 'primary-disk' || role === 'link' || role === 'quorum' || role === 'replication-primary' ? 'primary' : 'secondary';
+  return role + diskSuffix(disk);
 }

@@ -4,9 +4,7 @@
  * replayable scenario file. An abort signal (Ctrl-C) ends the campaign after the current case with
  * everything counted so far. Real time is measured here only to report speed.
  */
-import { CaseChecker } from '../check/CaseChecker.js';
-import type { Violation } from '../check/Invariant.js';
-import { INVARIANT_NAMES } from '../check/Invariant.js';
+import { type Violation, violation } from '../check/Invariant.js';
 import { RunningHash } from '../sim/hash.js';
 import { type CampaignSummary, emptySummary } from './CampaignSummary.js';
 import { caseArbitrary, caseSeed, generateCase } from './caseScenario.js';
@@ -14,8 +12,6 @@ import { buildCounterexample, writeCounterexample } from './counterexample.js';
 import type { FuzzOptions } from './FuzzOptions.js';
 import { type CaseResult, runCase } from './runCase.js';
 import { shrinkCase } from './shrinkCase.js';
-
-void CaseChecker;
 
 export interface CampaignOptions {
   readonly seed: number;
@@ -56,7 +52,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignSum
     summary.wallMs = now() - started;
     options.onCase?.(summary);
     if (violations.length > 0) {
-      await reportCounterexample(summary, options, index, seed, violations[0]!);
+      await reportCounterexample(summary, options, { index, seed, arbitrary }, violations[0]!);
       break;
     }
   }
@@ -71,7 +67,7 @@ async function checkDeterminism(summary: CampaignSummary, scenario: Parameters<t
   const same = second.traceHash === first.traceHash && JSON.stringify(second.document.steps) === JSON.stringify(first.document.steps);
   summary.invariants.determinism.checks++;
   if (same) return [];
-  return [{ invariant: 'determinism', kind: 'safety', step: 0, message: `case ${index}: trace hash ${first.traceHash} then ${second.traceHash}` }];
+  return [violation('determinism', 0, `case ${index}: trace hash ${first.traceHash} then ${second.traceHash}`)];
 }
 
 function record(summary: CampaignSummary, result: CaseResult, violations: readonly Violation[]): void {
@@ -85,8 +81,14 @@ function record(summary: CampaignSummary, result: CaseResult, violations: readon
   for (const [key, n] of result.coverage.transitions) summary.transitions[key] = (summary.transitions[key] ?? 0) + n;
 }
 
-async function reportCounterexample(summary: CampaignSummary, options: CampaignOptions, index: number, seed: number, first: Violation): Promise<void> {
-  const arbitrary = caseArbitrary(options.fuzz, options.seed, index);
+/** The failing case: its index in the campaign, its seed and the arbitrary it was drawn from (to shrink). */
+interface FailingCase {
+  readonly index: number;
+  readonly seed: number;
+  readonly arbitrary: ReturnType<typeof caseArbitrary>;
+}
+
+async function reportCounterexample(summary: CampaignSummary, options: CampaignOptions, { index, seed, arbitrary }: FailingCase, first: Violation): Promise<void> {
   const shrunk = await shrinkCase(arbitrary, seed, first.invariant);
   const found = await buildCounterexample({
     scenario: shrunk.scenario,
@@ -106,6 +108,3 @@ async function reportCounterexample(summary: CampaignSummary, options: CampaignO
     steps: found.scenario.steps.length,
   };
 }
-
-/** Invariants in the order the summary prints them. */
-export const SUMMARY_INVARIANTS = INVARIANT_NAMES;

@@ -8,16 +8,10 @@ import fc from 'fast-check';
 import { diskSuffix } from '../colo/PairConfig.js';
 import { CRASH_POINTS } from '../colo/crashPoints.js';
 import type { Fault, IoOp } from '../sim/FaultPlan.js';
+import { compact } from '../util/FieldReader.js';
 import type { FaultMode } from './FuzzOptions.js';
 
-export type FaultClass = 'tolerated' | 'reported';
-
 const DISK_NODES = ['primary-disk', 'secondary-disk', 'hidden-disk', 'active-disk', 'link'] as const;
-
-/** Which class a fault of the plan belongs to. */
-export function classifyFault(fault: Fault): FaultClass {
-  return fault.kind === 'latency' || fault.kind === 'crash' ? 'tolerated' : 'reported';
-}
 
 function nodeArbitrary(disks: number): fc.Arbitrary<string> {
   return fc.tuple(fc.constantFrom(...DISK_NODES), fc.integer({ min: 0, max: disks - 1 })).map(([n, d]) => `${n}${diskSuffix(d)}`);
@@ -97,6 +91,5 @@ export function faultPlanArbitrary(mode: FaultMode, disks: number, diskBytes: nu
 }
 
 function withOptional(fault: Fault, extra: Record<string, number | undefined>): Fault {
-  const defined = Object.fromEntries(Object.entries(extra).filter(([, v]) => v !== undefined));
-  return { ...fault, ...defined } as Fault;
+  return { ...fault, ...compact(extra) } as Fault;
 }

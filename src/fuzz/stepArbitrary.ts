@@ -7,6 +7,7 @@
  */
 import fc from 'fast-check';
 import type { ScenarioStep, Step } from '../scenario/Scenario.js';
+import { compact } from '../util/FieldReader.js';
 
 const SECTOR = 512;
 const CLUSTER = 65536;
@@ -45,11 +46,11 @@ function diskArbitrary(shape: StepShape): fc.Arbitrary<number | undefined> {
 function write(shape: StepShape, vm: 'primary' | 'secondary'): fc.Arbitrary<Step> {
   return fc
     .tuple(rangeArbitrary(shape), fc.integer({ min: 1, max: 255 }), diskArbitrary(shape))
-    .map(([r, pattern, disk]) => compactStep({ do: 'write', vm, offset: r.offset, length: r.length, pattern, disk }));
+    .map(([r, pattern, disk]) => compact({ do: 'write', vm, offset: r.offset, length: r.length, pattern, disk }));
 }
 
 function read(shape: StepShape, vm: 'primary' | 'secondary', node?: 'disk'): fc.Arbitrary<Step> {
-  return fc.tuple(rangeArbitrary(shape), diskArbitrary(shape)).map(([r, disk]) => compactStep({ do: 'read', vm, offset: r.offset, length: r.length, disk, node }));
+  return fc.tuple(rangeArbitrary(shape), diskArbitrary(shape)).map(([r, disk]) => compact({ do: 'read', vm, offset: r.offset, length: r.length, disk, node }));
 }
 
 /** Guest I/O only: what may be in flight together. */
@@ -79,12 +80,12 @@ function controlArbitrary(): fc.Arbitrary<Step> {
 /** Steps a careless operator or a bug elsewhere might issue. */
 function misuseArbitrary(shape: StepShape): fc.Arbitrary<Step> {
   return fc.oneof(
-    fc.tuple(side, fc.option(side, { nil: undefined })).map(([s, mode]): Step => compactStep({ do: 'start', side: s, mode })),
+    fc.tuple(side, fc.option(side, { nil: undefined })).map(([s, mode]): Step => compact({ do: 'start', side: s, mode })),
     fc.constant<Step>({ do: 'start', side: 'both' }),
     fc.tuple(side, fc.boolean()).map(([s, failover]): Step => ({ do: 'stop', side: s, failover })),
     side.map((s): Step => ({ do: 'checkpoint', side: s })),
     fc.constant<Step>({ do: 'failover', lost: 'secondary' }),
-    fc.tuple(side, diskArbitrary(shape)).map(([s, disk]): Step => compactStep({ do: 'close', side: s, disk })),
+    fc.tuple(side, diskArbitrary(shape)).map(([s, disk]): Step => compact({ do: 'close', side: s, disk })),
     read(shape, 'secondary', 'disk'),
   );
 }
@@ -116,6 +117,3 @@ export function openingArbitrary(shape: StepShape): fc.Arbitrary<ScenarioStep[]>
   );
 }
 
-function compactStep<T extends object>(step: T): T {
-  return Object.fromEntries(Object.entries(step).filter(([, v]) => v !== undefined)) as T;
-}

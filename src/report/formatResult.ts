@@ -2,6 +2,7 @@
  * The human-readable form of a result document: one line a step with what it did and how it ended,
  * reads shown as runs of bytes, then the expectation mismatches, if any.
  */
+import { hexByte } from '../check/compareBytes.js';
 import type { Scenario, Step } from '../scenario/Scenario.js';
 import type { Mismatch } from '../scenario/expectations.js';
 import type { ResultDocument, Runs, StepResult } from '../scenario/StepResult.js';
@@ -34,7 +35,7 @@ export function describeStep(step: Step): string {
     case 'status':
       return `${step.do} ${step.side}`;
     case 'write':
-      return `write ${step.vm}${disk(step.disk)} ${step.offset}+${step.length} = ${hex(step.pattern)}`;
+      return `write ${step.vm}${disk(step.disk)} ${step.offset}+${step.length} = ${hexByte(step.pattern)}`;
     case 'read':
       return `read ${step.vm}${disk(step.disk)} ${step.offset}+${step.length}`;
     case 'failover':
@@ -60,13 +61,10 @@ export function describeResult(result: StepResult): string {
 }
 
 export function formatRuns(runs: Runs, max = 6): string {
-  const shown = runs.slice(0, max).map(([byte, count]) => `${hex(byte)}x${count}`);
+  const shown = runs.slice(0, max).map(([byte, count]) => `${hexByte(byte)}x${count}`);
   return `[${shown.join(' ')}${runs.length > max ? ` ...${runs.length - max} more` : ''}]`;
 }
 
-function hex(byte: number): string {
-  return `0x${byte.toString(16).padStart(2, '0')}`;
-}
 
 function disk(index: number | undefined): string {
   return index === undefined || index === 0 ? '' : `[disk ${index}]`;

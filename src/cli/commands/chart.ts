@@ -12,6 +12,7 @@ import { CHART_FORMATS, type ChartFormat, renderChart } from '../../../models/re
 import { type TraceStep, TraceFileError, parseTrace } from '../../../models/render/trace.js';
 import { PROFILES, type Profile } from '../../scenario/Scenario.js';
 import { CliError, ExitCode } from '../ExitCode.js';
+import { isOneOf } from '../args.js';
 
 interface ChartOptions {
   readonly machine?: string;
@@ -23,8 +24,8 @@ interface ChartOptions {
 }
 
 function oneOf<T extends string>(what: string, value: string, allowed: readonly T[]): T {
-  if (!allowed.includes(value as T)) throw new CliError(`chart: unknown ${what} "${value}" (expected ${allowed.join(', ')})`, ExitCode.Usage);
-  return value as T;
+  if (!isOneOf(value, allowed)) throw new CliError(`chart: unknown ${what} "${value}" (expected ${allowed.join(', ')})`, ExitCode.Usage);
+  return value;
 }
 
 function readJson(file: string, what: string): unknown {

@@ -21,13 +21,17 @@ import { DIVERGENCES, explainDifferences, matchesDivergence } from '../../qemu/d
 import { describeStep } from '../../report/formatResult.js';
 import type { Scenario, Step } from '../../scenario/Scenario.js';
 import type { ResultDocument, SkippedItem } from '../../scenario/StepResult.js';
+import { parseInteger } from '../args.js';
 import { CliError, ExitCode } from '../ExitCode.js';
 import { readScenarioFile } from '../readScenarioFile.js';
+
+/** Seeds of generated differential scenarios are at most this (fast-check seeds are 31-bit here). */
+export const DIFFERENTIAL_MAX_SEED = 0x7fffffff;
 
 export interface DiffArgs {
   readonly json?: boolean;
   readonly generate?: string;
-  readonly seed?: string;
+  readonly seed?: string | number;
   readonly faults?: boolean;
   /** The command line echoed before the run, given the seed (fuzz --backend qemu echoes itself). */
   readonly echo?: (seed: number) => string;
@@ -191,7 +195,7 @@ function show(value: unknown): string {
 
 /** Generated scenarios on both backends (also `colosim fuzz --backend qemu`); returns the exit code. */
 export async function generated(runs: number, args: DiffArgs): Promise<number> {
-  const seed = args.seed === undefined ? Date.now() % 0x7fffffff : integer('--seed', args.seed, 0, 0x7fffffff);
+  const seed = args.seed === undefined ? Date.now() % DIFFERENTIAL_MAX_SEED : typeof args.seed === 'number' ? args.seed : integer('--seed', args.seed, 0, DIFFERENTIAL_MAX_SEED);
   const session = openQemuSession();
   try {
     if (args.json !== true) process.stdout.write(`${args.echo?.(seed) ?? `colosim diff --generate ${runs} --seed ${seed}${args.faults === true ? ' --faults' : ''}`}\n`);
@@ -214,7 +218,7 @@ export async function generated(runs: number, args: DiffArgs): Promise<number> {
 }
 
 function integer(flag: string, text: string, min: number, max: number): number {
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < min || value > max) throw new CliError(`diff: ${flag} must be an integer from ${min} to ${max}, got "${text}"`, ExitCode.Usage);
+  const value = parseInteger(text, min, max);
+  if (value === undefined) throw new CliError(`diff: ${flag} must be an integer from ${min} to ${max}, got "${text}"`, ExitCode.Usage);
   return value;
 }

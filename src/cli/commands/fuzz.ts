@@ -16,7 +16,8 @@ import { DEFAULT_FUZZ_OPTIONS, FAULT_MODES, type FaultMode } from '../../fuzz/Fu
 import { formatSummary } from '../../report/formatSummary.js';
 import { PROFILES, type Profile } from '../../scenario/Scenario.js';
 import { CliError, ExitCode } from '../ExitCode.js';
-import { generated } from './diff.js';
+import { parseInteger, isOneOf } from '../args.js';
+import { DIFFERENTIAL_MAX_SEED, generated } from './diff.js';
 
 /** Cases a default campaign runs: about a minute on one core of this project's machines (~250 cases/s). */
 export const DEFAULT_RUNS = 15_000;
@@ -79,7 +80,7 @@ async function onQemu(args: FuzzArgs): Promise<number> {
   if (args.out !== undefined) throw new CliError('fuzz: --backend qemu writes its counterexample under reports/differential/; --out applies to the engine only', ExitCode.Usage);
   return generated(runs, {
     echo: (seed) => `colosim fuzz --backend qemu --runs ${runs} --seed ${seed} --faults ${faults}`,
-    ...(args.seed === undefined ? {} : { seed: args.seed }),
+    ...(args.seed === undefined ? {} : { seed: integer('--seed', args.seed, 0, DIFFERENTIAL_MAX_SEED) }),
     faults: faults !== 'none',
     ...(args.json === true ? { json: true } : {}),
   });
@@ -146,17 +147,15 @@ function progressReporter(total: number, quiet: boolean): { update: (s: Campaign
   };
 }
 
+const USAGE = 'usage: colosim fuzz [--seed N] [--runs N] [--steps N] [--faults none|tolerated|all] [--profile qemu-7.2|v24] [--out DIR] [--json] [--backend engine|qemu]';
+
 function integer(flag: string, text: string, min: number, max: number): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < min || n > max) {
-    throw new CliError(`${flag} must be an integer from ${min} to ${max}, got "${text}"\nusage: colosim fuzz [--seed N] [--runs N] [--steps N] [--faults none|tolerated|all] [--profile qemu-7.2|v24] [--out DIR] [--json] [--backend engine|qemu]`);
-  }
+  const n = parseInteger(text, min, max);
+  if (n === undefined) throw new CliError(`${flag} must be an integer from ${min} to ${max}, got "${text}"\n${USAGE}`);
   return n;
 }
 
 function choice<T extends string>(flag: string, text: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(text)) {
-    throw new CliError(`${flag} must be one of ${allowed.join(', ')}, got "${text}"\nusage: colosim fuzz [--seed N] [--runs N] [--steps N] [--faults none|tolerated|all] [--profile qemu-7.2|v24] [--out DIR] [--json] [--backend engine|qemu]`);
-  }
-  return text as T;
+  if (!isOneOf(text, allowed)) throw new CliError(`${flag} must be one of ${allowed.join(', ')}, got "${text}"\n${USAGE}`);
+  return text;
 }

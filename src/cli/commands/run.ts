@@ -21,6 +21,7 @@ import { runScenarioOnQemu } from '../../qemu/QemuBackend.js';
 import type { Scenario } from '../../scenario/Scenario.js';
 import type { ResultDocument } from '../../scenario/StepResult.js';
 import { runScenarioOnEngine } from '../../scenario/runScenarioOnEngine.js';
+import { isOneOf } from '../args.js';
 import { CliError, ExitCode } from '../ExitCode.js';
 import { readScenarioFile } from '../readScenarioFile.js';
 import { openQemuSession } from './diff.js';
@@ -49,10 +50,10 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
     .option('--inspect <file>', "engine: write XState's inspection events of the run as JSON lines (implies --check)")
     .option('--chart-trace <file>', 'engine: write the run as a chart trace for colosim chart --format html --trace (implies --check)')
     .action(async (file: string, options: RunOptions) => {
-      if (!(BACKENDS as readonly string[]).includes(options.backend)) {
+      if (!isOneOf(options.backend, BACKENDS)) {
         throw new CliError(`run: unknown backend "${options.backend}" (expected ${BACKENDS.join(' or ')})`, ExitCode.Usage);
       }
-      if (!(SPECS as readonly string[]).includes(options.spec)) throw new CliError(`run: unknown --spec "${options.spec}" (expected ${SPECS.join(' or ')})`, ExitCode.Usage);
+      if (!isOneOf(options.spec, SPECS)) throw new CliError(`run: unknown --spec "${options.spec}" (expected ${SPECS.join(' or ')})`, ExitCode.Usage);
       const check = options.check === true || options.inspect !== undefined || options.chartTrace !== undefined;
       if (check && options.backend === 'qemu') throw new CliError('run: --check, --inspect and --chart-trace need the engine backend (the models read its trace)', ExitCode.Usage);
       const scenario = readScenarioFile(file);
@@ -60,7 +61,7 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
       let document: ResultDocument;
       if (options.backend === 'qemu') document = await onQemu(scenario);
       else if (check) {
-        checked = await checkScenario(scenario, {}, { spec: options.spec as (typeof SPECS)[number] });
+        checked = await checkScenario(scenario, {}, { spec: options.spec });
         document = checked.run.document;
       } else document = (await runScenarioOnEngine(scenario)).document;
       if (checked !== undefined) writeOutputs(checked, options);
