@@ -7,6 +7,7 @@ import { runCampaign } from '../fuzz/Campaign.js';
 import { DEFAULT_FUZZ_OPTIONS } from '../fuzz/FuzzOptions.js';
 import { TICKS_PER_SECOND } from '../sim/Clock.js';
 import type { BenchRow } from './report.js';
+import { median } from './timing.js';
 
 export async function campaignBench(quick: boolean, memoryCases: number): Promise<BenchRow[]> {
   const runs = quick ? 300 : 2000;
@@ -37,8 +38,8 @@ async function shrinkLengths(seeds: number): Promise<BenchRow> {
     if (s.counterexample) lengths.push(s.counterexample.steps);
   }
   lengths.sort((a, b) => a - b);
-  const median = lengths.length ? lengths[Math.floor(lengths.length / 2)]! : Number.NaN;
-  return { part: 'campaign', name: `v24 counterexamples, median shrunk length (${lengths.length}/${seeds} seeds found one)`, value: median, unit: 'steps', note: `all: ${lengths.join(', ')}` };
+  const value = lengths.length ? median(lengths) : Number.NaN;
+  return { part: 'campaign', name: `v24 counterexamples, median shrunk length (${lengths.length}/${seeds} seeds found one)`, value, unit: 'steps', note: `all: ${lengths.join(', ')}` };
 }
 
 async function peakMemory(cases: number): Promise<BenchRow> {

@@ -5,12 +5,11 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { parseScenario, parseScenarioText } from '../scenario/parseScenario.js';
 import type { Scenario, ScenarioStep } from '../scenario/Scenario.js';
 import { runScenarioOnEngine } from '../scenario/runScenarioOnEngine.js';
 import { Prng } from '../sim/Prng.js';
+import { collector, settle } from './memoryBench.js';
 import type { BenchRow } from './report.js';
 import { nowNs, secondsSince } from './timing.js';
 
@@ -61,17 +60,14 @@ export async function engineBench(quick: boolean): Promise<BenchRow[]> {
 
 /** 64 GiB disks, 100 MiB written by the primary (and forwarded, copied before write) in 1 MiB requests. */
 async function bigDiskMemory(): Promise<BenchRow[]> {
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
-  gc();
-  const before = process.memoryUsage();
+  const gc = collector();
+  const before = await settle(gc);
   const MiB = 1 << 20;
   const steps: ScenarioStep[] = [{ do: 'start', side: 'both' }];
   for (let i = 0; i < 100; i++) steps.push({ do: 'write', vm: 'primary', offset: i * 655 * MiB, length: MiB, pattern: (i % 250) + 1 });
   const scenario = parseScenario({ colosim: 1, name: 'big', disk: { size: 64 * 1024 * MiB }, steps });
   const run = await runScenarioOnEngine(scenario, { traceLevel: 'off' });
-  gc();
-  const after = process.memoryUsage();
+  const after = await settle(gc);
   const grown = after.arrayBuffers + after.heapUsed - (before.arrayBuffers + before.heapUsed);
   const stores = run.pair.primary.disks[0]!.local.store.reservedBytes + run.pair.secondary.disks[0]!.disk.store.reservedBytes;
   return [

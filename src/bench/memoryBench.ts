@@ -12,13 +12,13 @@ const MiB = 1 << 20;
 const TiB = 2 ** 40;
 
 /** A handle on V8's collector without restarting node with --expose-gc. */
-function collector(): () => void {
+export function collector(): () => void {
   setFlagsFromString('--expose-gc');
   return runInNewContext('gc') as () => void;
 }
 
 /** Collect until the numbers settle: ArrayBuffer memory is released after the sweep, not during it. */
-async function settle(gc: () => void): Promise<NodeJS.MemoryUsage> {
+export async function settle(gc: () => void): Promise<NodeJS.MemoryUsage> {
   for (let i = 0; i < 3; i++) {
     gc();
     await new Promise((resolve) => setImmediate(resolve));
