@@ -10,7 +10,8 @@
 import type { CloseStep, Side } from '../scenario/Scenario.js';
 import { deleteExport } from './Failover.js';
 import type { QemuPair } from './QemuPair.js';
-import { type Outcome, control, qmpCall, unavailable } from './SideCalls.js';
+import type { Outcome } from '../scenario/outcome.js';
+import { control, qmpCall, unavailable } from './SideCalls.js';
 import { exportArgs } from './Topology.js';
 
 export async function closeStep(pair: QemuPair, step: CloseStep): Promise<Outcome> {
@@ -26,14 +27,7 @@ export async function closeStep(pair: QemuPair, step: CloseStep): Promise<Outcom
 
 async function closeSecondary(pair: QemuPair, disk: number): Promise<Outcome> {
   const names = pair.disks[disk]!.names;
-  const exported = pair.exports.secondary.has(names.svmExport);
-  if (exported) {
-    const removed = await deleteExport(pair, 'secondary', names.svmExport);
-    if (!removed.ok) return removed;
-  }
-  const deleted = await control(pair, 'secondary', 'blockdev-del', { 'node-name': names.secondaryReplication });
-  if (deleted.ok || !exported || deleted.code !== undefined) return deleted;
-  return restoreExport(pair, 'secondary', names.svmExport, names.secondaryReplication, deleted);
+  return deleteExportedNode(pair, 'secondary', names.svmExport, names.secondaryReplication, true);
 }
 
 async function closePrimary(pair: QemuPair, disk: number): Promise<Outcome> {
@@ -43,14 +37,19 @@ async function closePrimary(pair: QemuPair, disk: number): Promise<Outcome> {
     if (!detached.ok) return detached;
     pair.inQuorum.delete(disk);
   }
-  const exported = pair.exports.primary.has(names.primaryReplicationExport);
+  return deleteExportedNode(pair, 'primary', names.primaryReplicationExport, names.primaryReplication, false);
+}
+
+/** Remove the node's export (if it has one), then blockdev-del the node; a refused delete puts the export back. */
+async function deleteExportedNode(pair: QemuPair, side: Side, exportName: string, node: string, writable: boolean): Promise<Outcome> {
+  const exported = pair.exports[side].has(exportName);
   if (exported) {
-    const removed = await deleteExport(pair, 'primary', names.primaryReplicationExport);
+    const removed = await deleteExport(pair, side, exportName);
     if (!removed.ok) return removed;
   }
-  const deleted = await control(pair, 'primary', 'blockdev-del', { 'node-name': names.primaryReplication });
+  const deleted = await control(pair, side, 'blockdev-del', { 'node-name': node });
   if (deleted.ok || !exported || deleted.code !== undefined) return deleted;
-  return restoreExport(pair, 'primary', names.primaryReplicationExport, names.primaryReplication, deleted, false);
+  return restoreExport(pair, side, exportName, node, deleted, writable);
 }
 
 /**
@@ -58,7 +57,7 @@ async function closePrimary(pair: QemuPair, disk: number): Promise<Outcome> {
  * refuse the export too (a node whose active disk a failed make_empty ejected has no length: "Failed
  * to determine the NBD export's length: No medium found"); the export then stays gone.
  */
-async function restoreExport(pair: QemuPair, side: Side, name: string, node: string, refusal: Outcome, writable = true): Promise<Outcome> {
+async function restoreExport(pair: QemuPair, side: Side, name: string, node: string, refusal: Outcome, writable: boolean): Promise<Outcome> {
   const added = await qmpCall(pair, side, 'block-export-add', exportArgs(name, node, writable));
   if ('value' in added) pair.exports[side].add(name);
   else if (added.failed.code !== undefined) return added.failed;

@@ -11,7 +11,8 @@
 import type { Side } from '../scenario/Scenario.js';
 import { QemuAdapterError } from './QemuAdapterError.js';
 import type { QemuPair } from './QemuPair.js';
-import { type Outcome, failureOf, qmpCall, unavailable } from './SideCalls.js';
+import type { Outcome } from '../scenario/outcome.js';
+import { failureOf, qmpCall, unavailable } from './SideCalls.js';
 
 const COMMIT_POLL_MS = 2;
 

@@ -13,6 +13,7 @@
  */
 import { ERRNO_NUMBERS } from '../sim/errno.js';
 import type { Fault, IoErrorFault } from '../sim/FaultPlan.js';
+import type { SkippedItem } from '../scenario/StepResult.js';
 
 /** The engine's node names, without the ".N" disk suffix. */
 export type EngineNode = 'primary-disk' | 'secondary-disk' | 'hidden-disk' | 'active-disk' | 'link';
@@ -48,11 +49,6 @@ export function isSetState(entry: BlkdebugEntry): entry is BlkdebugSetState {
 /** Raised by qcow2's make_completely_empty on its file child, and by nothing else. */
 export const MAKE_EMPTY_EVENT = 'empty_image_prepare';
 
-/** A fault the run could not reproduce; `where` is its path in the scenario. */
-export interface SkippedItem {
-  readonly where: string;
-  readonly reason: string;
-}
 
 /** Rules per QEMU placement, keyed by `${node}:${disk}` (see rulesFor). */
 export interface FaultLayout {

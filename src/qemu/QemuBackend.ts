@@ -17,7 +17,7 @@ import type { ResultDocument, SkippedItem, StepResult } from '../scenario/StepRe
 import { type FaultLayout, layOutFaults, rulesFor } from './FaultMapping.js';
 import { removeDirectory, trackDirectory } from './ChildRegistry.js';
 import { ImageFactory } from './ImageFactory.js';
-import { type PairDisk, type PairOptions, type ProcessPair, QemuPair } from './QemuPair.js';
+import { type PairDisk, type PairOptions, QemuPair } from './QemuPair.js';
 import { runStep } from './QemuStepRunner.js';
 import { type QemuTools, findQemuTools } from './QemuTools.js';
 import { diskNames } from './Topology.js';
@@ -33,7 +33,7 @@ export interface QemuResultDocument extends ResultDocument {
 export interface QemuRunOptions {
   /** Reuse image templates across scenarios (and the located binaries); otherwise one is made and closed. */
   readonly session?: QemuSession;
-  /** How long any QMP/NBD wait may take before QEMU counts as hung (default 5 s). */
+  /** How long any QMP/NBD wait may take before QEMU counts as hung (default DEFAULT_QEMU_TIMEOUT_MS, 10 s). */
   readonly timeoutMs?: number;
 }
 
@@ -48,11 +48,6 @@ export class QemuSession {
 
   constructor(readonly tools: QemuTools = findQemuTools()) {
     this.images = new ImageFactory(tools);
-  }
-
-  /** A primary and a secondary process, QMP ready, no block graph yet. */
-  processes(timeoutMs: number): Promise<ProcessPair> {
-    return QemuPair.startProcesses(this.tools.system, timeoutMs);
   }
 
   async close(): Promise<void> {
@@ -72,7 +67,7 @@ export async function runScenarioOnQemu(scenario: Scenario, options: QemuRunOpti
     const timeoutMs = options.timeoutMs ?? DEFAULT_QEMU_TIMEOUT_MS;
     const paced = scenario.engine.timing.commitPaceTicks > 0 ? PACED_COMMIT_BYTES_PER_SECOND : undefined;
     const pairOptions = { binary: session.tools.system, timeoutMs, disks, imageDir: runDir, chain: scenario.chain, secondaryWriteBytesPerSecond: paced };
-    pair = await createPair(pairOptions, session);
+    pair = await createPair(pairOptions);
     const steps: StepResult[] = [];
     for (const [index, step] of scenario.steps.entries()) steps.push(await runStep(pair, step, index));
     const document: QemuResultDocument = { scenario: scenario.name, backend: 'qemu', steps };
@@ -89,9 +84,9 @@ export async function runScenarioOnQemu(scenario: Scenario, options: QemuRunOpti
  * Start the pair; a start-up that timed out (seen once under heavy load on a 2-core machine, before
  * any scenario step ran) is retried once with fresh processes, since nothing of the scenario is lost.
  */
-async function createPair(options: PairOptions, session: QemuSession): Promise<QemuPair> {
+async function createPair(options: PairOptions): Promise<QemuPair> {
   try {
-    return await QemuPair.create(options, await session.processes(options.timeoutMs));
+    return await QemuPair.create(options);
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (code !== 'QMP_TIMEOUT' && code !== 'QEMU_HUNG') throw error;

@@ -45,7 +45,7 @@ export interface PairOptions {
 const THROTTLE_GROUP = 'secondary-disk-pace';
 
 /** [primary, secondary] */
-export type ProcessPair = readonly [QemuProcess, QemuProcess];
+type ProcessPair = readonly [QemuProcess, QemuProcess];
 
 export class QemuPair {
   readonly lost = new Set<Side>();
@@ -66,7 +66,7 @@ export class QemuPair {
   ) {}
 
   /** Start a primary and a secondary process (QMP ready, no block graph yet). */
-  static async startProcesses(binary: string, timeoutMs: number): Promise<ProcessPair> {
+  private static async startProcesses(binary: string, timeoutMs: number): Promise<ProcessPair> {
     const started = await Promise.allSettled([
       QemuProcess.start({ label: 'primary', binary, timeoutMs }),
       QemuProcess.start({ label: 'secondary', binary, timeoutMs }),
@@ -79,17 +79,16 @@ export class QemuPair {
     return [primary.value, secondary.value];
   }
 
-  /** Build the pair's graphs, in processes started for it (or given, fresh from startProcesses). */
-  static async create(options: PairOptions, processes?: ProcessPair): Promise<QemuPair> {
-    const [primary, secondary] = processes ?? (await QemuPair.startProcesses(options.binary, options.timeoutMs));
+  /** Start a primary and a secondary process and build the pair's graphs in them. */
+  static async create(options: PairOptions): Promise<QemuPair> {
+    const [primary, secondary] = await QemuPair.startProcesses(options.binary, options.timeoutMs);
     const pair = new QemuPair(primary, secondary, options);
     try {
       await pair.buildSecondary();
       await pair.buildPrimary();
     } catch (error) {
-      const explained = await explainSetupFailure(error, [primary, secondary]);
       await pair.dispose();
-      throw explained;
+      throw error;
     }
     return pair;
   }
@@ -228,7 +227,7 @@ class SetupCalls {
 
   run(command: string, args: Record<string, unknown>): void {
     const what = `${this.side} ${command} ${String(args['node-name'] ?? args.id ?? args.parent ?? '')}`.trim();
-    this.calls.push(setup(this.qemu.qmp.execute(command, args), what));
+    this.calls.push(setup(this.qemu, this.qemu.qmp.execute(command, args), what));
   }
 
   async done(): Promise<void> {
@@ -236,20 +235,17 @@ class SetupCalls {
   }
 }
 
-/** Topology commands must succeed; a QMP error here is a bug in the adapter, not a scenario result. */
-async function setup(call: Promise<unknown>, what: string): Promise<void> {
+/**
+ * Topology commands must succeed; a QMP error here is a bug in the adapter, not a scenario result.
+ * A connection lost meanwhile means `qemu` died: say how (the socket error often comes before the exit status).
+ */
+async function setup(qemu: QemuProcess, call: Promise<unknown>, what: string): Promise<void> {
   try {
     await call;
   } catch (error) {
     if (error instanceof QmpError) throw new QemuAdapterError('QEMU_TOPOLOGY', `${what} failed: ${error.desc}`, { cause: error });
+    const death = error instanceof QemuAdapterError && error.code === 'QMP_CLOSED' ? await qemu.deathNote(1000) : undefined;
+    if (death !== undefined) throw new QemuAdapterError('QMP_CLOSED', `${error instanceof Error ? error.message : String(error)} while building the block graphs; ${death}`, { cause: error });
     throw error;
   }
-}
-
-/** A QMP connection lost while building the graphs: say which QEMU died and how. */
-async function explainSetupFailure(error: unknown, processes: readonly QemuProcess[]): Promise<unknown> {
-  if (!(error instanceof QemuAdapterError) || error.code !== 'QMP_CLOSED') return error;
-  const notes = (await Promise.all(processes.map((p) => p.deathNote(1000)))).filter((n): n is string => n !== undefined);
-  if (notes.length === 0) return error;
-  return new QemuAdapterError('QMP_CLOSED', `${error.message} while building the block graphs; ${notes.join('; ')}`, { cause: error });
 }

@@ -77,7 +77,7 @@ export class QemuProcess {
       await qemu.kill();
       throw error;
     }
-    void qemu.exitPromise.then((info) => qemu.qmpClient?.close(`${qemu.label} QEMU exited (${describeExit(info)})`));
+    void qemu.exitPromise.then(() => qemu.qmpClient?.close(qemu.exitNote()));
     return qemu;
   }
 
@@ -117,12 +117,17 @@ export class QemuProcess {
   async deathNote(ms: number): Promise<string | undefined> {
     if (!(await this.exitedWithin(ms))) return undefined;
     const output = this.outputTail.trim();
-    return `${this.label} QEMU exited (${describeExit(this.exitInfo!)})${output === '' ? '' : `, its last output: ${output}`}`;
+    return `${this.exitNote()}${output === '' ? '' : `, its last output: ${output}`}`;
   }
 
   /** What QEMU printed last (stdout and stderr), for error messages. */
   get output(): string {
     return this.outputTail;
+  }
+
+  /** "<label> QEMU exited (killed by SIGSEGV)", once it has. */
+  private exitNote(): string {
+    return `${this.label} QEMU exited (${describeExit(this.exitInfo!)})`;
   }
 
   /** A path inside this process's temp directory. */
@@ -141,10 +146,8 @@ export class QemuProcess {
       return 'already-exited';
     }
     this.endRequested = true;
-    const quit = this.qmpClient?.execute('quit', undefined, { timeoutMs }).catch(() => undefined);
-    const exitedInTime = await Promise.race([this.exitPromise.then(() => true), delay(timeoutMs).then(() => false)]);
-    void quit;
-    if (exitedInTime) {
+    void this.qmpClient?.execute('quit', undefined, { timeoutMs }).catch(() => undefined);
+    if (await this.exitedWithin(timeoutMs)) {
       this.cleanupDir();
       return 'quit';
     }
@@ -158,9 +161,9 @@ export class QemuProcess {
     const spawned = this.child.pid !== undefined;
     if (!this.exited) this.endRequested = true;
     if (spawned && !this.exited) this.child.kill('SIGKILL');
+    // The exit closes the QMP client (start() arranges it) before this await resumes.
     if (spawned) await this.exitPromise;
     untrackChild(this.child);
-    this.qmpClient?.close(`${this.label} QEMU was killed`);
     this.cleanupDir();
   }
 

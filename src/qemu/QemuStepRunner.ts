@@ -14,7 +14,8 @@ import { encodeRuns } from '../scenario/runs.js';
 import { closeStep } from './CloseStep.js';
 import { failover, waitForCommit } from './Failover.js';
 import type { QemuPair } from './QemuPair.js';
-import { type Outcome, control, guestIo, qmpCall } from './SideCalls.js';
+import type { Outcome } from '../scenario/outcome.js';
+import { control, guestIo, qmpCall } from './SideCalls.js';
 
 /** Called by a step once it has sent its request and only waits for the answer. */
 export type Issued = () => void;

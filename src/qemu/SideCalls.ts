@@ -6,7 +6,7 @@
  * killed and the run fails with QEMU_HUNG, because no later result of it could be trusted.
  */
 import type { IoTarget, Side } from '../scenario/Scenario.js';
-import type { StepResult } from '../scenario/StepResult.js';
+import { NoExportError, type Outcome, SideLostError, outcomeOf } from '../scenario/outcome.js';
 import { type NbdClient, NbdRequestError } from './NbdClient.js';
 import { normaliseMessage } from './normaliseMessage.js';
 import { QemuAdapterError } from './QemuAdapterError.js';
@@ -16,13 +16,8 @@ import { QmpError } from './QmpError.js';
 /** How long a closed socket may precede the process's exit before the closure counts as no crash. */
 const EXIT_AFTER_CLOSE_MS = 2_000;
 
-/** A step result without its index/do (the runner adds them). */
-export type Outcome = Omit<StepResult, 'index' | 'do'>;
-
-export const SIDE_LOST = 'SIDE_LOST';
-
 export function sideLost(side: Side): Outcome {
-  return { ok: false, error: `colosim: the ${side} side is lost`, code: SIDE_LOST };
+  return outcomeOf(new SideLostError(side));
 }
 
 export function crashed(side: Side, seen: string): Outcome {
@@ -127,7 +122,7 @@ export async function guestIo(
 }
 
 export function noExport(name: string): Outcome {
-  return { ok: false, error: `colosim: no NBD export named ${name}`, code: 'NO_EXPORT' };
+  return outcomeOf(new NoExportError(name));
 }
 
 function exportOf(pair: QemuPair, side: Side, disk: number, target: IoTarget): string {

@@ -12,15 +12,14 @@ import { waitForCommit } from './Failover.js';
 import { NbdRequestError } from './NbdClient.js';
 import { QemuSession, runScenarioOnQemu } from './QemuBackend.js';
 import { QemuPair } from './QemuPair.js';
-import { diskNames } from './Topology.js';
+import { NO_FAULT_RULES, diskNames } from './Topology.js';
 
 const MIB = 1024 * 1024;
-const NO_RULES = { primaryDisk: [], secondaryDisk: [], active: [], hidden: [], link: [] };
 
 async function withPair<T>(session: QemuSession, sizeBytes: number, body: (pair: QemuPair) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), 'colosim-observe-'));
   const files = await session.images.createDisk(dir, 0, sizeBytes, 0x11);
-  const pair = await QemuPair.create({ binary: session.tools.system, timeoutMs: 30_000, disks: [{ names: diskNames(0), files, rules: NO_RULES }], imageDir: dir });
+  const pair = await QemuPair.create({ binary: session.tools.system, timeoutMs: 30_000, disks: [{ names: diskNames(0), files, rules: NO_FAULT_RULES }], imageDir: dir });
   try {
     return await body(pair);
   } finally {
