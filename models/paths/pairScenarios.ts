@@ -11,6 +11,7 @@
  */
 import { type SnapshotFrom, initialTransition, transition } from 'xstate';
 import type { EngineSettings, ExpectedResult, Profile, Scenario, ScenarioStep, Side } from '../../src/scenario/Scenario.js';
+import type { Fault } from '../../src/sim/FaultPlan.js';
 import { coloPair, type PairContext } from '../colo/coloPair.js';
 import type { PairEvent } from '../colo/pairEvents.js';
 import { forwardingWorks } from '../colo/pairRules.js';
@@ -211,7 +212,7 @@ class PathConverter {
   /** After a window whose two worlds ended differently, nothing later can be expected. */
   uncertain = false;
   readonly steps: ScenarioStep[] = [];
-  readonly faults: unknown[] = [];
+  readonly faults: Fault[] = [];
   private readonly writes = { primary: 0, secondary: 0 };
   private linkRequests = 0;
 

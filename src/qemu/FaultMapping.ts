@@ -64,7 +64,7 @@ export function rulesFor(layout: FaultLayout, node: EngineNode, disk: number): r
 }
 
 /** Split a plan into blkdebug rules and skipped faults. `faults` is the scenario's engine.faults. */
-export function layOutFaults(faults: readonly unknown[], disks: number, diskSizeBytes: number): FaultLayout {
+export function layOutFaults(faults: readonly Fault[], disks: number, diskSizeBytes: number): FaultLayout {
   const rules = new Map<string, BlkdebugEntry[]>();
   const skipped: SkippedItem[] = [];
   const blocking: SkippedItem[] = [];
@@ -72,8 +72,7 @@ export function layOutFaults(faults: readonly unknown[], disks: number, diskSize
     skipped.push(item);
     if (fault.kind !== 'latency') blocking.push(item);
   };
-  faults.forEach((raw, index) => {
-    const fault = raw as Fault;
+  faults.forEach((fault, index) => {
     const where = `engine.faults[${index}]`;
     const reason = faultSkipReason(fault, disks);
     if (reason !== undefined) return skip({ where, reason }, fault);

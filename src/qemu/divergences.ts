@@ -93,8 +93,7 @@ function followsFromUnalignedWrite(context: DifferenceContext, difference: Diffe
   if (isUnalignedPrimaryWrite(step)) return difference.field === 'ok' || difference.field === 'errno';
   const earlier = context.scenario.steps.slice(0, index).some(isUnalignedPrimaryWrite);
   if (step?.do === 'status' && step.side === 'primary' && earlier) {
-    const faults = context.scenario.engine.faults as readonly { readonly node?: unknown }[];
-    const forwardingCanFail = faults.some((f) => typeof f.node === 'string' && /^(secondary-disk|link)(\.|$)/.test(f.node));
+    const forwardingCanFail = context.scenario.engine.faults.some((f) => 'node' in f && typeof f.node === 'string' && /^(secondary-disk|link)(\.|$)/.test(f.node));
     return forwardingCanFail && (difference.field === 'replicationError' || difference.field === 'desc');
   }
   return differsOnlyInPadding(context, difference);

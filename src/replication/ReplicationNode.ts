@@ -339,10 +339,8 @@ export class ReplicationNode extends BlockNode implements ReplicationOps {
     }
     if (ret === null) {
       this.setStage('DONE');
-      this.hiddenLink?.detach();
-      this.secondaryLink?.detach();
-      this.children.delete('hidden');
-      this.children.delete('secondary');
+      this.detach('hidden');
+      this.detach('secondary');
       this.hiddenLink = null;
       this.secondaryLink = null;
       this.borrowed = {};

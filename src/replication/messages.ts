@@ -38,11 +38,6 @@ export function failedToEmpty(filename: string, errno: Errno): string {
   return `Failed to empty ${filename}: ${STRERROR[errno]}`;
 }
 
-/** bdrv_make_empty on a driver without make_empty. */
-export function doesNotSupportEmptying(formatName: string): string {
-  return `${formatName} does not support emptying nodes`;
-}
-
 /** blockdev-del of a node carrying an op blocker (the replication node while its backup job runs). */
 export function nodeBusy(nodeName: string, reason: string): string {
   return `Node '${nodeName}' is busy: ${reason}`;

@@ -4,10 +4,12 @@
  * real QEMU) runs the same file and answers with the same result document (StepResult.ts).
  * Fields marked "extension" are colosim's own and documented in README.md.
  */
+import type { ProfileName } from '../replication/Profile.js';
+import type { Fault } from '../sim/FaultPlan.js';
 
 export type Side = 'primary' | 'secondary';
 export type SideOrBoth = Side | 'both';
-export type Profile = 'qemu-7.2' | 'v24';
+export type Profile = ProfileName;
 
 export const PROFILES: readonly Profile[] = ['qemu-7.2', 'v24'];
 export const DEFAULT_DISK_SIZE_BYTES = 1048576;
@@ -192,7 +194,7 @@ export interface EngineSettings {
   readonly seed: number;
   readonly schedule: ScheduleSpec;
   readonly timing: TimingSpec;
-  readonly faults: readonly unknown[];
+  readonly faults: readonly Fault[];
 }
 
 export type ScheduleSpec =

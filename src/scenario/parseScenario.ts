@@ -155,7 +155,7 @@ function parseStep(raw: unknown, where: string, ctx: StepContext, topLevel: bool
 function readStep(kind: Step['do'], f: FieldReader, where: string, ctx: StepContext): Step {
   switch (kind) {
     case 'start':
-      return compact({ do: kind, side: f.oneOf('side', SIDES_OR_BOTH), mode: f.has('mode') ? f.oneOf('mode', SIDES) : (f.raw('mode'), undefined) });
+      return compact({ do: kind, side: f.oneOf('side', SIDES_OR_BOTH), mode: f.optOneOf('mode', SIDES) });
     case 'stop':
       return { do: kind, side: f.oneOf('side', SIDES), failover: f.optBool('failover') ?? false };
     case 'checkpoint':
@@ -170,7 +170,7 @@ function readStep(kind: Step['do'], f: FieldReader, where: string, ctx: StepCont
         length: f.int('length', 1),
         pattern: f.int('pattern', 0, 255),
         disk: f.optInt('disk', 0, ctx.disks - 1),
-        node: ioTarget(f),
+        node: f.optOneOf('node', IO_TARGETS),
       });
     case 'read':
       return compact({
@@ -179,10 +179,10 @@ function readStep(kind: Step['do'], f: FieldReader, where: string, ctx: StepCont
         offset: f.int('offset'),
         length: f.int('length', 1),
         disk: f.optInt('disk', 0, ctx.disks - 1),
-        node: ioTarget(f),
+        node: f.optOneOf('node', IO_TARGETS),
       });
     case 'failover':
-      return compact({ do: kind, lost: f.has('lost') ? f.oneOf('lost', SIDES) : (f.raw('lost'), undefined) });
+      return compact({ do: kind, lost: f.optOneOf('lost', SIDES) });
     case 'wait':
       return { do: kind, ticks: f.int('ticks') };
     case 'heal':
@@ -199,10 +199,6 @@ function readStep(kind: Step['do'], f: FieldReader, where: string, ctx: StepCont
       return { do: kind, steps };
     }
   }
-}
-
-function ioTarget(f: FieldReader): (typeof IO_TARGETS)[number] | undefined {
-  return f.has('node') ? f.oneOf('node', IO_TARGETS) : (f.raw('node'), undefined);
 }
 
 function parseExpect(raw: unknown, where: string): ExpectedResult | undefined {

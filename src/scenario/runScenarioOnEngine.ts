@@ -47,7 +47,7 @@ export async function runScenarioOnEngine(scenario: Scenario, options: EngineRun
     seed: scenario.engine.seed,
     policy: options.policy ?? policyOf(scenario),
     traceLevel: options.traceLevel ?? 'hash',
-    faults: options.faults ?? (scenario.engine.faults as Fault[]),
+    faults: options.faults ?? scenario.engine.faults,
     maxSteps: options.maxSteps,
     maxTicks: options.maxTicks,
   });

@@ -62,6 +62,10 @@ export class FieldReader {
     return this.has(key) ? this.bool(key) : (this.take(key), undefined);
   }
 
+  optOneOf<T extends string>(key: string, allowed: readonly T[]): T | undefined {
+    return this.has(key) ? this.oneOf(key, allowed) : (this.take(key), undefined);
+  }
+
   oneOf<T extends string>(key: string, allowed: readonly T[], fallback?: T): T {
     const v = this.take(key);
     if (v === undefined && fallback !== undefined) return fallback;
