@@ -23,6 +23,11 @@ export class NodeRegistry {
     this.nodes.delete(name);
   }
 
+  /** Every registered node, in the order they were added. */
+  allNodes(): IterableIterator<BlockNode> {
+    return this.nodes.values();
+  }
+
   node(name: string): BlockNode | undefined {
     return this.nodes.get(name);
   }

@@ -68,9 +68,7 @@ export class PrimarySide extends Side {
   private buildDisk(index: number, config: PairConfig, peer: SecondarySide): PrimaryDisk {
     const sfx = diskSuffix(index);
     const env = this.env;
-    const local = new RawNode(env, `primary-disk${sfx}`, config.sizeBytes, { fill: config.pattern });
-    local.latencyTicks = config.timing.diskLatencyTicks;
-    local.filename = `${local.name}.raw`;
+    const local = this.diskNode(new RawNode(env, `primary-disk${sfx}`, config.sizeBytes, { fill: config.pattern }), 'raw', config);
     const coloName = SecondarySide.coloExport(index);
     const link = new NbdClientNode(env, {
       name: `link${sfx}`,
@@ -91,15 +89,10 @@ export class PrimarySide extends Side {
       children: [local, replication],
       afterLocalWrite: () => this.crashPoint('primary:after-local-write'),
     });
-    for (const node of [local, link, replication, quorum]) this.registry.addNode(this.own(node));
-    const vm = new BlockBackend(exportName('primary', 'vm', index), quorum);
-    for (const [target, node] of [['replication', replication], ['disk', local]] as const) {
-      const blk = new BlockBackend(exportName('primary', target, index), node);
-      this.registry.addBackend(blk);
-      this.server.add(blk.name, blk);
-    }
-    this.registry.addBackend(vm);
-    this.server.add(vm.name, vm);
+    for (const node of [link, replication, quorum]) this.registry.addNode(node);
+    this.exported(new BlockBackend(exportName('primary', 'replication', index), replication));
+    this.exported(new BlockBackend(exportName('primary', 'disk', index), local));
+    const vm = this.exported(new BlockBackend(exportName('primary', 'vm', index), quorum));
     return { index, local, link, replication, quorum, vm };
   }
 }

@@ -55,12 +55,12 @@ export class SecondarySide extends Side {
     const sfx = diskSuffix(index);
     const env = this.env;
     const chain = config.chain;
-    const disk = this.node(new RawNode(env, `secondary-disk${sfx}`, config.sizeBytes, { fill: config.pattern }), 'raw', config);
-    const hidden = this.node(new OverlayNode(env, `hidden-disk${sfx}`, config.sizeBytes), 'qcow2', config);
+    const disk = this.diskNode(new RawNode(env, `secondary-disk${sfx}`, config.sizeBytes, { fill: config.pattern }), 'raw', config);
+    const hidden = this.diskNode(new OverlayNode(env, `hidden-disk${sfx}`, config.sizeBytes), 'qcow2', config);
     if (chain !== 'hidden-without-backing') hidden.attach('backing', disk);
     const activeSize = chain === 'active-length-differs' ? 2 * config.sizeBytes : config.sizeBytes;
     const noMakeEmpty = chain === 'active-without-make-empty';
-    const active = this.node(new OverlayNode(env, `active-disk${sfx}`, activeSize, { makeEmpty: !noMakeEmpty }), noMakeEmpty ? 'qed' : 'qcow2', config);
+    const active = this.diskNode(new OverlayNode(env, `active-disk${sfx}`, activeSize, { makeEmpty: !noMakeEmpty }), noMakeEmpty ? 'qed' : 'qcow2', config);
     if (chain !== 'active-without-backing') active.attach('backing', hidden);
     const name = `replication-secondary${sfx}`;
     const replication = openReplication(env, {
@@ -70,30 +70,14 @@ export class SecondarySide extends Side {
       file: active,
       ...this.replicationContext(config),
     });
-    this.registry.addNode(this.own(replication));
-    const vm = this.backend(new BlockBackend(exportName('secondary', 'vm', index), replication));
-    this.server.add(vm.name, vm);
+    this.registry.addNode(replication);
+    const vm = this.exported(new BlockBackend(exportName('secondary', 'vm', index), replication));
     // Without a BlockBackend on the secondary disk (a bare node) there is nothing to export either.
     let colo: BlockBackend | null = null;
     if (chain !== 'secondary-without-backend') {
-      colo = this.backend(new BlockBackend(SecondarySide.coloExport(index), disk));
-      this.server.add(colo.name, colo);
-      const inspect = this.backend(new BlockBackend(exportName('secondary', 'disk', index), disk));
-      this.server.add(inspect.name, inspect);
+      colo = this.exported(new BlockBackend(SecondarySide.coloExport(index), disk));
+      this.exported(new BlockBackend(exportName('secondary', 'disk', index), disk));
     }
     return { index, disk, colo, hidden, active, replication, vm };
-  }
-
-  private node<T extends RawNode | OverlayNode>(node: T, format: string, config: PairConfig): T {
-    node.format = format;
-    node.latencyTicks = config.timing.diskLatencyTicks;
-    node.filename = `${node.name}.${format}`;
-    this.registry.addNode(this.own(node));
-    return node;
-  }
-
-  private backend(blk: BlockBackend): BlockBackend {
-    this.registry.addBackend(blk);
-    return blk;
   }
 }

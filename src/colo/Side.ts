@@ -5,6 +5,8 @@
  * is lost (killed at failover) or crashed (a crash fault, or what QEMU would have crashed on) closes
  * every node, so requests still in flight there fail instead of touching a dead process.
  */
+import type { BlockBackend } from '../block/BlockBackend.js';
+import type { BlockNode } from '../block/BlockNode.js';
 import { NodeRegistry } from '../block/NodeRegistry.js';
 import { MSG } from '../replication/messages.js';
 import { QemuError } from '../replication/QemuError.js';
@@ -30,7 +32,6 @@ export class Side {
   state: SideState = 'alive';
   /** Why the side crashed, when it did. */
   crash: SimulatedCrash | null = null;
-  private readonly nodeNames: string[] = [];
   private commandRunning = false;
   private readonly commandQueue: WaitQueue;
 
@@ -58,10 +59,20 @@ export class Side {
     };
   }
 
-  /** Remember a node for closing when the process dies. */
-  own<T extends { readonly name: string; open: boolean }>(node: T): T {
-    this.nodeNames.push(node.name);
+  /** An image-backed node of this process: its format, file name and disk latency; registered. */
+  protected diskNode<T extends BlockNode>(node: T, format: string, config: PairConfig): T {
+    node.format = format;
+    node.latencyTicks = config.timing.diskLatencyTicks;
+    node.filename = `${node.name}.${format}`;
+    this.registry.addNode(node);
     return node;
+  }
+
+  /** A BlockBackend (drive) of this process, registered and exported over NBD under its name. */
+  protected exported(blk: BlockBackend): BlockBackend {
+    this.registry.addBackend(blk);
+    this.server.add(blk.name, blk);
+    return blk;
   }
 
   /** A crash point: the fault plan may crash this process here. */
@@ -78,10 +89,7 @@ export class Side {
     if (!this.alive) return;
     this.state = how;
     this.crash = crash;
-    for (const name of this.nodeNames) {
-      const node = this.registry.node(name);
-      if (node) node.open = false;
-    }
+    for (const node of this.registry.allNodes()) node.open = false;
     if (this.env.trace.enabled) this.env.trace.emit('side', { side: this.name, event: how, reason: crash?.reason, injected: crash?.injected });
   }
 
