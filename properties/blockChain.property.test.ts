@@ -13,12 +13,9 @@ import { OverlayNode } from '../src/block/OverlayNode.js';
 import { RawNode } from '../src/block/RawNode.js';
 import type { IoOp, LatencyFault } from '../src/sim/FaultPlan.js';
 import { SimEnv } from '../src/sim/SimEnv.js';
+import { SCALED_TIMEOUT_MS as TIMEOUT_MS, scaledRuns as runs } from './budget.js';
 
 const SECTOR = 512;
-/** COLOSIM_PROPERTY_SCALE=10 runs ten times as many cases (a deeper hunt than the default suite). */
-const SCALE = Number(process.env['COLOSIM_PROPERTY_SCALE'] ?? 1);
-const runs = (n: number): number => Math.max(1, Math.round(n * SCALE));
-const TIMEOUT_MS = 30_000 * Math.max(1, SCALE);
 const LAYERS = ['raw', 'hidden', 'active'] as const;
 type Layer = 0 | 1 | 2;
 type OpKind = 'read' | 'write' | 'write-zeroes' | 'make-empty';

@@ -13,3 +13,15 @@ export function seed(base: number): number {
   const override = Number(process.env.COLOSIM_SEED);
   return Number.isSafeInteger(override) ? override : base;
 }
+
+/**
+ * The block-layer suites (blockChain, determinism) scale instead: COLOSIM_PROPERTY_SCALE=10 runs ten
+ * times as many cases (a deeper hunt than the default suite), with a timeout that grows with it.
+ */
+const SCALE = Number(process.env['COLOSIM_PROPERTY_SCALE'] ?? 1);
+
+export function scaledRuns(base: number): number {
+  return Math.max(1, Math.round(base * SCALE));
+}
+
+export const SCALED_TIMEOUT_MS = 30_000 * Math.max(1, SCALE);

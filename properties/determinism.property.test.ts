@@ -14,10 +14,8 @@ import type { Fault } from '../src/sim/FaultPlan.js';
 import { SimEnv, type PolicySpec } from '../src/sim/SimEnv.js';
 import type { TraceLevel } from '../src/sim/Trace.js';
 import { hashValue } from '../src/sim/hash.js';
+import { SCALED_TIMEOUT_MS as TIMEOUT_MS, scaledRuns as runs } from './budget.js';
 
-const SCALE = Number(process.env['COLOSIM_PROPERTY_SCALE'] ?? 1);
-const runs = (n: number): number => Math.max(1, Math.round(n * SCALE));
-const TIMEOUT_MS = 30_000 * Math.max(1, SCALE);
 const SIZE = 1 << 19;
 
 interface Req {

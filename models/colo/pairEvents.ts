@@ -26,18 +26,3 @@ export type PairEvent =
   | { readonly type: 'COMMIT_FAILED' };
 
 export type PairEventType = PairEvent['type'];
-
-export const PAIR_EVENT_TYPES: readonly PairEventType[] = [
-  'START',
-  'STOP',
-  'CHECKPOINT',
-  'COLO_CHECKPOINT',
-  'STATUS',
-  'WRITE',
-  'READ',
-  'LINK_DOWN',
-  'LINK_UP',
-  'FAILOVER',
-  'COMMIT_OK',
-  'COMMIT_FAILED',
-];

@@ -19,8 +19,3 @@ export function unionBytes(a: ByteSet, b: ByteSet): ByteSet {
 export function sameBytes(a: ByteSet, b: ByteSet): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
-
-export function formatBytes(set: ByteSet): string {
-  const hex = set.map((b) => `0x${b.toString(16).padStart(2, '0')}`);
-  return hex.length === 1 ? hex[0]! : `{${hex.join('|')}}`;
-}

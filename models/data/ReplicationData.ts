@@ -177,17 +177,10 @@ function copyClusters(data: ReplicationData, starts: readonly number[]): Replica
 
 /** A forwarded write reaching S through the NBD export (and the copy-before-write filter while the backup job lives). */
 function writeSecondaryDiskFromPrimary(data: ReplicationData, start: number, end: number, byte: ByteSet): ReplicationData {
-  let { hidden, copied } = data;
-  if (data.backupJob) {
-    for (const cluster of clustersOf(data, start, end)) {
-      if (copied.get(cluster.start) !== undefined) continue;
-      hidden = copyRange(data.secondary, hidden, cluster.start, cluster.end);
-      copied = copied.set(cluster.start, cluster.end, true);
-    }
-  }
+  const cow = data.backupJob ? copyClusters(data, clustersOf(data, start, end).map((c) => c.start)) : data;
   const secondary = data.secondary.set(start, end, byte);
   const commit = data.commit?.running ? { ...data.commit, racing: unionOver(data.commit.racing, start, end, byte) } : data.commit;
-  return { ...data, hidden, copied, secondary, commit };
+  return { ...cow, secondary, commit };
 }
 
 function secondaryWrite(data: ReplicationData, op: Extract<DataOp, { kind: 'secondary-write' }>): ReplicationData {

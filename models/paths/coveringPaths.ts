@@ -162,7 +162,8 @@ export function coverageFigures(spec: ModelSpec, profile: Profile | 'all', set: 
 }
 
 /** Coverage of one model: per profile, and over all profiles together. */
-export function modelCoverage(spec: ModelSpec): { perProfile: CoverageFigures[]; overall: CoverageFigures; paths: ModelPath[] } {
+/** Coverage figures per profile and overall, the covering paths, and their merged visit counts. */
+export function modelCoverage(spec: ModelSpec): { perProfile: CoverageFigures[]; overall: CoverageFigures; paths: ModelPath[]; counts: VisitCounts } {
   const perProfile: CoverageFigures[] = [];
   const all: ModelPath[] = [];
   const states = new Set<string>();
@@ -180,7 +181,7 @@ export function modelCoverage(spec: ModelSpec): { perProfile: CoverageFigures[];
     mergeCounts(overallCounts, counts);
   }
   const overall = coverageFigures(spec, 'all', { paths: all, reachable: { states, transitions, exploredStates } }, overallCounts);
-  return { perProfile, overall, paths: all };
+  return { perProfile, overall, paths: all, counts: overallCounts };
 }
 
 export function mergeCounts(into: VisitCounts, from: VisitCounts): VisitCounts {

@@ -104,7 +104,8 @@ function advance(world: World, event: PairEvent, write: Write | undefined): Worl
   return { pair, data: applyDataOps(world.data, dataOpsFor(event, world.pair.context, pair.context, write)) };
 }
 
-function controlExpect(outcome: Outcome | null): ExpectedResult {
+/** What a control step's result must be, given the chart's outcome. */
+export function controlExpect(outcome: Outcome | null): ExpectedResult {
   if (outcome === null) return {};
   switch (outcome.kind) {
     case 'error':
@@ -120,7 +121,8 @@ function controlExpect(outcome: Outcome | null): ExpectedResult {
   }
 }
 
-function statusExpect(outcome: Outcome | null): ExpectedResult {
+/** What a status step's result must be, given the chart's outcome. */
+export function statusExpect(outcome: Outcome | null): ExpectedResult {
   if (outcome === null || outcome.kind === 'sideLost' || outcome.kind === 'crash' || outcome.kind === 'absent') return { ok: false };
   return outcome.kind === 'error' ? { ok: true, replicationError: true, desc: outcome.message } : { ok: true, replicationError: false };
 }

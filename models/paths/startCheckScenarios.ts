@@ -6,27 +6,12 @@
  * included: after "No top_bs or it is invalid", 7.2 attaches the extra children again (§9.4), an
  * outcome the reference does not give.
  */
-import type { ChainVariant, ExpectedResult, Profile, Scenario, ScenarioStep } from '../../src/scenario/Scenario.js';
+import type { Profile, Scenario, ScenarioStep } from '../../src/scenario/Scenario.js';
 import { MODEL_PROFILES } from '../replication/profiles.js';
-import type { NodeEvent, StartCheck } from '../replication/nodeEvents.js';
+import { CHAIN_OF_CHECK, type NodeEvent, START_CHECKS, type StartCheck } from '../replication/nodeEvents.js';
 import { applyNodeEvent, openedNode } from '../replication/nodeState.js';
-import { formatOutcome, type Outcome } from '../replication/Outcome.js';
-import { GENERATED_ENGINE_SETTINGS, SCENARIO_DISK } from './pairScenarios.js';
-
-export const CHAIN_OF_CHECK: Readonly<Record<StartCheck, ChainVariant>> = {
-  activeWithoutBacking: 'active-without-backing',
-  hiddenWithoutBacking: 'hidden-without-backing',
-  secondaryWithoutBlockBackend: 'secondary-without-backend',
-  diskLengthsDiffer: 'active-length-differs',
-  makeEmptyUnsupported: 'active-without-make-empty',
-  invalidTopId: 'top-id-unknown',
-};
-
-function expectOf(outcome: Outcome, status: boolean): ExpectedResult {
-  if (outcome.kind === 'crash' || outcome.kind === 'absent') return { ok: false };
-  if (status) return outcome.kind === 'error' ? { ok: true, replicationError: true, desc: outcome.message } : { ok: true, replicationError: false };
-  return outcome.kind === 'error' ? { ok: false, error: outcome.message } : { ok: true };
-}
+import { formatOutcome } from '../replication/Outcome.js';
+import { GENERATED_ENGINE_SETTINGS, SCENARIO_DISK, controlExpect, statusExpect } from './pairScenarios.js';
 
 export function startCheckScenario(profile: Profile, check: StartCheck): Scenario {
   const plan: { step: ScenarioStep; event: NodeEvent; status?: boolean }[] = [
@@ -40,7 +25,7 @@ export function startCheckScenario(profile: Profile, check: StartCheck): Scenari
   for (const { step, event, status } of plan) {
     node = applyNodeEvent(node, event);
     const outcome = node.context.outcome;
-    steps.push({ ...step, expect: expectOf(outcome, status === true), note: `model: ${event.type} -> ${node.value}, ${formatOutcome(outcome)}` });
+    steps.push({ ...step, expect: status === true ? statusExpect(outcome) : controlExpect(outcome), note: `model: ${event.type} -> ${node.value}, ${formatOutcome(outcome)}` });
   }
   return {
     colosim: 1,
@@ -56,5 +41,5 @@ export function startCheckScenario(profile: Profile, check: StartCheck): Scenari
 }
 
 export function startCheckScenarios(): Scenario[] {
-  return MODEL_PROFILES.flatMap((profile) => (Object.keys(CHAIN_OF_CHECK) as StartCheck[]).map((check) => startCheckScenario(profile, check)));
+  return MODEL_PROFILES.flatMap((profile) => START_CHECKS.map((check) => startCheckScenario(profile, check)));
 }

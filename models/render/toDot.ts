@@ -49,12 +49,13 @@ function anchorOf(node: AnyStateNode): AnyStateNode {
   return anchorOf(initial ?? children[0]!);
 }
 
-interface Painter {
+export interface Painter {
   state(id: string): VisitStyle;
   transition(key: string): VisitStyle;
 }
 
-function painter(spec: ModelSpec, options: DotOptions, transitions: readonly ChartTransition[]): Painter {
+/** Visit styles of the chart's states and transitions from the coverage (and reachability) in `options`. */
+export function painter(spec: ModelSpec, options: DotOptions, transitions: readonly ChartTransition[]): Painter {
   const coverage = options.coverage;
   const states = chartStates(spec.machine);
   const maxOf = (values: number[]) => Math.max(1, ...values);

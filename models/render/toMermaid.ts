@@ -8,8 +8,7 @@
 import type { AnyStateNode } from 'xstate';
 import { type ChartTransition, chartStates, chartTransitions } from '../paths/chartTransitions.js';
 import type { ModelSpec } from '../paths/modelCatalog.js';
-import { visitStyle } from './coverageStyle.js';
-import type { DotOptions } from './toDot.js';
+import { type DotOptions, painter } from './toDot.js';
 import { groupRows, layoutTransitions } from './transitionRows.js';
 
 const idOf = (stateId: string) => stateId.replace(/[^A-Za-z0-9_]/g, '_');
@@ -23,11 +22,8 @@ export function chartToMermaid(spec: ModelSpec, options: DotOptions = {}): strin
   const states = chartStates(machine);
   const { stays, moves } = layoutTransitions(transitions);
   const coverage = options.coverage;
-  const max = (values: number[]) => Math.max(1, ...values);
-  const maxT = max(transitions.map((t) => coverage?.transitions[t.key] ?? 0));
-  const maxS = max(states.map((s) => coverage?.states[s.id] ?? 0));
-  const badgeOf = (t: ChartTransition) =>
-    visitStyle(coverage?.transitions[t.key], maxT, options.reachable ? options.reachable.transitions.has(t.key) : true, coverage !== undefined).badge;
+  const paint = painter(spec, options, transitions);
+  const badgeOf = (t: ChartTransition) => paint.transition(t.key).badge;
   const withBadge = (t: ChartTransition) => (badgeOf(t) ? `${t.event} ${badgeOf(t)}` : t.event);
   const lines: string[] = ['stateDiagram-v2', `  %% ${text(spec.title)}${options.subtitle ? ` (${text(options.subtitle)})` : ''}`];
   const note = (sourceId: string, target: string, indent: string) => {
@@ -79,7 +75,7 @@ export function chartToMermaid(spec: ModelSpec, options: DotOptions = {}): strin
     lines.push('  classDef unreachable stroke:#9a9a9a,color:#9a9a9a,stroke-dasharray:2 2');
     const classes = { yes: 'visited', no: 'unvisited', unreachable: 'unreachable', unknown: '' } as const;
     for (const s of states) {
-      const style = visitStyle(coverage?.states[s.id], maxS, options.reachable ? options.reachable.states.has(s.id) : true, coverage !== undefined);
+      const style = paint.state(s.id);
       if (classes[style.visited]) lines.push(`  class ${idOf(s.id)} ${classes[style.visited]}`);
     }
   }

@@ -29,8 +29,6 @@ export type Outcome =
   /** Pair only: the side's QEMU was lost in a failover (the engine's SIDE_LOST). */
   | { readonly kind: 'sideLost' };
 
-export type OutcomeKind = Outcome['kind'];
-
 export const PENDING: Outcome = { kind: 'pending' };
 export const OK: Outcome = { kind: 'ok' };
 export const IGNORED: Outcome = { kind: 'ignored' };
@@ -47,11 +45,6 @@ export function errorOutcome(message: string): Outcome {
 
 export function crashOutcome(reason: string): Outcome {
   return { kind: 'crash', reason };
-}
-
-/** Success as the caller sees it: QMP returns `{}` or the guest I/O returns 0. */
-export function isSuccess(outcome: Outcome): boolean {
-  return outcome.kind === 'ok' || outcome.kind === 'ignored' || outcome.kind === 'swallowed' || outcome.kind === 'split';
 }
 
 /** One short line: `ok`, `ignored`, `error: <message>`, `EIO`, `swallowed`, `split`, `crash: <reason>`. */

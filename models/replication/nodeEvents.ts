@@ -4,7 +4,7 @@
  * check, a failing make_empty, a failing lower read/write). Faults ride on the event they break,
  * so an event stays one call into QEMU.
  */
-import type { Side } from '../../src/scenario/Scenario.js';
+import type { ChainVariant, Side } from '../../src/scenario/Scenario.js';
 import type { BufferDisk } from './qemuMessages.js';
 
 /** Secondary start checks of §2.6 that fail with a fixed message, in QEMU's order (steps 1–5 and 8). */
@@ -24,6 +24,16 @@ export const START_CHECKS: readonly StartCheck[] = [
   'makeEmptyUnsupported',
   'invalidTopId',
 ];
+
+/** The broken secondary chain (a scenario's "chain") that fails each start check. */
+export const CHAIN_OF_CHECK: Readonly<Record<StartCheck, ChainVariant>> = {
+  activeWithoutBacking: 'active-without-backing',
+  hiddenWithoutBacking: 'hidden-without-backing',
+  secondaryWithoutBlockBackend: 'secondary-without-backend',
+  diskLengthsDiffer: 'active-length-differs',
+  makeEmptyUnsupported: 'active-without-make-empty',
+  invalidTopId: 'top-id-unknown',
+};
 
 /** What goes wrong inside secondary_do_checkpoint (§2.7), after the COW re-arm. */
 export type CheckpointFault = `${BufferDisk}${'Ejected' | 'MakeEmptyFailed'}`;
@@ -62,17 +72,3 @@ export type NodeEvent =
   | { readonly type: 'CLOSE' };
 
 export type NodeEventType = NodeEvent['type'];
-
-export const NODE_EVENT_TYPES: readonly NodeEventType[] = [
-  'OPEN',
-  'START',
-  'CHECKPOINT',
-  'GET_ERROR',
-  'STOP',
-  'READ',
-  'WRITE',
-  'BACKUP_JOB_FAILED',
-  'COMMIT_OK',
-  'COMMIT_FAILED',
-  'CLOSE',
-];

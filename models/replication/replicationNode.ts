@@ -63,9 +63,7 @@ export interface NodeContext {
 }
 
 export type NodeStage = 'NONE' | 'RUNNING' | 'FAILOVER' | 'FAILOVER_FAILED' | 'DONE';
-export const NODE_STAGES: readonly NodeStage[] = ['NONE', 'RUNNING', 'FAILOVER', 'FAILOVER_FAILED', 'DONE'];
 export type NodeStateValue = NodeStage | 'UNOPENED' | 'CLOSED' | 'CRASHED';
-export const NODE_STATE_VALUES: readonly NodeStateValue[] = ['UNOPENED', ...NODE_STAGES, 'CLOSED', 'CRASHED'];
 
 /** Where a start fault strikes in §2.6's sequence (the extra children are attached at step 7). */
 function startFaultStep(fault: StartFault): number {

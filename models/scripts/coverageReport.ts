@@ -5,7 +5,7 @@
  * Usage: npx tsx models/scripts/coverageReport.ts [--write-coverage FILE] [--write-trace FILE]
  */
 import { writeFileSync } from 'node:fs';
-import { type CoverageFigures, mergeCounts, modelCoverage, visitCountsOf } from '../paths/coveringPaths.js';
+import { type CoverageFigures, mergeCounts, modelCoverage } from '../paths/coveringPaths.js';
 import { MODEL_NAMES, MODELS } from '../paths/modelCatalog.js';
 import { emptyVisitCounts, replayPath } from '../paths/replayPath.js';
 import { traceOfReplay } from '../render/trace.js';
@@ -30,7 +30,7 @@ for (const name of MODEL_NAMES) {
     process.stdout.write(`${line(figures)}\n`);
     for (const key of figures.unvisitedTransitions.filter((k) => !figures.unreachableTransitions.includes(k))) process.stdout.write(`    not visited: ${key}\n`);
   }
-  mergeCounts(counts, visitCountsOf(spec, coverage.paths));
+  mergeCounts(counts, coverage.counts);
   for (const path of coverage.paths) if (name === 'pair' && path.events.length > longest.events.length) longest = path;
 }
 const coverageFile = option('--write-coverage');

@@ -6,7 +6,7 @@
  * make_empty, an ejected buffer disk, a broken chain variant) ride on the events, as in the chart.
  * Limits: only replication nodes; data is DataConformance's business.
  */
-import type { CheckpointFault, NodeEvent, StartCheck, StartFault } from '../../models/replication/nodeEvents.js';
+import { CHAIN_OF_CHECK, type CheckpointFault, type NodeEvent, type StartCheck, type StartFault } from '../../models/replication/nodeEvents.js';
 import { applyNodeEvent, openedNode, type NodeState } from '../../models/replication/nodeState.js';
 import { type NodeContext, replicationNode } from '../../models/replication/replicationNode.js';
 import { describeTransition } from '../../models/paths/chartTransitions.js';
@@ -35,14 +35,10 @@ interface CommandInProgress {
   readonly visited: { node: string; ok: boolean }[];
 }
 
-const CHAIN_CHECK: Partial<Record<ChainVariant, StartCheck>> = {
-  'active-without-backing': 'activeWithoutBacking',
-  'hidden-without-backing': 'hiddenWithoutBacking',
-  'secondary-without-backend': 'secondaryWithoutBlockBackend',
-  'active-length-differs': 'diskLengthsDiffer',
-  'active-without-make-empty': 'makeEmptyUnsupported',
-  'top-id-unknown': 'invalidTopId',
-};
+/** Which start check each broken chain fails (the models' table, read the other way). */
+const CHAIN_CHECK: Partial<Record<ChainVariant, StartCheck>> = Object.fromEntries(
+  (Object.entries(CHAIN_OF_CHECK) as [StartCheck, ChainVariant][]).map(([check, chain]) => [chain, check]),
+);
 
 /**
  * The chart is a pure function of (state, event), and XState's transition() builds an actor scope on
