@@ -5,11 +5,11 @@ import { SimEnv } from '../sim/SimEnv.js';
 import { BlockError } from './BlockError.js';
 import { OverlayNode } from './OverlayNode.js';
 import { RawNode } from './RawNode.js';
+import { filled, run } from './testing/simHelpers.js';
 
 const KiB = 1024;
 const MiB = 1 << 20;
 const CS = 64 * KiB;
-const filled = (bytes: number, value: number): Uint8Array => new Uint8Array(bytes).fill(value);
 
 /** raw (fill 0xaa) <- hidden <- active, all 1 MiB, 64 KiB clusters unless told otherwise. */
 function chain(options: { clusterSize?: number; faults?: readonly Fault[]; sizeBytes?: number; rawSizeBytes?: number } = {}) {
@@ -21,12 +21,6 @@ function chain(options: { clusterSize?: number; faults?: readonly Fault[]; sizeB
   const active = new OverlayNode(env, 'active', size, { clusterSize: options.clusterSize });
   active.attach('backing', hidden);
   return { env, raw, hidden, active };
-}
-
-async function run<T>(env: SimEnv, fn: () => Promise<T>): Promise<T> {
-  const task = env.sched.spawn('test', fn);
-  await env.sched.run();
-  return task.result();
 }
 
 describe('OverlayNode: reads and writes through a chain', () => {

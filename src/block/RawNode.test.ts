@@ -3,15 +3,9 @@ import { encodeRuns } from '../scenario/runs.js';
 import { SimEnv } from '../sim/SimEnv.js';
 import { BlockError } from './BlockError.js';
 import { RawNode } from './RawNode.js';
+import { filled, run } from './testing/simHelpers.js';
 
 const MiB = 1 << 20;
-const filled = (bytes: number, value: number): Uint8Array => new Uint8Array(bytes).fill(value);
-
-async function run<T>(env: SimEnv, fn: () => Promise<T>): Promise<T> {
-  const task = env.sched.spawn('test', fn);
-  await env.sched.run();
-  return task.result();
-}
 
 async function errorOf(env: SimEnv, fn: () => Promise<unknown>): Promise<BlockError> {
   const task = env.sched.spawn('test', fn);

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { encodeRuns } from '../scenario/runs.js';
 import { CHUNK_SIZE, SectorStore } from './SectorStore.js';
+import { filled } from './testing/simHelpers.js';
 
 const MiB = 1 << 20;
 const TiB = 2 ** 40;
-const filled = (bytes: number, value: number): Uint8Array => new Uint8Array(bytes).fill(value);
 
 describe('SectorStore', () => {
   it('reads unwritten sectors as the background byte, allocating nothing', () => {

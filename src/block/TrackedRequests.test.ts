@@ -4,9 +4,9 @@ import { SimEnv } from '../sim/SimEnv.js';
 import { Scheduler } from '../sim/Scheduler.js';
 import { RawNode } from './RawNode.js';
 import { TrackedRequests } from './TrackedRequests.js';
+import { filled } from './testing/simHelpers.js';
 
 const MiB = 1 << 20;
-const filled = (bytes: number, value: number): Uint8Array => new Uint8Array(bytes).fill(value);
 
 describe('TrackedRequests: overlap and serialising', () => {
   it('widens a serialising request to its alignment', () => {

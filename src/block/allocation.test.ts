@@ -5,17 +5,10 @@ import { RawNode } from './RawNode.js';
 import { isAllocatedAbove } from './allocation.js';
 import { insertFilterAbove } from './graph.js';
 import { PassFilter } from './testing/PassFilter.js';
+import { filled, run } from './testing/simHelpers.js';
 
 const CS = 65536;
 const SIZE = 8 * CS;
-const filled = (bytes: number, value: number): Uint8Array => new Uint8Array(bytes).fill(value);
-
-
-async function run<T>(env: SimEnv, fn: () => Promise<T>): Promise<T> {
-  const task = env.sched.spawn('test', fn);
-  await env.sched.run();
-  return task.result();
-}
 
 /**
  * raw <- hidden <- active over 8 clusters:

@@ -7,6 +7,7 @@ import { OverlayNode } from './OverlayNode.js';
 import { RawNode } from './RawNode.js';
 import { PassFilter } from './testing/PassFilter.js';
 import { dropFilter, filterOrCowChild, insertFilterAbove, isBelow, replaceNode } from './graph.js';
+import { run } from './testing/simHelpers.js';
 
 const MiB = 1 << 20;
 
@@ -38,12 +39,6 @@ function setup() {
 }
 
 const parentNames = (node: BlockNode): string[] => [...node.parents].map((e) => `${e.parent.name}.${e.role}`).sort();
-
-async function run<T>(env: SimEnv, fn: () => Promise<T>): Promise<T> {
-  const task = env.sched.spawn('test', fn);
-  await env.sched.run();
-  return task.result();
-}
 
 describe('graph surgery', () => {
   it('insertFilterAbove moves every parent onto the filter, and dropFilter moves them back', async () => {

@@ -9,10 +9,10 @@ import { SimEnv } from '../sim/SimEnv.js';
 import { SimulatedCrash } from '../sim/SimulatedCrash.js';
 import { ColoPair } from './ColoPair.js';
 import type { Side } from './Side.js';
+import { filled, run } from '../block/testing/simHelpers.js';
 
 const CS = 65536;
 const SIZE = 16 * CS;
-const filled = (bytes: number, value: number): Uint8Array => new Uint8Array(bytes).fill(value);
 
 const NOT_RUNNING = 'Block replication is not running';
 const IO_ERROR = 'I/O error occurred';
@@ -22,12 +22,6 @@ function coloPair(options: { rules?: ProfileRules; timing?: Partial<TimingSpec>;
   const timing: TimingSpec = { diskLatencyTicks: 0, linkLatencyTicks: 0, commitChunkBytes: CS, commitPaceTicks: 0, ...options.timing };
   const pair = new ColoPair(env, { disks: 1, sizeBytes: SIZE, pattern: 0x11, rules: options.rules ?? QEMU_7_2, timing, chain: 'standard' });
   return { env, pair, p: pair.primary.disks[0]!, s: pair.secondary.disks[0]! };
-}
-
-async function run<T>(env: SimEnv, fn: () => Promise<T>): Promise<T> {
-  const task = env.sched.spawn('test', fn);
-  await env.sched.run();
-  return task.result();
 }
 
 /** "ok" or QEMU's message; a crash or a JS error fails the test. */

@@ -8,9 +8,9 @@ import { SimEnv } from '../sim/SimEnv.js';
 import { SimulatedCrash } from '../sim/SimulatedCrash.js';
 import { NbdClientNode } from './NbdClientNode.js';
 import { NbdServer } from './NbdServer.js';
+import { filled } from '../block/testing/simHelpers.js';
 
 const SIZE = 1 << 20;
-const filled = (bytes: number, value: number): Uint8Array => new Uint8Array(bytes).fill(value);
 
 /** Client "link" (10 ticks each way) to the export colo1 of a raw disk (0x11, 3 ticks per I/O) on a peer. */
 function link(options: { faults?: readonly Fault[]; sizeBytes?: number; crashPoint?: (point: string) => void } = {}) {

@@ -9,9 +9,9 @@ import { SimEnv } from '../sim/SimEnv.js';
 import { SimulatedCrash } from '../sim/SimulatedCrash.js';
 import { NbdServer } from './NbdServer.js';
 import { PAST_EOF_ERRNO, throughNbd } from './nbdErrno.js';
+import { filled, run } from '../block/testing/simHelpers.js';
 
 const SIZE = 1 << 20;
-const filled = (bytes: number, value: number): Uint8Array => new Uint8Array(bytes).fill(value);
 
 function exported(faults: readonly Fault[] = []) {
   const env = new SimEnv({ faults });
@@ -20,12 +20,6 @@ function exported(faults: readonly Fault[] = []) {
   const server = new NbdServer();
   const exp = server.add('colo1', blk);
   return { env, disk, blk, server, exp };
-}
-
-async function run<T>(env: SimEnv, fn: () => Promise<T>): Promise<T> {
-  const task = env.sched.spawn('test', fn);
-  await env.sched.run();
-  return task.result();
 }
 
 async function errorOf(env: SimEnv, fn: () => Promise<unknown>): Promise<[Errno, string]> {

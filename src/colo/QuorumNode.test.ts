@@ -7,9 +7,9 @@ import type { Fault } from '../sim/FaultPlan.js';
 import { SimEnv } from '../sim/SimEnv.js';
 import { SimulatedCrash } from '../sim/SimulatedCrash.js';
 import { QuorumNode } from './QuorumNode.js';
+import { filled, run } from '../block/testing/simHelpers.js';
 
 const SIZE = 1 << 20;
-const filled = (bytes: number, value: number): Uint8Array => new Uint8Array(bytes).fill(value);
 
 /** A quorum over children c0 (0x10), c1 (0x11), ... with the given faults; counts afterLocalWrite calls. */
 function quorum(children: number, faults: readonly Fault[] = []) {
@@ -21,12 +21,6 @@ function quorum(children: number, faults: readonly Fault[] = []) {
 }
 
 const fail = (node: string, op: 'read' | 'write', errno: Errno): Fault => ({ kind: 'io-error', node, op, errno });
-
-async function run<T>(env: SimEnv, fn: () => Promise<T>): Promise<T> {
-  const task = env.sched.spawn('test', fn);
-  await env.sched.run();
-  return task.result();
-}
 
 async function errorOf(env: SimEnv, fn: () => Promise<unknown>): Promise<unknown> {
   return run(env, () => fn().then(() => null, (e: unknown) => e));

@@ -9,10 +9,10 @@ import type { Errno } from '../sim/errno.js';
 import type { Fault } from '../sim/FaultPlan.js';
 import { SimEnv } from '../sim/SimEnv.js';
 import { BACKUP_MIN_CLUSTER_SIZE, BackupJob } from './BackupJob.js';
+import { filled, run } from '../block/testing/simHelpers.js';
 
 const CS = 65536;
 const SIZE = 16 * CS;
-const filled = (bytes: number, value: number): Uint8Array => new Uint8Array(bytes).fill(value);
 
 type Mechanism = 'filter' | 'notifier';
 
@@ -38,12 +38,6 @@ function backupChain(mechanism: Mechanism, options: { faults?: readonly Fault[];
     onComplete: (ret) => completions.push(ret),
   });
   return { env, secondary, hidden, active, colo, job, completions };
-}
-
-async function run<T>(env: SimEnv, fn: () => Promise<T>): Promise<T> {
-  const task = env.sched.spawn('test', fn);
-  await env.sched.run();
-  return task.result();
 }
 
 const peekRuns = (node: BlockNode, offset: number, bytes: number) => encodeRuns(node.peek(offset, bytes));

@@ -9,11 +9,10 @@ import type { Fault } from '../sim/FaultPlan.js';
 import { SimEnv } from '../sim/SimEnv.js';
 import { PassFilter } from '../block/testing/PassFilter.js';
 import { COMMIT_GRANULARITY, CommitJob } from './CommitJob.js';
+import { filled } from '../block/testing/simHelpers.js';
 
 const CS = 65536;
 const SIZE = 16 * CS;
-const filled = (bytes: number, value: number): Uint8Array => new Uint8Array(bytes).fill(value);
-
 
 /**
  * secondary (raw, 0x11) <- hidden <- active, with a filter "replication" on active and a

@@ -15,11 +15,11 @@ import { QemuError } from './QemuError.js';
 import { ReplicationFramework } from './ReplicationFramework.js';
 import { ReplicationNode } from './ReplicationNode.js';
 import type { ReplicationMode } from './ReplicationStage.js';
+import { filled, run } from '../block/testing/simHelpers.js';
 
 const KiB = 1024;
 const CS = 64 * KiB;
 const SIZE = 16 * CS;
-const filled = (bytes: number, value: number): Uint8Array => new Uint8Array(bytes).fill(value);
 
 const NOT_RUNNING = 'Block replication is not running';
 /** A root filter above the replication node (the quorum the secondary's guest disk sits on, §1). */
@@ -29,7 +29,6 @@ const BACKUP_BLOCKER_REASON = 'Block device is in use by internal backup job';
 const RUNNING_OR_DONE = 'Block replication is running or done';
 const IO_ERROR = 'I/O error occurred';
 const BACKUP_CANCELLED = 'Backup job was cancelled unexpectedly';
-
 
 interface ChainOptions {
   readonly rules?: ProfileRules;
@@ -104,12 +103,6 @@ function primaryNode(rules: ProfileRules, faults: readonly Fault[] = []) {
     onCrash: () => undefined,
   });
   return { env, framework, link, node };
-}
-
-async function run<T>(env: SimEnv, fn: () => Promise<T>): Promise<T> {
-  const task = env.sched.spawn('test', fn);
-  await env.sched.run();
-  return task.result();
 }
 
 /** "ok", QEMU's message, "crash: <message>" or "errno: <name>"; anything else (a TypeError) fails the test. */
