@@ -307,17 +307,22 @@ export abstract class BlockNode implements ChildOwner {
   private async padded(start: number, end: number, offset: number, data: Uint8Array): Promise<Uint8Array> {
     const a = this.alignment;
     const out = allocBytes(end - start);
-    const edges = [offset % a !== 0 ? start : -1, (offset + data.length) % a !== 0 ? end - a : -1].filter((e, i, all) => e >= 0 && all.indexOf(e) === i);
-    for (const edge of edges) {
-      try {
-        out.set(await this.doRead(edge, a), edge - start);
-      } catch (error) {
-        if (!(error instanceof BlockError)) throw error;
-        if (this.env.trace.enabled) this.env.trace.emit('pad-read-failed', { node: this.name, offset: edge, bytes: a, errno: error.errno });
-      }
-    }
+    const head = offset % a !== 0;
+    if (head) await this.readEdge(start, out, start);
+    // The tail sector, unless the request lies inside the head sector (read once).
+    if ((offset + data.length) % a !== 0 && !(head && end - a === start)) await this.readEdge(end - a, out, start);
     out.set(data, offset - start);
     return out;
+  }
+
+  /** Read the sector at `edge` into the bounce buffer `out` (which starts at `start`); a failure leaves zeros. */
+  private async readEdge(edge: number, out: Uint8Array, start: number): Promise<void> {
+    try {
+      out.set(await this.doRead(edge, this.alignment), edge - start);
+    } catch (error) {
+      if (!(error instanceof BlockError)) throw error;
+      if (this.env.trace.enabled) this.env.trace.emit('pad-read-failed', { node: this.name, offset: edge, bytes: this.alignment, errno: error.errno });
+    }
   }
 
   private runAfterWrite(offset: number, bytes: number, op: WriteRequest['op'], req: TrackedRequest): void {

@@ -15,7 +15,7 @@ import { dropFilter, insertFilterAbove } from '../block/graph.js';
 import { OverlayNode } from '../block/OverlayNode.js';
 import type { Errno } from '../sim/errno.js';
 import type { SimEnv } from '../sim/SimEnv.js';
-import { isAllZero } from '../block/buffers.js';
+import { copyRange } from './copyRange.js';
 import { WaitQueue } from '../sim/WaitQueue.js';
 import { CopyBeforeWriteFilter } from './CopyBeforeWriteFilter.js';
 import { CopyBitmap } from './CopyBitmap.js';
@@ -178,10 +178,7 @@ export class BackupJob {
     const offset = cluster * this.clusterSize;
     const bytes = Math.min(this.clusterSize, source.length - offset);
     this.options.crashPoint?.('secondary:before-cow');
-    const data = await source.read(offset, bytes);
-    const options = serialising ? { serialisingAlign: this.clusterSize } : {};
-    if (isAllZero(data)) await target.writeZeroes(offset, bytes, options);
-    else await target.write(offset, data, options);
+    await copyRange(source, target, offset, bytes, serialising ? { serialisingAlign: this.clusterSize } : {});
     this.copies++;
     if (this.env.trace.enabled) this.env.trace.emit('cow', { job: this.name, cluster, offset, bytes, epoch });
   }

@@ -15,7 +15,7 @@ import { drainedBegin } from '../block/drain.js';
 import { replaceNode } from '../block/graph.js';
 import type { Errno } from '../sim/errno.js';
 import type { SimEnv } from '../sim/SimEnv.js';
-import { isAllZero } from '../block/buffers.js';
+import { copyRange } from './copyRange.js';
 import { CopyBitmap } from './CopyBitmap.js';
 
 export const COMMIT_GRANULARITY = 65536;
@@ -151,9 +151,7 @@ export class CommitJob {
   private async copy(offset: number, bytes: number): Promise<void> {
     this.options.crashPoint?.('secondary:during-commit');
     if (this.env.faults.jobFails('commit', this.options.owner)) throw new BlockError('EIO', `${this.name}: injected job failure`);
-    const data = await this.options.top.read(offset, bytes);
-    if (isAllZero(data)) await this.options.base.writeZeroes(offset, bytes);
-    else await this.options.base.write(offset, data);
+    await copyRange(this.options.top, this.options.base, offset, bytes);
     this.copiedBytes += bytes;
     if (this.env.trace.enabled) this.env.trace.emit('commit-copy', { job: this.name, offset, bytes });
   }
