@@ -421,13 +421,14 @@ describe.runIf(RUN_QEMU_TESTS)(`a hung QEMU${QEMU_SUITE_NOTE}`, () => {
     const session = new QemuSession();
     const dir = await mkdtemp(join(tmpdir(), 'colosim-hung-test-'));
     const files = await session.images.createDisk(dir, 0, MIB, 0);
-    const pair = await QemuPair.create({ binary: session.tools.system, timeoutMs: 200, disks: [{ names: diskNames(0), files, rules: NO_FAULT_RULES }], imageDir: dir });
+    // The timeout also bounds start-up, which a loaded machine can stretch past a few hundred ms.
+    const pair = await QemuPair.create({ binary: session.tools.system, timeoutMs: 2000, disks: [{ names: diskNames(0), files, rules: NO_FAULT_RULES }], imageDir: dir });
     try {
       process.kill(pair.secondary.pid!, 'SIGSTOP');
       const error = (await runStep(pair, { do: 'status', side: 'secondary' }, 0).catch((e: unknown) => e)) as QemuAdapterError;
       expect(error.code).toBe('QEMU_HUNG');
       expect(error.message).toBe(
-        `secondary QEMU (pid ${pair.secondary.pid}) hung: secondary QEMU: no answer to QMP command 'query-xen-replication-status' within 200 ms; it was killed with SIGKILL`,
+        `secondary QEMU (pid ${pair.secondary.pid}) hung: secondary QEMU: no answer to QMP command 'query-xen-replication-status' within 2000 ms; it was killed with SIGKILL`,
       );
       expect(pair.secondary.exited).toBe(true);
     } finally {
