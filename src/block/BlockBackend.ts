@@ -53,24 +53,25 @@ export class BlockBackend implements ChildOwner {
     return this.node.length;
   }
 
-  read(offset: number, bytes: number): Promise<Uint8Array> {
+  /** `requestId`: the guest request this is (SimEnv.requestId), carried to every node it reaches. */
+  read(offset: number, bytes: number, requestId?: number): Promise<Uint8Array> {
     return this.request(() => {
       this.check(offset, bytes);
-      return this.node.read(offset, bytes);
+      return this.node.read(offset, bytes, { requestId });
     });
   }
 
-  write(offset: number, data: Uint8Array): Promise<void> {
+  write(offset: number, data: Uint8Array, requestId?: number): Promise<void> {
     return this.request(() => {
       this.check(offset, data.length);
-      return this.node.write(offset, data);
+      return this.node.write(offset, data, { requestId });
     });
   }
 
-  writeZeroes(offset: number, bytes: number): Promise<void> {
+  writeZeroes(offset: number, bytes: number, requestId?: number): Promise<void> {
     return this.request(() => {
       this.check(offset, bytes);
-      return this.node.writeZeroes(offset, bytes);
+      return this.node.writeZeroes(offset, bytes, { requestId });
     });
   }
 

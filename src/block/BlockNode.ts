@@ -29,6 +29,8 @@ export interface WriteRequest {
   readonly bytes: number;
   readonly op: 'write' | 'write-zeroes';
   readonly req: TrackedRequest;
+  /** The guest request this write serves (SimEnv.requestId), when one does. */
+  readonly requestId: number | undefined;
 }
 
 /** Runs before a write reaches the driver (QEMU's before-write notifiers); throwing fails the write. */
@@ -37,7 +39,12 @@ export type BeforeWriteHook = (write: WriteRequest) => Promise<void>;
 /** Runs after a write reached the driver successfully (where QEMU sets dirty bitmaps). */
 export type AfterWriteHook = (write: WriteRequest) => void;
 
-export interface WriteOptions {
+export interface IoOptions {
+  /** The guest request this I/O serves (SimEnv.requestId), carried down to every event it causes. */
+  readonly requestId?: number;
+}
+
+export interface WriteOptions extends IoOptions {
   /** Make the request serialising with this alignment (block-copy's fleecing writes use the cluster size). */
   readonly serialisingAlign?: number;
 }
@@ -128,7 +135,7 @@ export abstract class BlockNode implements ChildOwner {
 
   // ---- the generic front (bdrv_co_*) ----
 
-  async read(offset: number, bytes: number): Promise<Uint8Array> {
+  async read(offset: number, bytes: number, options: IoOptions = {}): Promise<Uint8Array> {
     this.checkRequest('read', offset, bytes);
     if (bytes === 0) return new Uint8Array(0);
     const { start, end } = this.pad(offset, bytes);
@@ -136,7 +143,7 @@ export abstract class BlockNode implements ChildOwner {
     try {
       await this.tracked.waitConflicts(req);
       this.faultPoint('read', offset, bytes);
-      const data = await this.doRead(start, end - start);
+      const data = await this.doRead(start, end - start, options.requestId);
       return start === offset && end - start === bytes ? data : data.subarray(offset - start, offset - start + bytes);
     } finally {
       this.tracked.end(req);
@@ -156,10 +163,10 @@ export abstract class BlockNode implements ChildOwner {
       await this.tracked.waitConflicts(req);
       this.faultPoint('write', offset, bytes);
       // Read-modify-write of the unaligned edges, inside the same serialising request.
-      const payload = unaligned ? await this.padded(start, end, offset, data) : data;
-      await this.runBeforeWrite(start, end - start, 'write', req);
-      await this.doWrite(start, payload);
-      this.runAfterWrite(start, end - start, 'write', req);
+      const payload = unaligned ? await this.padded(start, end, offset, data, options.requestId) : data;
+      await this.runBeforeWrite(start, end - start, 'write', req, options.requestId);
+      await this.doWrite(start, payload, options.requestId);
+      this.runAfterWrite(start, end - start, 'write', req, options.requestId);
     } finally {
       this.tracked.end(req);
     }
@@ -178,9 +185,9 @@ export abstract class BlockNode implements ChildOwner {
     try {
       await this.tracked.waitConflicts(req);
       this.faultPoint('write-zeroes', offset, bytes);
-      await this.runBeforeWrite(offset, bytes, 'write-zeroes', req);
-      await this.doWriteZeroes(offset, bytes);
-      this.runAfterWrite(offset, bytes, 'write-zeroes', req);
+      await this.runBeforeWrite(offset, bytes, 'write-zeroes', req, options.requestId);
+      await this.doWriteZeroes(offset, bytes, options.requestId);
+      this.runAfterWrite(offset, bytes, 'write-zeroes', req, options.requestId);
     } finally {
       this.tracked.end(req);
     }
@@ -262,13 +269,13 @@ export abstract class BlockNode implements ChildOwner {
     below.peek(offset, out.length, out);
   }
 
-  // ---- driver hooks ----
+  // ---- driver hooks (requestId: the guest request served, to pass on to children and the trace) ----
 
-  protected abstract doRead(offset: number, bytes: number): Promise<Uint8Array>;
-  protected abstract doWrite(offset: number, data: Uint8Array): Promise<void>;
+  protected abstract doRead(offset: number, bytes: number, requestId?: number): Promise<Uint8Array>;
+  protected abstract doWrite(offset: number, data: Uint8Array, requestId?: number): Promise<void>;
 
-  protected async doWriteZeroes(offset: number, bytes: number): Promise<void> {
-    await this.doWrite(offset, new Uint8Array(bytes));
+  protected async doWriteZeroes(offset: number, bytes: number, requestId?: number): Promise<void> {
+    await this.doWrite(offset, new Uint8Array(bytes), requestId);
   }
 
   protected async doFlush(): Promise<void> {
@@ -290,12 +297,12 @@ export abstract class BlockNode implements ChildOwner {
     return this.env.sched.sleep(this.ioLabels[op], this.latencyTicks + extra);
   }
 
-  protected trace(op: string, offset: number, bytes: number, extra?: Record<string, string | number>): void {
-    if (this.env.trace.enabled) this.env.trace.emit('io', { node: this.name, op, offset, bytes, ...extra });
+  protected trace(op: IoOp, offset: number, bytes: number, requestId?: number): void {
+    if (this.env.trace.enabled) this.env.trace.emit('io', { node: this.name, op, offset, bytes, req: requestId });
   }
 
-  private async runBeforeWrite(offset: number, bytes: number, op: WriteRequest['op'], req: TrackedRequest): Promise<void> {
-    for (const hook of this.beforeWrite) await hook({ node: this, offset, bytes, op, req });
+  private async runBeforeWrite(offset: number, bytes: number, op: WriteRequest['op'], req: TrackedRequest, requestId: number | undefined): Promise<void> {
+    for (const hook of this.beforeWrite) await hook({ node: this, offset, bytes, op, req, requestId });
   }
 
   /**
@@ -304,29 +311,31 @@ export abstract class BlockNode implements ChildOwner {
    * bdrv_co_pwritev_part ignores a failed padding read and writes its bounce buffer anyway, so the
    * write goes on; QEMU's buffer then holds whatever memory it had, colosim's holds zeros.
    */
-  private async padded(start: number, end: number, offset: number, data: Uint8Array): Promise<Uint8Array> {
+  private async padded(start: number, end: number, offset: number, data: Uint8Array, requestId: number | undefined): Promise<Uint8Array> {
     const a = this.alignment;
     const out = allocBytes(end - start);
     const head = offset % a !== 0;
-    if (head) await this.readEdge(start, out, start);
+    if (head) await this.readEdge(start, out, start, requestId);
     // The tail sector, unless the request lies inside the head sector (read once).
-    if ((offset + data.length) % a !== 0 && !(head && end - a === start)) await this.readEdge(end - a, out, start);
+    if ((offset + data.length) % a !== 0 && !(head && end - a === start)) await this.readEdge(end - a, out, start, requestId);
     out.set(data, offset - start);
     return out;
   }
 
   /** Read the sector at `edge` into the bounce buffer `out` (which starts at `start`); a failure leaves zeros. */
-  private async readEdge(edge: number, out: Uint8Array, start: number): Promise<void> {
+  private async readEdge(edge: number, out: Uint8Array, start: number, requestId: number | undefined): Promise<void> {
     try {
-      out.set(await this.doRead(edge, this.alignment), edge - start);
+      out.set(await this.doRead(edge, this.alignment, requestId), edge - start);
     } catch (error) {
       if (!(error instanceof BlockError)) throw error;
-      if (this.env.trace.enabled) this.env.trace.emit('pad-read-failed', { node: this.name, offset: edge, bytes: this.alignment, errno: error.errno });
+      if (this.env.trace.enabled) {
+        this.env.trace.emit('pad-read-failed', { node: this.name, offset: edge, bytes: this.alignment, errno: error.errno, req: requestId });
+      }
     }
   }
 
-  private runAfterWrite(offset: number, bytes: number, op: WriteRequest['op'], req: TrackedRequest): void {
-    for (const hook of this.afterWrite) hook({ node: this, offset, bytes, op, req });
+  private runAfterWrite(offset: number, bytes: number, op: WriteRequest['op'], req: TrackedRequest, requestId: number | undefined): void {
+    for (const hook of this.afterWrite) hook({ node: this, offset, bytes, op, req, requestId });
   }
 
   private faultPoint(op: IoOp, offset: number, bytes: number): void {

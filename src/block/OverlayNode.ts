@@ -63,7 +63,7 @@ export class OverlayNode extends BlockNode {
     return this.store.allocatedBytes;
   }
 
-  protected override async doRead(offset: number, bytes: number): Promise<Uint8Array> {
+  protected override async doRead(offset: number, bytes: number, requestId?: number): Promise<Uint8Array> {
     const out = allocBytes(bytes);
     let pos = offset;
     const end = offset + bytes;
@@ -79,11 +79,11 @@ export class OverlayNode extends BlockNode {
         }
         this.store.readInto(pos, out, pos - offset, n);
       } else if (kind === undefined && this.backing) {
-        out.set(await this.readBacking(pos, n), pos - offset);
+        out.set(await this.readBacking(pos, n, requestId), pos - offset);
       }
       pos = runEnd;
     }
-    this.trace('read', offset, bytes);
+    this.trace('read', offset, bytes, requestId);
     return out;
   }
 
@@ -103,11 +103,11 @@ export class OverlayNode extends BlockNode {
     }
   }
 
-  protected override async doWrite(offset: number, data: Uint8Array): Promise<void> {
-    const claimed = await this.allocateFor(offset, data.length);
+  protected override async doWrite(offset: number, data: Uint8Array, requestId?: number): Promise<void> {
+    const claimed = await this.allocateFor(offset, data.length, requestId);
     try {
       await this.ioLatency('write');
-      this.trace('write', offset, data.length);
+      this.trace('write', offset, data.length, requestId);
       this.store.write(offset, data);
       // Link new clusters only once their data is in place, as qcow2 updates its L2 table after the
       // data write: until then readers see the old contents, and a failed write leaves them intact.
@@ -117,19 +117,19 @@ export class OverlayNode extends BlockNode {
     }
   }
 
-  protected override async doWriteZeroes(offset: number, bytes: number): Promise<void> {
+  protected override async doWriteZeroes(offset: number, bytes: number, requestId?: number): Promise<void> {
     const cs = this.clusterSize;
     const first = Math.ceil(offset / cs);
     const last = Math.floor((offset + bytes) / cs);
-    if (first >= last) return this.doWrite(offset, new Uint8Array(bytes));
+    if (first >= last) return this.doWrite(offset, new Uint8Array(bytes), requestId);
     // Unaligned edges are ordinary writes of zeros; whole clusters become zero clusters.
-    if (offset < first * cs) await this.doWrite(offset, new Uint8Array(first * cs - offset));
+    if (offset < first * cs) await this.doWrite(offset, new Uint8Array(first * cs - offset), requestId);
     await this.waitAllocations(first * cs, (last - first) * cs);
     await this.ioLatency('write-zeroes');
-    this.trace('write-zeroes', first * cs, (last - first) * cs);
+    this.trace('write-zeroes', first * cs, (last - first) * cs, requestId);
     for (let c = first; c < last; c++) this.map.set(c, ZERO);
     this.store.zero(first * cs, (last - first) * cs);
-    if (offset + bytes > last * cs) await this.doWrite(last * cs, new Uint8Array(offset + bytes - last * cs));
+    if (offset + bytes > last * cs) await this.doWrite(last * cs, new Uint8Array(offset + bytes - last * cs), requestId);
   }
 
   protected override async doBlockStatus(offset: number, bytes: number): Promise<BlockStatus> {
@@ -151,7 +151,7 @@ export class OverlayNode extends BlockNode {
    * claimed clusters; the caller links and releases them. Claims go in ascending cluster order, so
    * two writers never wait for each other in a cycle.
    */
-  private async allocateFor(offset: number, bytes: number): Promise<readonly number[]> {
+  private async allocateFor(offset: number, bytes: number, requestId: number | undefined): Promise<readonly number[]> {
     const cs = this.clusterSize;
     const end = offset + bytes;
     // Allocated lazily: most writes land in clusters that already hold data.
@@ -163,7 +163,7 @@ export class OverlayNode extends BlockNode {
         if (kind === DATA) continue;
         this.allocating.set(c, new WaitQueue(this.env.sched, `${this.name}:alloc#${c}`));
         (claimed ??= []).push(c);
-        await this.copyOnWrite(c, kind, offset, end);
+        await this.copyOnWrite(c, kind, offset, end, requestId);
       }
     } catch (error) {
       if (claimed) this.release(claimed);
@@ -181,15 +181,15 @@ export class OverlayNode extends BlockNode {
   }
 
   /** Fill the parts of cluster `c` outside [offset, end) from below (zeros for a zero cluster). */
-  private async copyOnWrite(c: number, kind: number | undefined, offset: number, end: number): Promise<void> {
+  private async copyOnWrite(c: number, kind: number | undefined, offset: number, end: number, requestId: number | undefined): Promise<void> {
     const cs = this.clusterSize;
     const start = c * cs;
     const stop = Math.min(start + cs, this.length);
     const head = Math.max(start, Math.min(offset, stop));
     const tail = Math.min(stop, Math.max(end, start));
     const fromBelow = kind === undefined && this.backing !== null;
-    if (head > start) this.store.write(start, fromBelow ? await this.readBacking(start, head - start) : new Uint8Array(head - start));
-    if (tail < stop) this.store.write(tail, fromBelow ? await this.readBacking(tail, stop - tail) : new Uint8Array(stop - tail));
+    if (head > start) this.store.write(start, fromBelow ? await this.readBacking(start, head - start, requestId) : new Uint8Array(head - start));
+    if (tail < stop) this.store.write(tail, fromBelow ? await this.readBacking(tail, stop - tail, requestId) : new Uint8Array(stop - tail));
   }
 
   private async waitAllocations(offset: number, bytes: number): Promise<void> {
@@ -207,12 +207,12 @@ export class OverlayNode extends BlockNode {
   }
 
   /** Read from the backing chain; bytes past the backing file's end read as zeros. */
-  private async readBacking(offset: number, bytes: number): Promise<Uint8Array> {
+  private async readBacking(offset: number, bytes: number, requestId: number | undefined): Promise<Uint8Array> {
     const backing = this.backing!;
     const available = Math.max(0, Math.min(bytes, backing.length - offset));
-    if (available === bytes) return backing.read(offset, bytes);
+    if (available === bytes) return backing.read(offset, bytes, { requestId });
     const out = allocBytes(bytes);
-    if (available > 0) out.set(await backing.read(offset, available));
+    if (available > 0) out.set(await backing.read(offset, available, { requestId }));
     return out;
   }
 

@@ -24,21 +24,21 @@ export class RawNode extends BlockNode {
     this.store.readInto(offset, out, 0, out.length);
   }
 
-  protected override async doRead(offset: number, bytes: number): Promise<Uint8Array> {
+  protected override async doRead(offset: number, bytes: number, requestId?: number): Promise<Uint8Array> {
     await this.ioLatency('read');
-    this.trace('read', offset, bytes);
+    this.trace('read', offset, bytes, requestId);
     return this.store.read(offset, bytes);
   }
 
-  protected override async doWrite(offset: number, data: Uint8Array): Promise<void> {
+  protected override async doWrite(offset: number, data: Uint8Array, requestId?: number): Promise<void> {
     await this.ioLatency('write');
-    this.trace('write', offset, data.length);
+    this.trace('write', offset, data.length, requestId);
     this.store.write(offset, data);
   }
 
-  protected override async doWriteZeroes(offset: number, bytes: number): Promise<void> {
+  protected override async doWriteZeroes(offset: number, bytes: number, requestId?: number): Promise<void> {
     await this.ioLatency('write-zeroes');
-    this.trace('write-zeroes', offset, bytes);
+    this.trace('write-zeroes', offset, bytes, requestId);
     this.store.zero(offset, bytes);
   }
 

@@ -44,8 +44,8 @@ async function startBoth(env: SimEnv, pair: ColoPair): Promise<void> {
 
 const commands = (env: SimEnv, side?: string) =>
   env.trace
-    .events()
-    .filter((e) => e.kind === 'command' && (side === undefined || e.fields.side === side))
+    .eventsOf('command')
+    .filter((e) => side === undefined || e.fields.side === side)
     .map((e) => `${e.fields.side}:${e.fields.command}:${e.fields.event}${e.fields.ok === false ? '(failed)' : ''}@${e.tick}`);
 
 /** A fake node in a side's framework whose stop throws `error`. */
@@ -217,7 +217,7 @@ describe('ColoPair: failover', () => {
     expect(env.trace.events().filter((e) => e.kind === 'nbd-applied')).toEqual([]);
     expect(encodeRuns(s.disk.peek(4 * CS, 512))).toEqual([[0x11, 512]]);
     expect(p.replication.error).toBe('EIO');
-    const io = env.trace.events().find((e) => e.kind === 'repl-io' && e.fields.node === 'replication-primary');
+    const io = env.trace.eventsOf('repl-io').find((e) => e.fields.node === 'replication-primary');
     expect([io?.fields.result, (io?.tick ?? -1) - t0]).toEqual(['swallowed', 10]);
     // The secondary took over: commit done, its node now sits on the secondary disk.
     expect([s.replication.stage, s.replication.file]).toEqual(['DONE', s.disk]);

@@ -3,7 +3,7 @@
  * the simulated network to the secondary's export of its disk. Each direction takes the link's
  * latency. Like QEMU's client without reconnect, once the connection is gone (the link dropped, the
  * export or the peer vanished) every request fails with EIO, including requests in flight, even when
- * the server had already applied them.
+ * the server had already applied them. A request travels with its guest request id as the NBD handle.
  */
 import { BlockError } from '../block/BlockError.js';
 import { BlockNode } from '../block/BlockNode.js';
@@ -48,19 +48,25 @@ export class NbdClientNode extends BlockNode {
     this.connected = false;
   }
 
-  protected override doRead(offset: number, bytes: number): Promise<Uint8Array> {
-    return this.roundTrip('read', offset, bytes, (exp) => exp.read(offset, bytes));
+  protected override doRead(offset: number, bytes: number, requestId?: number): Promise<Uint8Array> {
+    return this.roundTrip('read', offset, bytes, requestId, (exp) => exp.read(offset, bytes, requestId));
   }
 
-  protected override doWrite(offset: number, data: Uint8Array): Promise<void> {
-    return this.roundTrip('write', offset, data.length, (exp) => exp.write(offset, data));
+  protected override doWrite(offset: number, data: Uint8Array, requestId?: number): Promise<void> {
+    return this.roundTrip('write', offset, data.length, requestId, (exp) => exp.write(offset, data, requestId));
   }
 
   protected override async doFlush(): Promise<void> {
-    await this.roundTrip('flush', 0, 0, async () => undefined);
+    await this.roundTrip('flush', 0, 0, undefined, async () => undefined);
   }
 
-  private async roundTrip<T>(op: 'read' | 'write' | 'flush', offset: number, bytes: number, call: (exp: NbdExport) => Promise<T>): Promise<T> {
+  private async roundTrip<T>(
+    op: 'read' | 'write' | 'flush',
+    offset: number,
+    bytes: number,
+    requestId: number | undefined,
+    call: (exp: NbdExport) => Promise<T>,
+  ): Promise<T> {
     const request = new Set<object>();
     this.checkLink(op, request);
     this.options.crashPoint('primary:before-forward');
@@ -79,7 +85,7 @@ export class NbdClientNode extends BlockNode {
       this.checkLink(op, request);
       throw error;
     }
-    this.traceApplied(op, offset, bytes);
+    this.traceApplied(op, offset, bytes, requestId);
     await this.env.sched.sleep(`link:${this.name}:reply`, this.options.latencyTicks);
     if (!this.options.peerAlive()) this.connected = false;
     // A connection lost while the request was out loses the reply, whatever the server did.
@@ -88,8 +94,8 @@ export class NbdClientNode extends BlockNode {
   }
 
   /** Ground truth for checkers: the server carried out the request (its reply may still be lost). */
-  private traceApplied(op: string, offset: number, bytes: number): void {
-    if (this.env.trace.enabled && op === 'write') this.env.trace.emit('nbd-applied', { node: this.name, op, offset, bytes });
+  private traceApplied(op: string, offset: number, bytes: number, requestId: number | undefined): void {
+    if (this.env.trace.enabled && op === 'write') this.env.trace.emit('nbd-applied', { node: this.name, op, offset, bytes, req: requestId });
   }
 
   /** Throws EIO on a broken connection; `request` makes its send and reply checks count as one request. */

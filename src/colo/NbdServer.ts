@@ -2,7 +2,8 @@
  * One process's NBD server: named exports of BlockBackends. A request is checked the way QEMU's
  * server checks it (past the end: EINVAL or ENOSPC), then runs on the BlockBackend, and a failure
  * comes back as the errno NBD can carry. Removing an export makes later requests fail as a closed
- * connection would (EIO at the client).
+ * connection would (EIO at the client). A request's NBD handle is the guest request id it carries
+ * (SimEnv.requestId), so the server's I/O is traced under the id of the request that caused it.
  */
 import { BlockError, isBlockError } from '../block/BlockError.js';
 import type { BlockBackend } from '../block/BlockBackend.js';
@@ -18,19 +19,19 @@ export class NbdExport {
     return this.blk.length;
   }
 
-  async read(offset: number, bytes: number): Promise<Uint8Array> {
+  async read(offset: number, bytes: number, handle?: number): Promise<Uint8Array> {
     this.checkRange('read', offset, bytes);
     try {
-      return await this.blk.read(offset, bytes);
+      return await this.blk.read(offset, bytes, handle);
     } catch (error) {
       throw asNbdError(error);
     }
   }
 
-  async write(offset: number, data: Uint8Array): Promise<void> {
+  async write(offset: number, data: Uint8Array, handle?: number): Promise<void> {
     this.checkRange('write', offset, data.length);
     try {
-      await this.blk.write(offset, data);
+      await this.blk.write(offset, data, handle);
     } catch (error) {
       throw asNbdError(error);
     }

@@ -26,7 +26,7 @@ async function errorOf(env: SimEnv, fn: () => Promise<unknown>): Promise<unknown
   return run(env, () => fn().then(() => null, (e: unknown) => e));
 }
 
-const reads = (env: SimEnv) => env.trace.events().filter((e) => e.kind === 'io' && e.fields.op === 'read').map((e) => e.fields.node);
+const reads = (env: SimEnv) => env.trace.eventsOf('io').filter((e) => e.fields.op === 'read').map((e) => e.fields.node);
 
 describe('QuorumNode: fifo reads', () => {
   it('reads child 0 only while it succeeds', async () => {

@@ -52,11 +52,11 @@ export class QuorumNode extends BlockNode {
     this.links[0]!.node.peek(offset, out.length, out);
   }
 
-  protected override async doRead(offset: number, bytes: number): Promise<Uint8Array> {
+  protected override async doRead(offset: number, bytes: number, requestId?: number): Promise<Uint8Array> {
     let last: unknown = null;
     for (const link of this.links) {
       try {
-        return await link.node.read(offset, bytes);
+        return await link.node.read(offset, bytes, { requestId });
       } catch (error) {
         if (!isBlockError(error)) throw error;
         last = error;
@@ -65,11 +65,11 @@ export class QuorumNode extends BlockNode {
     throw last ?? new BlockError('EIO', `${this.name}: no children`);
   }
 
-  protected override async doWrite(offset: number, data: Uint8Array): Promise<void> {
+  protected override async doWrite(offset: number, data: Uint8Array, requestId?: number): Promise<void> {
     // Every child's write runs to its end (none is left rejecting unobserved); then the vote.
     const settled = await Promise.all(
       this.links.map((link, i) =>
-        link.node.write(offset, data).then(
+        link.node.write(offset, data, { requestId }).then(
           () => {
             if (i === 0) this.options.afterLocalWrite?.();
             return { errno: null, fatal: null };
@@ -81,7 +81,8 @@ export class QuorumNode extends BlockNode {
     const fatal = settled.find((r) => r.fatal !== null);
     if (fatal) throw fatal.fatal;
     if (this.env.trace.enabled) {
-      this.env.trace.emit('quorum-write', { node: this.name, offset, bytes: data.length, children: settled.map((r) => r.errno ?? 'ok').join(',') });
+      const children = settled.map((r) => r.errno ?? 'ok').join(',');
+      this.env.trace.emit('quorum-write', { node: this.name, offset, bytes: data.length, children, req: requestId });
     }
     const failures = settled.map((r) => r.errno).filter((e): e is Errno => e !== null);
     if (settled.length - failures.length >= this.threshold) return;

@@ -15,6 +15,7 @@ import { dropFilter, insertFilterAbove } from '../block/graph.js';
 import { OverlayNode } from '../block/OverlayNode.js';
 import type { Errno } from '../sim/errno.js';
 import type { SimEnv } from '../sim/SimEnv.js';
+import type { TraceJobEvent } from '../sim/TraceEvents.js';
 import { copyRange } from './copyRange.js';
 import { WaitQueue } from '../sim/WaitQueue.js';
 import { CopyBeforeWriteFilter } from './CopyBeforeWriteFilter.js';
@@ -78,7 +79,7 @@ export class BackupJob {
       this.filter = new CopyBeforeWriteFilter(this.env, `cbw${suffixOf(this.options.name)}`, this, this.options.target);
       insertFilterAbove(this.options.source, this.filter);
     } else {
-      this.hook = (write) => this.copyBeforeWrite(write.offset, write.bytes);
+      this.hook = (write) => this.copyBeforeWrite(write.offset, write.bytes, write.requestId);
       this.options.source.beforeWrite.push(this.hook);
     }
     this.traceJob('start');
@@ -98,8 +99,8 @@ export class BackupJob {
     await this.teardown('ECANCELED');
   }
 
-  /** The copy-before-write entry point, from the filter or the notifier. */
-  async copyBeforeWrite(offset: number, bytes: number): Promise<void> {
+  /** The copy-before-write entry point, from the filter or the notifier, for the write `requestId`. */
+  async copyBeforeWrite(offset: number, bytes: number, requestId?: number): Promise<void> {
     if (this.status !== 'running') return;
     if (this.env.faults.jobFails('backup', this.options.owner)) {
       // The job ends on its own before this write's copy: from now on nothing is copied, and the
@@ -113,8 +114,8 @@ export class BackupJob {
     }
     const start = Math.floor(offset / this.clusterSize);
     const end = Math.ceil((offset + bytes) / this.clusterSize);
-    if (this.options.mechanism === 'filter') await this.copyClusters(start, end);
-    else await this.copyRangeV24(start, end);
+    if (this.options.mechanism === 'filter') await this.copyClusters(start, end, requestId);
+    else await this.copyRangeV24(start, end, requestId);
   }
 
   /** v24: a secondary read waits for overlapping COW and keeps new COW off its clusters meanwhile. */
@@ -131,7 +132,7 @@ export class BackupJob {
   }
 
   /** 7.2 block-copy: each armed cluster is copied once; writers to a cluster being copied wait for it. */
-  private async copyClusters(start: number, end: number): Promise<void> {
+  private async copyClusters(start: number, end: number, requestId: number | undefined): Promise<void> {
     for (let c = start; c < end; c++) {
       for (let pending = this.copying.get(c); pending; pending = this.copying.get(c)) {
         await pending.wait(`write waits for copy of cluster ${c} by ${this.name}`);
@@ -140,7 +141,7 @@ export class BackupJob {
       const done = new WaitQueue(this.env.sched, `${this.name}:copy#${c}`);
       this.copying.set(c, done);
       try {
-        await this.copyTaken(c, true);
+        await this.copyTaken(c, true, requestId);
       } finally {
         this.copying.delete(c);
         done.wakeAll();
@@ -149,13 +150,13 @@ export class BackupJob {
   }
 
   /** v24 backup_do_cow: wait for overlapping COW, register the range, copy the clusters not yet done. */
-  private async copyRangeV24(start: number, end: number): Promise<void> {
+  private async copyRangeV24(start: number, end: number, requestId: number | undefined): Promise<void> {
     const cs = this.clusterSize;
     await this.cowRanges.waitOverlapping(start * cs, end * cs, `cow[${start},${end})`);
     const range = this.cowRanges.begin(start * cs, end * cs);
     try {
       for (let c = start; c < end; c++) {
-        if (this.bitmap.take(c)) await this.copyTaken(c, false);
+        if (this.bitmap.take(c)) await this.copyTaken(c, false, requestId);
       }
     } finally {
       this.cowRanges.end(range);
@@ -163,24 +164,24 @@ export class BackupJob {
   }
 
   /** Copy a cluster just taken off the bitmap; a failed copy leaves it armed again. */
-  private async copyTaken(cluster: number, serialising: boolean): Promise<void> {
+  private async copyTaken(cluster: number, serialising: boolean, requestId: number | undefined): Promise<void> {
     try {
-      await this.copyCluster(cluster, serialising, this.epoch);
+      await this.copyCluster(cluster, serialising, this.epoch, requestId);
     } catch (error) {
       this.bitmap.rearm(cluster);
       throw error;
     }
   }
 
-  /** Copy one cluster source -> target; all-zero content is written as zeroes. */
-  private async copyCluster(cluster: number, serialising: boolean, epoch: number): Promise<void> {
+  /** Copy one cluster source -> target for the write `requestId`; all-zero content is written as zeroes. */
+  private async copyCluster(cluster: number, serialising: boolean, epoch: number, requestId: number | undefined): Promise<void> {
     const { source, target } = this.options;
     const offset = cluster * this.clusterSize;
     const bytes = Math.min(this.clusterSize, source.length - offset);
     this.options.crashPoint?.('secondary:before-cow');
-    await copyRange(source, target, offset, bytes, serialising ? { serialisingAlign: this.clusterSize } : {});
+    await copyRange(source, target, offset, bytes, serialising ? { serialisingAlign: this.clusterSize, requestId } : { requestId });
     this.copies++;
-    if (this.env.trace.enabled) this.env.trace.emit('cow', { job: this.name, cluster, offset, bytes, epoch });
+    if (this.env.trace.enabled) this.env.trace.emit('cow', { job: this.name, cluster, offset, bytes, epoch, req: requestId });
   }
 
   private async teardown(ret: Errno): Promise<void> {
@@ -208,7 +209,7 @@ export class BackupJob {
     }
   }
 
-  private traceJob(event: string): void {
+  private traceJob(event: TraceJobEvent): void {
     if (this.env.trace.enabled) this.env.trace.emit('job', { job: this.name, owner: this.options.owner, event });
   }
 }

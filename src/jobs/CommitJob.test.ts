@@ -106,7 +106,7 @@ describe('CommitJob: a successful commit', () => {
       [5 * CS, CS, start + 14],
     ]);
     expect(c.env.now() - start).toBe(21);
-    const end = c.env.trace.events().find((e) => e.kind === 'job' && e.fields.event === 'completed');
+    const end = c.env.trace.eventsOf('job').find((e) => e.fields.event === 'completed');
     expect([end?.tick, end?.fields.copied]).toEqual([start + 21, 4 * CS]);
     expect(peekRuns(c.secondary, 0, SIZE)).toEqual(VIEW);
   });
@@ -169,7 +169,7 @@ describe('CommitJob: failure and cancel leave the partial copy and no pivot', ()
       [0xa0, CS],
       [0x11, 15 * CS],
     ]);
-    const end = c.env.trace.events().find((e) => e.kind === 'job' && e.fields.event === 'failed');
+    const end = c.env.trace.eventsOf('job').find((e) => e.fields.event === 'failed');
     expect([end?.fields.errno, end?.fields.copied]).toEqual(['ENOSPC', CS]);
     await expectNoPivot(c);
   });

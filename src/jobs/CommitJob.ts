@@ -15,6 +15,7 @@ import { drainedBegin } from '../block/drain.js';
 import { replaceNode } from '../block/graph.js';
 import type { Errno } from '../sim/errno.js';
 import type { SimEnv } from '../sim/SimEnv.js';
+import type { TraceJobEvent } from '../sim/TraceEvents.js';
 import { copyRange } from './copyRange.js';
 import { CopyBitmap } from './CopyBitmap.js';
 
@@ -105,7 +106,8 @@ export class CommitJob {
     } finally {
       this.unhook();
     }
-    this.trace(this.status, ret ?? undefined);
+    // The status is decided by now (completed, failed or cancelled).
+    this.trace(this.status as Exclude<CommitJobStatus, 'running'>, ret ?? undefined);
     this.options.onComplete(ret);
   }
 
@@ -181,7 +183,7 @@ export class CommitJob {
     if (i >= 0) hooks.splice(i, 1);
   }
 
-  private trace(event: string, errno?: string): void {
+  private trace(event: TraceJobEvent, errno?: string): void {
     if (this.env.trace.enabled) this.env.trace.emit('job', { job: this.name, owner: this.options.owner, event, errno, copied: this.copiedBytes });
   }
 }

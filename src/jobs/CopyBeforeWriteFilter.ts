@@ -9,7 +9,8 @@ import type { SimEnv } from '../sim/SimEnv.js';
 
 /** What the filter needs from its job. */
 export interface CopyBeforeWrite {
-  copyBeforeWrite(offset: number, bytes: number): Promise<void>;
+  /** `requestId`: the write that needs the copy, which the copy is traced under. */
+  copyBeforeWrite(offset: number, bytes: number, requestId?: number): Promise<void>;
 }
 
 export class CopyBeforeWriteFilter extends BlockNode {
@@ -35,18 +36,18 @@ export class CopyBeforeWriteFilter extends BlockNode {
     return this.below().length;
   }
 
-  protected override doRead(offset: number, bytes: number): Promise<Uint8Array> {
-    return this.below().read(offset, bytes);
+  protected override doRead(offset: number, bytes: number, requestId?: number): Promise<Uint8Array> {
+    return this.below().read(offset, bytes, { requestId });
   }
 
-  protected override async doWrite(offset: number, data: Uint8Array): Promise<void> {
-    await this.job.copyBeforeWrite(offset, data.length);
-    await this.below().write(offset, data);
+  protected override async doWrite(offset: number, data: Uint8Array, requestId?: number): Promise<void> {
+    await this.job.copyBeforeWrite(offset, data.length, requestId);
+    await this.below().write(offset, data, { requestId });
   }
 
-  protected override async doWriteZeroes(offset: number, bytes: number): Promise<void> {
-    await this.job.copyBeforeWrite(offset, bytes);
-    await this.below().writeZeroes(offset, bytes);
+  protected override async doWriteZeroes(offset: number, bytes: number, requestId?: number): Promise<void> {
+    await this.job.copyBeforeWrite(offset, bytes, requestId);
+    await this.below().writeZeroes(offset, bytes, { requestId });
   }
 
   protected override doBlockStatus(offset: number, bytes: number): Promise<BlockStatus> {

@@ -667,7 +667,7 @@ describe('ReplicationNode (primary): I/O and the swallowed write error', () => {
     });
     expect(got).toEqual(['NONE: errno: EIO / errno: EIO', 'RUNNING: errno: EIO / ok', 'DONE: errno: EIO / errno: EIO']);
     expect(node.error).toBeNull();
-    expect(env.trace.events().filter((e) => e.kind === 'io' && e.fields.node === 'link').map((e) => e.fields.op)).toEqual(['write']);
+    expect(env.trace.eventsOf('io').filter((e) => e.fields.node === 'link').map((e) => e.fields.op)).toEqual(['write']);
   });
 
   it('does not swallow what is not an I/O error (a crash below passes through)', async () => {

@@ -18,6 +18,7 @@ import { CommitJob } from '../jobs/CommitJob.js';
 import type { Errno } from '../sim/errno.js';
 import { SimulatedCrash } from '../sim/SimulatedCrash.js';
 import type { SimEnv } from '../sim/SimEnv.js';
+import type { TraceReplicationOp } from '../sim/TraceEvents.js';
 import { WaitQueue } from '../sim/WaitQueue.js';
 import { BACKUP_BLOCKER_REASON, MSG, activeEjected, failedToEmpty, hiddenEjected, modeMismatch, nodeBusy } from './messages.js';
 import type { ProfileRules } from './Profile.js';
@@ -91,57 +92,59 @@ export class ReplicationNode extends BlockNode implements ReplicationOps {
 
   // ---- I/O (replication_co_readv / replication_co_writev) ----
 
-  protected override async doRead(offset: number, bytes: number): Promise<Uint8Array> {
+  protected override async doRead(offset: number, bytes: number, requestId?: number): Promise<Uint8Array> {
     const stage = this.stage;
+    const io = { op: 'read', offset, bytes, stage, requestId } as const;
     if (this.mode === 'primary' || ioStatus(stage, this.mode) < 0) {
-      this.traceIo('read', offset, bytes, stage, 'EIO', 'none');
+      this.traceIo(io, 'EIO', 'none');
       throw new BlockError('EIO', `${this.name}: read in ${stage}`);
     }
     const file = this.file!;
     const job = this.backupJob;
+    const read = () => file.read(offset, bytes, { requestId });
     try {
-      const data =
-        this.rules.readWaitsForCow && job ? await job.guardRead(offset, bytes, () => file.read(offset, bytes)) : await file.read(offset, bytes);
-      this.traceIo('read', offset, bytes, stage, 'ok', 'ok');
+      const data = this.rules.readWaitsForCow && job ? await job.guardRead(offset, bytes, read) : await read();
+      this.traceIo(io, 'ok', 'ok');
       return data;
     } catch (error) {
-      this.traceIo('read', offset, bytes, stage, errnoOf(error), 'failed');
+      this.traceIo(io, errnoOf(error), 'failed');
       throw error;
     }
   }
 
-  protected override async doWrite(offset: number, data: Uint8Array): Promise<void> {
+  protected override async doWrite(offset: number, data: Uint8Array, requestId?: number): Promise<void> {
     const stage = this.stage;
     const status = ioStatus(stage, this.mode);
+    const io = { op: 'write', offset, bytes: data.length, stage, requestId } as const;
     if (status < 0) {
-      this.traceIo('write', offset, data.length, stage, 'EIO', 'none');
+      this.traceIo(io, 'EIO', 'none');
       throw new BlockError('EIO', `${this.name}: write in ${stage}`);
     }
     try {
-      if (status === 0) await this.file!.write(offset, data);
-      else await this.splitWrite(offset, data);
-      this.traceIo('write', offset, data.length, stage, 'ok', 'ok');
+      if (status === 0) await this.file!.write(offset, data, { requestId });
+      else await this.splitWrite(offset, data, requestId);
+      this.traceIo(io, 'ok', 'ok');
     } catch (error) {
       if (this.mode === 'primary' && isBlockError(error)) {
         // The guest write succeeds; the FT manager learns of it through get_error.
         this.error = error.errno;
-        this.traceIo('write', offset, data.length, stage, 'swallowed', 'failed');
+        this.traceIo(io, 'swallowed', 'failed');
         return;
       }
-      this.traceIo('write', offset, data.length, stage, errnoOf(error), 'failed');
+      this.traceIo(io, errnoOf(error), 'failed');
       throw error;
     }
   }
 
   /** FAILOVER_FAILED: a run still shadowed by active/hidden goes on top, the rest straight to the secondary disk. */
-  private async splitWrite(offset: number, data: Uint8Array): Promise<void> {
+  private async splitWrite(offset: number, data: Uint8Array, requestId: number | undefined): Promise<void> {
     const top = this.file!;
     const base = this.secondaryDisk();
     const end = offset + data.length;
     for (let pos = offset; pos < end; ) {
       const run = await isAllocatedAbove(top, base, pos, end - pos);
       const target = run.allocated ? top : base;
-      await target.write(pos, data.subarray(pos - offset, pos - offset + run.bytes));
+      await target.write(pos, data.subarray(pos - offset, pos - offset + run.bytes), { requestId });
       pos += run.bytes;
     }
   }
@@ -365,7 +368,7 @@ export class ReplicationNode extends BlockNode implements ReplicationOps {
     if (this.env.trace.enabled) this.env.trace.emit('stage', { node: this.name, mode: this.mode, from, to });
   }
 
-  private async traced(op: string, arg: string | boolean | undefined, body: () => Promise<void>): Promise<void> {
+  private async traced(op: TraceReplicationOp, arg: string | boolean | undefined, body: () => Promise<void>): Promise<void> {
     const stage = this.stage;
     if (this.env.trace.enabled) this.env.trace.emit('repl-op-begin', { node: this.name, op });
     try {
@@ -384,11 +387,21 @@ export class ReplicationNode extends BlockNode implements ReplicationOps {
    * One guest request through the node: `stage` when it was decided, `result` as the caller sees it
    * (ok, swallowed, an errno), `lower` whether the request reached the file child (none, ok, failed).
    */
-  private traceIo(op: string, offset: number, bytes: number, stage: ReplicationStage, result: string, lower: 'none' | 'ok' | 'failed'): void {
+  private traceIo(io: GuestIo, result: string, lower: 'none' | 'ok' | 'failed'): void {
     if (this.env.trace.enabled) {
-      this.env.trace.emit('repl-io', { node: this.name, mode: this.mode, op, offset, bytes, stage, result, lower });
+      const { op, offset, bytes, stage, requestId } = io;
+      this.env.trace.emit('repl-io', { node: this.name, mode: this.mode, op, offset, bytes, stage, result, lower, req: requestId });
     }
   }
+}
+
+/** A guest request as the node decided it, for its trace event. */
+interface GuestIo {
+  readonly op: 'read' | 'write';
+  readonly offset: number;
+  readonly bytes: number;
+  readonly stage: ReplicationStage;
+  readonly requestId: number | undefined;
 }
 
 function errnoOf(error: unknown): string {

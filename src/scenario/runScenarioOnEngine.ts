@@ -3,7 +3,8 @@
  * steps one by one, each as a scheduler task run until the simulation is quiescent (a concurrent
  * step spawns one task per sub-step, so their I/O interleaves as the schedule decides). The result
  * document has the same shape as the QEMU backend's. A deadlock or a bound hit stops the run and is
- * reported in `aborted`.
+ * reported in `aborted`. Guest I/O enters here: each read or write step gets a request id
+ * (SimEnv.requestId) that every trace event it causes carries as `req`.
  */
 import { ColoPair } from '../colo/ColoPair.js';
 import type { NbdExport } from '../colo/NbdServer.js';
@@ -127,11 +128,15 @@ async function perform(pair: ColoPair, step: Step): Promise<Outcome> {
       const status = await alive(pair, step.side).queryXenReplicationStatus();
       return status.desc === undefined ? { ok: true, replicationError: status.error } : { ok: true, replicationError: status.error, desc: status.desc };
     }
-    case 'write':
-      await exportOf(pair, step.vm, step.node ?? 'vm', step.disk ?? 0).write(step.offset, new Uint8Array(step.length).fill(step.pattern));
+    case 'write': {
+      const exp = exportOf(pair, step.vm, step.node ?? 'vm', step.disk ?? 0);
+      await exp.write(step.offset, new Uint8Array(step.length).fill(step.pattern), pair.env.requestId());
       return { ok: true };
-    case 'read':
-      return { ok: true, runs: encodeRuns(await exportOf(pair, step.vm, step.node ?? 'vm', step.disk ?? 0).read(step.offset, step.length)) };
+    }
+    case 'read': {
+      const exp = exportOf(pair, step.vm, step.node ?? 'vm', step.disk ?? 0);
+      return { ok: true, runs: encodeRuns(await exp.read(step.offset, step.length, pair.env.requestId())) };
+    }
     case 'failover': {
       const lost = step.lost ?? 'primary';
       alive(pair, lost === 'primary' ? 'secondary' : 'primary');

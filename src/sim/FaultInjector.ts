@@ -7,6 +7,10 @@ import type { Clock } from './Clock.js';
 import type { Errno } from './errno.js';
 import type { CrashFault, Fault, FaultKind, IoErrorFault, IoOp, JobFailFault, LatencyFault, LinkDropFault } from './FaultPlan.js';
 import type { Trace } from './Trace.js';
+import type { FaultTraceFields } from './TraceEvents.js';
+
+/** What a fired fault's trace event says besides its plan index. */
+type FaultDetail = FaultTraceFields extends infer F ? (F extends { fault: number } ? Omit<F, 'fault'> : never) : never;
 
 interface Armed<F extends Fault> {
   readonly fault: F;
@@ -65,7 +69,7 @@ export class FaultInjector {
       armed.matched++;
       if (armed.matched <= (f.afterOps ?? 0)) continue;
       if (f.times !== undefined && armed.fired >= f.times) continue;
-      this.fire(armed, { node, op, offset, bytes, errno: f.errno });
+      this.fire(armed, { kind: 'io-error', node, op, offset, bytes, errno: f.errno });
       return f.errno;
     }
     return null;
@@ -108,7 +112,7 @@ export class FaultInjector {
         request?.add(armed);
       }
       if (armed.matched <= (f.afterOps ?? 0)) continue;
-      this.fire(armed, { link });
+      this.fire(armed, { kind: 'link-drop', link });
       return true;
     }
     return false;
@@ -122,7 +126,7 @@ export class FaultInjector {
       if (f.point !== point || armed.fired > 0) continue;
       armed.matched++;
       if (armed.matched <= (f.afterHits ?? 0)) continue;
-      this.fire(armed, { point });
+      this.fire(armed, { kind: 'crash', point });
       return true;
     }
     return false;
@@ -136,7 +140,7 @@ export class FaultInjector {
       if (f.job !== job || (f.node !== undefined && f.node !== node) || armed.fired > 0) continue;
       armed.matched++;
       if (armed.matched <= (f.afterOps ?? 0)) continue;
-      this.fire(armed, { job, node });
+      this.fire(armed, { kind: 'job-fail', job, node });
       return true;
     }
     return false;
@@ -152,10 +156,11 @@ export class FaultInjector {
     return this.armed.map((a) => a.fired);
   }
 
-  private fire(armed: Armed<Fault>, fields: Record<string, string | number>): void {
+  /** `detail` names the kind first, so the event's fields keep their order: fault, kind, where. */
+  private fire(armed: Armed<Fault>, detail: FaultDetail): void {
     armed.fired++;
     this.count(armed.fault.kind);
-    if (this.trace.enabled) this.trace.emit('fault', { fault: armed.index, kind: armed.fault.kind, ...fields });
+    if (this.trace.enabled) this.trace.emit('fault', { fault: armed.index, ...detail });
   }
 
   private count(kind: FaultKind): void {

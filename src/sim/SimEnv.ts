@@ -45,7 +45,10 @@ export class SimEnv {
     return this.sched.clock.now();
   }
 
-  /** A run-unique request number for tracing. */
+  /**
+   * A run-unique id for a guest request, minted where it enters (the scenario runner's I/O steps);
+   * every trace event the request causes, on either side, carries it as `req`.
+   */
   requestId(): number {
     return this.nextRequestId++;
   }

@@ -2,14 +2,20 @@
  * The run's structured event log: requests, completions, stage changes, operation outcomes and
  * faults, each stamped with a sequence number and the simulated tick. Every event feeds a running
  * hash, so two runs compare by one value; at level "full" the events are also kept (and can be
- * written as JSON lines) for checkers, reports and replays.
+ * written as JSON lines) for checkers, reports and replays. What each kind of event carries is the
+ * typed contract of TraceEvents.ts; emit accepts nothing else.
  */
 import type { Clock } from './Clock.js';
 import { RunningHash } from './hash.js';
+import type { EnvelopeKey, TraceEventFields, TraceEventOf, TraceKind, TypedTraceEvent } from './TraceEvents.js';
 
 export type TraceValue = string | number | boolean | null | undefined;
 export type TraceFields = Readonly<Record<string, TraceValue>>;
 
+/**
+ * Any event with untyped fields: the compatibility path for a reader not yet switched over to
+ * TypedTraceEvent (every TypedTraceEvent is one). New code switches on TypedTraceEvent instead.
+ */
 export interface TraceEvent {
   readonly seq: number;
   readonly tick: number;
@@ -20,11 +26,11 @@ export interface TraceEvent {
 /** off: nothing recorded; hash: only the running hash; full: hash plus every event kept. */
 export type TraceLevel = 'off' | 'hash' | 'full';
 
-export type TraceListener = (event: TraceEvent) => void;
+export type TraceListener = (event: TypedTraceEvent) => void;
 
 export class Trace {
   private readonly hasher = new RunningHash();
-  private readonly kept: TraceEvent[] = [];
+  private readonly kept: TypedTraceEvent[] = [];
   private readonly listeners: TraceListener[] = [];
   private count = 0;
   /** True when emitting does anything; callers test it before building costly fields. */
@@ -48,9 +54,9 @@ export class Trace {
     };
   }
 
-  emit(kind: string, fields: TraceFields): void {
+  emit<K extends TraceKind>(kind: K, fields: TraceEventFields[K]): void {
     if (!this.enabled) return;
-    const event: TraceEvent = { seq: this.count++, tick: this.clock.now(), kind, fields };
+    const event = { seq: this.count++, tick: this.clock.now(), kind, fields } as TraceEventOf<K> as TypedTraceEvent;
     if (this.level !== 'off') this.feed(event);
     if (this.level === 'full') this.kept.push(event);
     for (const listener of this.listeners) listener(event);
@@ -65,9 +71,14 @@ export class Trace {
     return this.hasher.hex();
   }
 
-  events(): readonly TraceEvent[] {
+  events(): readonly TypedTraceEvent[] {
     if (this.level !== 'full') throw new Error(`trace level "${this.level}" keeps no events; use "full"`);
     return this.kept;
+  }
+
+  /** The kept events of one kind, typed. */
+  eventsOf<K extends TraceKind>(kind: K): TraceEventOf<K>[] {
+    return this.events().filter((e): e is TypedTraceEvent & TraceEventOf<K> => e.kind === kind);
   }
 
   toJsonl(): string {
@@ -76,11 +87,12 @@ export class Trace {
       .join('\n');
   }
 
-  private feed(event: TraceEvent): void {
+  private feed(event: TypedTraceEvent): void {
     const h = this.hasher;
     h.addNumber(event.tick).addString(event.kind);
-    for (const key in event.fields) {
-      const value = event.fields[key];
+    const fields: TraceFields = event.fields;
+    for (const key in fields) {
+      const value = fields[key];
       if (value === undefined) continue;
       h.addString(key);
       if (typeof value === 'number') h.addNumber(value);
@@ -90,7 +102,17 @@ export class Trace {
   }
 }
 
-/** One event as a JSON line; key order is fixed by the emitter, so the text is stable. */
+const ENVELOPE_KEYS: readonly EnvelopeKey[] = ['seq', 't', 'k'];
+
+/**
+ * One event as a JSON line; key order is fixed by the emitter, so the text is stable. The envelope
+ * (seq, t, k) and the fields share one object: the contract names no field like an envelope key
+ * (checked at compile time), and a loose event that does is our bug, so it throws rather than
+ * letting the field overwrite the envelope.
+ */
 export function serializeEvent(event: TraceEvent): string {
+  for (const key of ENVELOPE_KEYS) {
+    if (Object.hasOwn(event.fields, key)) throw new Error(`trace event ${event.kind}: field "${key}" collides with the envelope key of its JSON line`);
+  }
   return JSON.stringify({ seq: event.seq, t: event.tick, k: event.kind, ...event.fields });
 }

@@ -29,11 +29,11 @@ export class PassFilter extends BlockNode {
     return this.file!.length;
   }
 
-  protected override doRead(offset: number, bytes: number): Promise<Uint8Array> {
-    return this.file!.read(offset, bytes);
+  protected override doRead(offset: number, bytes: number, requestId?: number): Promise<Uint8Array> {
+    return this.file!.read(offset, bytes, { requestId });
   }
 
-  protected override doWrite(offset: number, data: Uint8Array): Promise<void> {
-    return this.file!.write(offset, data);
+  protected override doWrite(offset: number, data: Uint8Array, requestId?: number): Promise<void> {
+    return this.file!.write(offset, data, { requestId });
   }
 }
