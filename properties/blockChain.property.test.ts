@@ -445,7 +445,7 @@ describe('failed writes', () => {
         const env = new SimEnv({ faults: [{ kind: 'io-error', node: 'raw', op: 'read', errno: 'EIO', afterOps, times: 3 }], traceLevel: 'off' });
         const padFailed: number[] = [];
         env.trace.subscribe((e) => {
-          if (e.kind === 'pad-read-failed' && e.fields.node === 'top') padFailed.push(e.fields.offset as number);
+          if (e.kind === 'pad-read-failed' && e.fields.node === 'top') padFailed.push(e.fields.offset);
         });
         const raw = new RawNode(env, 'raw', size, { fill: 0xaa });
         const top = new OverlayNode(env, 'top', size, { clusterSize: 4096 });

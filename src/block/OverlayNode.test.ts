@@ -250,3 +250,19 @@ describe('OverlayNode: concurrency', () => {
     ]);
   });
 });
+
+describe('OverlayNode: guest request ids', () => {
+  it('a request carries its id down the backing chain and into a failed padding read', async () => {
+    const env = new SimEnv({ traceLevel: 'full', faults: [{ kind: 'io-error', node: 'raw', op: 'read', errno: 'EIO', afterOps: 1, times: 1 }] });
+    const raw = new RawNode(env, 'raw', MiB, { fill: 0x5a });
+    const top = new OverlayNode(env, 'top', MiB, { clusterSize: 4 * KiB });
+    top.attach('backing', raw);
+    // A read through to raw; an unaligned write inside one sector whose edge read fails at raw (the
+    // write goes on) and whose cluster allocation copies the rest of the cluster from raw; a write with no id.
+    await run(env, () => top.read(0, 512, { requestId: 3 }));
+    await run(env, () => top.write(8 * KiB + 100, filled(200, 1), { requestId: 4 }));
+    await run(env, () => top.write(0, filled(4 * KiB, 2)));
+    const carried = env.trace.events().flatMap((e) => ('req' in e.fields ? [`${e.kind}:${'node' in e.fields ? e.fields.node : ''}:${e.fields.req}`] : []));
+    expect(carried).toEqual(['io:raw:3', 'io:top:3', 'pad-read-failed:top:4', 'io:raw:4', 'io:top:4', 'io:top:undefined']);
+  });
+});

@@ -8,7 +8,7 @@ import type { ColoPair } from '../colo/ColoPair.js';
 import type { Profile, Scenario, Step } from '../scenario/Scenario.js';
 import type { StepResult } from '../scenario/StepResult.js';
 import type { SimEnv } from '../sim/SimEnv.js';
-import type { TraceEvent } from '../sim/Trace.js';
+import { type TypedTraceEvent, unhandledEvent } from '../sim/TraceEvents.js';
 import { CowEpochs } from './CowEpochs.js';
 import { DataConformance, type Unmodelled } from './DataConformance.js';
 import type { InvariantName, Violation } from './Invariant.js';
@@ -44,7 +44,7 @@ export class CaseChecker {
   private readonly cow = new CowEpochs(this.report);
   private unsubscribe: (() => void) | null = null;
   /** Job events held back while an operation of their node is in flight. */
-  private readonly inFlight = new Map<string, TraceEvent[]>();
+  private readonly inFlight = new Map<string, TypedTraceEvent[]>();
 
   constructor(
     private readonly scenario: Scenario,
@@ -87,25 +87,50 @@ export class CaseChecker {
    * engine reports it when it ends; a job that ends meanwhile is reported in between. Such job
    * events are held back until the operation's report, so the models see the order that happened.
    */
-  private onEvent(event: TraceEvent): void {
-    const node = String(event.fields.node ?? event.fields.owner ?? '');
-    if (event.kind === 'repl-op-begin') {
-      this.inFlight.set(node, []);
-      return;
-    }
-    const held = this.inFlight.get(node);
-    if (held && event.kind === 'job') {
-      held.push(event);
-      return;
-    }
-    this.deliver(event);
-    if (held && event.kind === 'repl-op') {
-      this.inFlight.delete(node);
-      for (const e of held) this.deliver(e);
+  private onEvent(event: TypedTraceEvent): void {
+    switch (event.kind) {
+      case 'repl-op-begin':
+        this.inFlight.set(event.fields.node, []);
+        return;
+      case 'job': {
+        // A job's events belong to the replication node that owns it.
+        const held = this.inFlight.get(event.fields.owner);
+        if (held) held.push(event);
+        else this.deliver(event);
+        return;
+      }
+      case 'repl-op': {
+        this.deliver(event);
+        const held = this.inFlight.get(event.fields.node);
+        this.inFlight.delete(event.fields.node);
+        for (const e of held ?? []) this.deliver(e);
+        return;
+      }
+      case 'step':
+      case 'step-result':
+      case 'io':
+      case 'eject':
+      case 'pad-read-failed':
+      case 'stage':
+      case 'repl-io':
+      case 'quorum-write':
+      case 'nbd-applied':
+      case 'cow':
+      case 'commit-copy':
+      case 'fault':
+      case 'side':
+      case 'command':
+        return this.deliver(event);
+      default:
+        return unhandledEvent(event);
     }
   }
 
-  private deliver(event: TraceEvent): void {
+  /**
+   * Every checker sees the typed event; DataConformance still takes the loose TraceEvent (every
+   * TypedTraceEvent is one) until it switches over to the union.
+   */
+  private deliver(event: TypedTraceEvent): void {
     this.nodes?.onEvent(event);
     this.data?.onEvent(event);
     this.cow.onEvent(event);

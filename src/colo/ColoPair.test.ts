@@ -299,3 +299,59 @@ describe('ColoPair: deleting a replication node', () => {
     expect([p.quorum.childCount, p.replication.open, p.replication.stage, pair.primary.framework.nodes.length]).toEqual([1, false, 'DONE', 0]);
   });
 });
+
+describe('ColoPair: a guest request id travels with the request', () => {
+  /** Every event that carries a request id, as [kind, node or job, req]. */
+  const carried = (env: SimEnv, from: number) =>
+    env.trace
+      .events()
+      .slice(from)
+      .flatMap((e) => ('req' in e.fields && e.fields.req !== undefined ? [[e.kind, 'node' in e.fields ? e.fields.node : e.fields.job, e.fields.req]] : []));
+
+  it("a primary write's local and forwarded I/O, its copy-before-write and its quorum vote share its id", async () => {
+    const { env, pair, p } = coloPair();
+    await startBoth(env, pair);
+    const from = env.trace.length;
+    await run(env, () => p.vm.write(CS + 512, filled(512, 0x22), 7));
+    expect(carried(env, from)).toEqual([
+      ['io', 'primary-disk', 7],
+      ['io', 'secondary-disk', 7],
+      ['io', 'hidden-disk', 7],
+      ['cow', 'backup', 7],
+      ['io', 'secondary-disk', 7],
+      ['nbd-applied', 'link', 7],
+      ['repl-io', 'replication-primary', 7],
+      ['quorum-write', 'quorum', 7],
+    ]);
+  });
+
+  it("a secondary write's events through the replication node and active share its id", async () => {
+    const { env, pair, s } = coloPair();
+    await startBoth(env, pair);
+    const from = env.trace.length;
+    await run(env, () => s.vm.write(512, filled(512, 0x33), 9));
+    // The first write into an unallocated cluster of active fills its head and tail from below
+    // (hidden, which reads through to the secondary disk and traces after it).
+    expect(carried(env, from)).toEqual([
+      ['io', 'secondary-disk', 9],
+      ['io', 'hidden-disk', 9],
+      ['io', 'secondary-disk', 9],
+      ['io', 'hidden-disk', 9],
+      ['io', 'active-disk', 9],
+      ['repl-io', 'replication-secondary', 9],
+    ]);
+  });
+
+  it('two requests in flight together keep their own ids', async () => {
+    const { env, pair, p, s } = coloPair({ timing: { diskLatencyTicks: 3, linkLatencyTicks: 2 } });
+    await startBoth(env, pair);
+    const from = env.trace.length;
+    env.sched.spawn('primary write', () => p.vm.write(0, filled(CS, 0x44), 1));
+    env.sched.spawn('secondary read', () => s.vm.read(4 * CS, 512, 2).then(() => undefined));
+    await env.sched.run();
+    const ids = (req: number) => carried(env, from).filter((e) => e[2] === req).map((e) => `${e[0]}:${e[1]}`);
+    expect(ids(1)).toEqual(['io:primary-disk', 'io:secondary-disk', 'io:hidden-disk', 'cow:backup', 'io:secondary-disk', 'nbd-applied:link', 'repl-io:replication-primary', 'quorum-write:quorum']);
+    // The read falls through active and hidden to the secondary disk; each overlay traces after its backing.
+    expect(ids(2)).toEqual(['io:secondary-disk', 'io:hidden-disk', 'io:active-disk', 'repl-io:replication-secondary']);
+  });
+});

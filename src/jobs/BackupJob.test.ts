@@ -281,3 +281,23 @@ describe('BackupJob (7.2): writers to a cluster being copied wait for that copy'
     expect([c.job.copiedClusters, ...peekRuns(c.hidden, CS, CS)]).toEqual([1, [0x11, CS]]);
   });
 });
+
+describe('BackupJob: a copy names the write that caused it', () => {
+  for (const mechanism of ['filter', 'notifier'] as const) {
+    it(`${mechanism}: the cow event and the copy's own I/O carry the request id of the write`, async () => {
+      const c = backupChain(mechanism);
+      c.job.start();
+      await run(c.env, () => c.colo.write(CS + 512, filled(512, 0x22), 5));
+      await run(c.env, () => c.colo.write(3 * CS, filled(CS, 0x23), 6));
+      await run(c.env, () => c.colo.write(CS, filled(512, 0x24), 7));
+      // The third write finds cluster 1 copied already: no copy, so no cow event names it.
+      expect(c.env.trace.eventsOf('cow').map((e) => [e.fields.cluster, e.fields.req])).toEqual([
+        [1, 5],
+        [3, 6],
+      ]);
+      const io = (req: number) => c.env.trace.eventsOf('io').filter((e) => e.fields.req === req).map((e) => `${e.fields.op}:${e.fields.node}`);
+      expect(io(5)).toEqual(['read:secondary', 'write:hidden', 'write:secondary']);
+      expect(io(7)).toEqual(['write:secondary']);
+    });
+  }
+});

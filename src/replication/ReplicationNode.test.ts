@@ -878,3 +878,31 @@ describe('ReplicationNode: close and deletion', () => {
     expect(c.crashes).toEqual([]);
   });
 });
+
+describe('ReplicationNode: guest request ids', () => {
+  it("traces each request under its id, and passes the id to its file child's I/O", async () => {
+    const { env, node, link } = primaryNode(QEMU_7_2, [{ kind: 'io-error', node: 'link', op: 'write', errno: 'ENOSPC', times: 1 }]);
+    await run(env, async () => {
+      await node.start('primary');
+      await node.write(0, filled(512, 1), { requestId: 11 });
+      await node.write(512, filled(512, 2), { requestId: 12 });
+      await outcome(node.read(0, 512, { requestId: 13 }));
+    });
+    expect(env.trace.eventsOf('repl-io').map((e) => [e.fields.op, e.fields.result, e.fields.req])).toEqual([
+      ['write', 'swallowed', 11],
+      ['write', 'ok', 12],
+      ['read', 'EIO', 13],
+    ]);
+    expect(env.trace.eventsOf('io').filter((e) => e.fields.node === link.name).map((e) => [e.fields.op, e.fields.offset, e.fields.req])).toEqual([['write', 512, 12]]);
+  });
+
+  it('a secondary write without an id (not a guest request) carries none', async () => {
+    const { env, node } = secondaryChain();
+    await run(env, async () => {
+      await node.start('secondary');
+      await node.write(0, filled(CS, 1));
+    });
+    expect(env.trace.eventsOf('repl-io').map((e) => e.fields.req)).toEqual([undefined]);
+    expect(env.trace.eventsOf('io').filter((e) => e.fields.op === 'write').map((e) => [e.fields.node, e.fields.req])).toEqual([['active-disk', undefined]]);
+  });
+});
