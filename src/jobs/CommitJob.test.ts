@@ -148,6 +148,28 @@ describe('CommitJob: a successful commit', () => {
       [0x11, CS - 512],
     ]);
   });
+
+  it('names, on each copy, the guest requests whose writes dirtied its chunk', async () => {
+    const c = await commitChain({ paceTicks: 10 });
+    c.job.start();
+    c.env.sched.spawn('guest', async () => {
+      await c.env.sched.sleep('guest write', 5);
+      await c.vm.write(8 * CS, filled(512, 0xc8), 21);
+      await c.vm.write(0, filled(512, 0xc0), 22);
+      await c.vm.write(512, filled(512, 0xc1), 23);
+      await c.vm.write(8 * CS + 512, filled(512, 0xc9));
+    });
+    await c.env.sched.run();
+    expect(c.env.trace.eventsOf('commit-copy').map((e) => [e.fields.offset, e.fields.reqs])).toEqual([
+      [0, undefined],
+      [0, '22,23'],
+      [2 * CS, undefined],
+      [3 * CS, undefined],
+      [5 * CS, undefined],
+      // The write without an id dirtied cluster 8 too, and is not named.
+      [8 * CS, '21'],
+    ]);
+  });
 });
 
 describe('CommitJob: failure and cancel leave the partial copy and no pivot', () => {

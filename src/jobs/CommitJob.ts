@@ -6,6 +6,7 @@
  * is dirty it drains the top, copies what is left and rewires: every parent of the top now uses
  * the base, and the top and the intermediate overlays are dropped. A read or write error fails the
  * job (on-error=report) and leaves the partial copy in the base, with the graph untouched.
+ * Each copy names the guest requests whose writes to the top dirtied its clusters (`reqs`).
  * Limits: one copy in flight at a time; the dirty granularity is 64 KiB.
  */
 import type { AfterWriteHook, BlockNode } from '../block/BlockNode.js';
@@ -50,13 +51,15 @@ export class CommitJob {
   private readonly hook: AfterWriteHook;
   private cancelRequested = false;
   private copiedBytes = 0;
+  /** Cluster -> the guest requests that dirtied it since its last copy, in arrival order. */
+  private readonly dirtiedBy = new Map<number, number[]>();
 
   constructor(
     private readonly env: SimEnv,
     private readonly options: CommitJobOptions,
   ) {
     this.dirty = new CopyBitmap(options.top.length, COMMIT_GRANULARITY);
-    this.hook = (write) => this.markDirty(write.offset, write.bytes);
+    this.hook = (write) => this.markDirty(write.offset, write.bytes, write.requestId);
   }
 
   get name(): string {
@@ -153,9 +156,10 @@ export class CommitJob {
   private async copy(offset: number, bytes: number): Promise<void> {
     this.options.crashPoint?.('secondary:during-commit');
     if (this.env.faults.jobFails('commit', this.options.owner)) throw new BlockError('EIO', `${this.name}: injected job failure`);
+    const reqs = this.takeRequests(offset, bytes);
     await copyRange(this.options.top, this.options.base, offset, bytes);
     this.copiedBytes += bytes;
-    if (this.env.trace.enabled) this.env.trace.emit('commit-copy', { job: this.name, offset, bytes });
+    if (this.env.trace.enabled) this.env.trace.emit('commit-copy', { job: this.name, offset, bytes, reqs });
   }
 
   /** The lowest run of dirty clusters, at most chunkBytes long; the clusters are no longer dirty. */
@@ -172,9 +176,27 @@ export class CommitJob {
     return null;
   }
 
-  private markDirty(offset: number, bytes: number): void {
+  private markDirty(offset: number, bytes: number, requestId?: number): void {
     const g = COMMIT_GRANULARITY;
-    for (let c = Math.floor(offset / g); c * g < offset + bytes; c++) this.dirty.rearm(c);
+    for (let c = Math.floor(offset / g); c * g < offset + bytes; c++) {
+      this.dirty.rearm(c);
+      if (requestId === undefined) continue;
+      const ids = this.dirtiedBy.get(c);
+      if (!ids) this.dirtiedBy.set(c, [requestId]);
+      else if (!ids.includes(requestId)) ids.push(requestId);
+    }
+  }
+
+  /** The requests that dirtied the chunk's clusters, comma-separated (undefined for none); forgotten once copied. */
+  private takeRequests(offset: number, bytes: number): string | undefined {
+    if (this.dirtiedBy.size === 0) return undefined;
+    const g = COMMIT_GRANULARITY;
+    const ids: number[] = [];
+    for (let c = Math.floor(offset / g); c * g < offset + bytes; c++) {
+      for (const id of this.dirtiedBy.get(c) ?? []) if (!ids.includes(id)) ids.push(id);
+      this.dirtiedBy.delete(c);
+    }
+    return ids.length > 0 ? ids.join(',') : undefined;
   }
 
   private unhook(): void {

@@ -75,8 +75,11 @@ export type TraceEventFields = {
   readonly 'nbd-applied': { readonly node: string; readonly op: 'write'; readonly offset: number; readonly bytes: number; readonly req?: number };
   /** The backup job copied one cluster into hidden; `req` is the write that caused the copy. */
   readonly cow: { readonly job: string; readonly cluster: number; readonly offset: number; readonly bytes: number; readonly epoch: number; readonly req?: number };
-  /** The failover commit copied a chunk into the secondary disk. */
-  readonly 'commit-copy': { readonly job: string; readonly offset: number; readonly bytes: number };
+  /**
+   * The failover commit copied a chunk into the secondary disk; `reqs` lists (comma-separated, in
+   * arrival order) the guest requests whose writes dirtied it while the commit ran.
+   */
+  readonly 'commit-copy': { readonly job: string; readonly offset: number; readonly bytes: number; readonly reqs?: string };
   /** A block job's life: started, re-armed at a checkpoint, ended (and how). */
   readonly job: { readonly job: string; readonly owner: string; readonly event: TraceJobEvent; readonly errno?: string; readonly copied?: number };
   readonly fault: FaultTraceFields;
