@@ -3,7 +3,9 @@
  * RUNNING, FAILOVER, FAILOVER_FAILED and DONE of reference §2.3 are states, plus UNOPENED (before
  * -drive/blockdev-add), CLOSED and CRASHED. Every event of §3 records its outcome in
  * `context.outcome` (§2.4's tables), and both profiles come from this one chart: the differences of
- * §2.9 are named guards (`ignoresRequestsAfterPromotion`, `reportsStatusOnlyWhileRunning`, ...).
+ * §2.9 are guards named as the engine's rules (`ignoresRequestsAfterPromotion`,
+ * `getErrorOnlyWhileRunning`, ...; values in ./profiles.ts). Which stages take a checkpoint is one
+ * rule, checkpointIn below.
  * Limits: the backup and commit jobs are booleans here (their own charts are in ../jobs), data is
  * not modelled (../data), and a primary never reaches FAILOVER/FAILOVER_FAILED, so those stages
  * only carry the secondary's rules.
@@ -11,6 +13,7 @@
 import { and, assign, not, setup } from 'xstate';
 import type { Profile, Side } from '../../src/scenario/Scenario.js';
 import type { CheckpointFault, NodeEvent, NodeEventType, StartFault } from './nodeEvents.js';
+import { CHART_RULES, type ChartRules } from './profiles.js';
 import {
   ABSENT,
   EIO,
@@ -64,6 +67,18 @@ export interface NodeContext {
 
 export type NodeStage = 'NONE' | 'RUNNING' | 'FAILOVER' | 'FAILOVER_FAILED' | 'DONE';
 export type NodeStateValue = NodeStage | 'UNOPENED' | 'CLOSED' | 'CRASHED';
+
+/**
+ * The stages of a promoted node (DONE, FAILOVER): the first test of replication_start, _stop and
+ * _do_checkpoint, where QEMU 7.2 ignores the request (08ddb4eb6d) and v24 goes on to fail it.
+ */
+export const PROMOTED_STAGES: readonly NodeStage[] = ['DONE', 'FAILOVER'];
+
+export function isPromotedStage(value: NodeStateValue): boolean {
+  return (PROMOTED_STAGES as readonly string[]).includes(value);
+}
+
+const rule = (name: keyof ChartRules) => ({ context }: { context: NodeContext }) => CHART_RULES[context.profile][name];
 
 /** Where a start fault strikes in §2.6's sequence (the extra children are attached at step 7). */
 function startFaultStep(fault: StartFault): number {
@@ -131,14 +146,14 @@ const replicationNodeSetup = setup({
   guards: {
     isPrimary: ({ context }) => context.mode === 'primary',
     isSecondary: ({ context }) => context.mode === 'secondary',
-    isProfileV24: ({ context }) => context.profile === 'v24',
-    /* The differences of §2.9, each named for the rule a profile follows, all defined by isProfileV24. */
-    rejectsTopIdOnPrimary: not('isProfileV24'),
-    ignoresRequestsAfterPromotion: not('isProfileV24'),
-    reportsStatusOnlyWhileRunning: and(['isProfileV24']),
-    cancelsCommitOnClose: not('isProfileV24'),
-    dereferencesEjectedDisk: and(['isProfileV24']),
-    reachesUnlinkedSecondaryDisk: and(['isProfileV24', not('secondaryDiskLinked')]),
+    /* The differences of §2.9, each the engine's rule of the same name (src/replication/Profile.ts). */
+    primaryAcceptsTopId: rule('primaryAcceptsTopId'),
+    ignoresRequestsAfterPromotion: rule('ignoresRequestsAfterPromotion'),
+    getErrorOnlyWhileRunning: rule('getErrorOnlyWhileRunning'),
+    closeCancelsCommit: rule('closeCancelsCommit'),
+    checksEjectedDisks: rule('checksEjectedDisks'),
+    checkpointUsesBorrowedSecondaryDisk: rule('checkpointUsesBorrowedSecondaryDisk'),
+    reachesUnlinkedSecondaryDisk: and(['checkpointUsesBorrowedSecondaryDisk', not('secondaryDiskLinked')]),
     secondaryDiskLinked: ({ context }) => context.secondaryDiskLinked,
     startFailsAfterLinkingSecondaryDisk: ({ context, event }) =>
       event.type === 'START' && event.fault !== undefined && event.fault.kind !== 'initialCheckpoint' && startFaultStep(event.fault) >= (context.profile === 'v24' ? 3 : 8),
@@ -207,7 +222,7 @@ const crash = (reason: string) => ({ type: 'crash', params: { reason } }) as con
 
 /** get_error after start: v24 answers only in RUNNING; 7.2 answers in every stage but NONE. */
 const GET_ERROR_AFTER_START = [
-  { guard: 'reportsStatusOnlyWhileRunning', actions: reject(QemuMessage.notRunning) },
+  { guard: 'getErrorOnlyWhileRunning', actions: reject(QemuMessage.notRunning) },
   { guard: 'hasReplicationError', actions: reject(QemuMessage.ioErrorOccurred) },
   { actions: 'succeed' },
 ] as const;
@@ -217,9 +232,36 @@ const GET_ERROR_AFTER_START = [
  * cancel set it, §9.1; a failed commit sets it again), so 7.2 always says "I/O error occurred".
  */
 const GET_ERROR_IN_FAILOVER = [
-  { guard: 'reportsStatusOnlyWhileRunning', actions: reject(QemuMessage.notRunning) },
+  { guard: 'getErrorOnlyWhileRunning', actions: reject(QemuMessage.notRunning) },
   { actions: reject(QemuMessage.ioErrorOccurred) },
 ] as const;
+
+/** Stages a primary reaches; FAILOVER and FAILOVER_FAILED carry only the secondary's rules. */
+const PRIMARY_STAGES: readonly NodeStage[] = ['NONE', 'RUNNING', 'DONE'];
+/** Where v24's borrowed secondary-disk pointer may be NULL: before start, and after a successful failover. */
+const UNLINKED_SECONDARY_STAGES: readonly NodeStage[] = ['NONE', 'DONE'];
+
+/**
+ * What a checkpoint does in each stage, the one rule (replication_do_checkpoint): a promoted node
+ * ignores it under 7.2; a primary has nothing to do; a secondary needs its backup job, which only
+ * RUNNING has (else "Backup job was cancelled unexpectedly"), and there make_empty faults strike;
+ * v24 first dereferences its borrowed secondary disk, NULL where UNLINKED_SECONDARY_STAGES say.
+ */
+function checkpointIn(stage: NodeStage) {
+  const promoted = PROMOTED_STAGES.includes(stage) ? [{ guard: 'ignoresRequestsAfterPromotion', actions: 'ignore' }] as const : [];
+  const primary = PRIMARY_STAGES.includes(stage) ? [{ guard: 'isPrimary', actions: 'succeed' }] as const : [];
+  const unlinked = UNLINKED_SECONDARY_STAGES.includes(stage)
+    ? [{ guard: 'reachesUnlinkedSecondaryDisk', target: 'CRASHED', actions: crash(CRASH_REASON.unlinkedSecondaryDisk) }] as const
+    : [];
+  if (stage !== 'RUNNING') return [...promoted, ...primary, ...unlinked, { actions: reject(QemuMessage.backupJobCancelled) }] as const;
+  return [
+    ...primary,
+    { guard: not('hasBackupJob'), actions: reject(QemuMessage.backupJobCancelled) },
+    { guard: and(['checkpointFaultEjectsDisk', not('checksEjectedDisks')]), target: 'CRASHED', actions: crash(CRASH_REASON.ejectedDisk) },
+    { guard: 'checkpointFaultStrikes', actions: 'reportCheckpointFault' },
+    { actions: 'succeed' },
+  ] as const;
+}
 
 /** Secondary I/O passes through to `file`, errors included (the primary's rules sit in the stages it reaches). */
 const SECONDARY_IO = [{ guard: 'lowerIoFails', actions: 'failIo' }, { actions: 'succeed' }] as const;
@@ -240,7 +282,7 @@ export const replicationNode = replicationNodeSetup.createMachine({
       on: {
         ...ABSENT_NODE,
         OPEN: [
-          { guard: and(['isPrimary', 'topIdGiven', 'rejectsTopIdOnPrimary']), actions: reject(QemuMessage.primaryRejectsTopId) },
+          { guard: and(['isPrimary', 'topIdGiven', not('primaryAcceptsTopId')]), actions: reject(QemuMessage.primaryRejectsTopId) },
           { guard: and(['isSecondary', not('topIdGiven')]), actions: reject(QemuMessage.missingTopId) },
           { target: 'NONE', actions: 'succeed' },
         ],
@@ -254,16 +296,12 @@ export const replicationNode = replicationNodeSetup.createMachine({
           { guard: 'isPrimary', target: 'RUNNING', actions: 'succeedClearingError' },
           { guard: 'startFailsAfterLinkingSecondaryDisk', actions: ['rejectStart', 'linkSecondaryDisk'] },
           { guard: 'startCheckFails', actions: 'rejectStart' },
-          { guard: and(['checkpointFaultEjectsDisk', 'dereferencesEjectedDisk']), target: 'CRASHED', actions: crash(CRASH_REASON.ejectedDisk) },
+          { guard: and(['checkpointFaultEjectsDisk', not('checksEjectedDisks')]), target: 'CRASHED', actions: crash(CRASH_REASON.ejectedDisk) },
           /* §9.5: the initial checkpoint's error is returned, yet the node is RUNNING. */
           { guard: 'checkpointFaultStrikes', target: 'RUNNING', actions: ['startSecondary', 'reportCheckpointFault'] },
           { target: 'RUNNING', actions: 'startSecondary' },
         ],
-        CHECKPOINT: [
-          { guard: 'isPrimary', actions: 'succeed' },
-          { guard: 'reachesUnlinkedSecondaryDisk', target: 'CRASHED', actions: crash(CRASH_REASON.unlinkedSecondaryDisk) },
-          { actions: reject(QemuMessage.backupJobCancelled) },
-        ],
+        CHECKPOINT: checkpointIn('NONE'),
         GET_ERROR: { actions: reject(QemuMessage.notRunning) },
         STOP: { actions: reject(QemuMessage.notRunning) },
         READ: { actions: 'failIo' },
@@ -275,13 +313,7 @@ export const replicationNode = replicationNodeSetup.createMachine({
       description: 'Replicating: primary forwards writes, secondary buffers in active/hidden.',
       on: {
         START: { actions: reject(QemuMessage.runningOrDone) },
-        CHECKPOINT: [
-          { guard: 'isPrimary', actions: 'succeed' },
-          { guard: not('hasBackupJob'), actions: reject(QemuMessage.backupJobCancelled) },
-          { guard: and(['checkpointFaultEjectsDisk', 'dereferencesEjectedDisk']), target: 'CRASHED', actions: crash(CRASH_REASON.ejectedDisk) },
-          { guard: 'checkpointFaultStrikes', actions: 'reportCheckpointFault' },
-          { actions: 'succeed' },
-        ],
+        CHECKPOINT: checkpointIn('RUNNING'),
         GET_ERROR: [{ guard: 'hasReplicationError', actions: reject(QemuMessage.ioErrorOccurred) }, { actions: 'succeed' }],
         STOP: [
           { guard: 'isPrimary', target: 'DONE', actions: 'succeedClearingError' },
@@ -307,7 +339,7 @@ export const replicationNode = replicationNodeSetup.createMachine({
       description: 'Secondary only: the active commit of active+hidden into the secondary disk runs.',
       on: {
         START: [{ guard: 'ignoresRequestsAfterPromotion', actions: 'ignore' }, { actions: reject(QemuMessage.runningOrDone) }],
-        CHECKPOINT: [{ guard: 'ignoresRequestsAfterPromotion', actions: 'ignore' }, { actions: reject(QemuMessage.backupJobCancelled) }],
+        CHECKPOINT: checkpointIn('FAILOVER'),
         GET_ERROR: GET_ERROR_IN_FAILOVER,
         STOP: [{ guard: 'ignoresRequestsAfterPromotion', actions: 'ignore' }, { actions: reject(QemuMessage.notRunning) }],
         READ: SECONDARY_IO,
@@ -315,8 +347,8 @@ export const replicationNode = replicationNodeSetup.createMachine({
         COMMIT_OK: { guard: 'hasCommitJob', target: 'DONE', actions: 'completeFailover' },
         COMMIT_FAILED: { guard: 'hasCommitJob', target: 'FAILOVER_FAILED', actions: 'failFailover' },
         CLOSE: [
-          { guard: and(['cancelsCommitOnClose', 'hasCommitJob']), target: 'CLOSED', actions: ['cancelCommitJob', 'succeed'] },
-          { guard: 'cancelsCommitOnClose', target: 'CRASHED', actions: crash(CRASH_REASON.closeWithoutCommitJob) },
+          { guard: and(['closeCancelsCommit', 'hasCommitJob']), target: 'CLOSED', actions: ['cancelCommitJob', 'succeed'] },
+          { guard: 'closeCancelsCommit', target: 'CRASHED', actions: crash(CRASH_REASON.closeWithoutCommitJob) },
           /* v24 leaves the commit running; its callback later meets the closed node. */
           { target: 'CLOSED', actions: 'succeed' },
         ],
@@ -326,7 +358,7 @@ export const replicationNode = replicationNodeSetup.createMachine({
       description: 'Secondary only: the commit failed; writes split by allocation.',
       on: {
         START: { actions: reject(QemuMessage.runningOrDone) },
-        CHECKPOINT: { actions: reject(QemuMessage.backupJobCancelled) },
+        CHECKPOINT: checkpointIn('FAILOVER_FAILED'),
         GET_ERROR: GET_ERROR_IN_FAILOVER,
         STOP: { actions: reject(QemuMessage.notRunning) },
         READ: SECONDARY_IO,
@@ -338,12 +370,7 @@ export const replicationNode = replicationNodeSetup.createMachine({
       description: 'Stopped (primary, or secondary stop without failover) or promoted (commit done).',
       on: {
         START: [{ guard: 'ignoresRequestsAfterPromotion', actions: 'ignore' }, { actions: reject(QemuMessage.runningOrDone) }],
-        CHECKPOINT: [
-          { guard: 'ignoresRequestsAfterPromotion', actions: 'ignore' },
-          { guard: 'isPrimary', actions: 'succeed' },
-          { guard: 'reachesUnlinkedSecondaryDisk', target: 'CRASHED', actions: crash(CRASH_REASON.unlinkedSecondaryDisk) },
-          { actions: reject(QemuMessage.backupJobCancelled) },
-        ],
+        CHECKPOINT: checkpointIn('DONE'),
         GET_ERROR: GET_ERROR_AFTER_START,
         STOP: [{ guard: 'ignoresRequestsAfterPromotion', actions: 'ignore' }, { actions: reject(QemuMessage.notRunning) }],
         READ: [{ guard: 'isPrimary', actions: 'failIo' }, ...SECONDARY_IO],
