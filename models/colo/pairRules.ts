@@ -7,7 +7,7 @@
  */
 import type { Side } from '../../src/scenario/Scenario.js';
 import type { NodeEvent } from '../replication/nodeEvents.js';
-import { type NodeState, applyNodeEvent } from '../replication/nodeState.js';
+import { type NodeState, applyNodeEvent, checkpointEmptiedBuffers } from '../replication/nodeState.js';
 import { OK, type Outcome } from '../replication/Outcome.js';
 import type { PairEvent } from './pairEvents.js';
 
@@ -103,7 +103,8 @@ export function bufferHoldsDataAfter(holds: boolean, event: PairEvent, before: P
   if (secondaryBefore.value === 'NONE' && secondaryAfter.value === 'RUNNING') return false;
   if (secondaryAfter.value === 'DONE' && secondaryBefore.value === 'FAILOVER') return false;
   if (event.type === 'CHECKPOINT' || event.type === 'COLO_CHECKPOINT') {
-    return secondaryBefore.value === 'RUNNING' && secondaryAfter.context.outcome.kind === 'ok' ? false : holds;
+    // A checkpoint of the primary alone leaves the secondary's buffers as they are.
+    return concernsSide('secondary', event) && checkpointEmptiedBuffers(secondaryBefore, secondaryAfter) ? false : holds;
   }
   if (event.type === 'WRITE' && event.vm === 'primary') {
     const forwarded = before.primary.node.value === 'RUNNING' && forwardingWorks(before);

@@ -24,6 +24,7 @@ import {
   primaryDisk,
   secondaryView,
 } from '../data/ReplicationData.js';
+import { checkpointEmptiedBuffers } from '../replication/nodeState.js';
 import { formatOutcome, type Outcome } from '../replication/Outcome.js';
 import { MODELS } from './modelCatalog.js';
 import { formatEvent } from './replayPath.js';
@@ -86,7 +87,7 @@ function dataOpsFor(event: PairEvent, before: PairContext, after: PairContext, w
   if (from.value === 'RUNNING' && to.value === 'DONE') ops.push({ kind: 'secondary-stop', failover: false });
   if (from.value === 'FAILOVER' && (to.value === 'DONE' || to.value === 'FAILOVER_FAILED')) ops.push({ kind: 'commit-ended', ok: to.value === 'DONE' });
   const checkpointed = event.type === 'COLO_CHECKPOINT' || (event.type === 'CHECKPOINT' && event.side === 'secondary');
-  if (checkpointed && from.value === 'RUNNING' && from.context.backupJob && to.context.outcome.kind === 'ok') ops.push({ kind: 'checkpoint', result: 'ok' });
+  if (checkpointed && checkpointEmptiedBuffers(from, to)) ops.push({ kind: 'checkpoint', result: 'ok' });
   if (event.type === 'WRITE' && write && !before[event.vm].lost) {
     if (event.vm === 'primary') {
       const forward = before.primary.node.value !== 'RUNNING' ? 'not-sent' : forwardingWorks(before) ? 'ok' : 'failed';

@@ -24,6 +24,14 @@ export function openedNode(mode: Side, profile: Profile): NodeState {
   return applyNodeEvent(unopenedNode(mode, profile), { type: 'OPEN', topId: mode === 'secondary' });
 }
 
+/**
+ * Whether a checkpoint that took a node from `before` to `after` emptied active and hidden: the
+ * chart answered ok to a secondary in RUNNING (checkpointIn's last case; it needs the backup job).
+ */
+export function checkpointEmptiedBuffers(before: NodeState, after: NodeState): boolean {
+  return before.context.mode === 'secondary' && before.value === 'RUNNING' && after.context.lastEvent === 'CHECKPOINT' && after.context.outcome.kind === 'ok';
+}
+
 export function applyNodeEvent(state: NodeState, event: NodeEvent): NodeState {
   const snapshot = replicationNode.resolveState({ value: state.value, context: state.context });
   const [next] = transition(replicationNode, snapshot, event);

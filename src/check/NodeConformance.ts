@@ -8,7 +8,7 @@
  */
 import { CHAIN_OF_CHECK, type CheckpointFault, type NodeEvent, type StartCheck, type StartFault } from '../../models/replication/nodeEvents.js';
 import { applyNodeEvent, openedNode, type NodeState } from '../../models/replication/nodeState.js';
-import { type NodeContext, replicationNode } from '../../models/replication/replicationNode.js';
+import { type NodeContext, type NodeStateValue, isPromotedStage, replicationNode } from '../../models/replication/replicationNode.js';
 import { describeTransition } from '../../models/paths/chartTransitions.js';
 import type { Outcome } from '../../models/replication/Outcome.js';
 import { formatOutcome } from '../../models/replication/Outcome.js';
@@ -346,8 +346,8 @@ function sameAnswer(expected: Outcome, actual: Outcome): boolean {
   return expected.kind === actual.kind;
 }
 
-function classifyOperation(node: TrackedNode, op: string, before: string): InvariantName {
-  if ((before === 'DONE' || before === 'FAILOVER') && (op === 'start' || op === 'stop' || op === 'checkpoint')) return 'ignore-after-promotion';
+function classifyOperation(node: TrackedNode, op: string, before: NodeStateValue): InvariantName {
+  if (isPromotedStage(before) && (op === 'start' || op === 'stop' || op === 'checkpoint')) return 'ignore-after-promotion';
   if (op === 'get_error' && node.side === 'primary') return 'primary-swallows-errors';
   return 'conformance';
 }

@@ -24,7 +24,7 @@ import { BACKUP_BLOCKER_REASON, MSG, activeEjected, failedToEmpty, hiddenEjected
 import type { ProfileRules } from './Profile.js';
 import { QemuError } from './QemuError.js';
 import type { ReplicationFramework, ReplicationOps } from './ReplicationFramework.js';
-import { MODE_NUMBER, type ReplicationMode, type ReplicationStage, ioStatus } from './ReplicationStage.js';
+import { MODE_NUMBER, type ReplicationMode, type ReplicationStage, ioStatus, isPromoted } from './ReplicationStage.js';
 import { checkSecondaryChain, type SecondaryChain } from './SecondaryChain.js';
 
 export interface CommitTiming {
@@ -153,7 +153,7 @@ export class ReplicationNode extends BlockNode implements ReplicationOps {
 
   start(mode: ReplicationMode): Promise<void> {
     return this.traced('start', mode, async () => {
-      if (this.isPromoted() && this.rules.ignoresRequestsAfterPromotion) return;
+      if (this.ignoredAfterPromotion()) return;
       if (this.stage !== 'NONE') throw new QemuError(MSG.runningOrDone);
       if (mode !== this.mode) throw new QemuError(modeMismatch(MODE_NUMBER[this.mode], MODE_NUMBER[mode]));
       if (this.mode === 'secondary') this.startBackup();
@@ -168,7 +168,7 @@ export class ReplicationNode extends BlockNode implements ReplicationOps {
 
   checkpoint(): Promise<void> {
     return this.traced('checkpoint', undefined, async () => {
-      if (this.isPromoted() && this.rules.ignoresRequestsAfterPromotion) return;
+      if (this.ignoredAfterPromotion()) return;
       if (this.mode === 'secondary') await this.secondaryCheckpoint();
     });
   }
@@ -186,7 +186,7 @@ export class ReplicationNode extends BlockNode implements ReplicationOps {
   }
 
   private async stopNode(failover: boolean): Promise<void> {
-    if (this.isPromoted() && this.rules.ignoresRequestsAfterPromotion) return;
+    if (this.ignoredAfterPromotion()) return;
     if (this.stage !== 'RUNNING') throw new QemuError(MSG.notRunning);
     if (this.mode === 'primary') {
       this.setStage('DONE');
@@ -228,8 +228,9 @@ export class ReplicationNode extends BlockNode implements ReplicationOps {
 
   // ---- secondary internals ----
 
-  private isPromoted(): boolean {
-    return this.stage === 'DONE' || this.stage === 'FAILOVER';
+  /** Start, stop and checkpoint do nothing on a promoted node, where the profile says so. */
+  private ignoredAfterPromotion(): boolean {
+    return isPromoted(this.stage) && this.rules.ignoresRequestsAfterPromotion;
   }
 
   /** §2.6: validate the chain, attach own links, check top-id, start the backup job. */

@@ -13,6 +13,15 @@ export type ReplicationStage = 'NONE' | 'RUNNING' | 'FAILOVER' | 'FAILOVER_FAILE
 export const STAGES: readonly ReplicationStage[] = ['NONE', 'RUNNING', 'FAILOVER', 'FAILOVER_FAILED', 'DONE'];
 
 /**
+ * A promoted node (DONE, or FAILOVER on its way there): the first test of replication_start, _stop
+ * and _do_checkpoint. Where the profile says so (7.2), the request is ignored there; elsewhere a
+ * checkpoint runs, and a secondary's needs its backup job, which only RUNNING has.
+ */
+export function isPromoted(stage: ReplicationStage): boolean {
+  return stage === 'DONE' || stage === 'FAILOVER';
+}
+
+/**
  * replication_get_io_status: -1 (EIO), 0 (pass through to file), 1 (secondary in FAILOVER_FAILED:
  * split writes by allocation above the secondary disk).
  */
