@@ -142,7 +142,7 @@ export abstract class BlockNode implements ChildOwner {
     const req = this.tracked.begin('read', start, end - start);
     try {
       await this.tracked.waitConflicts(req);
-      this.faultPoint('read', offset, bytes);
+      this.faultPoint('read', offset, bytes, options.requestId);
       const data = await this.doRead(start, end - start, options.requestId);
       return start === offset && end - start === bytes ? data : data.subarray(offset - start, offset - start + bytes);
     } finally {
@@ -161,7 +161,7 @@ export abstract class BlockNode implements ChildOwner {
     if (options.serialisingAlign !== undefined) this.tracked.makeSerialising(req, options.serialisingAlign);
     try {
       await this.tracked.waitConflicts(req);
-      this.faultPoint('write', offset, bytes);
+      this.faultPoint('write', offset, bytes, options.requestId);
       // Read-modify-write of the unaligned edges, inside the same serialising request.
       const payload = unaligned ? await this.padded(start, end, offset, data, options.requestId) : data;
       await this.runBeforeWrite(start, end - start, 'write', req, options.requestId);
@@ -184,7 +184,7 @@ export abstract class BlockNode implements ChildOwner {
     if (options.serialisingAlign !== undefined) this.tracked.makeSerialising(req, options.serialisingAlign);
     try {
       await this.tracked.waitConflicts(req);
-      this.faultPoint('write-zeroes', offset, bytes);
+      this.faultPoint('write-zeroes', offset, bytes, options.requestId);
       await this.runBeforeWrite(offset, bytes, 'write-zeroes', req, options.requestId);
       await this.doWriteZeroes(offset, bytes, options.requestId);
       this.runAfterWrite(offset, bytes, 'write-zeroes', req, options.requestId);
@@ -338,8 +338,8 @@ export abstract class BlockNode implements ChildOwner {
     for (const hook of this.afterWrite) hook({ node: this, offset, bytes, op, req, requestId });
   }
 
-  private faultPoint(op: IoOp, offset: number, bytes: number): void {
-    const errno = this.env.faults.ioError(this.name, op, offset, bytes);
+  private faultPoint(op: IoOp, offset: number, bytes: number, requestId?: number): void {
+    const errno = this.env.faults.ioError(this.name, op, offset, bytes, requestId);
     if (errno !== null) throw new BlockError(errno, `injected ${errno} on ${this.name} ${op}`);
   }
 

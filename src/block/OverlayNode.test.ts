@@ -252,7 +252,7 @@ describe('OverlayNode: concurrency', () => {
 });
 
 describe('OverlayNode: guest request ids', () => {
-  it('a request carries its id down the backing chain and into a failed padding read', async () => {
+  it('a request carries its id down the backing chain, into the fault that hits it and its failed padding read', async () => {
     const env = new SimEnv({ traceLevel: 'full', faults: [{ kind: 'io-error', node: 'raw', op: 'read', errno: 'EIO', afterOps: 1, times: 1 }] });
     const raw = new RawNode(env, 'raw', MiB, { fill: 0x5a });
     const top = new OverlayNode(env, 'top', MiB, { clusterSize: 4 * KiB });
@@ -263,6 +263,6 @@ describe('OverlayNode: guest request ids', () => {
     await run(env, () => top.write(8 * KiB + 100, filled(200, 1), { requestId: 4 }));
     await run(env, () => top.write(0, filled(4 * KiB, 2)));
     const carried = env.trace.events().flatMap((e) => ('req' in e.fields ? [`${e.kind}:${'node' in e.fields ? e.fields.node : ''}:${e.fields.req}`] : []));
-    expect(carried).toEqual(['io:raw:3', 'io:top:3', 'pad-read-failed:top:4', 'io:raw:4', 'io:top:4', 'io:top:undefined']);
+    expect(carried).toEqual(['io:raw:3', 'io:top:3', 'fault:raw:4', 'pad-read-failed:top:4', 'io:raw:4', 'io:top:4', 'io:top:undefined']);
   });
 });

@@ -53,8 +53,8 @@ export class FaultInjector {
     return this.plan.length === 0;
   }
 
-  /** The errno an I/O on `node` fails with, or null when it succeeds. */
-  ioError(node: string, op: IoOp, offset: number, bytes: number): Errno | null {
+  /** The errno an I/O on `node` fails with, or null when it succeeds; `requestId` names the guest request hit. */
+  ioError(node: string, op: IoOp, offset: number, bytes: number, requestId?: number): Errno | null {
     if (this.ioErrors.length === 0 || !this.active) return null;
     const now = this.clock.now();
     for (const armed of this.ioErrors) {
@@ -69,7 +69,7 @@ export class FaultInjector {
       armed.matched++;
       if (armed.matched <= (f.afterOps ?? 0)) continue;
       if (f.times !== undefined && armed.fired >= f.times) continue;
-      this.fire(armed, { kind: 'io-error', node, op, offset, bytes, errno: f.errno });
+      this.fire(armed, { kind: 'io-error', node, op, offset, bytes, errno: f.errno, req: requestId });
       return f.errno;
     }
     return null;

@@ -19,7 +19,16 @@ export type TraceJobEvent = 'start' | 'checkpoint' | 'completed' | 'failed' | 'c
 
 /** A fault that fired: its index in the plan, its kind, and where it struck. */
 export type FaultTraceFields = { readonly fault: number } & (
-  | { readonly kind: 'io-error'; readonly node: string; readonly op: IoOp; readonly offset: number; readonly bytes: number; readonly errno: Errno }
+  | {
+      readonly kind: 'io-error';
+      readonly node: string;
+      readonly op: IoOp;
+      readonly offset: number;
+      readonly bytes: number;
+      readonly errno: Errno;
+      /** The guest request the failed I/O served, if any. */
+      readonly req?: number;
+    }
   | { readonly kind: 'link-drop'; readonly link: string }
   | { readonly kind: 'crash'; readonly point: string }
   | { readonly kind: 'job-fail'; readonly job: 'backup' | 'commit'; readonly node: string }
