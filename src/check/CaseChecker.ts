@@ -108,6 +108,7 @@ export class CaseChecker {
       }
       case 'step':
       case 'step-result':
+      case 'request':
       case 'io':
       case 'eject':
       case 'pad-read-failed':

@@ -152,6 +152,7 @@ export class NodeConformance {
       // Data, steps and operation starts are not the chart's business (CaseChecker orders the latter).
       case 'step':
       case 'step-result':
+      case 'request':
       case 'io':
       case 'pad-read-failed':
       case 'repl-op-begin':

@@ -306,7 +306,7 @@ describe('ColoPair: a guest request id travels with the request', () => {
     env.trace
       .events()
       .slice(from)
-      .flatMap((e) => ('req' in e.fields && e.fields.req !== undefined ? [[e.kind, 'node' in e.fields ? e.fields.node : e.fields.job, e.fields.req]] : []));
+      .flatMap((e) => ('req' in e.fields && e.fields.req !== undefined ? [[e.kind, 'node' in e.fields ? e.fields.node : 'job' in e.fields ? e.fields.job : '', e.fields.req]] : []));
 
   it("a primary write's local and forwarded I/O, its copy-before-write and its quorum vote share its id", async () => {
     const { env, pair, p } = coloPair();

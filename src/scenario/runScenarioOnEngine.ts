@@ -4,7 +4,8 @@
  * step spawns one task per sub-step, so their I/O interleaves as the schedule decides). The result
  * document has the same shape as the QEMU backend's. A deadlock or a bound hit stops the run and is
  * reported in `aborted`. Guest I/O enters here: each read or write step gets a request id
- * (SimEnv.requestId) that every trace event it causes carries as `req`.
+ * (SimEnv.requestId), announced by a `request` event naming its step, that every trace event it
+ * causes carries as `req`.
  */
 import { ColoPair } from '../colo/ColoPair.js';
 import type { NbdExport } from '../colo/NbdServer.js';
@@ -97,7 +98,10 @@ async function runStep(env: SimEnv, pair: ColoPair, index: number, step: Step, b
     return { index, do: step.do, ok: true };
   }
   const steps = step.do === 'concurrent' ? step.steps : [step];
-  const tasks = steps.map((s, i) => env.sched.spawn(`step${index}${steps.length > 1 ? `.${i}` : ''}:${s.do}`, () => perform(pair, s)));
+  const tasks = steps.map((s, i) => {
+    const at: StepAt = { step: index, member: step.do === 'concurrent' ? i : undefined };
+    return env.sched.spawn(`step${index}${steps.length > 1 ? `.${i}` : ''}:${s.do}`, () => perform(pair, s, at));
+  });
   await env.sched.run({ deadlineTick: bound === undefined ? undefined : env.now() + bound });
   const results = tasks.map((task, i) => {
     const outcome = task.outcome!.ok ? task.outcome!.value! : outcomeOf(task.outcome!.error);
@@ -107,8 +111,14 @@ async function runStep(env: SimEnv, pair: ColoPair, index: number, step: Step, b
   return { index, do: step.do, ok: results.every((r) => r.ok), steps: results };
 }
 
+/** Which step a task performs: the top-level index, and its place in a concurrent group. */
+interface StepAt {
+  readonly step: number;
+  readonly member: number | undefined;
+}
+
 /** One step's operation against the pair (runs as a scheduler task). */
-async function perform(pair: ColoPair, step: Step): Promise<Outcome> {
+async function perform(pair: ColoPair, step: Step, at: StepAt): Promise<Outcome> {
   switch (step.do) {
     case 'start':
       if (step.side === 'both') {
@@ -130,12 +140,12 @@ async function perform(pair: ColoPair, step: Step): Promise<Outcome> {
     }
     case 'write': {
       const exp = exportOf(pair, step.vm, step.node ?? 'vm', step.disk ?? 0);
-      await exp.write(step.offset, new Uint8Array(step.length).fill(step.pattern), pair.env.requestId());
+      await exp.write(step.offset, new Uint8Array(step.length).fill(step.pattern), guestRequest(pair.env, step, at));
       return { ok: true };
     }
     case 'read': {
       const exp = exportOf(pair, step.vm, step.node ?? 'vm', step.disk ?? 0);
-      return { ok: true, runs: encodeRuns(await exp.read(step.offset, step.length, pair.env.requestId())) };
+      return { ok: true, runs: encodeRuns(await exp.read(step.offset, step.length, guestRequest(pair.env, step, at))) };
     }
     case 'failover': {
       const lost = step.lost ?? 'primary';
@@ -152,6 +162,16 @@ async function perform(pair: ColoPair, step: Step): Promise<Outcome> {
     case 'concurrent':
       throw new Error(`${step.do} cannot run as a task`);
   }
+}
+
+/** Mint the id of a guest request entering now, and say which step it is. */
+function guestRequest(env: SimEnv, step: Extract<Step, { do: 'read' | 'write' }>, at: StepAt): number {
+  const req = env.requestId();
+  if (env.trace.enabled) {
+    const { vm, offset, length } = step;
+    env.trace.emit('request', { req, step: at.step, member: at.member, op: step.do, vm, target: step.node ?? 'vm', disk: step.disk ?? 0, offset, bytes: length });
+  }
+  return req;
 }
 
 function alive(pair: ColoPair, name: SideName): Side {

@@ -43,6 +43,22 @@ export type TraceEventFields = {
   readonly step: { readonly index: number; readonly do: string };
   /** A scenario step ended, with its result. */
   readonly 'step-result': { readonly index: number; readonly ok: boolean; readonly error?: string; readonly errno?: string; readonly code?: string };
+  /**
+   * A guest request entered (the scenario runner's read or write step `step`, member `member` of a
+   * concurrent group): every later event it causes carries its `req`.
+   */
+  readonly request: {
+    readonly req: number;
+    readonly step: number;
+    readonly member: number | undefined;
+    readonly op: 'read' | 'write';
+    readonly vm: TraceSide;
+    /** Where it entered: the VM's disk, the replication node itself, or the side's own disk. */
+    readonly target: 'vm' | 'replication' | 'disk';
+    readonly disk: number;
+    readonly offset: number;
+    readonly bytes: number;
+  };
   /** A leaf driver (raw, qcow2-like overlay) did I/O; `req` when a guest request caused it. */
   readonly io: { readonly node: string; readonly op: IoOp; readonly offset: number; readonly bytes: number; readonly req?: number };
   /** A node lost its driver (bs->drv = NULL). */
