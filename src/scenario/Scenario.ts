@@ -14,10 +14,11 @@ export type Profile = ProfileName;
 export const PROFILES: readonly Profile[] = ['qemu-7.2', 'v24'];
 export const DEFAULT_DISK_SIZE_BYTES = 1048576;
 /**
- * The largest disk the engine takes: 1 PiB (2^50). Offsets and lengths stay exact numbers (far
- * below 2^53) and a job's cluster count stays small enough to scan; QEMU's raw and qcow2 allow more.
+ * The largest disk the engine takes: 4 TiB (2^42). Offsets stay exact numbers, and the overlay's
+ * block status walks unallocated space cluster by cluster (a failover on 64 TiB takes about a
+ * minute); QEMU's raw and qcow2 allow more.
  */
-export const MAX_DISK_SIZE_BYTES = 2 ** 50;
+export const MAX_DISK_SIZE_BYTES = 2 ** 42;
 export const SCENARIO_FORMAT_VERSION = 1;
 
 export interface DiskSpec {

@@ -88,7 +88,7 @@ function parseDisk(raw: unknown): Scenario['disk'] {
   if (raw === undefined) return { size: DEFAULT_DISK_SIZE_BYTES, pattern: 0 };
   const f = FieldReader.of(raw, 'scenario.disk', fail);
   const size = f.optInt('size', 512) ?? DEFAULT_DISK_SIZE_BYTES;
-  if (size > MAX_DISK_SIZE_BYTES) throw f.error('size', `must be at most ${MAX_DISK_SIZE_BYTES} (1 PiB, the largest disk the engine takes)`, size);
+  if (size > MAX_DISK_SIZE_BYTES) throw f.error('size', `must be at most ${MAX_DISK_SIZE_BYTES} (4 TiB, the largest disk the engine takes)`, size);
   if (size % 512 !== 0) throw f.error('size', 'must be a multiple of 512', size);
   const pattern = f.optInt('pattern', 0, 255) ?? 0;
   f.finish();

@@ -127,9 +127,13 @@ async function perform(pair: ColoPair, step: Step): Promise<Outcome> {
       const status = await alive(pair, step.side).queryXenReplicationStatus();
       return status.desc === undefined ? { ok: true, replicationError: status.error } : { ok: true, replicationError: status.error, desc: status.desc };
     }
-    case 'write':
-      await exportOf(pair, step.vm, step.node ?? 'vm', step.disk ?? 0).write(step.offset, new Uint8Array(step.length).fill(step.pattern));
+    case 'write': {
+      const exp = exportOf(pair, step.vm, step.node ?? 'vm', step.disk ?? 0);
+      // The range first, as the server would check it: a write past the end must not allocate its length.
+      exp.checkRange('write', step.offset, step.length);
+      await exp.write(step.offset, new Uint8Array(step.length).fill(step.pattern));
       return { ok: true };
+    }
     case 'read':
       return { ok: true, runs: encodeRuns(await exportOf(pair, step.vm, step.node ?? 'vm', step.disk ?? 0).read(step.offset, step.length)) };
     case 'failover': {
