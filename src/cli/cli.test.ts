@@ -122,7 +122,8 @@ describe('colosim', () => {
     const r = colosim('fuzz', '--faults', 'some');
     expect(r.code).toBe(2);
     expect(r.err).toContain('--faults must be one of none, tolerated, all, got "some"');
-    expect(r.err).toContain('usage: colosim fuzz');
+    expect(r.err).toContain('(usage: colosim fuzz');
+    expect(r.err.split('\n')).toHaveLength(2); // one line and its newline
   });
 
   it('fuzz on v24 exits 1 and writes a counterexample that replay reproduces (exit 1)', { timeout: 120_000 }, () => {

@@ -206,15 +206,15 @@ export function progressReporter(total: number, quiet: boolean, stream: NodeJS.W
   };
 }
 
-const USAGE = 'usage: colosim fuzz [--seed N] [--runs N] [--steps N] [--faults none|tolerated|all] [--profile qemu-7.2|v24] [--out DIR] [--json] [--backend engine|qemu]';
+const USAGE = '(usage: colosim fuzz [--seed N] [--runs N] [--steps N] [--faults none|tolerated|all] [--profile qemu-7.2|v24] [--out DIR] [--json] [--backend engine|qemu])';
 
 function integer(flag: string, text: string, min: number, max: number): number {
   const n = parseInteger(text, min, max);
-  if (n === undefined) throw new CliError(`${flag} must be an integer from ${min} to ${max}, got "${text}"\n${USAGE}`);
+  if (n === undefined) throw new CliError(`fuzz: ${flag} must be an integer from ${min} to ${max}, got "${text}" ${USAGE}`);
   return n;
 }
 
 function choice<T extends string>(flag: string, text: string, allowed: readonly T[]): T {
-  if (!isOneOf(text, allowed)) throw new CliError(`${flag} must be one of ${allowed.join(', ')}, got "${text}"\n${USAGE}`);
+  if (!isOneOf(text, allowed)) throw new CliError(`fuzz: ${flag} must be one of ${allowed.join(', ')}, got "${text}" ${USAGE}`);
   return text;
 }
