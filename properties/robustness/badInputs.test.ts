@@ -94,6 +94,8 @@ const FILES: Record<string, FileCase> = {
   'write offset as text': { file: withStep({ ...write, offset: '0' }), says: 'steps[0].offset: must be an integer' },
   'write length 0': { file: withStep({ ...write, length: 0 }), says: 'steps[0].length: must be an integer >= 1' },
   'write length past 2^53': { file: withStep({ ...write, length: 2 ** 54 }), says: 'steps[0].length: must be an integer >= 1' },
+  'write of 1 GiB inside a 4 GiB disk': { file: { ...withStep({ ...write, length: 2 ** 30 }), disk: { size: 2 ** 32 } }, says: 'steps[0].length: must be at most 268435456 (256 MiB, the largest request the engine buffers), got 1073741824' },
+  'read of 2^40 inside a 4 TiB disk': { file: { ...withStep({ do: 'read', vm: 'secondary', offset: 0, length: 2 ** 40 }), disk: { size: 2 ** 42 } }, says: 'steps[0].length: must be at most 268435456' },
   'write pattern 300': { file: withStep({ ...write, pattern: 300 }), says: 'steps[0].pattern: must be an integer from 0 to 255' },
   'write pattern missing': { file: withStep({ ...write, pattern: undefined }), says: 'steps[0].pattern: must be an integer' },
   'write disk past disks': { file: withStep({ ...write, disk: 1 }), says: 'steps[0].disk: must be an integer from 0 to 0' },

@@ -11,6 +11,7 @@ import {
   DEFAULT_DISK_SIZE_BYTES,
   IO_TARGETS,
   MAX_DISK_SIZE_BYTES,
+  MAX_IO_BYTES,
   DEFAULT_TIMING,
   type EngineSettings,
   type ExpectedResult,
@@ -61,7 +62,7 @@ export function parseScenario(raw: unknown): Scenario {
   const rawSteps = f.raw('steps');
   if (!Array.isArray(rawSteps)) throw f.error('steps', 'must be an array of steps', rawSteps);
   f.finish();
-  const context: StepContext = { disks };
+  const context: StepContext = { disks, diskSizeBytes: disk.size };
   const steps = rawSteps.map((s, i) => parseStep(s, `steps[${i}]`, context, true) as ScenarioStep);
   return compact({ colosim: 1 as const, name, description, origin, disk, chain, disks, profile, engine, steps });
 }
@@ -157,12 +158,17 @@ function parseTiming(raw: unknown): TimingSpec {
 
 interface StepContext {
   readonly disks: number;
+  readonly diskSizeBytes: number;
 }
 
 function parseStep(raw: unknown, where: string, ctx: StepContext, topLevel: boolean): Step | ScenarioStep {
   const f = FieldReader.of(raw, where, fail);
   const kind = f.oneOf('do', STEP_KINDS);
   const step = readStep(kind, f, where, ctx);
+  if ((step.do === 'read' || step.do === 'write') && step.length > MAX_IO_BYTES && step.offset + step.length <= ctx.diskSizeBytes) {
+    // Past the end it is the server's to refuse (EINVAL); inside the disk the engine would have to buffer it all.
+    throw fail(`${where}.length: must be at most ${MAX_IO_BYTES} (256 MiB, the largest request the engine buffers), got ${step.length}`);
+  }
   const expect = topLevel || kind !== 'concurrent' ? parseExpect(f.raw('expect'), `${where}.expect`) : undefined;
   const note = f.optString('note');
   f.finish();
