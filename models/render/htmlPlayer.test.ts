@@ -3,7 +3,7 @@
  * stepping highlights the states of the current step and nothing is fetched from the network.
  * Skipped where chromium is not installed, unless CI=true (CI installs it).
  */
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -20,7 +20,8 @@ browserTest('stepping through a trace highlights its states', async () => {
     { machine: 'node', state: 'FAILOVER', event: 'STOP(true)' },
   ];
   const { text } = await renderChart({ format: 'html', profile: 'qemu-7.2', trace });
-  const file = join(mkdtempSync(join(tmpdir(), 'colosim-html-')), 'charts.html');
+  const dir = mkdtempSync(join(tmpdir(), 'colosim-html-'));
+  const file = join(dir, 'charts.html');
   writeFileSync(file, text);
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -43,5 +44,6 @@ browserTest('stepping through a trace highlights its states', async () => {
     expect(requests).toEqual([`file://${file}`]);
   } finally {
     await browser.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 }, 60_000);

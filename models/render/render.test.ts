@@ -3,10 +3,10 @@
  * HTML page; coverage colours never-visited items red and dashed, and the profile greys what it
  * cannot reach; the coverage and trace files are validated; the `chart` command's exit codes.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, test, vi } from 'vitest';
+import { afterAll, describe, expect, test, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { chartStates, chartTransitions } from '../paths/chartTransitions.js';
 import { reachableUnder } from '../paths/coveringPaths.js';
@@ -127,6 +127,7 @@ describe('coverage and trace files', () => {
 
 describe('colosim chart', () => {
   const dir = mkdtempSync(join(tmpdir(), 'colosim-chart-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   test('the default is the replication node as SVG', async () => {
     const out = join(dir, 'node.svg');
     expect(await main(['chart', '--out', out])).toBe(0);

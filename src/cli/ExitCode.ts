@@ -14,7 +14,7 @@ export const ExitCode = {
   Qemu: 3,
   /** The results could not be written (disk full, folder not writable). */
   Output: 4,
-  /** A bug in colosim itself (reported with its stack, please file it). */
+  /** A bug in colosim itself: one line, COLOSIM_DEBUG=1 adds the stack (please file it). */
   Internal: 70,
   /** Interrupted by SIGINT or SIGTERM; what was done so far is written. */
   Interrupted: 130,

@@ -122,7 +122,8 @@ describe('colosim', () => {
     const r = colosim('fuzz', '--faults', 'some');
     expect(r.code).toBe(2);
     expect(r.err).toContain('--faults must be one of none, tolerated, all, got "some"');
-    expect(r.err).toContain('usage: colosim fuzz');
+    expect(r.err).toContain('(usage: colosim fuzz');
+    expect(r.err.split('\n')).toHaveLength(2); // one line and its newline
   });
 
   it('fuzz on v24 exits 1 and writes a counterexample that replay reproduces (exit 1)', { timeout: 120_000 }, () => {
@@ -151,7 +152,7 @@ describe('colosim', () => {
     expect(Object.values(summary.invariants).every((c) => c.violations === 0)).toBe(true);
   });
 
-  it('fuzz: Ctrl-C stops after the current case and still writes the report', { timeout: 120_000 }, async () => {
+  it('fuzz: Ctrl-C stops after the current case, still writes the report and exits 130', { timeout: 120_000 }, async () => {
     const out = join(dir, 'interrupted');
     const child = spawn(process.execPath, [BIN, 'fuzz', '--seed', '8', '--runs', '1000000', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -159,7 +160,7 @@ describe('colosim', () => {
     await new Promise((resolve) => setTimeout(resolve, 4000));
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-    expect(code).toBe(0);
+    expect(code).toBe(130);
     expect(stdout).toContain('(interrupted)');
     const summary = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { interrupted: boolean; cases: number };
     expect(summary.interrupted).toBe(true);

@@ -1,10 +1,12 @@
 /*
  * colosim's command line. Each subcommand lives in commands/<name>.ts and registers itself here;
- * commands return an exit code (see ExitCode.ts) instead of calling process.exit themselves.
+ * commands return an exit code (see ExitCode.ts) instead of calling process.exit themselves, and
+ * runAsProcess (runAsProcess.ts) turns that code, or a failure, into the process's exit.
  */
 import { Command, CommanderError } from 'commander';
 import { CliError, ExitCode } from './ExitCode.js';
 import { COMMANDS } from './commands/index.js';
+import { runAsProcess } from './runAsProcess.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command();
@@ -13,7 +15,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description("Deterministic simulation and verification of QEMU's COLO block replication")
     .exitOverride()
     .showHelpAfterError('(run colosim --help for usage)')
-    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+    .configureOutput({ writeOut: (text) => process.stdout.write(text), writeErr: (text) => process.stderr.write(text) });
   let exitCode: number = ExitCode.Ok;
   for (const register of COMMANDS) {
     register(program, (code) => {
@@ -37,14 +39,4 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 const isEntryPoint = process.argv[1] !== undefined && /colosim(\.js)?$|cli[\\/]main\.ts$/.test(process.argv[1]);
-if (isEntryPoint) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(`colosim: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-      process.exitCode = 70;
-    },
-  );
-}
+if (isEntryPoint) runAsProcess(() => main(process.argv.slice(2)));

@@ -37,7 +37,8 @@ export class NbdExport {
     }
   }
 
-  private checkRange(op: 'read' | 'write', offset: number, bytes: number): void {
+  /** The server's check of a request's range; a caller may run it before building a large buffer. */
+  checkRange(op: 'read' | 'write', offset: number, bytes: number): void {
     if (offset > this.size || bytes > this.size - offset) {
       throw new BlockError(PAST_EOF_ERRNO[op], `operation past EOF; From: ${offset}, Len: ${bytes}, Size: ${this.size}`);
     }

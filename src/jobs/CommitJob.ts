@@ -166,8 +166,8 @@ export class CommitJob {
   private nextDirtyChunk(): { offset: number; bytes: number } | null {
     const g = COMMIT_GRANULARITY;
     const maxClusters = Math.max(1, Math.floor(this.options.chunkBytes / g));
-    for (let c = 0; c < this.dirty.clusters; c++) {
-      if (!this.dirty.take(c)) continue;
+    const c = this.dirty.nextArmed(0);
+    if (c !== null && this.dirty.take(c)) {
       let last = c;
       while (last + 1 < this.dirty.clusters && last - c + 1 < maxClusters && this.dirty.take(last + 1)) last++;
       const offset = c * g;

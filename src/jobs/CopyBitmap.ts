@@ -1,45 +1,62 @@
 /*
  * Which clusters of the source still need their old content copied before the next write
  * (block-copy's dirty bitmap; in 2016 the inverse "done" bitmap). A checkpoint re-arms every cluster.
+ * Stored sparse: one default for every cluster plus the set of clusters that differ from it, so
+ * memory follows the clusters touched, not the disk size (a 1 TiB disk has 16 Mi clusters of 64 KiB).
  */
 
 export class CopyBitmap {
-  private readonly needsCopy: Uint8Array;
+  /** Whether a cluster not in `flipped` is armed. */
+  private armedByDefault = false;
+  private readonly flipped = new Set<number>();
+  readonly clusters: number;
 
   constructor(
     readonly lengthBytes: number,
     readonly clusterSize: number,
   ) {
-    this.needsCopy = new Uint8Array(Math.ceil(lengthBytes / clusterSize));
-  }
-
-  get clusters(): number {
-    return this.needsCopy.length;
+    this.clusters = Math.ceil(lengthBytes / clusterSize);
   }
 
   armAll(): void {
-    this.needsCopy.fill(1);
+    this.armedByDefault = true;
+    this.flipped.clear();
   }
 
   isArmed(cluster: number): boolean {
-    return this.needsCopy[cluster] === 1;
+    if (cluster < 0 || cluster >= this.clusters) return false;
+    return this.flipped.has(cluster) !== this.armedByDefault;
   }
 
   /** Take a cluster for copying: true if it was armed (it is not any more). */
   take(cluster: number): boolean {
-    if (this.needsCopy[cluster] !== 1) return false;
-    this.needsCopy[cluster] = 0;
+    if (!this.isArmed(cluster)) return false;
+    this.set(cluster, false);
     return true;
   }
 
   /** A failed copy leaves the cluster armed again. */
   rearm(cluster: number): void {
-    this.needsCopy[cluster] = 1;
+    if (cluster >= 0 && cluster < this.clusters) this.set(cluster, true);
   }
 
   armedCount(): number {
-    let n = 0;
-    for (const bit of this.needsCopy) n += bit;
-    return n;
+    return this.armedByDefault ? this.clusters - this.flipped.size : this.flipped.size;
+  }
+
+  /** The lowest armed cluster at or after `from`, or null. */
+  nextArmed(from: number): number | null {
+    if (this.armedByDefault) {
+      for (let c = Math.max(0, from); c < this.clusters; c++) if (!this.flipped.has(c)) return c;
+      return null;
+    }
+    let lowest: number | null = null;
+    for (const c of this.flipped) if (c >= from && (lowest === null || c < lowest)) lowest = c;
+    return lowest;
+  }
+
+  private set(cluster: number, armed: boolean): void {
+    if (armed === this.armedByDefault) this.flipped.delete(cluster);
+    else this.flipped.add(cluster);
   }
 }

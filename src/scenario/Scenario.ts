@@ -13,6 +13,18 @@ export type Profile = ProfileName;
 
 export const PROFILES: readonly Profile[] = ['qemu-7.2', 'v24'];
 export const DEFAULT_DISK_SIZE_BYTES = 1048576;
+/**
+ * The largest disk the engine takes: 4 TiB (2^42). Offsets stay exact numbers, and the overlay's
+ * block status walks unallocated space cluster by cluster (a failover on 64 TiB takes about a
+ * minute); QEMU's raw and qcow2 allow more.
+ */
+export const MAX_DISK_SIZE_BYTES = 2 ** 42;
+/**
+ * The longest read or write inside the disk the engine takes: it holds a request's bytes in one
+ * buffer (QEMU's NBD client splits a long request into 32 MiB pieces instead). A request reaching
+ * past the end is still the NBD server's to refuse, with EINVAL, however long it is.
+ */
+export const MAX_IO_BYTES = 256 * 1024 * 1024;
 export const SCENARIO_FORMAT_VERSION = 1;
 
 export interface DiskSpec {

@@ -47,7 +47,7 @@ describe('parseScenario: valid files', () => {
         seed: -5,
         schedule: { policy: 'replay', choices: [0, 2, 1] },
         timing: { diskLatencyTicks: 1000 },
-        faults: [{ kind: 'io-error', node: 'hidden', op: 'write' }],
+        faults: [{ kind: 'io-error', node: 'hidden-disk', op: 'write' }],
       },
       steps: [
         { do: 'start', side: 'both' },
@@ -70,7 +70,7 @@ describe('parseScenario: valid files', () => {
       seed: -5,
       schedule: { policy: 'replay', choices: [0, 2, 1] },
       timing: { ...DEFAULT_TIMING, diskLatencyTicks: 1000 },
-      faults: [{ kind: 'io-error', node: 'hidden', op: 'write', errno: 'EIO' }],
+      faults: [{ kind: 'io-error', node: 'hidden-disk', op: 'write', errno: 'EIO' }],
     });
     expect(scenario.steps).toEqual([
       { do: 'start', side: 'both' },
@@ -223,5 +223,51 @@ describe('parseScenario: messages', () => {
       'scenario.engine.faults[0].errno: must be one of "EPERM", "EIO", "ENOMEM", "EBUSY", "EINVAL", "ENOSPC", "ENOMEDIUM", "ENOTSUP", "ECONNRESET", "ENOTCONN", "ESHUTDOWN", "ECANCELED", got "EFOO"',
     );
     expect(messageOf({ ...base, engine: { faults: { kind: 'crash' } } })).toBe('scenario.engine.faults: must be an array of faults');
+  });
+
+  it('rejects a fault aimed at a name the pair does not have, listing the names it has', () => {
+    expect(messageOf({ ...base, engine: { faults: [{ kind: 'io-error', node: 'hidden' }] } })).toBe(
+      'scenario.engine.faults[0].node: no io-error target "hidden" with 1 disk(s); expected one of primary-disk, secondary-disk, hidden-disk, active-disk, link',
+    );
+    expect(messageOf({ ...base, disks: 2, engine: { faults: [{ kind: 'latency', node: 'active-disk.2', ticks: 5 }] } })).toBe(
+      'scenario.engine.faults[0].node: no latency target "active-disk.2" with 2 disk(s); expected one of primary-disk, secondary-disk, hidden-disk, active-disk, link, primary-disk.1, secondary-disk.1, hidden-disk.1, active-disk.1, link.1',
+    );
+    expect(messageOf({ ...base, engine: { faults: [{ kind: 'link-drop', link: 'link.1' }] } })).toBe(
+      'scenario.engine.faults[0].link: no link-drop target "link.1" with 1 disk(s); expected one of link',
+    );
+    expect(messageOf({ ...base, engine: { faults: [{ kind: 'crash', point: 'primary:before-write' }] } })).toBe(
+      'scenario.engine.faults[0].point: no crash target "primary:before-write" with 1 disk(s); expected one of primary:before-forward, primary:after-local-write, secondary:before-cow, secondary:between-make-empty, secondary:during-commit',
+    );
+    expect(messageOf({ ...base, engine: { faults: [{ kind: 'job-fail', job: 'backup', node: 'replication-primary' }] } })).toBe(
+      'scenario.engine.faults[0].node: no job-fail target "replication-primary" with 1 disk(s); expected one of replication-secondary',
+    );
+    expect(parseScenario({ ...base, disks: 3, engine: { faults: [{ kind: 'io-error', node: 'hidden-disk.2' }, { kind: 'link-drop', link: 'link.1' }] } }).engine.faults).toEqual([
+      { kind: 'io-error', node: 'hidden-disk.2', op: 'any', errno: 'EIO' },
+      { kind: 'link-drop', link: 'link.1' },
+    ]);
+  });
+
+  it('rejects a concurrent step nested 10,000 deep at the first nesting, and a disk past 4 TiB', () => {
+    let step: unknown = { do: 'status', side: 'primary' };
+    for (let i = 0; i < 10_000; i++) step = { do: 'concurrent', steps: [step] };
+    expect(stepMessage(step)).toBe('steps[0].steps: concurrent steps cannot contain "concurrent", "wait" or "heal"');
+    expect(messageOf({ ...base, disk: { size: 2 ** 53 - 512 } })).toBe(
+      'scenario.disk.size: must be at most 4398046511104 (4 TiB, the largest disk the engine takes), got 9007199254740480',
+    );
+    expect(parseScenario({ ...base, disk: { size: 2 ** 42 } }).disk.size).toBe(2 ** 42);
+  });
+
+  it('reads text with a byte-order mark; rejects duplicate keys and deep nesting, naming where', () => {
+    expect(parseScenarioText(`\uFEFF${JSON.stringify(base)}`)).toEqual(parseScenario(base));
+    expect(() => parseScenarioText('{"colosim": 1, "name": "a", "steps": [{"do": "status", "side": "primary", "side": "secondary"}]}', 'f.json')).toThrow(
+      new ScenarioError('f.json: steps[0].side: duplicate key (JSON would keep only the last)'),
+    );
+    expect(() => parseScenarioText('{"colosim": 1, "name": "a", "name": "b", "steps": []}')).toThrow(
+      new ScenarioError('scenario: name: duplicate key (JSON would keep only the last)'),
+    );
+    expect(() => parseScenarioText('{"disk": {"a b": 1, "a b": 2}}')).toThrow(new ScenarioError('scenario: disk["a b"]: duplicate key (JSON would keep only the last)'));
+    // The same key in two objects, and a key-like string as a value, are fine.
+    expect(parseScenarioText('{"colosim": 1, "name": "side", "steps": [{"do": "status", "side": "primary"}, {"do": "status", "side": "secondary", "note": "\\"side\\","}]}').steps).toHaveLength(2);
+    expect(() => parseScenarioText(`${'['.repeat(65)}${']'.repeat(65)}`)).toThrow(new ScenarioError(`scenario: ${'[0]'.repeat(64)}: nested deeper than 64 levels`));
   });
 });

@@ -3,12 +3,15 @@
  * offending field ("steps[2].side: must be one of ..."), unknown fields are errors, and defaults
  * are filled in so every backend sees the same complete scenario.
  */
-import { parseFaultPlan } from '../sim/FaultPlan.js';
+import { type Fault, parseFaultPlan } from '../sim/FaultPlan.js';
 import { FieldReader, compact } from '../util/FieldReader.js';
+import { JsonInputError, parseStrictJson } from '../util/strictJson.js';
 import {
   CHAIN_VARIANTS,
   DEFAULT_DISK_SIZE_BYTES,
   IO_TARGETS,
+  MAX_DISK_SIZE_BYTES,
+  MAX_IO_BYTES,
   DEFAULT_TIMING,
   type EngineSettings,
   type ExpectedResult,
@@ -21,6 +24,7 @@ import {
   type Step,
   type TimingSpec,
 } from './Scenario.js';
+import { faultTargets, unknownTarget } from './faultTargets.js';
 
 export class ScenarioError extends Error {
   readonly code = 'BAD_SCENARIO';
@@ -35,9 +39,10 @@ export const MAX_DISKS = 8;
 export function parseScenarioText(text: string, source = 'scenario'): Scenario {
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = parseStrictJson(text);
   } catch (error) {
-    throw new ScenarioError(`${source}: not valid JSON: ${(error as Error).message}`);
+    if (error instanceof JsonInputError) throw new ScenarioError(`${source}: ${error.message}`);
+    throw error;
   }
   return parseScenario(raw);
 }
@@ -53,11 +58,11 @@ export function parseScenario(raw: unknown): Scenario {
   const disks = f.optInt('disks', 1, MAX_DISKS) ?? 1;
   const profile = f.oneOf('profile', PROFILES, 'qemu-7.2');
   const chain = f.oneOf('chain', CHAIN_VARIANTS, 'standard');
-  const engine = parseEngine(f.raw('engine'));
+  const engine = parseEngine(f.raw('engine'), disks);
   const rawSteps = f.raw('steps');
   if (!Array.isArray(rawSteps)) throw f.error('steps', 'must be an array of steps', rawSteps);
   f.finish();
-  const context: StepContext = { disks };
+  const context: StepContext = { disks, diskSizeBytes: disk.size };
   const steps = rawSteps.map((s, i) => parseStep(s, `steps[${i}]`, context, true) as ScenarioStep);
   return compact({ colosim: 1 as const, name, description, origin, disk, chain, disks, profile, engine, steps });
 }
@@ -84,13 +89,14 @@ function parseDisk(raw: unknown): Scenario['disk'] {
   if (raw === undefined) return { size: DEFAULT_DISK_SIZE_BYTES, pattern: 0 };
   const f = FieldReader.of(raw, 'scenario.disk', fail);
   const size = f.optInt('size', 512) ?? DEFAULT_DISK_SIZE_BYTES;
+  if (size > MAX_DISK_SIZE_BYTES) throw f.error('size', `must be at most ${MAX_DISK_SIZE_BYTES} (4 TiB, the largest disk the engine takes)`, size);
   if (size % 512 !== 0) throw f.error('size', 'must be a multiple of 512', size);
   const pattern = f.optInt('pattern', 0, 255) ?? 0;
   f.finish();
   return { size, pattern };
 }
 
-function parseEngine(raw: unknown): EngineSettings {
+function parseEngine(raw: unknown, disks: number): EngineSettings {
   const base: EngineSettings = { seed: 0, schedule: { policy: 'fifo' }, timing: DEFAULT_TIMING, faults: [] };
   if (raw === undefined) return base;
   const f = FieldReader.of(raw, 'scenario.engine', fail);
@@ -103,8 +109,20 @@ function parseEngine(raw: unknown): EngineSettings {
   } catch (error) {
     throw new ScenarioError((error as Error).message);
   }
+  checkFaultTargets(faults, disks, 'scenario.engine.faults');
   f.finish();
   return { seed, schedule, timing, faults };
+}
+
+/** A fault on a name the pair does not have would never fire: name the field and list what exists. */
+function checkFaultTargets(faults: readonly Fault[], disks: number, where: string): void {
+  const targets = faultTargets(disks);
+  for (const [i, fault] of faults.entries()) {
+    const unknown = unknownTarget(fault, targets);
+    if (unknown === null) continue;
+    const [field, value, allowed] = unknown;
+    throw fail(`${where}[${i}].${field}: no ${fault.kind} target ${JSON.stringify(value)} with ${disks} disk(s); expected one of ${allowed.join(', ')}`);
+  }
 }
 
 function parseSchedule(raw: unknown): ScheduleSpec {
@@ -140,12 +158,17 @@ function parseTiming(raw: unknown): TimingSpec {
 
 interface StepContext {
   readonly disks: number;
+  readonly diskSizeBytes: number;
 }
 
 function parseStep(raw: unknown, where: string, ctx: StepContext, topLevel: boolean): Step | ScenarioStep {
   const f = FieldReader.of(raw, where, fail);
   const kind = f.oneOf('do', STEP_KINDS);
   const step = readStep(kind, f, where, ctx);
+  if ((step.do === 'read' || step.do === 'write') && step.length > MAX_IO_BYTES && step.offset + step.length <= ctx.diskSizeBytes) {
+    // Past the end it is the server's to refuse (EINVAL); inside the disk the engine would have to buffer it all.
+    throw fail(`${where}.length: must be at most ${MAX_IO_BYTES} (256 MiB, the largest request the engine buffers), got ${step.length}`);
+  }
   const expect = topLevel || kind !== 'concurrent' ? parseExpect(f.raw('expect'), `${where}.expect`) : undefined;
   const note = f.optString('note');
   f.finish();
@@ -192,10 +215,11 @@ function readStep(kind: Step['do'], f: FieldReader, where: string, ctx: StepCont
     case 'concurrent': {
       const inner = f.raw('steps');
       if (!Array.isArray(inner) || inner.length === 0) throw f.error('steps', 'must be a non-empty array of steps', inner);
-      const steps = inner.map((s, i) => parseStep(s, `${where}.steps[${i}]`, ctx, false) as Step);
-      if (steps.some((s) => s.do === 'concurrent' || s.do === 'wait' || s.do === 'heal')) {
+      // Checked before parsing the inner steps, so a deep nest fails here rather than deep in the stack.
+      if (inner.some((s) => ['concurrent', 'wait', 'heal'].includes((s as { do?: unknown } | null)?.do as string))) {
         throw fail(`${where}.steps: concurrent steps cannot contain "concurrent", "wait" or "heal"`);
       }
+      const steps = inner.map((s, i) => parseStep(s, `${where}.steps[${i}]`, ctx, false) as Step);
       return { do: kind, steps };
     }
   }

@@ -140,6 +140,8 @@ async function perform(pair: ColoPair, step: Step, at: StepAt): Promise<Outcome>
     }
     case 'write': {
       const exp = exportOf(pair, step.vm, step.node ?? 'vm', step.disk ?? 0);
+      // The range first, as the server would check it: a write past the end must not allocate its length.
+      exp.checkRange('write', step.offset, step.length);
       await exp.write(step.offset, new Uint8Array(step.length).fill(step.pattern), guestRequest(pair.env, step, at));
       return { ok: true };
     }

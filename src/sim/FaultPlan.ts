@@ -2,7 +2,8 @@
  * Faults as data: what goes wrong, where and when, decided before or during a run from the seed,
  * never by engine code on its own. The block layer, the link, the jobs and the pair consult a
  * FaultInjector (FaultInjector.ts) at explicit fault points; this file only defines and validates
- * the plan. Node names are the pair's node names ("secondary", "hidden.1", "link", ...).
+ * the plan. Node names are the pair's node names ("secondary-disk", "hidden-disk.1", "link", ...);
+ * whether a name exists depends on the scenario's disks, so src/scenario/faultTargets.ts checks it.
  */
 import { FieldReader, compact } from '../util/FieldReader.js';
 import { type Errno, ERRNO_NAMES } from './errno.js';

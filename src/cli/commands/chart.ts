@@ -2,17 +2,20 @@
  * `colosim chart`: draw the models' statecharts (models/render). Default: the replication node's
  * chart as SVG on stdout. --coverage colours states and transitions by visit counts (format in
  * models/render/coverageStyle.ts); --trace (HTML only) embeds a run to step through
- * (models/render/trace.ts). Bad arguments or unreadable files end with exit code 2.
+ * (models/render/trace.ts). Bad arguments or unreadable files end with exit code 2, an --out that
+ * cannot be written with 4.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { MODEL_NAMES, type ModelName } from '../../../models/paths/modelCatalog.js';
 import { CoverageFileError, type VisitCounts, parseCoverage } from '../../../models/render/coverageStyle.js';
 import { CHART_FORMATS, type ChartFormat, renderChart } from '../../../models/render/renderChart.js';
 import { type TraceStep, TraceFileError, parseTrace } from '../../../models/render/trace.js';
 import { PROFILES, type Profile } from '../../scenario/Scenario.js';
+import { JsonInputError, parseStrictJson } from '../../util/strictJson.js';
 import { CliError, ExitCode } from '../ExitCode.js';
 import { isOneOf } from '../args.js';
+import { describeSystemError, writeOutputFile } from '../outputFiles.js';
 
 interface ChartOptions {
   readonly machine?: string;
@@ -33,12 +36,13 @@ function readJson(file: string, what: string): unknown {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new CliError(`chart: cannot read the ${what} file ${file}: ${(error as Error).message}`, ExitCode.Usage);
+    throw new CliError(`chart: cannot read the ${what} file ${file}: ${describeSystemError(error)}`, ExitCode.Usage);
   }
   try {
-    return JSON.parse(text);
+    return parseStrictJson(text);
   } catch (error) {
-    throw new CliError(`chart: ${file} is not valid JSON: ${(error as Error).message}`, ExitCode.Usage);
+    if (error instanceof JsonInputError) throw new CliError(`chart: ${file}: ${error.message}`, ExitCode.Usage);
+    throw error;
   }
 }
 
@@ -81,11 +85,7 @@ export function registerChart(program: Command, setExitCode: (code: number) => v
       for (const warning of output.warnings) process.stderr.write(`colosim chart: warning: ${warning}\n`);
       if (options.out === undefined) process.stdout.write(output.text);
       else {
-        try {
-          writeFileSync(options.out, output.text);
-        } catch (error) {
-          throw new CliError(`chart: cannot write ${options.out}: ${(error as Error).message}`, ExitCode.Usage);
-        }
+        writeOutputFile('chart: ', options.out, output.text);
       }
       setExitCode(ExitCode.Ok);
     });

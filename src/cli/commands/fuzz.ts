@@ -1,12 +1,14 @@
 /*
- * `colosim fuzz`: the main job. Runs a campaign on the in-memory engine, shows progress (a bar on a
- * terminal, a line every few seconds otherwise), prints the summary and writes run.json (plus any
- * counterexample) into the output folder. Exit 0 clean, 1 violation, 2 bad arguments. Ctrl-C stops
- * after the current case and still writes everything counted so far; a second Ctrl-C quits at once.
+ * `colosim fuzz`: the main job. Prints the seed and the command that reruns the campaign, runs it on
+ * the in-memory engine, shows progress (a bar on a terminal, a line every few seconds otherwise),
+ * prints the summary and writes run.json (plus any counterexample) into the output folder, which is
+ * checked writable before the first case. run.json is also rewritten atomically every few seconds
+ * during the campaign, so even a SIGKILL leaves the last snapshot ("inProgress": true). Exit 0
+ * clean, 1 violation, 2 bad arguments, 4 output not writable, 130 interrupted: SIGINT or SIGTERM
+ * stops after the current case and still writes everything counted so far; a second one quits at once.
  * `--backend qemu` runs the differential campaign instead: generated scenarios on the engine and on
  * real QEMU 7.2, any difference shrunk to a scenario file (see onQemu below).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
@@ -17,10 +19,14 @@ import { formatSummary } from '../../report/formatSummary.js';
 import { PROFILES, type Profile } from '../../scenario/Scenario.js';
 import { CliError, ExitCode } from '../ExitCode.js';
 import { parseInteger, isOneOf } from '../args.js';
+import { isSystemError, describeSystemError, prepareOutputDir, writeFileAtomic } from '../outputFiles.js';
 import { DIFFERENTIAL_MAX_SEED, generated } from './diff.js';
 
 /** Cases a default campaign runs: about a minute on one core of this project's machines (~250 cases/s). */
 export const DEFAULT_RUNS = 15_000;
+
+/** How often run.json is rewritten during a campaign (real time, the CLI's only). */
+const SNAPSHOT_EVERY_MS = 3000;
 
 interface FuzzArgs {
   readonly seed?: string;
@@ -57,14 +63,16 @@ export function registerFuzz(program: Command, setExitCode: (code: number) => vo
       const faults = choice('--faults', args.faults, FAULT_MODES);
       const profile = choice('--profile', args.profile, PROFILES);
       const outDir = args.out ?? join('reports', 'fuzz', `seed-${seed}`);
-      const summary = await campaign({ seed, runs, steps, faults, profile, outDir, json: args.json === true });
-      mkdirSync(outDir, { recursive: true });
-      writeFileSync(join(outDir, 'run.json'), `${JSON.stringify(summary, null, 1)}\n`);
+      prepareOutputDir('fuzz: ', '--out', outDir);
+      process.stderr.write(`colosim fuzz: seed ${seed} (rerun: npx ${rerunCommand(seed, runs, steps, faults, profile)})\n`);
+      const { summary, signal } = await campaign({ seed, runs, steps, faults, profile, outDir, json: args.json === true });
+      writeFileAtomic('fuzz: ', join(outDir, 'run.json'), `${JSON.stringify(summary, null, 1)}\n`);
       // The chart command colours the replication chart from this file: colosim chart --coverage FILE.
-      writeFileSync(join(outDir, 'coverage.json'), `${JSON.stringify({ states: summary.states, transitions: summary.transitions }, null, 1)}\n`);
+      writeFileAtomic('fuzz: ', join(outDir, 'coverage.json'), `${JSON.stringify({ states: summary.states, transitions: summary.transitions }, null, 1)}\n`);
       const files = `report: ${join(outDir, 'run.json')}\nchart coverage: colosim chart --coverage ${join(outDir, 'coverage.json')} --out ${join(outDir, 'coverage.svg')}\n`;
-      process.stdout.write(args.json ? `${JSON.stringify(summary, null, 1)}\n` : `${formatSummary(summary)}\n${files}`);
-      setExitCode(summary.counterexample ? ExitCode.Violation : ExitCode.Ok);
+      const stopped = signal === undefined ? '' : `interrupted by ${signal} after ${summary.cases} of ${runs} cases (exit 130)\n`;
+      process.stdout.write(args.json ? `${JSON.stringify(summary, null, 1)}\n` : `${formatSummary(summary)}\n${files}${stopped}`);
+      setExitCode(summary.counterexample ? ExitCode.Violation : summary.interrupted ? ExitCode.Interrupted : ExitCode.Ok);
     });
 }
 
@@ -96,43 +104,93 @@ interface CampaignArgs {
   readonly json: boolean;
 }
 
-async function campaign(a: CampaignArgs): Promise<CampaignSummary> {
+/** The shortest command that reruns this campaign: flags at their defaults are left out. */
+function rerunCommand(seed: number, runs: number, steps: number, faults: FaultMode, profile: Profile): string {
+  const d = DEFAULT_FUZZ_OPTIONS;
+  const extra = [steps === d.steps ? '' : ` --steps ${steps}`, faults === d.faults ? '' : ` --faults ${faults}`, profile === d.profile ? '' : ` --profile ${profile}`];
+  return `colosim fuzz --seed ${seed} --runs ${runs}${extra.join('')}`;
+}
+
+/** The campaign under SIGINT/SIGTERM handling and periodic snapshots; `signal` names what stopped it. */
+async function campaign(a: CampaignArgs): Promise<{ summary: CampaignSummary; signal?: NodeJS.Signals }> {
   const controller = new AbortController();
-  const onSigint = (): void => {
-    if (controller.signal.aborted) process.exit(130);
-    process.stderr.write('\ncolosim: stopping after the current case (Ctrl-C again to quit now)\n');
+  const progress = progressReporter(a.runs, a.json);
+  let stoppedBy: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (controller.signal.aborted) process.exit(ExitCode.Interrupted);
+    stoppedBy = signal;
+    progress.interrupt(`colosim: ${signal}: stopping after the current case (send it again to quit now)`);
     controller.abort();
   };
-  process.on('SIGINT', onSigint);
-  const progress = progressReporter(a.runs, a.json);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const snapshot = snapshotWriter(join(a.outDir, 'run.json'));
   try {
-    return await runCampaign({
+    const summary = await runCampaign({
       seed: a.seed,
       runs: a.runs,
       fuzz: { ...DEFAULT_FUZZ_OPTIONS, steps: a.steps, faults: a.faults, profile: a.profile },
       outDir: a.outDir,
       command: `colosim fuzz --seed ${a.seed} --runs ${a.runs} --steps ${a.steps} --faults ${a.faults} --profile ${a.profile}`,
       signal: controller.signal,
-      onCase: progress.update,
+      onCase: (s) => {
+        progress.update(s);
+        snapshot(s);
+      },
       now: () => performance.now(),
     });
+    return stoppedBy === undefined ? { summary } : { summary, signal: stoppedBy };
+  } catch (error) {
+    // A counterexample the campaign could not write (disk full, folder removed) is an output failure.
+    if (isSystemError(error)) throw new CliError(`fuzz: cannot write ${error.path ?? a.outDir}: ${describeSystemError(error)}`, ExitCode.Output);
+    throw error;
   } finally {
     progress.stop();
-    process.off('SIGINT', onSigint);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 }
 
+/** Rewrites run.json (atomically) at most every SNAPSHOT_EVERY_MS, marked as still in progress. */
+function snapshotWriter(path: string): (s: CampaignSummary) => void {
+  let last = performance.now();
+  return (s) => {
+    const now = performance.now();
+    if (now - last < SNAPSHOT_EVERY_MS) return;
+    last = now;
+    writeFileAtomic('fuzz: ', path, `${JSON.stringify({ ...s, inProgress: true }, null, 1)}\n`);
+  };
+}
+
+export interface ProgressReporter {
+  readonly update: (s: CampaignSummary) => void;
+  /** Show a line that stays: on a terminal the bar is stopped first, so it never draws over the line. */
+  readonly interrupt: (line: string) => void;
+  readonly stop: () => void;
+}
+
 /** A bar on a terminal; without one, a line every five seconds (CI logs). */
-function progressReporter(total: number, quiet: boolean): { update: (s: CampaignSummary) => void; stop: () => void } {
-  if (process.stderr.isTTY && !quiet) {
+export function progressReporter(total: number, quiet: boolean, stream: NodeJS.WriteStream = process.stderr): ProgressReporter {
+  if (stream.isTTY && !quiet) {
     const bar = new cliProgress.SingleBar(
-      { format: 'fuzz [{bar}] {value}/{total} cases | {steps} steps | {rate} cases/s', stream: process.stderr, hideCursor: true },
+      { format: 'fuzz [{bar}] {value}/{total} cases | {steps} steps | {rate} cases/s', stream, hideCursor: true },
       cliProgress.Presets.shades_classic,
     );
     bar.start(total, 0, { steps: 0, rate: '-' });
+    let running = true;
+    const stop = (): void => {
+      if (running) bar.stop();
+      running = false;
+    };
     return {
-      update: (s) => bar.update(s.cases, { steps: s.steps, rate: s.wallMs > 0 ? ((1000 * s.cases) / s.wallMs).toFixed(0) : '-' }),
-      stop: () => bar.stop(),
+      update: (s) => {
+        if (running) bar.update(s.cases, { steps: s.steps, rate: s.wallMs > 0 ? ((1000 * s.cases) / s.wallMs).toFixed(0) : '-' });
+      },
+      interrupt: (line) => {
+        stop();
+        stream.write(`${line}\n`);
+      },
+      stop,
     };
   }
   let last = performance.now();
@@ -141,21 +199,22 @@ function progressReporter(total: number, quiet: boolean): { update: (s: Campaign
       const now = performance.now();
       if (now - last < 5000) return;
       last = now;
-      process.stderr.write(`fuzz: ${s.cases}/${total} cases, ${s.steps} steps, ${((1000 * s.cases) / Math.max(1, s.wallMs)).toFixed(0)} cases/s\n`);
+      stream.write(`fuzz: ${s.cases}/${total} cases, ${s.steps} steps, ${((1000 * s.cases) / Math.max(1, s.wallMs)).toFixed(0)} cases/s\n`);
     },
+    interrupt: (line) => stream.write(`${line}\n`),
     stop: () => undefined,
   };
 }
 
-const USAGE = 'usage: colosim fuzz [--seed N] [--runs N] [--steps N] [--faults none|tolerated|all] [--profile qemu-7.2|v24] [--out DIR] [--json] [--backend engine|qemu]';
+const USAGE = '(usage: colosim fuzz [--seed N] [--runs N] [--steps N] [--faults none|tolerated|all] [--profile qemu-7.2|v24] [--out DIR] [--json] [--backend engine|qemu])';
 
 function integer(flag: string, text: string, min: number, max: number): number {
   const n = parseInteger(text, min, max);
-  if (n === undefined) throw new CliError(`${flag} must be an integer from ${min} to ${max}, got "${text}"\n${USAGE}`);
+  if (n === undefined) throw new CliError(`fuzz: ${flag} must be an integer from ${min} to ${max}, got "${text}" ${USAGE}`);
   return n;
 }
 
 function choice<T extends string>(flag: string, text: string, allowed: readonly T[]): T {
-  if (!isOneOf(text, allowed)) throw new CliError(`${flag} must be one of ${allowed.join(', ')}, got "${text}"\n${USAGE}`);
+  if (!isOneOf(text, allowed)) throw new CliError(`fuzz: ${flag} must be one of ${allowed.join(', ')}, got "${text}" ${USAGE}`);
   return text;
 }

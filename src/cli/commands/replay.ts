@@ -1,13 +1,15 @@
 /*
  * `colosim replay FILE`: rerun a counterexample (or any scenario) under the campaign's checker.
  * Exit 1 while it still violates an invariant, 0 once it holds, 2 if the file is malformed or the
- * replay drifted (its trace hash differs from the one the counterexample recorded).
+ * replay drifted (its trace hash differs from the one the counterexample recorded, or its replay
+ * schedule no longer fits the engine).
  */
 import type { Command } from 'commander';
 import { runCase } from '../../fuzz/runCase.js';
 import { formatResult } from '../../report/formatResult.js';
 import { CliError, ExitCode } from '../ExitCode.js';
 import { readScenarioFile } from '../readScenarioFile.js';
+import { failOnScheduleDrift } from '../scheduleDrift.js';
 
 export function registerReplay(program: Command, setExitCode: (code: number) => void): void {
   program
@@ -18,6 +20,7 @@ export function registerReplay(program: Command, setExitCode: (code: number) => 
     .action(async (file: string, options: { json?: boolean }) => {
       const scenario = readScenarioFile(file);
       const result = await runCase(scenario);
+      failOnScheduleDrift(file, result.document);
       const recorded = scenario.origin?.traceHash;
       if (recorded !== undefined && recorded !== result.traceHash) {
         throw new CliError(`${file}: replay drifted: the trace hash is ${result.traceHash}, the counterexample recorded ${recorded}`, ExitCode.Usage);

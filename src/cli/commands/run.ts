@@ -8,9 +8,8 @@
  * `--chart-trace OUT.json` a trace to step through with `colosim chart --format html --trace OUT.json`
  * (both imply --check). Exit 0 when every expectation the file states holds (and, with --check, no
  * invariant is violated), 1 otherwise (or when the run aborted), 2 for a malformed file, bad
- * arguments or (with --backend qemu) QEMU not installed.
+ * arguments or (with --backend qemu) QEMU not installed, 4 when --inspect or --chart-trace cannot be written.
  */
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { type CheckedRun, checkScenario } from '../../check/checkScenario.js';
 import { INVARIANTS } from '../../check/Invariant.js';
@@ -23,7 +22,9 @@ import type { ResultDocument } from '../../scenario/StepResult.js';
 import { runScenarioOnEngine } from '../../scenario/runScenarioOnEngine.js';
 import { isOneOf } from '../args.js';
 import { CliError, ExitCode } from '../ExitCode.js';
+import { writeOutputFile } from '../outputFiles.js';
 import { readScenarioFile } from '../readScenarioFile.js';
+import { failOnScheduleDrift } from '../scheduleDrift.js';
 import { openQemuSession } from './diff.js';
 
 const BACKENDS = ['engine', 'qemu'] as const;
@@ -64,6 +65,7 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
         checked = await checkScenario(scenario, {}, { spec: options.spec });
         document = checked.run.document;
       } else document = (await runScenarioOnEngine(scenario)).document;
+      if (options.backend === 'engine') failOnScheduleDrift(file, document);
       if (checked !== undefined) writeOutputs(checked, options);
       const mismatches = compareExpectations(scenario, document);
       const violations = checked?.violations ?? [];
@@ -106,11 +108,7 @@ function writeOutputs(checked: CheckedRun, options: RunOptions): void {
 }
 
 function write(path: string, text: string): void {
-  try {
-    writeFileSync(path, text);
-  } catch (error) {
-    throw new CliError(`run: cannot write ${path}: ${(error as Error).message}`, ExitCode.Usage);
-  }
+  writeOutputFile('run: ', path, text);
 }
 
 async function onQemu(scenario: Scenario): Promise<ResultDocument> {
