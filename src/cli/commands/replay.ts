@@ -4,7 +4,7 @@
  * replay drifted (its trace hash differs from the one the counterexample recorded).
  */
 import type { Command } from 'commander';
-import { runCase } from '../../fuzz/runCase.js';
+import { runCaseSafely } from '../../fuzz/runCase.js';
 import { formatResult } from '../../report/formatResult.js';
 import { CliError, ExitCode } from '../ExitCode.js';
 import { readScenarioFile } from '../readScenarioFile.js';
@@ -17,7 +17,7 @@ export function registerReplay(program: Command, setExitCode: (code: number) => 
     .option('--json', 'print the violations as JSON')
     .action(async (file: string, options: { json?: boolean }) => {
       const scenario = readScenarioFile(file);
-      const result = await runCase(scenario);
+      const result = await runCaseSafely(scenario, file);
       const recorded = scenario.origin?.traceHash;
       if (recorded !== undefined && recorded !== result.traceHash) {
         throw new CliError(`${file}: replay drifted: the trace hash is ${result.traceHash}, the counterexample recorded ${recorded}`, ExitCode.Usage);
