@@ -12,7 +12,7 @@ import { type CampaignSummary, emptySummary } from './CampaignSummary.js';
 import { caseArbitrary, caseSeed, generateCase } from './caseScenario.js';
 import { buildCounterexample, writeCounterexample } from './counterexample.js';
 import type { FuzzOptions } from './FuzzOptions.js';
-import { type CaseResult, runCaseSafely } from './runCase.js';
+import { type CaseResult, caseWhere, runCaseSafely } from './runCase.js';
 import { shrinkCase } from './shrinkCase.js';
 
 export interface CampaignOptions {
@@ -62,11 +62,6 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignSum
   summary.wallMs = now() - started;
   summary.summaryHash = hash.addNumber(summary.cases).hex();
   return summary;
-}
-
-/** How a finding names its case: enough to regenerate it (caseSeed(campaignSeed, index)). */
-function caseWhere(index: number, seed: number): string {
-  return `case ${index} (case seed ${seed})`;
 }
 
 async function checkDeterminism(summary: CampaignSummary, scenario: Parameters<typeof runCaseSafely>[0], first: CaseResult, index: number, where: string): Promise<Violation[]> {

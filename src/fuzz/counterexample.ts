@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Violation } from '../check/Invariant.js';
 import type { Scenario } from '../scenario/Scenario.js';
 import { parseScenario } from '../scenario/parseScenario.js';
-import { type CaseResult, runCaseSafely } from './runCase.js';
+import { type CaseResult, THREW_TRACE_HASH, caseWhere, runCaseSafely } from './runCase.js';
 
 export interface CounterexampleInput {
   readonly scenario: Scenario;
@@ -27,7 +27,7 @@ export interface Counterexample {
 
 /** Rerun the shrunk case, pin its schedule and describe the violation it shows. */
 export async function buildCounterexample(input: CounterexampleInput): Promise<Counterexample> {
-  const where = `counterexample of case ${input.index}`;
+  const where = caseWhere(input.index, input.caseSeed);
   const first = await runCaseSafely(input.scenario, where);
   const violation = first.violations.find((v) => v.invariant === input.invariant) ?? first.violations[0];
   if (!violation) throw new Error('counterexample: the shrunk case passes when run again');
@@ -62,7 +62,7 @@ export async function buildCounterexample(input: CounterexampleInput): Promise<C
 
 /** A case whose run threw rather than returned (runCaseSafely's stand-in result). */
 function threw(result: CaseResult): boolean {
-  return result.traceHash === '' && result.document.aborted?.code === 'ENGINE_BUG';
+  return result.traceHash === THREW_TRACE_HASH;
 }
 
 export function writeCounterexample(dir: string, scenario: Scenario): string {

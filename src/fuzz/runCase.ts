@@ -57,6 +57,9 @@ function abortViolation(aborted: ResultDocument['aborted']): Violation | undefin
   return violation(invariant, aborted.step, `${aborted.code}: ${aborted.message}`);
 }
 
+/** The trace hash of a case whose run threw: no trace exists, and no hex hash ever equals it. */
+export const THREW_TRACE_HASH = 'threw';
+
 /**
  * The result of a case whose run threw instead of returning (a bug outside the engine's classified
  * tasks): one engine-error violation naming where, with the stack in the aborted document. Nothing
@@ -67,16 +70,21 @@ export function caseThrew(scenario: Scenario, error: unknown, where: string): Ca
   const stack = error instanceof Error ? error.stack : undefined;
   const aborted = stack === undefined ? { step: 0, code: 'ENGINE_BUG', message } : { step: 0, code: 'ENGINE_BUG', message, stack };
   return {
-    document: { scenario: scenario.name, backend: 'engine', steps: [], aborted, traceHash: '' },
+    document: { scenario: scenario.name, backend: 'engine', steps: [], aborted, traceHash: THREW_TRACE_HASH },
     violations: [violation('engine-error', 0, `ENGINE_BUG: ${message}`)],
     checks: new Map([['engine-error', 1]]),
-    traceHash: '',
+    traceHash: THREW_TRACE_HASH,
     steps: 0,
     ticks: 0,
     faultsFired: new Map(),
     choices: [],
     coverage: { states: new Map(), transitions: new Map() },
   };
+}
+
+/** How a finding names a campaign case: enough to regenerate it (caseSeed(campaignSeed, index) is its seed). */
+export function caseWhere(index: number, caseSeed: number): string {
+  return `case ${index} (case seed ${caseSeed})`;
 }
 
 /** runCase, with an exception that escapes it turned into an engine-error case (defence in depth). */
