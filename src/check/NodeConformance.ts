@@ -191,7 +191,7 @@ export class NodeConformance {
     const expected = node.model.context.outcome;
     const actual = operationOutcome(f);
     this.report.check(classifyOperation(node, String(f.op), before), sameAnswer(expected, actual), () =>
-      `${node.name} ${f.op}${f.arg === undefined ? '' : `(${f.arg})`} in ${before}: the chart answers ${formatOutcome(expected)}, the engine ${f.result}${f.route === 'split' ? ' (split)' : ''}`,
+      `${node.name} ${f.op}${f.arg === undefined ? '' : `(${f.arg})`} in ${before}: the chart answers ${formatOutcome(expected)}, the engine ${formatOutcome(actual)}`,
     );
     if (event.type === 'CLOSE' && node.model.value === 'CLOSED') node.closed = true;
     // Stages are compared at the end of the step: a job may end while an operation is in flight,

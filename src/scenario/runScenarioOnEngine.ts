@@ -4,7 +4,8 @@
  * step spawns one task per sub-step, so their I/O interleaves as the schedule decides). The result
  * document has the same shape as the QEMU backend's. A deadlock or a bound hit stops the run and is
  * reported in `aborted`; so is any exception nothing models (outcome.ts decides), in a step's own
- * task or in a background job nobody awaits: code ENGINE_BUG, with its stack. The run never throws.
+ * task or in a background job nobody awaits: code ENGINE_BUG, with its stack. Only an exception of
+ * an observer (a checker hooked in through the options) still propagates.
  */
 import { ColoPair } from '../colo/ColoPair.js';
 import type { NbdExport } from '../colo/NbdServer.js';
@@ -179,7 +180,7 @@ class EngineBug extends Error {
  * operations, any other (a job, a background teardown) as background. The first engine bug wins
  * over a deadlock it may have caused.
  */
-async function runScheduler(env: SimEnv, options: Parameters<SimEnv['sched']['run']>[0], own: readonly Task<Outcome>[]): Promise<void> {
+async function runScheduler(env: SimEnv, options: Parameters<SimEnv['sched']['run']>[0], own: readonly Task<unknown>[]): Promise<void> {
   let stopped: { error: unknown } | undefined;
   try {
     await env.sched.run(options);
@@ -187,7 +188,7 @@ async function runScheduler(env: SimEnv, options: Parameters<SimEnv['sched']['ru
     stopped = { error };
   }
   for (const task of env.sched.takeFailedTasks()) {
-    const site = (own as readonly Task<unknown>[]).includes(task) ? 'operation' : 'background';
+    const site = own.includes(task) ? 'operation' : 'background';
     const error = task.outcome!.error;
     if (classifyError(error, site).kind === 'engine-bug') throw new EngineBug(`${site === 'operation' ? 'step task' : 'background task'} ${task.label}`, error);
   }
