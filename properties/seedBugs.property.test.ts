@@ -3,7 +3,10 @@
  * violating invariants that QEMU fixed later (commands after a failover, reference §2.9, §8 #13),
  * while QEMU 7.2's profile passes. Each found violation is shrunk to a replayable scenario.
  */
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runCampaign } from '../src/fuzz/Campaign.js';
 import { DEFAULT_FUZZ_OPTIONS } from '../src/fuzz/FuzzOptions.js';
 import { runCase } from '../src/fuzz/runCase.js';
@@ -11,12 +14,15 @@ import { runs } from './budget.js';
 
 const SEEDS = [1, 2, 3, 4, 5];
 const CASES = runs(60);
+/** Counterexamples go to a temporary folder, removed at the end (never into the repository's reports/). */
+const OUT_DIR = mkdtempSync(join(tmpdir(), 'colosim-seed-bugs-'));
+afterAll(() => rmSync(OUT_DIR, { recursive: true, force: true }));
 
 describe('the v24 profile fails where QEMU 7.2 passes, on the same seeds', () => {
   for (const seed of SEEDS) {
     it(`campaign seed ${seed}`, { timeout: 300_000 }, async () => {
       const campaign = (profile: 'v24' | 'qemu-7.2') =>
-        runCampaign({ seed, runs: CASES, fuzz: { ...DEFAULT_FUZZ_OPTIONS, profile }, outDir: 'reports/seed-bugs', command: `seed-bugs ${profile} ${seed}` });
+        runCampaign({ seed, runs: CASES, fuzz: { ...DEFAULT_FUZZ_OPTIONS, profile }, outDir: OUT_DIR, command: `seed-bugs ${profile} ${seed}` });
       const v24 = await campaign('v24');
       expect(v24.counterexample, `v24 passed ${v24.cases} cases of seed ${seed}`).toBeDefined();
       // The 2016 code differs from 7.2 in how it answers requests after promotion, status outside RUNNING and

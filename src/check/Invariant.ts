@@ -22,6 +22,7 @@ export const INVARIANTS = {
   'conformance': { kind: 'safety', says: 'Every operation\'s outcome (success, QEMU\'s exact message, errno) is the one the replication statechart gives.' },
   'liveness': { kind: 'liveness', says: 'Once faults stop, a checkpoint or failover completes within the bound of simulated time, without deadlock.' },
   'determinism': { kind: 'safety', says: 'The same case run twice gives the same trace hash and the same results.' },
+  'engine-error': { kind: 'safety', says: 'The engine never throws outside its modelled outcomes (QEMU\'s errors, errnos, crashes, lost sides, liveness stops).' },
 } as const satisfies Record<string, { kind: InvariantKind; says: string }>;
 
 export type InvariantName = keyof typeof INVARIANTS;

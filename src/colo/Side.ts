@@ -14,6 +14,7 @@ import { ReplicationFramework } from '../replication/ReplicationFramework.js';
 import { SimulatedCrash } from '../sim/SimulatedCrash.js';
 import type { SimEnv } from '../sim/SimEnv.js';
 import { WaitQueue } from '../sim/WaitQueue.js';
+import { OutcomeError } from '../util/OutcomeError.js';
 import { NbdServer } from './NbdServer.js';
 import type { PairConfig } from './PairConfig.js';
 
@@ -110,9 +111,10 @@ export class Side {
       await this.framework.stopAll(false);
       return;
     }
-    // With failover, QEMU passes a NULL errp: every error is dropped, but a crash is still a crash.
+    // With failover, QEMU passes a NULL errp: every error is dropped, but a crash is still a crash,
+    // and an exception nothing models is a bug of ours, never dropped.
     await this.framework.stopAll(true).catch((error: unknown) => {
-      if (error instanceof SimulatedCrash) throw error;
+      if (error instanceof SimulatedCrash || !(error instanceof OutcomeError)) throw error;
     });
   }
 

@@ -2,7 +2,9 @@
  * The fuzz campaign: generate case after case from the seed, run each on the engine under the
  * checker, count every check, and stop at the first violation, which is shrunk and written as a
  * replayable scenario file. An abort signal (Ctrl-C) ends the campaign after the current case with
- * everything counted so far. Real time is measured here only to report speed.
+ * everything counted so far. An exception escaping a case never ends the campaign: it is an
+ * engine-error finding like any other, naming the case and its seed. Real time is measured here
+ * only to report speed.
  */
 import { type Violation, violation } from '../check/Invariant.js';
 import { RunningHash } from '../sim/hash.js';
@@ -10,7 +12,7 @@ import { type CampaignSummary, emptySummary } from './CampaignSummary.js';
 import { caseArbitrary, caseSeed, generateCase } from './caseScenario.js';
 import { buildCounterexample, writeCounterexample } from './counterexample.js';
 import type { FuzzOptions } from './FuzzOptions.js';
-import { type CaseResult, runCase } from './runCase.js';
+import { type CaseResult, caseWhere, runCaseSafely } from './runCase.js';
 import { shrinkCase } from './shrinkCase.js';
 
 export interface CampaignOptions {
@@ -44,9 +46,10 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignSum
     const seed = caseSeed(options.seed, index);
     const arbitrary = caseArbitrary(options.fuzz, options.seed, index);
     const scenario = generateCase(arbitrary, seed);
-    const result = await runCase(scenario);
+    const where = caseWhere(index, seed);
+    const result = await runCaseSafely(scenario, where);
     const violations = [...result.violations];
-    if (index % every === 0) violations.push(...(await checkDeterminism(summary, scenario, result, index)));
+    if (index % every === 0) violations.push(...(await checkDeterminism(summary, scenario, result, index, where)));
     record(summary, result, violations);
     hash.addNumber(index).addString(result.traceHash).addNumber(violations.length);
     summary.wallMs = now() - started;
@@ -61,9 +64,9 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignSum
   return summary;
 }
 
-async function checkDeterminism(summary: CampaignSummary, scenario: Parameters<typeof runCase>[0], first: CaseResult, index: number): Promise<Violation[]> {
+async function checkDeterminism(summary: CampaignSummary, scenario: Parameters<typeof runCaseSafely>[0], first: CaseResult, index: number, where: string): Promise<Violation[]> {
   summary.determinismChecks++;
-  const second = await runCase(scenario);
+  const second = await runCaseSafely(scenario, where);
   const same = second.traceHash === first.traceHash && JSON.stringify(second.document.steps) === JSON.stringify(first.document.steps);
   summary.invariants.determinism.checks++;
   if (same) return [];

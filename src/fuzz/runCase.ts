@@ -1,7 +1,9 @@
 /*
  * One fuzz case: the scenario runs on the engine under the checker, held to QEMU 7.2's rules, every
- * step within a bound of simulated time. A run that aborts (a deadlock, a step that never ends) is
- * a liveness violation at the step where it stopped.
+ * step within a bound of simulated time. A run that aborts on a deadlock or a step that never ends
+ * is a liveness violation at the step where it stopped; a run that aborts on an exception nothing
+ * models (ENGINE_BUG) is an engine-error violation, checked once per case. An exception that still
+ * escapes the run (a bug in the checker) becomes an engine-error case through caseThrew.
  */
 import { checkScenario } from '../check/checkScenario.js';
 import { type InvariantName, type Violation, violation } from '../check/Invariant.js';
@@ -33,7 +35,9 @@ export async function runCase(scenario: Scenario, traceLevel: TraceLevel = 'hash
   const violations = [...checked.violations];
   const checks = new Map(checked.checks);
   checks.set('liveness', (checks.get('liveness') ?? 0) + 1);
-  if (document.aborted) violations.push(violation('liveness', document.aborted.step, `${document.aborted.code}: ${document.aborted.message}`));
+  checks.set('engine-error', (checks.get('engine-error') ?? 0) + 1);
+  const abort = abortViolation(document.aborted);
+  if (abort) violations.push(abort);
   return {
     document,
     violations,
@@ -45,4 +49,49 @@ export async function runCase(scenario: Scenario, traceLevel: TraceLevel = 'hash
     choices: [...env.recording.choices],
     coverage: checked.coverage,
   };
+}
+
+function abortViolation(aborted: ResultDocument['aborted']): Violation | undefined {
+  if (!aborted) return undefined;
+  const invariant: InvariantName = aborted.code === 'ENGINE_BUG' ? 'engine-error' : 'liveness';
+  return violation(invariant, aborted.step, `${aborted.code}: ${aborted.message}`);
+}
+
+/** The trace hash of a case whose run threw: no trace exists, and no hex hash ever equals it. */
+export const THREW_TRACE_HASH = 'threw';
+
+/**
+ * The result of a case whose run threw instead of returning (a bug outside the engine's classified
+ * tasks): one engine-error violation naming where, with the stack in the aborted document. Nothing
+ * else of the run is known, so nothing else is counted.
+ */
+export function caseThrew(scenario: Scenario, error: unknown, where: string): CaseResult {
+  const message = `${where}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
+  const stack = error instanceof Error ? error.stack : undefined;
+  const aborted = stack === undefined ? { step: 0, code: 'ENGINE_BUG', message } : { step: 0, code: 'ENGINE_BUG', message, stack };
+  return {
+    document: { scenario: scenario.name, backend: 'engine', steps: [], aborted, traceHash: THREW_TRACE_HASH },
+    violations: [violation('engine-error', 0, `ENGINE_BUG: ${message}`)],
+    checks: new Map([['engine-error', 1]]),
+    traceHash: THREW_TRACE_HASH,
+    steps: 0,
+    ticks: 0,
+    faultsFired: new Map(),
+    choices: [],
+    coverage: { states: new Map(), transitions: new Map() },
+  };
+}
+
+/** How a finding names a campaign case: enough to regenerate it (caseSeed(campaignSeed, index) is its seed). */
+export function caseWhere(index: number, caseSeed: number): string {
+  return `case ${index} (case seed ${caseSeed})`;
+}
+
+/** runCase, with an exception that escapes it turned into an engine-error case (defence in depth). */
+export async function runCaseSafely(scenario: Scenario, where: string, traceLevel: TraceLevel = 'hash'): Promise<CaseResult> {
+  try {
+    return await runCase(scenario, traceLevel);
+  } catch (error) {
+    return caseThrew(scenario, error, where);
+  }
 }

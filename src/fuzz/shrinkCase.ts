@@ -1,12 +1,12 @@
 /*
  * Shrinking a failing case with fast-check: regenerate it from its seed and let fast-check shorten
  * the steps, drop faults and pull the schedule towards FIFO, keeping only candidates that still
- * violate the same invariant. The number of candidate runs is bounded (not the time), so the
+ * violate the same invariant (an exception escaping a candidate counts as engine-error). The number of candidate runs is bounded (not the time), so the
  * result is the same on every machine.
  */
 import fc from 'fast-check';
 import type { Scenario } from '../scenario/Scenario.js';
-import { runCase } from './runCase.js';
+import { runCaseSafely } from './runCase.js';
 
 export interface ShrinkResult {
   readonly scenario: Scenario;
@@ -19,7 +19,7 @@ export async function shrinkCase(arbitrary: fc.Arbitrary<Scenario>, seed: number
   const property = fc.asyncProperty(arbitrary, async (scenario) => {
     // Past the budget every candidate "passes", so the shrinker keeps the smallest failure it has.
     if (++runs > maxRuns) return true;
-    const result = await runCase(scenario);
+    const result = await runCaseSafely(scenario, 'a shrinking candidate');
     return !result.violations.some((v) => v.invariant === invariant);
   });
   const details = await fc.check(property, { seed, numRuns: 1 });

@@ -182,12 +182,28 @@ for (const mechanism of ['filter', 'notifier'] as const) {
       expect(peekRuns(c.hidden, 2 * CS, 512)).toEqual([[0x44, 512]]);
     });
 
-    it('a job-fail fault ends the job before the copy: onComplete(EIO) at once, the write goes through uncopied, unhooked in the background', async () => {
+    it('a job-fail fault ends the job before the copy: unhooked, then onComplete(EIO) at once; the write goes through uncopied', async () => {
       const c = backupChain(mechanism, { faults: [{ kind: 'job-fail', job: 'backup', node: 'replication-secondary', afterOps: 1 }] });
+      // What the owner finds when it learns the job ended (QEMU's job_clean runs before the callback):
+      // the source's parents use the source itself again, so a failover commit never targets the filter.
+      const seenAtCompletion: unknown[] = [];
+      const job = new BackupJob(c.env, {
+        name: 'backup',
+        source: c.secondary,
+        target: c.hidden,
+        mechanism,
+        owner: 'replication-secondary',
+        onComplete: (ret) => {
+          c.completions.push(ret);
+          seenAtCompletion.push(c.colo.node === c.secondary, c.hidden.backing === c.secondary, c.secondary.beforeWrite.length);
+        },
+      });
+      c.job = job;
       c.job.start();
       await run(c.env, () => c.colo.write(0, filled(512, 0x33)));
       await run(c.env, () => c.colo.write(CS, filled(512, 0x44)));
       expect([c.job.status, c.completions, c.job.copiedClusters]).toEqual(['failed', ['EIO'], 1]);
+      expect(seenAtCompletion).toEqual([true, true, 0]);
       expect(peekRuns(c.secondary, CS, 512)).toEqual([[0x44, 512]]);
       expect([c.colo.node, c.secondary.beforeWrite]).toEqual([c.secondary, []]);
       await run(c.env, () => c.colo.write(2 * CS, filled(512, 0x55)));

@@ -7,7 +7,11 @@
  * never sees the source change under it); the 2016 code hooked a before-write notifier on the
  * source and instead made secondary reads wait for in-flight copies (guardRead).
  * A copy that fails fails the write that triggered it. Cancelling drains and unhooks the job; a
- * job that fails by itself (a fault) unhooks itself in the background. Either way onComplete runs.
+ * job that fails by itself (a fault) unhooks at once. Either way the filter (or notifier) is gone
+ * before onComplete runs, as QEMU cleans a job up (job_clean drops the filter) before its callback:
+ * whoever learns that the job ended never finds the filter still in the graph.
+ * Limits: a job that fails by itself takes the filter out without a drained section; requests
+ * already inside the filter finish on the child they entered with.
  */
 import type { BeforeWriteHook, BlockNode } from '../block/BlockNode.js';
 import { drainedBegin } from '../block/drain.js';
@@ -103,13 +107,14 @@ export class BackupJob {
   async copyBeforeWrite(offset: number, bytes: number, requestId?: number): Promise<void> {
     if (this.status !== 'running') return;
     if (this.env.faults.jobFails('backup', this.options.owner)) {
-      // The job ends on its own before this write's copy: from now on nothing is copied, and the
-      // owner learns it at once. Unhooking drains, which must not wait for this very write, so the
-      // (now inert) filter is removed in the background.
+      // The job ends on its own before this write's copy: from now on nothing is copied. A drain
+      // would wait for this very write, so the (now inert) filter leaves the graph undrained, and
+      // only then does the owner learn it: a failover right after must commit into the secondary
+      // disk itself, not into a filter that is on its way out.
       this.status = 'failed';
       this.traceJob('failed');
+      this.removeHooks();
       this.options.onComplete('EIO');
-      this.env.sched.spawn(`${this.name}:unhook`, () => this.unhook());
       return;
     }
     const start = Math.floor(offset / this.clusterSize);
@@ -194,19 +199,24 @@ export class BackupJob {
   private async unhook(): Promise<void> {
     const section = await drainedBegin(this.options.source, `${this.name} teardown`);
     try {
-      if (this.filter) {
-        dropFilter(this.filter);
-        this.filter.detach('target');
-      }
-      if (this.hook) {
-        const hooks = this.options.source.beforeWrite;
-        hooks.splice(hooks.indexOf(this.hook), 1);
-      }
-      this.filter = null;
-      this.hook = null;
+      this.removeHooks();
     } finally {
       section.end();
     }
+  }
+
+  /** Take the filter (or notifier) away: the source's parents use the source again. */
+  private removeHooks(): void {
+    if (this.filter) {
+      dropFilter(this.filter);
+      this.filter.detach('target');
+    }
+    if (this.hook) {
+      const hooks = this.options.source.beforeWrite;
+      hooks.splice(hooks.indexOf(this.hook), 1);
+    }
+    this.filter = null;
+    this.hook = null;
   }
 
   private traceJob(event: TraceJobEvent): void {

@@ -1,7 +1,8 @@
 /*
  * QEMU 7.2's copy-before-write filter: inserted above the backup job's source (the secondary disk),
  * it lets every write through only after the job copied the old content of the touched clusters
- * into the target (the hidden disk). Reads and block status pass straight through.
+ * into the target (the hidden disk). Reads and block status pass straight through. A request
+ * goes on to the file child it found on entry, even if the filter has left the graph meanwhile.
  */
 import type { BlockStatus } from '../block/BlockNode.js';
 import { BlockNode } from '../block/BlockNode.js';
@@ -40,14 +41,18 @@ export class CopyBeforeWriteFilter extends BlockNode {
     return this.below().read(offset, bytes, { requestId });
   }
 
+  // A write keeps the child it entered with: a job that fails by itself drops the filter while
+  // writes are still waiting in it (BackupJob), and they finish below as if it had drained.
   protected override async doWrite(offset: number, data: Uint8Array, requestId?: number): Promise<void> {
+    const below = this.below();
     await this.job.copyBeforeWrite(offset, data.length, requestId);
-    await this.below().write(offset, data, { requestId });
+    await below.write(offset, data, { requestId });
   }
 
   protected override async doWriteZeroes(offset: number, bytes: number, requestId?: number): Promise<void> {
+    const below = this.below();
     await this.job.copyBeforeWrite(offset, bytes, requestId);
-    await this.below().writeZeroes(offset, bytes, { requestId });
+    await below.writeZeroes(offset, bytes, { requestId });
   }
 
   protected override doBlockStatus(offset: number, bytes: number): Promise<BlockStatus> {

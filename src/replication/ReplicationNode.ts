@@ -20,6 +20,7 @@ import { SimulatedCrash } from '../sim/SimulatedCrash.js';
 import type { SimEnv } from '../sim/SimEnv.js';
 import type { TraceReplicationOp } from '../sim/TraceEvents.js';
 import { WaitQueue } from '../sim/WaitQueue.js';
+import { OutcomeError } from '../util/OutcomeError.js';
 import { BACKUP_BLOCKER_REASON, MSG, activeEjected, failedToEmpty, hiddenEjected, modeMismatch, nodeBusy } from './messages.js';
 import type { ProfileRules } from './Profile.js';
 import { QemuError } from './QemuError.js';
@@ -120,10 +121,12 @@ export class ReplicationNode extends BlockNode implements ReplicationOps {
       this.traceIo(io, 'EIO', 'none');
       throw new BlockError('EIO', `${this.name}: write in ${stage}`);
     }
+    // The route the write took, as the engine took it: the checker compares it with the chart's.
+    const route = status === 0 ? 'file' : 'split';
     try {
-      if (status === 0) await this.file!.write(offset, data, { requestId });
+      if (route === 'file') await this.file!.write(offset, data, { requestId });
       else await this.splitWrite(offset, data, requestId);
-      this.traceIo(io, 'ok', 'ok');
+      this.traceIo(io, 'ok', 'ok', route === 'split');
     } catch (error) {
       if (this.mode === 'primary' && isBlockError(error)) {
         // The guest write succeeds; the FT manager learns of it through get_error.
@@ -211,7 +214,8 @@ export class ReplicationNode extends BlockNode implements ReplicationOps {
   async close(): Promise<void> {
     await this.traced('close', undefined, async () => {
       // replication_close calls replication_stop directly, not through the framework: one event, not two.
-      if (this.stage === 'RUNNING') await this.stopNode(false).catch(() => undefined);
+      // Its errors are dropped (NULL errp); an exception nothing models is a bug of ours, never dropped.
+      if (this.stage === 'RUNNING') await this.stopNode(false).catch(rethrowUnmodelled);
       if (this.stage === 'FAILOVER' && this.rules.closeCancelsCommit && this.commitJob) {
         this.commitJob.cancel();
         while (!this.commitJob.finished) await this.commitDone.wait(`${this.name} close`);
@@ -388,11 +392,12 @@ export class ReplicationNode extends BlockNode implements ReplicationOps {
    * One guest request through the node: `stage` when it was decided, `result` as the caller sees it
    * (ok, swallowed, an errno), `lower` whether the request reached the file child (none, ok, failed).
    */
-  private traceIo(io: GuestIo, result: string, lower: 'none' | 'ok' | 'failed'): void {
-    if (this.env.trace.enabled) {
-      const { op, offset, bytes, stage, requestId } = io;
-      this.env.trace.emit('repl-io', { node: this.name, mode: this.mode, op, offset, bytes, stage, result, lower, req: requestId });
-    }
+  /** `split`: a write that succeeded was split by allocation (route "split"); otherwise it went through the file child. */
+  private traceIo(io: GuestIo, result: string, lower: 'none' | 'ok' | 'failed', split = false): void {
+    if (!this.env.trace.enabled) return;
+    const { op, offset, bytes, stage, requestId } = io;
+    const fields = { node: this.name, mode: this.mode, op, offset, bytes, stage, result, lower, req: requestId };
+    this.env.trace.emit('repl-io', split ? { ...fields, route: 'split' } : fields);
   }
 }
 
@@ -412,4 +417,9 @@ function errnoOf(error: unknown): string {
 function suffixOf(name: string): string {
   const dot = name.indexOf('.');
   return dot < 0 ? '' : name.slice(dot);
+}
+
+/** Drop a modelled error (QEMU's, an errno, a crash), rethrow anything else. */
+function rethrowUnmodelled(error: unknown): void {
+  if (!(error instanceof OutcomeError)) throw error;
 }

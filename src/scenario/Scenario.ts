@@ -183,6 +183,8 @@ export interface Origin {
   readonly traceHash: string;
   /** The command line that ran the campaign. */
   readonly command: string;
+  /** An engine-error's stack where the exception was thrown (for readers; a replay does not compare it). */
+  readonly stack?: string;
 }
 
 export interface Scenario {

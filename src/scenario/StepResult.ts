@@ -46,8 +46,11 @@ export interface ResultDocument {
   steps: StepResult[];
   /** The engine's trace hash (same seed, same hash); absent for QEMU. */
   traceHash?: string;
-  /** The run stopped early: a deadlock, a simulation bound, a schedule that drifted from its recording. */
-  aborted?: { step: number; code: string; message: string };
+  /**
+   * The run stopped early: a deadlock, a simulation bound, a schedule that drifted from its
+   * recording, or ENGINE_BUG (an exception nothing models, with its stack).
+   */
+  aborted?: { step: number; code: string; message: string; stack?: string };
   /** Scenario-level parts this backend did not reproduce; absent when it reproduced everything. */
   skipped?: SkippedItem[];
 }

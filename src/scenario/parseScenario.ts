@@ -81,8 +81,9 @@ function parseOrigin(raw: unknown): Scenario['origin'] {
     traceHash: f.string('traceHash'),
     command: f.string('command'),
   };
+  const stack = f.optString('stack');
   f.finish();
-  return origin;
+  return stack === undefined ? origin : { ...origin, stack };
 }
 
 function parseDisk(raw: unknown): Scenario['disk'] {

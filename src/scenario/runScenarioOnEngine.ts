@@ -3,7 +3,9 @@
  * steps one by one, each as a scheduler task run until the simulation is quiescent (a concurrent
  * step spawns one task per sub-step, so their I/O interleaves as the schedule decides). The result
  * document has the same shape as the QEMU backend's. A deadlock or a bound hit stops the run and is
- * reported in `aborted`. Guest I/O enters here: each read or write step gets a request id
+ * reported in `aborted`; so is any exception nothing models (outcome.ts decides), in a step's own
+ * task or in a background job nobody awaits: code ENGINE_BUG, with its stack. Only an exception of
+ * an observer (a checker hooked in through the options) still propagates. Guest I/O enters here: each read or write step gets a request id
  * (SimEnv.requestId), announced by a `request` event naming its step, that every trace event it
  * causes carries as `req`.
  */
@@ -12,10 +14,11 @@ import type { NbdExport } from '../colo/NbdServer.js';
 import { exportName } from '../colo/PairConfig.js';
 import type { Side } from '../colo/Side.js';
 import { profileRules } from '../replication/Profile.js';
+import type { Task } from '../sim/Scheduler.js';
 import { type PolicySpec, SimEnv } from '../sim/SimEnv.js';
 import type { TraceLevel } from '../sim/Trace.js';
 import { type Fault } from '../sim/FaultPlan.js';
-import { NoExportError, type Outcome, SideLostError, outcomeOf } from './outcome.js';
+import { NoExportError, type Outcome, SideLostError, classifyError, outcomeOf } from './outcome.js';
 import { encodeRuns } from './runs.js';
 import type { IoTarget, Scenario, Side as SideName, Step } from './Scenario.js';
 import type { ResultDocument, StepResult } from './StepResult.js';
@@ -70,9 +73,7 @@ export async function runScenarioOnEngine(scenario: Scenario, options: EngineRun
     try {
       result = await runStep(env, pair, index, step, options.stepBoundTicks);
     } catch (error) {
-      const aborted = abortOf(error, index);
-      if (!aborted) throw error;
-      document.aborted = aborted;
+      document.aborted = abortOf(error, index);
       break;
     }
     document.steps.push(result);
@@ -90,7 +91,7 @@ function policyOf(scenario: Scenario): PolicySpec {
 
 async function runStep(env: SimEnv, pair: ColoPair, index: number, step: Step, bound: number | undefined): Promise<StepResult> {
   if (step.do === 'wait') {
-    await env.sched.run({ untilTick: env.now() + step.ticks });
+    await runScheduler(env, { untilTick: env.now() + step.ticks }, []);
     return { index, do: step.do, ok: true };
   }
   if (step.do === 'heal') {
@@ -102,7 +103,8 @@ async function runStep(env: SimEnv, pair: ColoPair, index: number, step: Step, b
     const at: StepAt = { step: index, member: step.do === 'concurrent' ? i : undefined };
     return env.sched.spawn(`step${index}${steps.length > 1 ? `.${i}` : ''}:${s.do}`, () => perform(pair, s, at));
   });
-  await env.sched.run({ deadlineTick: bound === undefined ? undefined : env.now() + bound });
+  await runScheduler(env, { deadlineTick: bound === undefined ? undefined : env.now() + bound }, tasks);
+  // Every failure left is a modelled one (runScheduler threw on the others).
   const results = tasks.map((task, i) => {
     const outcome = task.outcome!.ok ? task.outcome!.value! : outcomeOf(task.outcome!.error);
     return { index: step.do === 'concurrent' ? i : index, do: steps[i]!.do, ...outcome };
@@ -190,10 +192,48 @@ function exportOf(pair: ColoPair, vm: SideName, target: IoTarget, disk: number):
   return exp;
 }
 
-function abortOf(error: unknown, step: number): ResultDocument['aborted'] {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (code === 'DEADLOCK' || code === 'SIM_BOUND' || code === 'SCHEDULE_DRIFT') {
-    return { step, code, message: (error as Error).message };
+/** An exception nothing models, with where it surfaced; the run aborts with ENGINE_BUG. */
+class EngineBug extends Error {
+  constructor(
+    where: string,
+    readonly error: unknown,
+  ) {
+    super(`${where}: ${describeError(error)}`);
   }
-  return undefined;
+}
+
+/**
+ * Run the scheduler, then classify every task that failed meanwhile: the step's own tasks as
+ * operations, any other (a job, a background teardown) as background. The first engine bug wins
+ * over a deadlock it may have caused.
+ */
+async function runScheduler(env: SimEnv, options: Parameters<SimEnv['sched']['run']>[0], own: readonly Task<unknown>[]): Promise<void> {
+  let stopped: { error: unknown } | undefined;
+  try {
+    await env.sched.run(options);
+  } catch (error) {
+    stopped = { error };
+  }
+  for (const task of env.sched.takeFailedTasks()) {
+    const site = own.includes(task) ? 'operation' : 'background';
+    const error = task.outcome!.error;
+    if (classifyError(error, site).kind === 'engine-bug') throw new EngineBug(`${site === 'operation' ? 'step task' : 'background task'} ${task.label}`, error);
+  }
+  if (stopped) throw stopped.error;
+}
+
+function abortOf(error: unknown, step: number): NonNullable<ResultDocument['aborted']> {
+  if (error instanceof EngineBug) return engineBug(step, error.message, error.error);
+  const verdict = classifyError(error, 'run');
+  if (verdict.kind === 'stop') return { step, code: verdict.code, message: (error as Error).message };
+  return engineBug(step, `step ${step}: ${describeError(error)}`, error);
+}
+
+function engineBug(step: number, message: string, error: unknown): NonNullable<ResultDocument['aborted']> {
+  const stack = error instanceof Error ? error.stack : undefined;
+  return stack === undefined ? { step, code: 'ENGINE_BUG', message } : { step, code: 'ENGINE_BUG', message, stack };
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : `thrown ${typeof error}: ${String(error)}`;
 }

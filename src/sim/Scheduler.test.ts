@@ -70,6 +70,36 @@ describe('Scheduler: FIFO', () => {
     expect(() => bad.result()).toThrow('boom');
   });
 
+  it('lists every failed task, daemons included, in the order they ended, until taken', async () => {
+    const sched = new Scheduler();
+    const late = sched.spawn('late', async () => {
+      await sched.sleep('late:wait', 5);
+      throw new TypeError('late broke');
+    });
+    const daemon = sched.spawn(
+      'daemon',
+      async () => {
+        await sched.yield('daemon:y');
+        throw new RangeError('daemon broke');
+      },
+      { daemon: true },
+    );
+    sched.spawn('fine', async () => 1);
+    // A body that throws before its first await fails its task; it does not escape the scheduler.
+    const sync = sched.spawn('sync', (() => {
+      throw new Error('sync broke');
+    }) as () => Promise<never>);
+    expect(sched.takeFailedTasks()).toEqual([]);
+    await sched.run();
+    expect(sched.takeFailedTasks().map((t) => [t.label, (t.outcome!.error as Error).message])).toEqual([
+      ['sync', 'sync broke'],
+      ['daemon', 'daemon broke'],
+      ['late', 'late broke'],
+    ]);
+    expect(sched.takeFailedTasks()).toEqual([]);
+    expect([late.done, daemon.done, sync.done]).toEqual([true, true, true]);
+  });
+
   it('refuses a nested run', async () => {
     const sched = new Scheduler();
     let nested: unknown;

@@ -6,7 +6,9 @@
  * same seed and policy give the same run, step for step. Time is simulated: when nothing is ready,
  * the clock jumps to the earliest timer, ties broken by (deadline, sequence number).
  * Limits: a maximum number of steps and of ticks; a run that stops with tasks still waiting is a
- * deadlock, reported with what waits on what.
+ * deadlock, reported with what waits on what. A task that ends with an error is never forgotten:
+ * it is listed, in the order the tasks ended, until the caller takes the list and classifies the
+ * errors (a background job nobody awaits must not die silently).
  */
 import { FifoPolicy } from './FifoPolicy.js';
 import type { ReadyEntry, SchedulePolicy } from './SchedulePolicy.js';
@@ -79,6 +81,15 @@ function settle(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+/** Run a task's body; a body that throws before its first await fails the task like a rejection. */
+function startTask<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return fn();
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
 export class Scheduler {
   readonly clock = new SimClock();
   policy: SchedulePolicy;
@@ -92,6 +103,7 @@ export class Scheduler {
   private nextTaskId = 1;
   private readonly live = new Map<number, Task<unknown>>();
   private readonly blocked = new Map<number, string>();
+  private failed: Task<unknown>[] = [];
   private running = false;
 
   constructor(options: SchedulerOptions = {}) {
@@ -113,7 +125,7 @@ export class Scheduler {
     const task = new Task<T>(this.nextTaskId++, label, options.daemon ?? false);
     if (!task.daemon) this.live.set(task.id, task as Task<unknown>);
     this.pushReady(`start:${label}`, () => {
-      fn().then(
+      startTask(fn).then(
         (value) => this.finish(task, { ok: true, value }),
         (error: unknown) => this.finish(task, { ok: false, error }),
       );
@@ -180,6 +192,16 @@ export class Scheduler {
     }
   }
 
+  /**
+   * The tasks that ended with an error since the last call, daemons included, in the order they
+   * ended; the list starts empty again. Whoever runs the scheduler decides which errors are modelled.
+   */
+  takeFailedTasks(): Task<unknown>[] {
+    const failed = this.failed;
+    this.failed = [];
+    return failed;
+  }
+
   /** Tasks that have not finished (daemons excluded). */
   liveTasks(): Task<unknown>[] {
     return [...this.live.values()];
@@ -235,6 +257,7 @@ export class Scheduler {
   private finish<T>(task: Task<T>, outcome: TaskOutcome<T>): void {
     task.outcome = outcome;
     this.live.delete(task.id);
+    if (!outcome.ok) this.failed.push(task as Task<unknown>);
   }
 
   private pushReady(label: string, wake: () => void): void {

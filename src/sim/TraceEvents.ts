@@ -92,6 +92,8 @@ export type TraceEventFields = {
     readonly stage: TraceStage;
     readonly result: string;
     readonly lower: 'none' | 'ok' | 'failed';
+    /** Set when a write that succeeded was split by allocation (FAILOVER_FAILED); absent: through the file child. */
+    readonly route?: 'split';
     readonly req?: number;
   };
   /** The primary's quorum voted on a write: each child's errno or "ok", in child order. */

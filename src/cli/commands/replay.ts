@@ -5,7 +5,7 @@
  * schedule no longer fits the engine).
  */
 import type { Command } from 'commander';
-import { runCase } from '../../fuzz/runCase.js';
+import { runCaseSafely } from '../../fuzz/runCase.js';
 import { formatResult } from '../../report/formatResult.js';
 import { CliError, ExitCode } from '../ExitCode.js';
 import { readScenarioFile } from '../readScenarioFile.js';
@@ -19,7 +19,7 @@ export function registerReplay(program: Command, setExitCode: (code: number) => 
     .option('--json', 'print the violations as JSON')
     .action(async (file: string, options: { json?: boolean }) => {
       const scenario = readScenarioFile(file);
-      const result = await runCase(scenario);
+      const result = await runCaseSafely(scenario, file);
       failOnScheduleDrift(file, result.document);
       const recorded = scenario.origin?.traceHash;
       if (recorded !== undefined && recorded !== result.traceHash) {
