@@ -73,7 +73,8 @@ describe('NodeConformance: I/O is judged by the stage that admitted it', () => {
     const write = events.findIndex((e) => e.kind === 'repl-io' && e.fields.op === 'write' && e.fields.offset === 65536);
     expect(failed).toBeGreaterThan(0);
     expect(write).toBeGreaterThan(failed);
-    expect(events[write]!.fields).toEqual({ node: 'replication-secondary', mode: 'secondary', op: 'write', offset: 65536, bytes: 512, stage: 'FAILOVER', result: 'ok', lower: 'ok' });
+    // req 2: the scenario's second guest request (step 1's write is the first).
+    expect(events[write]!.fields).toEqual({ node: 'replication-secondary', mode: 'secondary', op: 'write', offset: 65536, bytes: 512, stage: 'FAILOVER', result: 'ok', lower: 'ok', req: 2 });
     expect(checked.violations).toEqual([]);
   });
 });
