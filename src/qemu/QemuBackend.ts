@@ -9,18 +9,17 @@
  * scenario is not run at all: every step is skipped, naming the faults (comparing a run without the
  * fault with the engine's run with it would only report the missing fault, step after step).
  */
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Scenario } from '../scenario/Scenario.js';
+import type { Scenario, Step } from '../scenario/Scenario.js';
 import type { ResultDocument, SkippedItem, StepResult } from '../scenario/StepResult.js';
 import { type FaultLayout, layOutFaults, rulesFor } from './FaultMapping.js';
-import { removeDirectory, trackDirectory } from './ChildRegistry.js';
+import { removeDirectory } from './ChildRegistry.js';
+import { QemuAdapterError, type QemuAdapterErrorCode } from './QemuAdapterError.js';
 import { ImageFactory } from './ImageFactory.js';
 import { type PairDisk, type PairOptions, QemuPair } from './QemuPair.js';
 import { runStep } from './QemuStepRunner.js';
 import { type QemuTools, findQemuTools } from './QemuTools.js';
 import { diskNames } from './Topology.js';
+import { makeTempDir } from './TempDirs.js';
 
 export const DEFAULT_QEMU_TIMEOUT_MS = 10_000;
 export const PACED_COMMIT_BYTES_PER_SECOND = 1024 * 1024;
@@ -59,8 +58,7 @@ export async function runScenarioOnQemu(scenario: Scenario, options: QemuRunOpti
   const layout = withHeal(scenario, layOutFaults(scenario.engine.faults, scenario.disks, scenario.disk.size));
   if (layout.blocking.length > 0) return notRun(scenario, layout);
   const session = options.session ?? new QemuSession();
-  const runDir = await mkdtemp(join(tmpdir(), 'colosim-run-'));
-  trackDirectory(runDir);
+  const runDir = makeTempDir('run');
   let pair: QemuPair | undefined;
   try {
     const disks = await makeDisks(session, scenario, runDir, layout);
@@ -69,7 +67,7 @@ export async function runScenarioOnQemu(scenario: Scenario, options: QemuRunOpti
     const pairOptions = { binary: session.tools.system, timeoutMs, disks, imageDir: runDir, chain: scenario.chain, secondaryWriteBytesPerSecond: paced };
     pair = await createPair(pairOptions);
     const steps: StepResult[] = [];
-    for (const [index, step] of scenario.steps.entries()) steps.push(await runStep(pair, step, index));
+    for (const [index, step] of scenario.steps.entries()) steps.push(await runStepNamed(pair, step, index));
     const document: QemuResultDocument = { scenario: scenario.name, backend: 'qemu', steps };
     if (layout.skipped.length > 0) document.skipped = [...layout.skipped];
     return document;
@@ -80,17 +78,35 @@ export async function runScenarioOnQemu(scenario: Scenario, options: QemuRunOpti
   }
 }
 
+/** A step whose QEMU failed (hung, went away) fails the run naming the step. */
+async function runStepNamed(pair: QemuPair, step: Step, index: number): Promise<StepResult> {
+  try {
+    return await runStep(pair, step, index);
+  } catch (error) {
+    if (!(error instanceof QemuAdapterError)) throw error;
+    throw new QemuAdapterError(error.code, `at step ${index} (${step.do}): ${error.message}`, { cause: error, step: String(index) });
+  }
+}
+
+/** Failures of a start-up that a second try may not meet: not a missing binary, not a refused set-up command. */
+const RETRIED_AT_START = new Set<QemuAdapterErrorCode>(['QEMU_START_FAILED', 'QEMU_HUNG', 'QMP_TIMEOUT', 'QMP_CLOSED', 'QMP_PROTOCOL', 'NBD_PROTOCOL', 'NBD_CLOSED', 'NBD_TIMEOUT']);
+
 /**
- * Start the pair; a start-up that timed out (seen once under heavy load on a 2-core machine, before
- * any scenario step ran) is retried once with fresh processes, since nothing of the scenario is lost.
+ * Start the pair; a start-up that failed (a QMP greeting lost about once in 700 runs, a time-out
+ * under heavy load, before any scenario step ran) is retried once with fresh processes, since
+ * nothing of the scenario is lost. A second failure is the run's failure.
  */
 async function createPair(options: PairOptions): Promise<QemuPair> {
   try {
     return await QemuPair.create(options);
   } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (code !== 'QMP_TIMEOUT' && code !== 'QEMU_HUNG') throw error;
-    return QemuPair.create(options);
+    if (!(error instanceof QemuAdapterError) || !RETRIED_AT_START.has(error.code)) throw error;
+  }
+  try {
+    return await QemuPair.create(options);
+  } catch (error) {
+    if (!(error instanceof QemuAdapterError) || !RETRIED_AT_START.has(error.code)) throw error;
+    throw new QemuAdapterError(error.code, `QEMU failed to start, twice: ${error.message}`, { cause: error });
   }
 }
 

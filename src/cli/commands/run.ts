@@ -7,8 +7,8 @@
  * `--inspect OUT.jsonl` writes XState's inspection events of the replication chart for the run and
  * `--chart-trace OUT.json` a trace to step through with `colosim chart --format html --trace OUT.json`
  * (both imply --check). Exit 0 when every expectation the file states holds (and, with --check, no
- * invariant is violated), 1 otherwise (or when the run aborted), 2 for a malformed file, bad
- * arguments or (with --backend qemu) QEMU not installed.
+ * invariant is violated), 1 otherwise (or when the run aborted), 2 for a malformed file or bad
+ * arguments, 3 (with --backend qemu) for QEMU not installed, not starting, or hanging.
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
@@ -24,7 +24,7 @@ import { runScenarioOnEngine } from '../../scenario/runScenarioOnEngine.js';
 import { isOneOf } from '../args.js';
 import { CliError, ExitCode } from '../ExitCode.js';
 import { readScenarioFile } from '../readScenarioFile.js';
-import { openQemuSession } from './diff.js';
+import { asQemuCliError, openQemuSession } from './diff.js';
 
 const BACKENDS = ['engine', 'qemu'] as const;
 const SPECS = ['own', 'qemu-7.2'] as const;
@@ -113,10 +113,13 @@ function write(path: string, text: string): void {
   }
 }
 
+/** The scenario on real QEMU; QEMU missing, not starting (twice) or hanging ends the command with exit 3. */
 async function onQemu(scenario: Scenario): Promise<ResultDocument> {
   const session = openQemuSession();
   try {
     return await runScenarioOnQemu(scenario, { session });
+  } catch (error) {
+    throw asQemuCliError('run', error);
   } finally {
     await session.close();
   }
