@@ -32,7 +32,7 @@ export interface QemuResultDocument extends ResultDocument {
 export interface QemuRunOptions {
   /** Reuse image templates across scenarios (and the located binaries); otherwise one is made and closed. */
   readonly session?: QemuSession;
-  /** How long any QMP/NBD wait may take before QEMU counts as hung (default DEFAULT_QEMU_TIMEOUT_MS, 10 s). */
+  /** How long any QMP/NBD wait may take before QEMU counts as hung (default the session's, DEFAULT_QEMU_TIMEOUT_MS: 10 s). */
   readonly timeoutMs?: number;
 }
 
@@ -45,7 +45,11 @@ export interface QemuRunOptions {
 export class QemuSession {
   readonly images: ImageFactory;
 
-  constructor(readonly tools: QemuTools = findQemuTools()) {
+  constructor(
+    readonly tools: QemuTools = findQemuTools(),
+    /** The runs' timeout unless a run sets its own (QemuRunOptions.timeoutMs). */
+    readonly timeoutMs: number = DEFAULT_QEMU_TIMEOUT_MS,
+  ) {
     this.images = new ImageFactory(tools);
   }
 
@@ -62,7 +66,7 @@ export async function runScenarioOnQemu(scenario: Scenario, options: QemuRunOpti
   let pair: QemuPair | undefined;
   try {
     const disks = await makeDisks(session, scenario, runDir, layout);
-    const timeoutMs = options.timeoutMs ?? DEFAULT_QEMU_TIMEOUT_MS;
+    const timeoutMs = options.timeoutMs ?? session.timeoutMs;
     const paced = scenario.engine.timing.commitPaceTicks > 0 ? PACED_COMMIT_BYTES_PER_SECOND : undefined;
     const pairOptions = { binary: session.tools.system, timeoutMs, disks, imageDir: runDir, chain: scenario.chain, secondaryWriteBytesPerSecond: paced };
     pair = await createPair(pairOptions);

@@ -18,7 +18,7 @@ import { checkDifferential, type DifferentialCheckResult, unpredictedCrash } fro
 import { checkScenario } from '../../check/checkScenario.js';
 import type { Violation } from '../../check/Invariant.js';
 import { QemuAdapterError } from '../../qemu/QemuAdapterError.js';
-import { QemuSession, runScenarioOnQemu } from '../../qemu/QemuBackend.js';
+import { DEFAULT_QEMU_TIMEOUT_MS, QemuSession, runScenarioOnQemu } from '../../qemu/QemuBackend.js';
 import { DIVERGENCES, explainDifferences, matchesDivergence } from '../../qemu/divergences.js';
 import { describeStep } from '../../report/formatResult.js';
 import type { Scenario, Step } from '../../scenario/Scenario.js';
@@ -74,10 +74,19 @@ export function registerDiff(program: Command, setExitCode: (code: number) => vo
     });
 }
 
-/** A QEMU session, or exit 3 naming the Debian packages when QEMU is not installed. */
+/** The environment variable that sets how long QEMU may be silent before it counts as hung (ms). */
+export const QEMU_TIMEOUT_ENV = 'COLOSIM_QEMU_TIMEOUT_MS';
+
+/**
+ * A QEMU session (its timeout from COLOSIM_QEMU_TIMEOUT_MS when set, exit 2 when that is no
+ * integer from 100 to 600000), or exit 3 naming the Debian packages when QEMU is not installed.
+ */
 export function openQemuSession(): QemuSession {
+  const text = process.env[QEMU_TIMEOUT_ENV];
+  const timeoutMs = text === undefined ? DEFAULT_QEMU_TIMEOUT_MS : parseInteger(text, 100, 600_000);
+  if (timeoutMs === undefined) throw new CliError(`${QEMU_TIMEOUT_ENV} must be an integer from 100 to 600000 (ms), got "${text}"`, ExitCode.Usage);
   try {
-    return new QemuSession();
+    return new QemuSession(undefined, timeoutMs);
   } catch (error) {
     throw asQemuCliError(undefined, error);
   }
