@@ -28,7 +28,10 @@ export class ImageFactory {
   private cacheDir: string | undefined;
   private readonly templates = new Map<string, Promise<string>>();
 
-  constructor(private readonly tools: QemuTools) {}
+  constructor(
+    private readonly tools: QemuTools,
+    private readonly templateMaxBytes = TEMPLATE_MAX_BYTES,
+  ) {}
 
   /** Create disk i's four images in `dir`, as the chain variant wants them. */
   async createDisk(dir: string, i: number, sizeBytes: number, pattern: number, chain: ChainVariant = 'standard'): Promise<DiskFiles> {
@@ -55,7 +58,7 @@ export class ImageFactory {
   /** A raw disk: holes for zeros, a copy of the template for a small pattern, written in place for a large one. */
   private async raw(path: string, sizeBytes: number, pattern: number): Promise<void> {
     if (pattern === 0) return sparseFile(path, sizeBytes);
-    if (sizeBytes <= TEMPLATE_MAX_BYTES) return copyFile(await this.template('raw', sizeBytes, pattern), path);
+    if (sizeBytes <= this.templateMaxBytes) return copyFile(await this.template('raw', sizeBytes, pattern), path);
     await sparseFile(path, sizeBytes);
     await fill(this.tools, 'raw', path, sizeBytes, pattern);
   }
