@@ -1,0 +1,58 @@
+/*
+ * A QEMU killed from outside in the middle of `fuzz --backend qemu` (what the robustness issue did 11
+ * times, and got 10 false, empty "differences"): the campaign ends with exit 3 and one line naming
+ * the process, how it died and the step, plus the scenario written to a file to rerun; it is never
+ * shrunk or reported as a difference. To land at a step rather than in the set-up (which is retried),
+ * the test kills a secondary QEMU 20 ms after the primary's NBD socket appears (the primary is built
+ * last), and keeps doing so, once a pair, until colosim exits.
+ */
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { QEMU_SUITE_NOTE, RUN_QEMU_TESTS } from '../../src/qemu/qemuTestSupport.js';
+import { colosim, entries, privateDir, processesNaming } from './qemuHarness.js';
+
+const CRASH_AT_STEP = /^the secondary QEMU crashed \(killed by SIGKILL\) at step (\d+) \((\w+)\), where the engine predicts no crash$/;
+
+describe.runIf(RUN_QEMU_TESTS)(`a QEMU killed during fuzz --backend qemu${QEMU_SUITE_NOTE}`, () => {
+  const tmp = privateDir('crash');
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it('is exit 3 naming process, signal and step, with the scenario to rerun, not a difference', { timeout: 120_000 }, async () => {
+    const killed = new Set<number>();
+    const killer = setInterval(() => {
+      const primaryReady = entries(tmp).some((e) => e.includes('-primary-') && existsSync(join(tmp, e, 'nbd.sock')));
+      if (!primaryReady) return;
+      for (const pid of processesNaming(`qemu-system-x86_64 .*${tmp}/colosim-qemu-[0-9]+-secondary-`)) {
+        if (killed.has(pid)) continue;
+        killed.add(pid);
+        setTimeout(() => {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // it ended on its own meanwhile (its scenario was over)
+          }
+        }, 20);
+      }
+    }, 10);
+    const r = await colosim(['fuzz', '--backend', 'qemu', '--runs', '2000', '--seed', '5', '--faults', 'none'], { env: { ...process.env, TMPDIR: tmp }, cwd: tmp });
+    clearInterval(killer);
+    expect(killed.size).toBeGreaterThan(0);
+    expect(r.code).toBe(3);
+    expect(r.out).not.toContain('difference found');
+    const file = join('reports', 'differential', 'qemu-failure-seed-5.json');
+    const line = 'colosim: no verdict: ';
+    expect(r.err.startsWith(line)).toBe(true);
+    const [message, rerun] = r.err.slice(line.length).split('; the scenario: ');
+    expect(message).toMatch(CRASH_AT_STEP);
+    expect(rerun).toBe(`${file} (rerun: colosim run --backend qemu ${file})\n`);
+    const written = JSON.parse(readFileSync(join(tmp, file), 'utf8')) as { name: string; description: string; steps: { do: string }[] };
+    const [, step, what] = CRASH_AT_STEP.exec(message!)!;
+    expect(written.name).toBe('qemu-failure-seed-5');
+    expect(written.description).toBe(`QEMU failed on this scenario in colosim diff --generate (seed 5): ${message}. Rerun: colosim run --backend qemu FILE`);
+    expect(written.steps[Number(step)]?.do).toBe(what);
+    expect(existsSync(join(tmp, 'reports', 'differential', 'differential-seed-5.json'))).toBe(false);
+    expect(processesNaming(tmp)).toEqual([]);
+    expect(entries(tmp)).toEqual(['reports']);
+  });
+});
