@@ -6,7 +6,7 @@
  * the test kills a secondary QEMU 20 ms after the primary's NBD socket appears (the primary is built
  * last), and keeps doing so, once a pair, until colosim exits.
  */
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { QEMU_SUITE_NOTE, RUN_QEMU_TESTS } from '../../src/qemu/qemuTestSupport.js';
@@ -54,5 +54,32 @@ describe.runIf(RUN_QEMU_TESTS)(`a QEMU killed during fuzz --backend qemu${QEMU_S
     expect(existsSync(join(tmp, 'reports', 'differential', 'differential-seed-5.json'))).toBe(false);
     expect(processesNaming(tmp)).toEqual([]);
     expect(entries(tmp)).toEqual(['reports']);
+  });
+  it('a QEMU that stops answering during run --backend qemu is exit 3 naming process, step and timeout', { timeout: 120_000 }, async () => {
+    const dir = privateDir('hang');
+    const scenario = join(dir, 'long.json');
+    const round = [
+      { do: 'write', vm: 'primary', offset: 0, length: 4096, pattern: 1 },
+      { do: 'checkpoint', side: 'both' },
+    ];
+    const steps = [{ do: 'start', side: 'both' }, ...Array.from({ length: 400 }, () => round).flat()];
+    writeFileSync(scenario, JSON.stringify({ colosim: 1, name: 'long', disk: { size: 1048576 }, steps }));
+    let stopped = 0;
+    const stopper = setInterval(() => {
+      if (stopped !== 0 || !entries(dir).some((e) => e.includes('-primary-') && existsSync(join(dir, e, 'nbd.sock')))) return;
+      [stopped] = processesNaming(`qemu-system-x86_64 .*${dir}/colosim-qemu-[0-9]+-primary-`);
+      if (stopped !== undefined) setTimeout(() => process.kill(stopped, 'SIGSTOP'), 200);
+    }, 10);
+    const r = await colosim(['run', scenario, '--backend', 'qemu'], { env: { ...process.env, TMPDIR: dir, COLOSIM_QEMU_TIMEOUT_MS: '1500' } });
+    clearInterval(stopper);
+    expect(r.code).toBe(3);
+    expect(r.out).toBe('');
+    const hung = new RegExp(
+      `^colosim: run: at step (\\d+) \\((write|checkpoint)\\): primary QEMU \\(pid ${stopped}\\) hung: primary QEMU: no (answer to QMP command 'xen-colo-do-checkpoint'|reply to NBD_CMD_WRITE \\(offset 0, length 4096\\)) within 1500 ms; it was killed with SIGKILL\n$`,
+    );
+    expect(r.err).toMatch(hung);
+    expect(processesNaming(dir)).toEqual([]);
+    expect(entries(dir)).toEqual(['long.json']);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
