@@ -4,7 +4,8 @@
  * the process, how it died and the step, plus the scenario written to a file to rerun; it is never
  * shrunk or reported as a difference. To land at a step rather than in the set-up (which is retried),
  * the test kills a secondary QEMU 20 ms after the primary's NBD socket appears (the primary is built
- * last), and keeps doing so, once a pair, until colosim exits.
+ * last), and keeps doing so, once a pair, until colosim exits. A QEMU that stops answering (SIGSTOP)
+ * during `run --backend qemu` is exit 3 too, naming the step, the process and the wait that timed out.
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -4,7 +4,8 @@
  * starts the watchdog (Watchdog.ts, which removes them when the process dies, even by SIGKILL) and
  * sweeps the directories of owners that no longer run. A unix socket path has at most 107 bytes
  * (sun_path), so a directory meant for sockets falls back to /tmp when TMPDIR is too long for it.
- * Limit: a directory whose owner pid was reused by an unrelated process is left until that one ends.
+ * Limits: a directory whose owner pid was reused by an unrelated process is left until that one
+ * ends; processes in another pid namespace sharing the same /tmp look dead and would be swept.
  */
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
