@@ -2,28 +2,53 @@
  * The watchdog: one small process per colosim process, in a process group of its own, reading a pipe
  * from colosim. colosim tells it the pid of every child it starts ("+pid") and of every child that
  * ended ("-pid"). When the pipe closes, colosim is gone, however it ended (SIGKILL included): the
- * watchdog SIGKILLs the children still listed and removes colosim's temp directories
- * (colosim-qemu-<pid>-* in the roots it was given), then exits. With setpriv's parent-death signal
- * (spawnBound.ts) the children are dead already; the list is the fallback where setpriv is missing.
+ * watchdog SIGKILLs the children still listed, and any process whose command line names one of
+ * colosim's temp directories (colosim-qemu-<pid>-*: every QEMU and QEMU tool has one in its
+ * arguments), then removes those directories in the roots it was given, twice, and exits. With
+ * setpriv's parent-death signal (spawnBound.ts) the children are dead already; the list and the scan
+ * are the fallback where setpriv is missing, or where colosim died between a fork and the child's prctl.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 
 /** Run by `node -e`; argv: owner pid, then the temp roots. Plain CommonJS, no imports of ours. */
 const WATCHDOG_SCRIPT = `
-const { readdirSync, rmSync } = require('node:fs');
+const { readdirSync, readFileSync, rmSync } = require('node:fs');
 const { join } = require('node:path');
 const [owner, ...roots] = process.argv.slice(1);
 const prefix = 'colosim-qemu-' + owner + '-';
 const pids = new Set();
 let pending = '';
-function cleanUp() {
+function killAll() {
   for (const pid of pids) { try { process.kill(Number(pid), 'SIGKILL'); } catch {} }
+  // Also any process whose command line names one of the owner's directories: a child forked in the
+  // instant the owner died has neither its parent-death signal nor its pid listed here yet.
+  let procs = [];
+  try { procs = readdirSync('/proc').filter((e) => /^\\d+$/.test(e)); } catch {}
+  for (const pid of procs) {
+    let cmdline = '';
+    try { cmdline = readFileSync('/proc/' + pid + '/cmdline', 'utf8'); } catch { continue; }
+    if (cmdline.includes('/' + prefix)) { try { process.kill(Number(pid), 'SIGKILL'); } catch {} }
+  }
+}
+function removeDirs() {
   for (const root of roots) {
     let entries = [];
     try { entries = readdirSync(root); } catch {}
-    for (const entry of entries) if (entry.startsWith(prefix)) rmSync(join(root, entry), { recursive: true, force: true });
+    for (const entry of entries) {
+      if (!entry.startsWith(prefix)) continue;
+      try { rmSync(join(root, entry), { recursive: true, force: true, maxRetries: 5, retryDelay: 20 }); } catch {}
+    }
   }
-  process.exit(0);
+}
+// Twice: a child killed in the middle of creating a file may still add one after the first pass.
+function cleanUp() {
+  killAll();
+  removeDirs();
+  setTimeout(() => {
+    killAll();
+    removeDirs();
+    process.exit(0);
+  }, 300);
 }
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', (chunk) => {
@@ -35,8 +60,10 @@ process.stdin.on('data', (chunk) => {
     else if (line[0] === '-') pids.delete(line.slice(1));
   }
 });
-process.stdin.on('end', cleanUp);
-process.stdin.on('error', cleanUp);
+let ending = false;
+const end = () => { if (!ending) { ending = true; cleanUp(); } };
+process.stdin.on('end', end);
+process.stdin.on('error', end);
 process.on('SIGINT', () => undefined);
 process.on('SIGTERM', () => undefined);
 process.on('SIGHUP', () => undefined);
