@@ -58,7 +58,7 @@ describe.runIf(RUN_QEMU_TESTS)(`SIGKILL of colosim during a QEMU run${QEMU_SUITE
     expect(left).toEqual(Array.from({ length: TRIES }, () => ({ orphans: 0, dirs: 0, killedRunning: true })));
   });
 
-  it('leaves none without setpriv either: the watchdog kills the QEMUs it was told of', { timeout: 90_000 }, async () => {
+  it('leaves none without setpriv either: the watchdog kills the QEMUs', { timeout: 90_000 }, async () => {
     // A PATH with the QEMU binaries and nothing else, so spawnBound finds no setpriv.
     const bin = join(root, 'bin-without-setpriv');
     mkdirSync(bin);
