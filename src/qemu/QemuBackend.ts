@@ -1,9 +1,10 @@
 /*
  * The "real engine" backend: runs a scenario on two real QEMU 7.2 processes (primary and secondary,
  * no guest) wired as docs/block-replication.txt describes, and answers with the shared result
- * document (backend "qemu"). Each scenario gets fresh processes and fresh images (copied from
- * templates a QemuSession keeps), so no state leaks between scenarios; everything is torn down on
- * success, failure, timeout and signals.
+ * document (backend "qemu"). Each scenario gets fresh processes and fresh, sparse images
+ * (ImageFactory.ts), so no state leaks between scenarios; everything is torn down on success,
+ * failure, timeout and signals. A start-up that fails is retried once; a second failure, or a QEMU
+ * that hangs or goes away at a step, rejects with QemuAdapterError naming the process and the step.
  * Faults QEMU cannot reproduce are listed in the document's `skipped`. A latency fault only moves
  * time, so the scenario still runs without it; any other one changes what the steps return, so the
  * scenario is not run at all: every step is skipped, naming the faults (comparing a run without the
