@@ -25,6 +25,8 @@ describe.runIf(RUN_QEMU_TESTS)(`engine and QEMU on generated scenarios${QEMU_SUI
 
   it(`${RUNS} generated scenarios give the same results on both backends (seed ${SEED})`, async () => {
     const result = await checkDifferential({ session, runs: RUNS, seed: SEED });
+    // QEMU failing (not starting twice, hanging, crashing unpredicted) is no verdict: say so first.
+    expect(result.qemuFailure?.message, `seed ${SEED}: QEMU failed`).toBeUndefined();
     const failure = result.failure;
     const message = failure
       ? `seed ${SEED}: engine and QEMU differ; minimal scenario ${failure.file} (colosim diff ${failure.file}): ${JSON.stringify(failure.differences)}`
