@@ -11,7 +11,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { QEMU_SUITE_NOTE, RUN_QEMU_TESTS } from '../../src/qemu/qemuTestSupport.js';
-import { colosim, entries, privateDir, processesNaming } from './qemuHarness.js';
+import { colosim, entries, privateDir, processesNaming, waitUntil } from './qemuHarness.js';
 
 const CRASH_AT_STEP = /^the secondary QEMU crashed \(killed by SIGKILL\) at step (\d+) \((\w+)\), where the engine predicts no crash$/;
 
@@ -53,6 +53,7 @@ describe.runIf(RUN_QEMU_TESTS)(`a QEMU killed during fuzz --backend qemu${QEMU_S
     expect(written.description).toBe(`QEMU failed on this scenario in colosim diff --generate (seed 5): ${message}. Rerun: colosim run --backend qemu FILE`);
     expect(written.steps[Number(step)]?.do).toBe(what);
     expect(existsSync(join(tmp, 'reports', 'differential', 'differential-seed-5.json'))).toBe(false);
+    await waitUntil(() => processesNaming(tmp).length === 0, 2000); // the watchdog ends just after colosim
     expect(processesNaming(tmp)).toEqual([]);
     expect(entries(tmp)).toEqual(['reports']);
   });
@@ -79,6 +80,7 @@ describe.runIf(RUN_QEMU_TESTS)(`a QEMU killed during fuzz --backend qemu${QEMU_S
       `^colosim: run: at step (\\d+) \\((write|checkpoint)\\): primary QEMU \\(pid ${stopped}\\) hung: primary QEMU: no (answer to QMP command 'xen-colo-do-checkpoint'|reply to NBD_CMD_WRITE \\(offset 0, length 4096\\)) within 1500 ms; it was killed with SIGKILL\n$`,
     );
     expect(r.err).toMatch(hung);
+    await waitUntil(() => processesNaming(dir).length === 0, 2000);
     expect(processesNaming(dir)).toEqual([]);
     expect(entries(dir)).toEqual(['long.json']);
     rmSync(dir, { recursive: true, force: true });

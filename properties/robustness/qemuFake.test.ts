@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { QEMU_SUITE_NOTE, RUN_QEMU_TESTS } from '../../src/qemu/qemuTestSupport.js';
-import { type FakeMode, colosim, entries, privateDir, processesNaming, writeFakeQemu } from './qemuHarness.js';
+import { type FakeMode, colosim, entries, privateDir, processesNaming, waitUntil, writeFakeQemu } from './qemuHarness.js';
 
 const SCENARIO = fileURLToPath(new URL('../scenarios/gaps/double-start.json', import.meta.url));
 const TIMEOUT_MS = 1500;
@@ -49,6 +49,7 @@ describe.runIf(RUN_QEMU_TESTS)(`a failing QEMU first on PATH${QEMU_SUITE_NOTE}`,
         expect(r.code).toBe(3);
         expect(r.err).toBe(`${command.prefix}QEMU failed to start, twice: ${HOW[mode]}\n`);
         expect(r.out).toBe(command.out());
+        await waitUntil(() => processesNaming(tmp).length === 0, 2000); // the watchdog ends just after colosim
         expect(processesNaming(tmp)).toEqual([]);
         expect(entries(tmp)).toEqual([]);
       });

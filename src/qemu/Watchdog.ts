@@ -1,7 +1,7 @@
 /*
  * The watchdog: one small process per colosim process, in a process group of its own, reading a pipe
- * from colosim. colosim tells it the pid of every child it starts ("+pid") and of every child that
- * ended ("-pid"). When the pipe closes, colosim is gone, however it ended (SIGKILL included): the
+ * from colosim. colosim tells it the pid of every child it starts ("+pid"), of every child that
+ * ended ("-pid"), and that it exits normally ("="). When the pipe closes, colosim is gone, however it ended (SIGKILL included): the
  * watchdog SIGKILLs the children still listed, and any process whose command line names one of
  * colosim's temp directories (colosim-qemu-<pid>-*: every QEMU and QEMU tool has one in its
  * arguments), then removes those directories in the roots it was given, twice, and exits. With
@@ -40,10 +40,13 @@ function removeDirs() {
     }
   }
 }
-// Twice: a child killed in the middle of creating a file may still add one after the first pass.
+// Twice after a death: a child killed in the middle of creating a file may still add one after the
+// first pass. Once after a normal exit ("="), where colosim has cleaned up already.
+let exitedNormally = false;
 function cleanUp() {
   killAll();
   removeDirs();
+  if (exitedNormally) process.exit(0);
   setTimeout(() => {
     killAll();
     removeDirs();
@@ -58,6 +61,7 @@ process.stdin.on('data', (chunk) => {
     pending = pending.slice(nl + 1);
     if (line[0] === '+') pids.add(line.slice(1));
     else if (line[0] === '-') pids.delete(line.slice(1));
+    else if (line === '=') exitedNormally = true;
   }
 });
 let ending = false;
@@ -78,6 +82,8 @@ export function startWatchdog(ownerPid: number, roots: readonly string[]): void 
   watchdog.on('error', () => undefined); // without a watchdog, setpriv and the next start's sweep remain
   watchdog.stdin?.on('error', () => undefined);
   watchdog.unref();
+  // A normal exit (ChildRegistry cleans up in its own exit handler) lets the watchdog end at once.
+  process.on('exit', () => watchdog?.stdin?.write('=\n'));
   (watchdog.stdin as unknown as { unref?: () => void } | null)?.unref?.();
 }
 
