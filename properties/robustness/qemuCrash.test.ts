@@ -5,7 +5,8 @@
  * shrunk or reported as a difference. To land at a step rather than in the set-up (which is retried),
  * the test kills a secondary QEMU 20 ms after the primary's NBD socket appears (the primary is built
  * last), and keeps doing so, once a pair, until colosim exits. A QEMU that stops answering (SIGSTOP)
- * during `run --backend qemu` is exit 3 too, naming the step, the process and the wait that timed out.
+ * during `run --backend qemu` is exit 3 too, naming the step, the process and the wait that timed out,
+ * and so is a secondary killed during `diff FILE`, naming the file.
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -57,32 +58,62 @@ describe.runIf(RUN_QEMU_TESTS)(`a QEMU killed during fuzz --backend qemu${QEMU_S
     expect(processesNaming(tmp)).toEqual([]);
     expect(entries(tmp)).toEqual(['reports']);
   });
-  it('a QEMU that stops answering during run --backend qemu is exit 3 naming process, step and timeout', { timeout: 120_000 }, async () => {
-    const dir = privateDir('hang');
-    const scenario = join(dir, 'long.json');
+  /** A scenario of some seconds on QEMU: start, then 400 rounds of a primary write and a checkpoint. */
+  function longScenario(dir: string): string {
     const round = [
       { do: 'write', vm: 'primary', offset: 0, length: 4096, pattern: 1 },
       { do: 'checkpoint', side: 'both' },
     ];
     const steps = [{ do: 'start', side: 'both' }, ...Array.from({ length: 400 }, () => round).flat()];
-    writeFileSync(scenario, JSON.stringify({ colosim: 1, name: 'long', disk: { size: 1048576 }, steps }));
-    let stopped = 0;
-    const stopper = setInterval(() => {
-      if (stopped !== 0 || !entries(dir).some((e) => e.includes('-primary-') && existsSync(join(dir, e, 'nbd.sock')))) return;
-      [stopped] = processesNaming(`qemu-system-x86_64 .*${dir}/colosim-qemu-[0-9]+-primary-`);
-      if (stopped !== undefined) setTimeout(() => process.kill(stopped, 'SIGSTOP'), 200);
+    const path = join(dir, 'long.json');
+    writeFileSync(path, JSON.stringify({ colosim: 1, name: 'long', disk: { size: 1048576 }, steps }));
+    return path;
+  }
+
+  /** Send `signal` to the first `side` QEMU under `dir`, 200 ms after the pair's set-up (the primary's NBD socket) began. */
+  function signalWhenRunning(dir: string, side: 'primary' | 'secondary', signal: NodeJS.Signals): { readonly pid: () => number | undefined; readonly stop: () => void } {
+    let target: number | undefined;
+    const timer = setInterval(() => {
+      if (target !== undefined || !entries(dir).some((e) => e.includes('-primary-') && existsSync(join(dir, e, 'nbd.sock')))) return;
+      [target] = processesNaming(`qemu-system-x86_64 .*${dir}/colosim-qemu-[0-9]+-${side}-`);
+      if (target !== undefined) setTimeout(() => process.kill(target!, signal), 200);
     }, 10);
-    const r = await colosim(['run', scenario, '--backend', 'qemu'], { env: { ...process.env, TMPDIR: dir, COLOSIM_QEMU_TIMEOUT_MS: '1500' } });
-    clearInterval(stopper);
-    expect(r.code).toBe(3);
-    expect(r.out).toBe('');
-    const hung = new RegExp(
-      `^colosim: run: at step (\\d+) \\((write|checkpoint)\\): primary QEMU \\(pid ${stopped}\\) hung: primary QEMU: no (answer to QMP command 'xen-colo-do-checkpoint'|reply to NBD_CMD_WRITE \\(offset 0, length 4096\\)) within 1500 ms; it was killed with SIGKILL\n$`,
-    );
-    expect(r.err).toMatch(hung);
+    return { pid: () => target, stop: () => clearInterval(timer) };
+  }
+
+  async function expectNothingLeft(dir: string): Promise<void> {
     await waitUntil(() => processesNaming(dir).length === 0, 2000);
     expect(processesNaming(dir)).toEqual([]);
     expect(entries(dir)).toEqual(['long.json']);
     rmSync(dir, { recursive: true, force: true });
+  }
+
+  it('a QEMU that stops answering during run --backend qemu is exit 3 naming process, step and timeout', { timeout: 120_000 }, async () => {
+    const dir = privateDir('hang');
+    const scenario = longScenario(dir);
+    const stopper = signalWhenRunning(dir, 'primary', 'SIGSTOP');
+    const r = await colosim(['run', scenario, '--backend', 'qemu'], { env: { ...process.env, TMPDIR: dir, COLOSIM_QEMU_TIMEOUT_MS: '1500' } });
+    stopper.stop();
+    expect(r.code).toBe(3);
+    expect(r.out).toBe('');
+    const hung = new RegExp(
+      `^colosim: run: at step (\\d+) \\((write|checkpoint)\\): primary QEMU \\(pid ${stopper.pid()}\\) hung: primary QEMU: no (answer to QMP command 'xen-colo-do-checkpoint'|reply to NBD_CMD_WRITE \\(offset 0, length 4096\\)) within 1500 ms; it was killed with SIGKILL\n$`,
+    );
+    expect(r.err).toMatch(hung);
+    await expectNothingLeft(dir);
+  });
+
+  it('a QEMU killed during diff FILE is exit 3 naming the file, process, signal and step', { timeout: 120_000 }, async () => {
+    const dir = privateDir('diffkill');
+    const scenario = longScenario(dir);
+    const killer = signalWhenRunning(dir, 'secondary', 'SIGKILL');
+    const r = await colosim(['diff', scenario], { env: { ...process.env, TMPDIR: dir } });
+    killer.stop();
+    expect(r.code).toBe(3);
+    expect(r.out).toBe('');
+    expect(r.err).toMatch(
+      new RegExp(`^colosim: diff: ${scenario}: the secondary QEMU crashed \\(killed by SIGKILL\\) at step \\d+ \\((write|checkpoint)\\), where the engine predicts no crash\n$`),
+    );
+    await expectNothingLeft(dir);
   });
 });
