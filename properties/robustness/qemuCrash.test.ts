@@ -82,10 +82,13 @@ describe.runIf(RUN_QEMU_TESTS)(`a QEMU killed during fuzz --backend qemu${QEMU_S
   }
 
   async function expectNothingLeft(dir: string): Promise<void> {
-    await waitUntil(() => processesNaming(dir).length === 0, 2000);
-    expect(processesNaming(dir)).toEqual([]);
-    expect(entries(dir)).toEqual(['long.json']);
-    rmSync(dir, { recursive: true, force: true });
+    try {
+      await waitUntil(() => processesNaming(dir).length === 0, 2000);
+      expect(processesNaming(dir)).toEqual([]);
+      expect(entries(dir)).toEqual(['long.json']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 
   it('a QEMU that stops answering during run --backend qemu is exit 3 naming process, step and timeout', { timeout: 120_000 }, async () => {

@@ -33,7 +33,8 @@ describe.runIf(RUN_QEMU_TESTS)(`SIGKILL of colosim during a QEMU run${QEMU_SUITE
 
   /** One run killed `delayMs` after its first QEMU appeared; what it left. */
   async function killOnce(tag: string, delayMs: number, env: NodeJS.ProcessEnv): Promise<{ orphans: number; dirs: number; killedRunning: boolean }> {
-    const tmp = privateDir(tag);
+    const tmp = join(root, tag);
+    mkdirSync(tmp);
     let killedRunning = false;
     const r = await colosim(['run', scenario, '--backend', 'qemu'], {
       env: { ...env, TMPDIR: tmp },

@@ -39,7 +39,8 @@ describe.runIf(RUN_QEMU_TESTS)(`QEMU temp directories${QEMU_SUITE_NOTE}`, () => 
   });
 
   it("sweeps a dead colosim's directories when the next one starts QEMU, and only those", async () => {
-    const tmp = privateDir('sweep');
+    const tmp = join(root, 'sweep');
+    mkdirSync(tmp);
     const dead = spawnSync('true').pid; // it has exited: its pid runs nothing (until reused)
     const stale = join(tmp, `colosim-qemu-${dead}-run-AbCdEf`);
     const live = join(tmp, `colosim-qemu-${process.pid}-run-GhIjKl`);
@@ -52,6 +53,5 @@ describe.runIf(RUN_QEMU_TESTS)(`QEMU temp directories${QEMU_SUITE_NOTE}`, () => 
     expect(r.code).toBe(0);
     expect([existsSync(stale), existsSync(live), existsSync(other)]).toEqual([false, true, true]);
     expect(entries(tmp)).toEqual([`colosim-qemu-${process.pid}-run-GhIjKl`, 'colosim-qemu-notapid-x']);
-    rmSync(tmp, { recursive: true, force: true });
   });
 });
