@@ -36,6 +36,8 @@ describe.runIf(RUN_QEMU_TESTS)(`engine and QEMU on generated scenarios${QEMU_SUI
 
   it(`${RUNS} generated scenarios give the same results on both backends (seed ${SEED})`, async () => {
     const result = await checkDifferential({ session, runs: RUNS, seed: SEED, reportDir });
+    // QEMU failing (not starting twice, hanging, crashing unpredicted) is no verdict: say so first.
+    expect(result.qemuFailure?.message, `seed ${SEED}: QEMU failed`).toBeUndefined();
     const failure = result.failure;
     keepReport = failure !== undefined;
     const message = failure

@@ -6,7 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { QemuSession } from '../qemu/QemuBackend.js';
 import { QEMU_SUITE_NOTE, RUN_QEMU_TESTS } from '../qemu/qemuTestSupport.js';
 import { parseScenario, parseScenarioText } from '../scenario/parseScenario.js';
-import { DIFFERENTIAL_DISK_BYTES, differentialScenarioArbitrary, runDifferential, writeMinimalScenario } from './differential.js';
+import type { ResultDocument, StepResult } from '../scenario/StepResult.js';
+import { DIFFERENTIAL_DISK_BYTES, differentialScenarioArbitrary, runDifferential, unpredictedCrash, writeMinimalScenario } from './differential.js';
 
 describe('differentialScenarioArbitrary', () => {
   it('draws valid one-disk scenarios of the steps both backends run, aligned and unaligned', () => {
@@ -33,6 +34,42 @@ describe('differentialScenarioArbitrary', () => {
     const faulted = files.map((f) => parseScenario(f)).filter((s) => s.engine.faults.length > 0);
     expect(faulted.length).toBeGreaterThan(50);
     for (const s of faulted) expect(s.engine.faults).toHaveLength(1);
+  });
+});
+
+describe('unpredictedCrash', () => {
+  const doc = (backend: 'engine' | 'qemu', steps: StepResult[]): ResultDocument => ({ scenario: 's', backend, steps });
+  const ok = (index: number, what: string): StepResult => ({ index, do: what, ok: true });
+  const crash = (index: number, what: string, side: string, seen: string): StepResult => ({
+    index,
+    do: what,
+    ok: false,
+    error: `colosim: the ${side} side crashed: ${seen}`,
+    code: 'CRASH',
+  });
+
+  it('names the process, how it died and the step of a QEMU crash the engine does not predict', () => {
+    const engine = doc('engine', [ok(0, 'start'), ok(1, 'write'), ok(2, 'read')]);
+    const qemu = doc('qemu', [ok(0, 'start'), crash(1, 'write', 'secondary', 'killed by SIGKILL'), { index: 2, do: 'read', ok: false, code: 'SIDE_LOST' }]);
+    const failure = unpredictedCrash(engine, qemu);
+    expect([failure?.code, failure?.step, failure?.message]).toEqual([
+      'QEMU_CRASHED',
+      '1',
+      'the secondary QEMU crashed (killed by SIGKILL) at step 1 (write), where the engine predicts no crash',
+    ]);
+  });
+
+  it('finds it inside a concurrent step', () => {
+    const engine = doc('engine', [ok(0, 'start'), { index: 1, do: 'concurrent', ok: true, steps: [ok(0, 'write'), ok(1, 'read')] }]);
+    const qemu = doc('qemu', [ok(0, 'start'), { index: 1, do: 'concurrent', ok: false, steps: [ok(0, 'write'), crash(1, 'read', 'primary', 'exit code 1')] }]);
+    expect(unpredictedCrash(engine, qemu)?.message).toBe('the primary QEMU crashed (exit code 1) at step 1.1 (read), where the engine predicts no crash');
+  });
+
+  it('leaves a crash the engine predicts at that step to the comparison', () => {
+    const engine = doc('engine', [ok(0, 'start'), crash(1, 'stop', 'secondary', 'crash point hit')]);
+    const qemu = doc('qemu', [ok(0, 'start'), crash(1, 'stop', 'secondary', 'killed by SIGSEGV')]);
+    expect(unpredictedCrash(engine, qemu)).toBeUndefined();
+    expect(unpredictedCrash(engine, doc('qemu', [ok(0, 'start'), ok(1, 'stop')]))).toBeUndefined();
   });
 });
 

@@ -6,16 +6,21 @@
  * scenario file under reports/differential/ that replays with `colosim diff FILE`. Differences a
  * documented divergence explains (src/qemu/divergences.ts) are not failures. Only scenarios without
  * concurrent steps are generated: QEMU's interleaving of simultaneous requests is not reproducible.
+ * A QEMU that fails (does not start even on a second try, hangs, or crashes at a step where the
+ * engine predicts no crash) is no difference: it ends the campaign as a QEMU failure, unshrunk,
+ * naming the process, how it died and the step, since no verdict was reached.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import { QemuAdapterError } from '../qemu/QemuAdapterError.js';
 import { type QemuSession, runScenarioOnQemu } from '../qemu/QemuBackend.js';
+import { crashSeen } from '../qemu/SideCalls.js';
 import { explainDifferences } from '../qemu/divergences.js';
 import { parseScenario } from '../scenario/parseScenario.js';
 import { runScenarioOnEngine } from '../scenario/runScenarioOnEngine.js';
 import type { Scenario } from '../scenario/Scenario.js';
-import type { ResultDocument } from '../scenario/StepResult.js';
+import type { ResultDocument, StepResult } from '../scenario/StepResult.js';
 import { type Difference, type ResultDiff, diffResults } from './diffResults.js';
 
 export const DIFFERENTIAL_DISK_BYTES = 256 * 1024;
@@ -128,13 +133,42 @@ export interface DifferentialRun {
   readonly explainedBy: readonly string[];
 }
 
-/** Run one scenario on the engine and on QEMU and compare the results. */
+/**
+ * Run one scenario on the engine and on QEMU and compare the results; a QEMU that failed (thrown by
+ * the backend, or a crash the engine does not predict) throws QemuAdapterError instead.
+ */
 export async function runDifferential(scenario: Scenario, session: QemuSession): Promise<DifferentialRun> {
   const { document: engine } = await runScenarioOnEngine(scenario);
   const qemu = await runScenarioOnQemu(scenario, { session });
+  const crash = unpredictedCrash(engine, qemu);
+  if (crash !== undefined) throw crash;
   const diff = diffResults(engine, qemu);
   const { unexplained, explainedBy } = explainDifferences(scenario, engine, qemu, diff.differences);
   return { engine, qemu, diff, unexplained, explainedBy };
+}
+
+/**
+ * The first step (or sub-step) QEMU answered CRASH where the engine's result is no crash, as the
+ * QEMU failure it is: a crash the engine predicts there (a crash fault, a crash QEMU 7.2 is known to
+ * have: src/qemu/OBSERVATIONS.md) is an ordinary result, compared as any other.
+ */
+export function unpredictedCrash(engine: ResultDocument, qemu: ResultDocument): QemuAdapterError | undefined {
+  return firstUnpredicted(engine.steps, qemu.steps, '');
+}
+
+function firstUnpredicted(engine: readonly StepResult[] | undefined, qemu: readonly StepResult[], prefix: string): QemuAdapterError | undefined {
+  for (const [i, step] of qemu.entries()) {
+    const where = `${prefix}${i}`;
+    const predicted = engine?.[i];
+    const seen = crashSeen(step);
+    if (seen !== undefined && predicted?.code !== 'CRASH') {
+      const message = `the ${seen.side} QEMU crashed (${seen.seen}) at step ${where} (${step.do}), where the engine predicts no crash`;
+      return new QemuAdapterError('QEMU_CRASHED', message, { step: where });
+    }
+    const inner = step.steps === undefined ? undefined : firstUnpredicted(predicted?.steps, step.steps, `${where}.`);
+    if (inner !== undefined) return inner;
+  }
+  return undefined;
 }
 
 export interface DifferentialCheckOptions {
@@ -161,6 +195,19 @@ export interface DifferentialCheckResult {
   readonly explained: Readonly<Record<string, number>>;
   /** Set when a difference was found: the shrunk scenario, its file and its differences. */
   readonly failure?: { readonly file: string; readonly scenario: ScenarioFile; readonly differences: readonly Difference[]; readonly counterexamplePath: string };
+  /** Set when QEMU failed (the campaign stopped there, no verdict): what happened, and the scenario. */
+  readonly qemuFailure?: QemuFailureReport;
+}
+
+export interface QemuFailureReport {
+  readonly code: string;
+  /** One line: which process, how it ended, at which step. */
+  readonly message: string;
+  /** The step QEMU failed at; absent for start-up. */
+  readonly step?: string;
+  readonly scenario: ScenarioFile;
+  /** The scenario as a file, written when QEMU failed at a step (to rerun: colosim run --backend qemu FILE). */
+  readonly file?: string;
 }
 
 /**
@@ -172,23 +219,57 @@ export async function checkDifferential(options: DifferentialCheckOptions): Prom
   const seed = options.seed ?? Date.now() % 0x7fffffff;
   const totals = { compared: 0, skipped: 0, scenarios: 0, runs: 0 };
   const explained: Record<string, number> = {};
+  const reportDir = options.reportDir ?? DIFFERENTIAL_REPORT_DIR;
+  let qemuFailed: { error: QemuAdapterError; file: ScenarioFile } | undefined;
+  let lastFailing: { file: ScenarioFile; run: DifferentialRun } | undefined;
   const property = fc.asyncProperty(differentialScenarioArbitrary(options.shape), async (file) => {
-    const scenario = parseScenario(file);
-    const run = await runDifferential(scenario, options.session);
+    // Once QEMU failed the campaign is over: every shrink candidate passes, so fast-check stops at once.
+    if (qemuFailed !== undefined) return true;
+    const run = await runDifferential(parseScenario(file), options.session).catch((error: unknown) => {
+      if (!(error instanceof QemuAdapterError)) throw error;
+      qemuFailed = { error, file };
+      return undefined;
+    });
+    if (run === undefined) return false;
     totals.runs++;
     totals.compared += run.diff.compared;
     totals.skipped += run.diff.skipped;
     for (const id of run.explainedBy) explained[id] = (explained[id] ?? 0) + 1;
     options.onRun?.(run);
+    if (run.unexplained.length > 0) lastFailing = { file, run };
     return run.unexplained.length === 0;
   });
   const details = await fc.check(property, { numRuns: options.runs, seed, endOnFailure: false });
   totals.scenarios = details.numRuns;
-  if (!details.failed || details.counterexample === null) return { seed, ...totals, explained };
+  const done = { seed, ...totals, explained };
+  if (qemuFailed !== undefined) return { ...done, qemuFailure: reportQemuFailure(qemuFailed.error, qemuFailed.file, seed, reportDir) };
+  if (!details.failed || details.counterexample === null) return done;
   const [minimal] = details.counterexample;
-  const run = await runDifferential(parseScenario(minimal), options.session);
-  const file = writeMinimalScenario(minimal, seed, details.counterexamplePath ?? '', run.unexplained, options.reportDir ?? DIFFERENTIAL_REPORT_DIR);
-  return { seed, ...totals, explained, failure: { file, scenario: minimal, differences: run.unexplained, counterexamplePath: details.counterexamplePath ?? '' } };
+  const path = details.counterexamplePath ?? '';
+  // The last failing run is the minimal scenario's: its differences are the ones shrinking kept.
+  let run = lastFailing !== undefined && JSON.stringify(lastFailing.file) === JSON.stringify(minimal) ? lastFailing.run : undefined;
+  if (run === undefined) {
+    try {
+      run = await runDifferential(parseScenario(minimal), options.session);
+    } catch (error) {
+      if (!(error instanceof QemuAdapterError)) throw error;
+      return { ...done, qemuFailure: reportQemuFailure(error, minimal, seed, reportDir) };
+    }
+  }
+  const file = writeMinimalScenario(minimal, seed, path, run.unexplained, reportDir);
+  return { ...done, failure: { file, scenario: minimal, differences: run.unexplained, counterexamplePath: path } };
+}
+
+/** The QEMU failure as the campaign reports it; a failure at a step also writes its scenario to a file. */
+function reportQemuFailure(error: QemuAdapterError, scenario: ScenarioFile, seed: number, dir: string): QemuFailureReport {
+  const report = { code: error.code, message: error.message, scenario, ...(error.step === undefined ? {} : { step: error.step }) };
+  if (error.step === undefined) return report;
+  mkdirSync(dir, { recursive: true });
+  const name = `qemu-failure-seed-${seed}`;
+  const file = join(dir, `${name}.json`);
+  const description = `QEMU failed on this scenario in colosim diff --generate (seed ${seed}): ${error.message}. Rerun: colosim run --backend qemu FILE`;
+  writeFileSync(file, `${JSON.stringify({ ...scenario, name, description }, null, 1)}\n`);
+  return { ...report, file };
 }
 
 /** Write the shrunk scenario with what it shows and how it was found; returns its path. */

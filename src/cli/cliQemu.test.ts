@@ -1,6 +1,6 @@
 /*
  * The QEMU-facing commands as a user runs them: `run --backend qemu`, `diff`, `fuzz --backend qemu`,
- * and exit 2 naming the Debian packages when QEMU is not on PATH (that one runs everywhere).
+ * and exit 3 naming the Debian packages when QEMU is not on PATH (that one runs everywhere).
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -20,9 +20,9 @@ describe('QEMU commands without QEMU', () => {
     ['run', DOUBLE_START, '--backend', 'qemu'],
     ['diff', DOUBLE_START],
     ['fuzz', '--backend', 'qemu', '--runs', '1'],
-  ])('%s exits 2 naming the Debian packages', (...args) => {
+  ])('%s exits 3 naming the Debian packages', (...args) => {
     const r = colosim(args, { ...process.env, PATH: '/nonexistent' });
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(3);
     expect(r.err).toContain('QEMU is not installed: qemu-system-x86_64, qemu-img, qemu-io not found on PATH; install the Debian packages qemu-system-x86 and qemu-utils');
     expect(r.out).toBe('');
   });

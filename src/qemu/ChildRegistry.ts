@@ -2,7 +2,8 @@
  * Every QEMU child process and temp directory the adapter creates is registered here until it is
  * cleaned up, so that nothing outlives the Node process: on SIGINT/SIGTERM (and at exit) the
  * registry kills the children with SIGKILL and removes the directories synchronously, then lets the
- * signal take its default course. Normal runs clean up themselves and unregister.
+ * signal take its default course. Normal runs clean up themselves and unregister. SIGKILL, which no
+ * handler sees, is left to the parent-death signal and the watchdog (spawnBound.ts, Watchdog.ts).
  */
 import type { ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';

@@ -11,6 +11,8 @@ export type QemuAdapterErrorCode =
   | 'QEMU_START_FAILED'
   /** QEMU stopped answering (a QMP wait timed out) and was killed. */
   | 'QEMU_HUNG'
+  /** A QEMU process died on its own at a step where the engine predicts no crash (src/check/differential.ts). */
+  | 'QEMU_CRASHED'
   /** A QMP wait (command answer, event, greeting) took longer than its timeout. */
   | 'QMP_TIMEOUT'
   /** The QMP socket closed or the QEMU process exited while a call was pending. */
@@ -27,12 +29,16 @@ export type QemuAdapterErrorCode =
   | 'QEMU_TOPOLOGY';
 
 export class QemuAdapterError extends Error {
+  /** The scenario step QEMU failed at; undefined for start-up and set-up. */
+  readonly step: string | undefined;
+
   constructor(
     readonly code: QemuAdapterErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; step?: string },
   ) {
     super(message, options);
     this.name = 'QemuAdapterError';
+    this.step = options?.step;
   }
 }

@@ -1,26 +1,26 @@
 /*
  * The "real engine" backend: runs a scenario on two real QEMU 7.2 processes (primary and secondary,
  * no guest) wired as docs/block-replication.txt describes, and answers with the shared result
- * document (backend "qemu"). Each scenario gets fresh processes and fresh images (copied from
- * templates a QemuSession keeps), so no state leaks between scenarios; everything is torn down on
- * success, failure, timeout and signals.
+ * document (backend "qemu"). Each scenario gets fresh processes and fresh, sparse images
+ * (ImageFactory.ts), so no state leaks between scenarios; everything is torn down on success,
+ * failure, timeout and signals. A start-up that fails is retried once; a second failure, or a QEMU
+ * that hangs or goes away at a step, rejects with QemuAdapterError naming the process and the step.
  * Faults QEMU cannot reproduce are listed in the document's `skipped`. A latency fault only moves
  * time, so the scenario still runs without it; any other one changes what the steps return, so the
  * scenario is not run at all: every step is skipped, naming the faults (comparing a run without the
  * fault with the engine's run with it would only report the missing fault, step after step).
  */
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Scenario } from '../scenario/Scenario.js';
+import type { Scenario, Step } from '../scenario/Scenario.js';
 import type { ResultDocument, SkippedItem, StepResult } from '../scenario/StepResult.js';
 import { type FaultLayout, layOutFaults, rulesFor } from './FaultMapping.js';
-import { removeDirectory, trackDirectory } from './ChildRegistry.js';
+import { removeDirectory } from './ChildRegistry.js';
+import { QemuAdapterError, type QemuAdapterErrorCode } from './QemuAdapterError.js';
 import { ImageFactory } from './ImageFactory.js';
 import { type PairDisk, type PairOptions, QemuPair } from './QemuPair.js';
 import { runStep } from './QemuStepRunner.js';
 import { type QemuTools, findQemuTools } from './QemuTools.js';
 import { diskNames } from './Topology.js';
+import { makeTempDir } from './TempDirs.js';
 
 export const DEFAULT_QEMU_TIMEOUT_MS = 10_000;
 export const PACED_COMMIT_BYTES_PER_SECOND = 1024 * 1024;
@@ -33,7 +33,7 @@ export interface QemuResultDocument extends ResultDocument {
 export interface QemuRunOptions {
   /** Reuse image templates across scenarios (and the located binaries); otherwise one is made and closed. */
   readonly session?: QemuSession;
-  /** How long any QMP/NBD wait may take before QEMU counts as hung (default DEFAULT_QEMU_TIMEOUT_MS, 10 s). */
+  /** How long any QMP/NBD wait may take before QEMU counts as hung (default the session's, DEFAULT_QEMU_TIMEOUT_MS: 10 s). */
   readonly timeoutMs?: number;
 }
 
@@ -46,7 +46,11 @@ export interface QemuRunOptions {
 export class QemuSession {
   readonly images: ImageFactory;
 
-  constructor(readonly tools: QemuTools = findQemuTools()) {
+  constructor(
+    readonly tools: QemuTools = findQemuTools(),
+    /** The runs' timeout unless a run sets its own (QemuRunOptions.timeoutMs). */
+    readonly timeoutMs: number = DEFAULT_QEMU_TIMEOUT_MS,
+  ) {
     this.images = new ImageFactory(tools);
   }
 
@@ -59,17 +63,16 @@ export async function runScenarioOnQemu(scenario: Scenario, options: QemuRunOpti
   const layout = withHeal(scenario, layOutFaults(scenario.engine.faults, scenario.disks, scenario.disk.size));
   if (layout.blocking.length > 0) return notRun(scenario, layout);
   const session = options.session ?? new QemuSession();
-  const runDir = await mkdtemp(join(tmpdir(), 'colosim-run-'));
-  trackDirectory(runDir);
+  const runDir = makeTempDir('run');
   let pair: QemuPair | undefined;
   try {
     const disks = await makeDisks(session, scenario, runDir, layout);
-    const timeoutMs = options.timeoutMs ?? DEFAULT_QEMU_TIMEOUT_MS;
+    const timeoutMs = options.timeoutMs ?? session.timeoutMs;
     const paced = scenario.engine.timing.commitPaceTicks > 0 ? PACED_COMMIT_BYTES_PER_SECOND : undefined;
     const pairOptions = { binary: session.tools.system, timeoutMs, disks, imageDir: runDir, chain: scenario.chain, secondaryWriteBytesPerSecond: paced };
     pair = await createPair(pairOptions);
     const steps: StepResult[] = [];
-    for (const [index, step] of scenario.steps.entries()) steps.push(await runStep(pair, step, index));
+    for (const [index, step] of scenario.steps.entries()) steps.push(await runStepNamed(pair, step, index));
     const document: QemuResultDocument = { scenario: scenario.name, backend: 'qemu', steps };
     if (layout.skipped.length > 0) document.skipped = [...layout.skipped];
     return document;
@@ -80,17 +83,35 @@ export async function runScenarioOnQemu(scenario: Scenario, options: QemuRunOpti
   }
 }
 
+/** A step whose QEMU failed (hung, went away) fails the run naming the step. */
+async function runStepNamed(pair: QemuPair, step: Step, index: number): Promise<StepResult> {
+  try {
+    return await runStep(pair, step, index);
+  } catch (error) {
+    if (!(error instanceof QemuAdapterError)) throw error;
+    throw new QemuAdapterError(error.code, `at step ${index} (${step.do}): ${error.message}`, { cause: error, step: String(index) });
+  }
+}
+
+/** Failures of a start-up that a second try may not meet: not a missing binary, not a refused set-up command. */
+const RETRIED_AT_START = new Set<QemuAdapterErrorCode>(['QEMU_START_FAILED', 'QEMU_HUNG', 'QMP_TIMEOUT', 'QMP_CLOSED', 'QMP_PROTOCOL', 'NBD_PROTOCOL', 'NBD_CLOSED', 'NBD_TIMEOUT']);
+
 /**
- * Start the pair; a start-up that timed out (seen once under heavy load on a 2-core machine, before
- * any scenario step ran) is retried once with fresh processes, since nothing of the scenario is lost.
+ * Start the pair; a start-up that failed (a QMP greeting lost about once in 700 runs, a time-out
+ * under heavy load, before any scenario step ran) is retried once with fresh processes, since
+ * nothing of the scenario is lost. A second failure is the run's failure.
  */
 async function createPair(options: PairOptions): Promise<QemuPair> {
   try {
     return await QemuPair.create(options);
   } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (code !== 'QMP_TIMEOUT' && code !== 'QEMU_HUNG') throw error;
-    return QemuPair.create(options);
+    if (!(error instanceof QemuAdapterError) || !RETRIED_AT_START.has(error.code)) throw error;
+  }
+  try {
+    return await QemuPair.create(options);
+  } catch (error) {
+    if (!(error instanceof QemuAdapterError) || !RETRIED_AT_START.has(error.code)) throw error;
+    throw new QemuAdapterError(error.code, `QEMU failed to start, twice: ${error.message}`, { cause: error });
   }
 }
 

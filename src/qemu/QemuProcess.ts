@@ -1,18 +1,20 @@
 /*
  * One QEMU process with no guest: `qemu-system-x86_64 -M none -nodefaults -display none` with its
- * QMP socket in a private temp directory. start() waits for the socket and the greeting; stop()
+ * QMP socket in a private temp directory (TempDirs.ts: under /tmp when TMPDIR is too long for a
+ * socket path). start() waits for the socket and the greeting; a QEMU that exits or stops answering
+ * meanwhile fails it with QEMU_START_FAILED or QEMU_HUNG, naming the process and how it ended. stop()
  * asks QEMU to quit and kills it with SIGKILL after a timeout; kill() kills at once. The process
- * and the directory are registered with ChildRegistry until they are gone, so a signal or an
- * exception never leaves them behind.
+ * dies with colosim (spawnBound.ts), and it and the directory are registered with ChildRegistry
+ * until they are gone, so a signal or an exception never leaves them behind.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { removeDirectory, trackChild, trackDirectory, untrackChild } from './ChildRegistry.js';
+import { removeDirectory, trackChild, untrackChild } from './ChildRegistry.js';
 import { QemuAdapterError } from './QemuAdapterError.js';
 import { DEFAULT_QMP_TIMEOUT_MS, QmpClient } from './QmpClient.js';
 import { QEMU_INSTALL_HINT } from './QemuTools.js';
+import { spawnBound } from './spawnBound.js';
+import { makeSocketDir } from './TempDirs.js';
 
 export interface QemuStartOptions {
   /** Shown in messages: "primary", "secondary". */
@@ -30,6 +32,10 @@ export interface ExitInfo {
 export type StopOutcome = 'quit' | 'killed' | 'already-exited';
 
 const OUTPUT_TAIL_CHARS = 4000;
+/** How much of QEMU's last output a one-line message quotes. */
+const OUTPUT_LINE_CHARS = 400;
+/** How long a closed QMP socket may precede the exit status during start-up. */
+const START_EXIT_WAIT_MS = 1000;
 const CONNECT_RETRY_MS = 5;
 
 export class QemuProcess {
@@ -63,19 +69,19 @@ export class QemuProcess {
   private qmpClient: QmpClient | undefined;
 
   static async start(options: QemuStartOptions): Promise<QemuProcess> {
-    const dir = mkdtempSync(join(tmpdir(), `colosim-${options.label}-`));
-    trackDirectory(dir);
+    const dir = makeSocketDir(options.label, 'qmp.sock');
     const qmpPath = join(dir, 'qmp.sock');
     const args = ['-M', 'none', '-nodefaults', '-no-user-config', '-display', 'none', '-qmp', `unix:${qmpPath},server=on,wait=off`];
-    const child = spawn(options.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnBound(options.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     trackChild(child);
     const qemu = new QemuProcess(child, options.label, dir, options.timeoutMs ?? DEFAULT_QMP_TIMEOUT_MS);
     try {
       await qemu.spawned();
       qemu.qmpClient = await qemu.connect(qmpPath);
     } catch (error) {
+      const failure = await qemu.startFailure(error);
       await qemu.kill();
-      throw error;
+      throw failure;
     }
     void qemu.exitPromise.then(() => qemu.qmpClient?.close(qemu.exitNote()));
     return qemu;
@@ -107,7 +113,15 @@ export class QemuProcess {
   /** Wait up to `ms` for the process to exit; whether it has. */
   async exitedWithin(ms: number): Promise<boolean> {
     if (this.exited || ms <= 0) return this.exited;
-    return Promise.race([this.exitPromise.then(() => true), delay(ms).then(() => false)]);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), ms);
+    });
+    try {
+      return await Promise.race([this.exitPromise.then(() => true), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**
@@ -116,13 +130,38 @@ export class QemuProcess {
    */
   async deathNote(ms: number): Promise<string | undefined> {
     if (!(await this.exitedWithin(ms))) return undefined;
-    const output = this.outputTail.trim();
+    const output = this.outputLine;
     return `${this.exitNote()}${output === '' ? '' : `, its last output: ${output}`}`;
   }
 
   /** What QEMU printed last (stdout and stderr), for error messages. */
   get output(): string {
     return this.outputTail;
+  }
+
+  /** The end of what QEMU printed, on one line (for one-line messages); '' when it printed nothing. */
+  get outputLine(): string {
+    const line = this.outputTail.trim().replace(/\s*\n\s*/g, ' | ');
+    return line.length <= OUTPUT_LINE_CHARS ? line : `...${line.slice(-OUTPUT_LINE_CHARS)}`;
+  }
+
+  /**
+   * What a failed start-up says: the QMP connection closed because QEMU exited (how, with its last
+   * output), or QEMU did not answer in time (hung); other errors unchanged.
+   */
+  private async startFailure(error: unknown): Promise<unknown> {
+    if (!(error instanceof QemuAdapterError)) return error;
+    if (error.code === 'QMP_TIMEOUT') {
+      return new QemuAdapterError('QEMU_HUNG', `${this.label} QEMU hung during start-up: ${error.message.replace(`${this.label} QEMU: `, '')}`, { cause: error });
+    }
+    if ((error.code === 'QMP_CLOSED' || error.code === 'QMP_PROTOCOL') && (await this.exitedWithin(START_EXIT_WAIT_MS))) {
+      const output = this.outputLine;
+      const during = error.message.replace(`${this.label} QEMU: `, '');
+      return new QemuAdapterError('QEMU_START_FAILED', `${this.label} QEMU exited during start-up (${describeExit(this.exitInfo!)}); ${during}${output === '' ? '' : `; its last output: ${output}`}`, {
+        cause: error,
+      });
+    }
+    return error;
   }
 
   /** "<label> QEMU exited (killed by SIGSEGV)", once it has. */
@@ -189,7 +228,8 @@ export class QemuProcess {
     const deadline = Date.now() + this.timeoutMs;
     for (;;) {
       if (this.exitInfo !== undefined) {
-        throw new QemuAdapterError('QEMU_START_FAILED', `${this.label} QEMU exited during start-up (${describeExit(this.exitInfo)}): ${this.outputTail.trim()}`);
+        const output = this.outputLine;
+        throw new QemuAdapterError('QEMU_START_FAILED', `${this.label} QEMU exited during start-up (${describeExit(this.exitInfo)})${output === '' ? '' : `: ${output}`}`);
       }
       try {
         return await QmpClient.connect(qmpPath, { label: `${this.label} QEMU`, timeoutMs: this.timeoutMs });
@@ -198,7 +238,7 @@ export class QemuProcess {
         if (code !== 'ENOENT' && code !== 'ECONNREFUSED') throw error;
       }
       if (Date.now() > deadline) {
-        throw new QemuAdapterError('QEMU_HUNG', `${this.label} QEMU did not open its QMP socket within ${this.timeoutMs} ms`);
+        throw new QemuAdapterError('QEMU_HUNG', `${this.label} QEMU hung during start-up: no QMP socket within ${this.timeoutMs} ms`);
       }
       await delay(CONNECT_RETRY_MS);
     }
@@ -209,6 +249,10 @@ export function describeExit(info: ExitInfo): string {
   return info.signal !== null ? `killed by ${info.signal}` : `exit code ${info.code}`;
 }
 
+/**
+ * A timer that keeps Node running: with an unref()ed one, a start-up whose QEMU had died left
+ * nothing else pending, and Node exited 0 in the middle of main().
+ */
 function delay(ms: number): Promise<void> {
-  return new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+  return new Promise<void>((resolve) => setTimeout(resolve, ms));
 }

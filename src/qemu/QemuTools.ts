@@ -3,10 +3,9 @@
  * (the two sides), qemu-img (images) and qemu-io (pre-filling them); when one is missing it fails
  * with QEMU_MISSING and names the Debian packages that provide them.
  */
-import { execFile } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { findOnPath } from './findOnPath.js';
 import { QemuAdapterError } from './QemuAdapterError.js';
+import { spawnBound } from './spawnBound.js';
 
 export interface QemuTools {
   readonly system: string;
@@ -21,9 +20,9 @@ const TOOL_TIMEOUT_MS = 30_000;
 /** Find the binaries on PATH (or `pathEnv`); throws QEMU_MISSING naming every missing one. */
 export function findQemuTools(pathEnv = process.env.PATH ?? ''): QemuTools {
   const found = {
-    system: which(TOOL_NAMES.system, pathEnv),
-    img: which(TOOL_NAMES.img, pathEnv),
-    io: which(TOOL_NAMES.io, pathEnv),
+    system: findOnPath(TOOL_NAMES.system, pathEnv),
+    img: findOnPath(TOOL_NAMES.img, pathEnv),
+    io: findOnPath(TOOL_NAMES.io, pathEnv),
   };
   const missing = (Object.keys(found) as (keyof QemuTools)[]).filter((k) => found[k] === undefined).map((k) => TOOL_NAMES[k]);
   if (missing.length > 0) {
@@ -42,28 +41,36 @@ export function qemuAvailable(): boolean {
   }
 }
 
-function which(name: string, pathEnv: string): string | undefined {
-  for (const dir of pathEnv.split(delimiter)) {
-    if (dir === '') continue;
-    const candidate = join(dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not in this directory
-    }
-  }
-  return undefined;
-}
-
-/** Run a QEMU tool to completion; a non-zero exit becomes QEMU_START_FAILED with its stderr. */
-export function runTool(binary: string, args: readonly string[]): Promise<string> {
+/**
+ * Run a QEMU tool to completion (it dies with colosim: spawnBound); a non-zero exit becomes
+ * QEMU_START_FAILED with its stderr, a run past TOOL_TIMEOUT_MS (+ extraTimeoutMs) is killed and fails the same way.
+ */
+export function runTool(binary: string, args: readonly string[], extraTimeoutMs = 0): Promise<string> {
+  const timeoutMs = TOOL_TIMEOUT_MS + extraTimeoutMs;
   return new Promise<string>((resolve, reject) => {
-    execFile(binary, args, { timeout: TOOL_TIMEOUT_MS, encoding: 'utf8' }, (error, stdout, stderr) => {
-      if (error === null) return resolve(stdout);
-      const code = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'QEMU_MISSING' : 'QEMU_START_FAILED';
+    const child = spawnBound(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = { stdout: '', stderr: '' };
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (out.stdout += chunk));
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (out.stderr += chunk));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    const fail = (code: 'QEMU_MISSING' | 'QEMU_START_FAILED', reason: string, cause?: unknown): void => {
       const hint = code === 'QEMU_MISSING' ? `; ${QEMU_INSTALL_HINT}` : '';
-      reject(new QemuAdapterError(code, `${binary} ${args.join(' ')} failed: ${(stderr || error.message).trim()}${hint}`, { cause: error }));
+      const shown = args.length <= 8 ? args.join(' ') : `${args.slice(0, 6).join(' ')} ... ${args.at(-1)}`;
+      reject(new QemuAdapterError(code, `${binary} ${shown} failed: ${reason}${hint}`, { cause }));
+    };
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      fail(error.code === 'ENOENT' ? 'QEMU_MISSING' : 'QEMU_START_FAILED', error.message, error);
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) return resolve(out.stdout);
+      const how = timedOut ? `killed after ${timeoutMs} ms` : signal !== null ? `killed by ${signal}` : `exit code ${code}`;
+      fail('QEMU_START_FAILED', (out.stderr.trim() || how).replace(/\s*\n\s*/g, ' '));
     });
   });
 }

@@ -24,6 +24,12 @@ export function crashed(side: Side, seen: string): Outcome {
   return { ok: false, error: `colosim: the ${side} side crashed: ${seen}`, code: 'CRASH' };
 }
 
+/** Which side a CRASH result of this backend names and what was seen of it (crashed()'s words read back). */
+export function crashSeen(result: { readonly code?: string; readonly error?: string }): { side: Side; seen: string } | undefined {
+  const match = result.code === 'CRASH' ? /^colosim: the (primary|secondary) side crashed: (.*)$/.exec(result.error ?? '') : null;
+  return match === null ? undefined : { side: match[1] as Side, seen: match[2]! };
+}
+
 /**
  * undefined when the side can take a step; otherwise its answer: CRASH the first time a step meets
  * a side that died on its own, SIDE_LOST after that and for a side failover killed.

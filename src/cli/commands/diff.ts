@@ -6,17 +6,19 @@
  * every *.json under it, recursively, in path order. `colosim diff --generate N [--seed S]` runs N
  * generated scenarios instead (--faults: some with a fault QEMU can express) and shrinks a difference
  * to a file under reports/differential/.
- * Exit 0 when nothing differs, 1 on any difference, 2 for a bad file or argument or missing QEMU.
+ * Exit 0 when nothing differs, 1 on any difference, 2 for a bad file or argument, 3 when QEMU is
+ * missing or fails (does not start even on a second try, hangs, or crashes where the engine predicts
+ * no crash): one line naming the process, how it ended and the step; no verdict, so no difference.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import type { Command } from 'commander';
 import { type Difference, diffResults } from '../../check/diffResults.js';
-import { checkDifferential } from '../../check/differential.js';
+import { checkDifferential, type DifferentialCheckResult, unpredictedCrash } from '../../check/differential.js';
 import { checkScenario } from '../../check/checkScenario.js';
 import type { Violation } from '../../check/Invariant.js';
 import { QemuAdapterError } from '../../qemu/QemuAdapterError.js';
-import { QemuSession, runScenarioOnQemu } from '../../qemu/QemuBackend.js';
+import { DEFAULT_QEMU_TIMEOUT_MS, QemuSession, runScenarioOnQemu } from '../../qemu/QemuBackend.js';
 import { DIVERGENCES, explainDifferences, matchesDivergence } from '../../qemu/divergences.js';
 import { describeStep } from '../../report/formatResult.js';
 import type { Scenario, Step } from '../../scenario/Scenario.js';
@@ -72,14 +74,28 @@ export function registerDiff(program: Command, setExitCode: (code: number) => vo
     });
 }
 
-/** A QEMU session, or exit 2 naming the Debian packages when QEMU is not installed. */
+/** The environment variable that sets how long QEMU may be silent before it counts as hung (ms). */
+export const QEMU_TIMEOUT_ENV = 'COLOSIM_QEMU_TIMEOUT_MS';
+
+/**
+ * A QEMU session (its timeout from COLOSIM_QEMU_TIMEOUT_MS when set, exit 2 when that is no
+ * integer from 100 to 600000), or exit 3 naming the Debian packages when QEMU is not installed.
+ */
 export function openQemuSession(): QemuSession {
+  const text = process.env[QEMU_TIMEOUT_ENV];
+  const timeoutMs = text === undefined ? DEFAULT_QEMU_TIMEOUT_MS : parseInteger(text, 100, 600_000);
+  if (timeoutMs === undefined) throw new CliError(`${QEMU_TIMEOUT_ENV} must be an integer from 100 to 600000 (ms), got "${text}"`, ExitCode.Usage);
   try {
-    return new QemuSession();
+    return new QemuSession(undefined, timeoutMs);
   } catch (error) {
-    if (error instanceof QemuAdapterError && error.code === 'QEMU_MISSING') throw new CliError(error.message, ExitCode.Usage);
-    throw error;
+    throw asQemuCliError(undefined, error);
   }
+}
+
+/** A failure of QEMU (or of the adapter around it) as the CLI reports it: one line, exit 3; other errors unchanged. */
+export function asQemuCliError(context: string | undefined, error: unknown): unknown {
+  if (!(error instanceof QemuAdapterError)) return error;
+  return new CliError(context === undefined ? error.message : `${context}: ${error.message}`, ExitCode.Qemu);
 }
 
 async function files(target: string, json: boolean): Promise<number> {
@@ -105,11 +121,12 @@ async function files(target: string, json: boolean): Promise<number> {
 async function compare(path: string, scenario: Scenario, session: QemuSession): Promise<ScenarioDiff> {
   const checked = await checkScenario(scenario);
   const engine = checked.run.document;
-  const qemu: ResultDocument = await runScenarioOnQemu(scenario, { session }).catch((error: unknown): ResultDocument => {
-    if (!(error instanceof QemuAdapterError)) throw error;
-    // QEMU hung or the adapter failed: this scenario has no QEMU result, which is a difference.
-    return { scenario: scenario.name, backend: 'qemu', steps: [], aborted: { step: 0, code: error.code, message: error.message } };
+  // QEMU that fails gives no result to compare: the command ends there (exit 3), naming the file.
+  const qemu: ResultDocument = await runScenarioOnQemu(scenario, { session }).catch((error: unknown) => {
+    throw asQemuCliError(`diff: ${path}`, error);
   });
+  const crash = unpredictedCrash(engine, qemu);
+  if (crash !== undefined) throw asQemuCliError(`diff: ${path}`, crash);
   const diff = diffResults(engine, qemu);
   const explained = explainDifferences(scenario, engine, qemu, diff.differences).explainedBy[0] ?? documented(path, diff.differences);
   return {
@@ -200,6 +217,7 @@ export async function generated(runs: number, args: DiffArgs): Promise<number> {
   try {
     if (args.json !== true) process.stdout.write(`${args.echo?.(seed) ?? `colosim diff --generate ${runs} --seed ${seed}${args.faults === true ? ' --faults' : ''}`}\n`);
     const result = await checkDifferential({ session, runs, seed, shape: { faults: args.faults === true } });
+    if (result.qemuFailure !== undefined) return reportQemuFailure(result, args.json === true);
     if (args.json === true) {
       process.stdout.write(`${JSON.stringify(result, null, 1)}\n`);
     } else {
@@ -215,6 +233,16 @@ export async function generated(runs: number, args: DiffArgs): Promise<number> {
   } finally {
     await session.close();
   }
+}
+
+/** A campaign QEMU ended: what was done, then the failure on one line (stderr); exit 3. */
+function reportQemuFailure(result: DifferentialCheckResult, json: boolean): number {
+  const failure = result.qemuFailure!;
+  if (json) process.stdout.write(`${JSON.stringify(result, null, 1)}\n`);
+  else process.stdout.write(`${result.scenarios} scenario(s) generated, ${result.runs} run(s) compared before QEMU failed\n`);
+  const rerun = failure.file === undefined ? '' : `; the scenario: ${failure.file} (rerun: colosim run --backend qemu ${failure.file})`;
+  process.stderr.write(`colosim: no verdict: ${failure.message}${rerun}\n`);
+  return ExitCode.Qemu;
 }
 
 function integer(flag: string, text: string, min: number, max: number): number {

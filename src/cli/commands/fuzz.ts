@@ -80,6 +80,7 @@ export function registerFuzz(program: Command, setExitCode: (code: number) => vo
  * `--backend qemu`: the differential campaign (src/check/differential.ts). Only scenarios both
  * backends can run are generated; --faults other than none adds the faults QEMU's blkdebug can express.
  * A difference is shrunk to a scenario file under reports/differential/ (replay: colosim diff FILE).
+ * A QEMU that fails (start-up twice, a hang, a crash the engine does not predict) is exit 3, never a difference.
  */
 async function onQemu(args: FuzzArgs): Promise<number> {
   const runs = integer('--runs', args.runs, 1, 1_000_000);

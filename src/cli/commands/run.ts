@@ -7,8 +7,9 @@
  * `--inspect OUT.jsonl` writes XState's inspection events of the replication chart for the run and
  * `--chart-trace OUT.json` a trace to step through with `colosim chart --format html --trace OUT.json`
  * (both imply --check). Exit 0 when every expectation the file states holds (and, with --check, no
- * invariant is violated), 1 otherwise (or when the run aborted), 2 for a malformed file, bad
- * arguments or (with --backend qemu) QEMU not installed, 4 when --inspect or --chart-trace cannot be written.
+ * invariant is violated), 1 otherwise (or when the run aborted), 2 for a malformed file or bad
+ * arguments, 3 (with --backend qemu) for QEMU not installed, not starting, or hanging, 4 when
+ * --inspect or --chart-trace cannot be written.
  */
 import type { Command } from 'commander';
 import { type CheckedRun, checkScenario } from '../../check/checkScenario.js';
@@ -25,7 +26,7 @@ import { CliError, ExitCode } from '../ExitCode.js';
 import { writeOutputFile } from '../outputFiles.js';
 import { readScenarioFile } from '../readScenarioFile.js';
 import { failOnScheduleDrift } from '../scheduleDrift.js';
-import { openQemuSession } from './diff.js';
+import { asQemuCliError, openQemuSession } from './diff.js';
 
 const BACKENDS = ['engine', 'qemu'] as const;
 const SPECS = ['own', 'qemu-7.2'] as const;
@@ -111,10 +112,13 @@ function write(path: string, text: string): void {
   writeOutputFile('run: ', path, text);
 }
 
+/** The scenario on real QEMU; QEMU missing, not starting (twice) or hanging ends the command with exit 3. */
 async function onQemu(scenario: Scenario): Promise<ResultDocument> {
   const session = openQemuSession();
   try {
     return await runScenarioOnQemu(scenario, { session });
+  } catch (error) {
+    throw asQemuCliError('run', error);
   } finally {
     await session.close();
   }
