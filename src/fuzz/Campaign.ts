@@ -7,9 +7,10 @@
 import { type Violation, violation } from '../check/Invariant.js';
 import { RunningHash } from '../sim/hash.js';
 import { type CampaignSummary, emptySummary } from './CampaignSummary.js';
-import { caseArbitrary, caseSeed, generateCase } from './caseScenario.js';
+import { caseArbitrary, caseSeed, generateDrawnCase } from './caseScenario.js';
 import { buildCounterexample, writeCounterexample } from './counterexample.js';
 import type { FuzzOptions } from './FuzzOptions.js';
+import { recordCase } from './GeneratorDistribution.js';
 import { type CaseResult, runCase } from './runCase.js';
 import { shrinkCase } from './shrinkCase.js';
 
@@ -43,7 +44,9 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignSum
     }
     const seed = caseSeed(options.seed, index);
     const arbitrary = caseArbitrary(options.fuzz, options.seed, index);
-    const scenario = generateCase(arbitrary, seed);
+    const drawn = generateDrawnCase(options.fuzz, options.seed, index, seed);
+    const scenario = drawn.scenario;
+    recordCase(summary.generator, drawn);
     const result = await runCase(scenario);
     const violations = [...result.violations];
     if (index % every === 0) violations.push(...(await checkDeterminism(summary, scenario, result, index)));

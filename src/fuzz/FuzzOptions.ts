@@ -24,5 +24,5 @@ export const DEFAULT_FUZZ_OPTIONS: FuzzOptions = {
   faults: 'all',
   profile: 'qemu-7.2',
   diskBytes: 256 * 1024,
-  maxDisks: 2,
+  maxDisks: 4,
 };
