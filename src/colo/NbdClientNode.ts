@@ -57,7 +57,7 @@ export class NbdClientNode extends BlockNode {
   }
 
   protected override async doFlush(): Promise<void> {
-    await this.roundTrip('flush', 0, 0, async () => undefined);
+    await this.roundTrip('flush', 0, 0, (exp) => exp.flush());
   }
 
   private async roundTrip<T>(op: 'read' | 'write' | 'flush', offset: number, bytes: number, call: (exp: NbdExport) => Promise<T>): Promise<T> {

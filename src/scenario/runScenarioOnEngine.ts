@@ -132,6 +132,15 @@ async function perform(pair: ColoPair, step: Step): Promise<Outcome> {
       return { ok: true };
     case 'read':
       return { ok: true, runs: encodeRuns(await exportOf(pair, step.vm, step.node ?? 'vm', step.disk ?? 0).read(step.offset, step.length)) };
+    case 'write-zeroes':
+      await exportOf(pair, step.vm, step.node ?? 'vm', step.disk ?? 0).writeZeroes(step.offset, step.length, step.unmap ?? false);
+      return { ok: true };
+    case 'discard':
+      await exportOf(pair, step.vm, step.node ?? 'vm', step.disk ?? 0).discard(step.offset, step.length);
+      return { ok: true };
+    case 'flush':
+      await exportOf(pair, step.vm, step.node ?? 'vm', step.disk ?? 0).flush();
+      return { ok: true };
     case 'failover': {
       const lost = step.lost ?? 'primary';
       alive(pair, lost === 'primary' ? 'secondary' : 'primary');
