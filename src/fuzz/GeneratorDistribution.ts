@@ -62,7 +62,11 @@ export function stepKey(step: Step): string {
   switch (step.do) {
     case 'write':
     case 'read':
+    case 'discard':
+    case 'flush':
       return `${step.do}:${step.vm}${step.node && step.node !== 'vm' ? `:${step.node}` : ''}`;
+    case 'write-zeroes':
+      return `write-zeroes:${step.vm}${step.unmap ? ':unmap' : ''}${step.node && step.node !== 'vm' ? `:${step.node}` : ''}`;
     case 'start':
       return `start:${step.side}${step.mode && step.mode !== step.side ? `:mode-${step.mode}` : ''}`;
     case 'stop':

@@ -48,7 +48,9 @@ export const splitConcurrent: ReductionPass = (s) => {
 function simplerStep(step: Step): Step[] {
   switch (step.do) {
     case 'write':
-    case 'read': {
+    case 'read':
+    case 'write-zeroes':
+    case 'discard': {
       const { disk: _disk, node: _node, ...plain } = step;
       const out: Step[] = [];
       if (step.length > SECTOR) out.push({ ...step, length: SECTOR });
@@ -56,8 +58,11 @@ function simplerStep(step: Step): Step[] {
       if (step.offset > 0) out.push({ ...step, offset: 0 });
       if (step.disk !== undefined || step.node !== undefined) out.push(plain);
       if (step.do === 'write' && step.pattern !== 1) out.push({ ...step, pattern: 1 });
+      if (step.do === 'write-zeroes' && step.unmap) out.push({ ...step, unmap: undefined });
       return out;
     }
+    case 'flush':
+      return step.disk !== undefined || step.node !== undefined ? [{ do: 'flush', vm: step.vm }] : [];
     case 'checkpoint':
       return step.side === 'both' ? [{ ...step, side: 'secondary' }, { ...step, side: 'primary' }] : [];
     case 'start':
@@ -113,7 +118,7 @@ export const oneDisk: ReductionPass = (s) => {
   if (s.disks <= 1) return [];
   const strip = (step: Step): Step => {
     if (step.do === 'concurrent') return { ...step, steps: step.steps.map(strip) };
-    if (step.do === 'write' || step.do === 'read' || step.do === 'close') {
+    if ('disk' in step) {
       const { disk: _disk, ...rest } = step;
       return rest as Step;
     }
@@ -145,7 +150,7 @@ function maxIoEnd(steps: readonly Step[]): number {
   let end = 0;
   for (const step of steps) {
     if (step.do === 'concurrent') end = Math.max(end, maxIoEnd(step.steps));
-    else if (step.do === 'write' || step.do === 'read') end = Math.max(end, step.offset + step.length);
+    else if ('offset' in step && 'length' in step) end = Math.max(end, step.offset + step.length);
   }
   return end;
 }

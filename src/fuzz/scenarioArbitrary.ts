@@ -111,8 +111,15 @@ function separateConcurrent(step: ScenarioStep): ScenarioStep {
   return kept.length >= 2 ? { do: 'concurrent', steps: kept } : (kept[0] as ScenarioStep);
 }
 
+/** Steps that change bytes (a discard is dropped, a flush changes none) or read them. */
+type RangeStep = Extract<Step, { do: 'read' | 'write' | 'write-zeroes' }>;
+
+function isRangeIo(s: Step): s is RangeStep {
+  return s.do === 'read' || s.do === 'write' || s.do === 'write-zeroes';
+}
+
 function conflicts(a: Step, b: Step): boolean {
-  if ((a.do !== 'read' && a.do !== 'write') || (b.do !== 'read' && b.do !== 'write')) return false;
+  if (!isRangeIo(a) || !isRangeIo(b)) return false;
   if (a.do === 'read' && b.do === 'read') return false;
   if (a.vm !== b.vm || (a.disk ?? 0) !== (b.disk ?? 0)) return false;
   const sameTarget = (a.node ?? 'vm') === (b.node ?? 'vm') || a.vm === 'secondary';

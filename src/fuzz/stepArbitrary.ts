@@ -65,17 +65,36 @@ function read(shape: StepShape, vm: 'primary' | 'secondary', node?: 'disk'): fc.
   return fc.tuple(rangeArbitrary(shape), diskArbitrary(shape)).map(([r, disk]) => compact({ do: 'read', vm, offset: r.offset, length: r.length, disk, node }));
 }
 
+const side = fc.constantFrom('primary' as const, 'secondary' as const);
+
+function writeZeroes(shape: StepShape, vm: 'primary' | 'secondary'): fc.Arbitrary<Step> {
+  return fc
+    .tuple(rangeArbitrary(shape), fc.boolean(), diskArbitrary(shape))
+    .map(([r, unmap, disk]) => compact({ do: 'write-zeroes', vm, offset: r.offset, length: r.length, unmap: unmap || undefined, disk }));
+}
+
+function discard(shape: StepShape, vm: 'primary' | 'secondary'): fc.Arbitrary<Step> {
+  return fc.tuple(rangeArbitrary(shape), diskArbitrary(shape)).map(([r, disk]) => compact({ do: 'discard', vm, offset: r.offset, length: r.length, disk }));
+}
+
+function flush(shape: StepShape): fc.Arbitrary<Step> {
+  return fc.tuple(side, diskArbitrary(shape)).map(([vm, disk]) => compact({ do: 'flush', vm, disk }));
+}
+
 /** Guest I/O only: what may be in flight together (undefined when the swarm enabled none). */
 export function ioStepArbitrary(shape: StepShape): fc.Arbitrary<Step> | undefined {
   return pick(shape, [
-    { weight: 5, arbitrary: write(shape, 'primary'), op: 'write-primary' },
-    { weight: 3, arbitrary: write(shape, 'secondary'), op: 'write-secondary' },
-    { weight: 3, arbitrary: read(shape, 'secondary'), op: 'read-secondary' },
-    { weight: 1, arbitrary: read(shape, 'primary'), op: 'read-primary' },
+    { weight: 10, arbitrary: write(shape, 'primary'), op: 'write-primary' },
+    { weight: 6, arbitrary: write(shape, 'secondary'), op: 'write-secondary' },
+    { weight: 6, arbitrary: read(shape, 'secondary'), op: 'read-secondary' },
+    { weight: 2, arbitrary: read(shape, 'primary'), op: 'read-primary' },
+    { weight: 1, arbitrary: writeZeroes(shape, 'primary'), op: 'zero-primary' },
+    { weight: 1, arbitrary: writeZeroes(shape, 'secondary'), op: 'zero-secondary' },
+    { weight: 1, arbitrary: discard(shape, 'primary'), op: 'discard-primary' },
+    { weight: 1, arbitrary: discard(shape, 'secondary'), op: 'discard-secondary' },
+    { weight: 1, arbitrary: flush(shape), op: 'flush' },
   ]);
 }
-
-const side = fc.constantFrom('primary' as const, 'secondary' as const);
 
 /** Control steps a well-run pair sees. */
 function controlArbitrary(shape: StepShape): fc.Arbitrary<Step> | undefined {
