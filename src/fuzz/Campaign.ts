@@ -43,7 +43,6 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignSum
       break;
     }
     const seed = caseSeed(options.seed, index);
-    const arbitrary = caseArbitrary(options.fuzz, options.seed, index);
     const drawn = generateDrawnCase(options.fuzz, options.seed, index, seed);
     const scenario = drawn.scenario;
     recordCase(summary.generator, drawn);
@@ -55,7 +54,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignSum
     summary.wallMs = now() - started;
     options.onCase?.(summary);
     if (violations.length > 0) {
-      await reportCounterexample(summary, options, { index, seed, arbitrary }, violations[0]!);
+      await reportCounterexample(summary, options, { index, seed, arbitrary: caseArbitrary(options.fuzz, options.seed, index) }, violations[0]!);
       break;
     }
   }
