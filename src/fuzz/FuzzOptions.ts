@@ -13,9 +13,9 @@ export interface FuzzOptions {
   readonly steps: number;
   readonly faults: FaultMode;
   readonly profile: Profile;
-  /** Virtual size of every disk, a multiple of 64 KiB. */
+  /** Virtual size of the disks, at most: a case's swarm draws this or a smaller one, down to one sector. */
   readonly diskBytes: number;
-  /** Replicated disks per side, at most. */
+  /** Replicated disks per side, at most (a case draws 1 to this). */
   readonly maxDisks: number;
 }
 
