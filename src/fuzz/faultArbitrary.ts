@@ -84,12 +84,12 @@ export function faultPlanArbitrary(mode: FaultMode, disks: number, diskBytes: nu
   if (mode === 'none') return fc.constant([]);
   const kinds: { weight: number; arbitrary: fc.Arbitrary<Fault>; kind: SwarmFault; reported?: true }[] = [
     { weight: 2, arbitrary: latency(disks), kind: 'latency' },
-    { weight: 1, arbitrary: crash(), kind: 'crash' },
+    { weight: 2, arbitrary: crash(), kind: 'crash' },
     { weight: 4, arbitrary: ioError(disks, diskBytes), kind: 'io-error', reported: true },
     { weight: 1, arbitrary: makeEmpty(disks), kind: 'make-empty', reported: true },
     { weight: 1, arbitrary: linkDrop(disks), kind: 'link-drop', reported: true },
     { weight: 1, arbitrary: jobFail(disks), kind: 'backup-fail', reported: true },
-    { weight: 2, arbitrary: commitFailure(disks), kind: 'commit-failure', reported: true },
+    { weight: 3, arbitrary: commitFailure(disks), kind: 'commit-failure', reported: true },
   ];
   const allowed = kinds.filter((k) => enabled.includes(k.kind) && (mode === 'all' || !k.reported));
   if (allowed.length === 0) return fc.constant([]);

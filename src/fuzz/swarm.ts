@@ -53,7 +53,7 @@ export function swarmArbitrary(mode: FaultMode): fc.Arbitrary<Swarm> {
     .record({
       // Most cases enable everything, as the campaign did before swarms; the rest enable a subset.
       ops: fc.oneof({ weight: 1, arbitrary: fc.constant([...SWARM_OPS]) }, { weight: 3, arbitrary: fc.subarray([...SWARM_OPS], { minLength: 1 }) }),
-      faults: allowed.length === 0 ? fc.constant([]) : fc.oneof(fc.constant([...allowed]), fc.subarray([...allowed])),
+      faults: allowed.length === 0 ? fc.constant([]) : fc.oneof(fc.constant([...allowed]), fc.subarray([...allowed], { minLength: 1 })),
       slowCommit: fc.boolean(),
     })
     .map(({ ops, faults, slowCommit }) => ({ ops: ops.some((o) => SWARM_IO_OPS.includes(o)) ? ops : ['write-primary', ...ops], faults, slowCommit }));
