@@ -68,6 +68,14 @@ describe('reduceScenario', () => {
     expect(reduced.runs).toBeLessThanOrEqual(400);
   });
 
+  it('is bounded in candidate runs and gives the same scenario every time', async () => {
+    const a = await reduceScenario(fastCheckResult, 'ignore-after-promotion', 6);
+    const b = await reduceScenario(fastCheckResult, 'ignore-after-promotion', 6);
+    expect(a.runs).toBe(6);
+    expect(b).toEqual(a);
+    expect(a.scenario.steps.length).toBeLessThan(fastCheckResult.steps.length);
+  });
+
   it('leaves a scenario that does not violate the invariant as it is, after one run', async () => {
     const reduced = await reduceScenario(fastCheckResult, 'cow-isolation');
     expect(reduced).toEqual({ scenario: fastCheckResult, runs: 1 });
