@@ -75,8 +75,19 @@ export class BlockBackend implements ChildOwner {
     });
   }
 
+  /** blk_co_flush: ENOMEDIUM when a node below lost its driver, no range to check. */
   flush(): Promise<void> {
-    return this.request(() => this.node.flush());
+    return this.request(() => {
+      if (!this.node.isInserted) throw new BlockError('ENOMEDIUM', `${this.name}: a node below it has no driver`);
+      return this.node.flush();
+    });
+  }
+
+  discard(offset: number, bytes: number): Promise<void> {
+    return this.request(() => {
+      this.check(offset, bytes);
+      return this.node.discard(offset, bytes);
+    });
   }
 
   private async request<T>(fn: () => Promise<T>): Promise<T> {

@@ -3,7 +3,9 @@
  * that does what bdrv_co_preadv/pwritev do before a driver runs: range checks, request alignment
  * (read-modify-write of unaligned edges), in-flight request tracking with serialising waits, the
  * fault point, before-write hooks, and tracing. Drivers implement the do* methods on aligned ranges.
- * Limits: no flags beyond what replication needs, no resizing, no discard.
+ * Limits: no flags beyond what replication needs, no resizing. Nodes are opened with discard=ignore
+ * (QEMU's default for blockdev-add, and what colosim's QEMU topology uses), so a discard is checked
+ * and then dropped before any driver (bdrv_co_pdiscard without BDRV_O_UNMAP).
  */
 import type { IoOp } from '../sim/FaultPlan.js';
 import type { SimEnv } from '../sim/SimEnv.js';
@@ -71,6 +73,10 @@ export abstract class BlockNode implements ChildOwner {
   filename: string;
   /** The format name QEMU prints in messages (e.g. "qcow2"); the driver's by default. */
   format: string | undefined;
+
+  /** Writes that reached this node, and how many had when the last flush succeeded (bs->write_gen, flushed_gen). */
+  private writeGen = 0;
+  private flushedGen = 0;
 
   /** Labels of this node's I/O completions, built once: string building per request showed in profiles. */
   private readonly ioLabels: Readonly<Record<IoOp, string>>;
@@ -168,6 +174,7 @@ export abstract class BlockNode implements ChildOwner {
       await this.doWrite(start, payload, options.requestId);
       this.runAfterWrite(start, end - start, 'write', req, options.requestId);
     } finally {
+      this.writeGen++;
       this.tracked.end(req);
     }
   }
@@ -189,14 +196,30 @@ export abstract class BlockNode implements ChildOwner {
       await this.doWriteZeroes(offset, bytes, options.requestId);
       this.runAfterWrite(offset, bytes, 'write-zeroes', req, options.requestId);
     } finally {
+      this.writeGen++;
       this.tracked.end(req);
     }
   }
 
+  /**
+   * bdrv_co_flush: a node that is not inserted (closed, ejected, or a child is) has nothing to flush
+   * and succeeds; otherwise the driver flushes (the fault point), but only if a write reached the
+   * node since the last successful flush, then (doFlush) the children it may write.
+   */
   async flush(): Promise<void> {
-    this.checkOpen('flush');
-    this.faultPoint('flush', 0, 0);
+    if (!this.isInserted) return;
+    const gen = this.writeGen;
+    if (this.flushedGen !== gen) this.faultPoint('flush', 0, 0);
     await this.doFlush();
+    this.flushedGen = gen;
+  }
+
+  /** bdrv_co_pdiscard: a node without its driver fails, a bad range fails, and then discard=ignore drops it. */
+  async discard(offset: number, bytes: number): Promise<void> {
+    if (!this.isInserted) throw new BlockError('ENOMEDIUM', `discard on ${this.name}, which has no driver`);
+    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(bytes) || offset < 0 || bytes < 0) {
+      throw new BlockError('EIO', `discard [${offset}, +${bytes}) on ${this.name}`);
+    }
   }
 
   /** Allocation status of this layer at `offset` (bdrv_co_block_status without recursion). */

@@ -11,6 +11,7 @@ import type { SimEnv } from '../sim/SimEnv.js';
 import { type TypedTraceEvent, unhandledEvent } from '../sim/TraceEvents.js';
 import { CowEpochs } from './CowEpochs.js';
 import { DataConformance, type Unmodelled } from './DataConformance.js';
+import { asDataStep } from './dataStep.js';
 import type { InvariantName, Violation } from './Invariant.js';
 import { type ChartCoverage, type ChartStep, NodeConformance } from './NodeConformance.js';
 import { Reporter } from './Reporter.js';
@@ -65,13 +66,13 @@ export class CaseChecker {
 
   beginStep(index: number, step: Step): void {
     this.report.step = index;
-    this.data?.beginStep(step);
+    this.data?.beginStep(asDataStep(step));
   }
 
   endStep(index: number, step: Step, result: StepResult): void {
     this.report.step = index;
     this.nodes?.checkStages();
-    this.data?.endStep(step, result);
+    this.data?.endStep(asDataStep(step), result);
   }
 
   /** After the last step (and any liveness phase): final whole-disk checks, then the verdict. */

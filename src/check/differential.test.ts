@@ -22,10 +22,10 @@ describe('differentialScenarioArbitrary', () => {
       for (const step of scenario.steps) {
         kinds.add(step.do);
         if ((step.do === 'read' || step.do === 'write') && (step.offset % 512 !== 0 || step.length % 512 !== 0)) unaligned++;
-        if (step.do === 'write' && step.vm === 'primary') expect(step.node).toBeUndefined();
+        if ((step.do === 'write' || step.do === 'write-zeroes' || step.do === 'discard') && step.vm === 'primary') expect(step.node).toBeUndefined();
       }
     }
-    expect([...kinds].sort()).toEqual(['checkpoint', 'failover', 'read', 'start', 'status', 'stop', 'write']);
+    expect([...kinds].sort()).toEqual(['checkpoint', 'discard', 'failover', 'flush', 'read', 'start', 'status', 'stop', 'write', 'write-zeroes']);
     expect(unaligned).toBeGreaterThan(0);
   });
 

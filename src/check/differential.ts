@@ -1,6 +1,7 @@
 /*
  * Differential testing of the engine against real QEMU: a fast-check arbitrary of scenarios both
  * backends can run (one small disk, no faults, the control steps and guest I/O a COLO pair sees,
+ * write-zeroes, discard and flush included,
  * sector-aligned and unaligned, on both VMs and on the disks themselves), a function that runs one
  * scenario on both and diffs the results, and a property that shrinks any difference to a minimal
  * scenario file under reports/differential/ that replays with `colosim diff FILE`. Differences a
@@ -56,6 +57,13 @@ function stepArbitrary(diskBytes: number): fc.Arbitrary<Record<string, unknown>>
   const read = fc
     .record({ vm: fc.constantFrom(...SIDES), range: rangeArbitrary(diskBytes), node: ioTargetArbitrary })
     .map(({ vm, range, node }) => withNode({ do: 'read', vm, ...range }, node));
+  const zeroes = fc
+    .record({ vm: fc.constantFrom(...SIDES), range: rangeArbitrary(diskBytes), unmap: fc.boolean(), node: ioTargetArbitrary })
+    .map(({ vm, range, unmap, node }) => withNode({ do: 'write-zeroes', vm, ...range, ...(unmap ? { unmap } : {}) }, vm === 'secondary' ? node : undefined));
+  const discard = fc
+    .record({ vm: fc.constantFrom(...SIDES), range: rangeArbitrary(diskBytes), node: ioTargetArbitrary })
+    .map(({ vm, range, node }) => withNode({ do: 'discard', vm, ...range }, vm === 'secondary' ? node : undefined));
+  const flush = fc.record({ vm: fc.constantFrom(...SIDES), node: ioTargetArbitrary }).map(({ vm, node }) => withNode({ do: 'flush', vm }, node));
   const start = fc.oneof(
     { weight: 4, arbitrary: fc.constantFrom('both', 'primary', 'secondary').map((side) => ({ do: 'start', side })) },
     { weight: 1, arbitrary: fc.constantFrom(...SIDES).map((side) => ({ do: 'start', side, mode: side === 'primary' ? 'secondary' : 'primary' })) },
@@ -63,6 +71,9 @@ function stepArbitrary(diskBytes: number): fc.Arbitrary<Record<string, unknown>>
   return fc.oneof(
     { weight: 6, arbitrary: write },
     { weight: 5, arbitrary: read },
+    { weight: 1, arbitrary: zeroes },
+    { weight: 1, arbitrary: discard },
+    { weight: 1, arbitrary: flush },
     { weight: 3, arbitrary: fc.constantFrom('both', 'primary', 'secondary').map((side) => ({ do: 'checkpoint', side })) },
     { weight: 3, arbitrary: fc.constantFrom(...SIDES).map((side) => ({ do: 'status', side })) },
     { weight: 1, arbitrary: start },

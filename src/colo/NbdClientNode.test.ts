@@ -60,8 +60,8 @@ describe('NbdClientNode: the simulated link', () => {
       [0x22, 512],
       [0x11, 512],
     ]);
-    // A flush goes over the link too (and nothing on the server).
-    expect(await timed(env, () => client.flush())).toEqual(['ok', 66]);
+    // A flush goes over the link too and flushes the server's disk (NBD_CMD_FLUSH: 10 + 3 + 10 ticks).
+    expect(await timed(env, () => client.flush())).toEqual(['ok', 69]);
     expect(points).toEqual(['primary:before-forward', 'primary:before-forward', 'primary:before-forward']);
     expect([client.length, client.isConnected, client.alignment]).toEqual([SIZE, true, 1]);
   });

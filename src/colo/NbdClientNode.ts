@@ -57,7 +57,7 @@ export class NbdClientNode extends BlockNode {
   }
 
   protected override async doFlush(): Promise<void> {
-    await this.roundTrip('flush', 0, 0, undefined, async () => undefined);
+    await this.roundTrip('flush', 0, 0, undefined, (exp) => exp.flush());
   }
 
   private async roundTrip<T>(

@@ -48,7 +48,7 @@ describe('nbdErrno', () => {
   });
 
   it('answers past-EOF reads and writes with EINVAL (7.2, observed)', () => {
-    expect(PAST_EOF_ERRNO).toEqual({ read: 'EINVAL', write: 'EINVAL' });
+    expect(PAST_EOF_ERRNO).toEqual({ read: 'EINVAL', write: 'EINVAL', 'write-zeroes': 'EINVAL', discard: 'EINVAL' });
   });
 });
 

@@ -37,8 +37,40 @@ export class NbdExport {
     }
   }
 
+  /**
+   * NBD_CMD_WRITE_ZEROES: the server passes BDRV_REQ_MAY_UNMAP unless the client set NO_HOLE; the
+   * block layer then drops it, since no node here is opened with discard=unmap. `unmap` changes nothing.
+   */
+  async writeZeroes(offset: number, bytes: number, _unmap: boolean, requestId?: number): Promise<void> {
+    this.checkRange('write-zeroes', offset, bytes);
+    try {
+      await this.blk.writeZeroes(offset, bytes, requestId);
+    } catch (error) {
+      throw asNbdError(error);
+    }
+  }
+
+  /** NBD_CMD_TRIM. */
+  async discard(offset: number, bytes: number): Promise<void> {
+    this.checkRange('discard', offset, bytes);
+    try {
+      await this.blk.discard(offset, bytes);
+    } catch (error) {
+      throw asNbdError(error);
+    }
+  }
+
+  /** NBD_CMD_FLUSH. */
+  async flush(): Promise<void> {
+    try {
+      await this.blk.flush();
+    } catch (error) {
+      throw asNbdError(error);
+    }
+  }
+
   /** The server's check of a request's range; a caller may run it before building a large buffer. */
-  checkRange(op: 'read' | 'write', offset: number, bytes: number): void {
+  checkRange(op: keyof typeof PAST_EOF_ERRNO, offset: number, bytes: number): void {
     if (offset > this.size || bytes > this.size - offset) {
       throw new BlockError(PAST_EOF_ERRNO[op], `operation past EOF; From: ${offset}, Len: ${bytes}, Size: ${this.size}`);
     }

@@ -153,3 +153,48 @@ describe('QuorumNode: removeLastChild (x-blockdev-change)', () => {
     expect(q.childCount).toBe(1);
   });
 });
+
+describe('QuorumNode: write-zeroes and flush', () => {
+  const ops = (env: SimEnv) => env.trace.events().filter((e) => e.kind === 'io').map((e) => `${e.fields.node}:${e.fields.op}`);
+
+  it('passes write-zeroes to every child as write-zeroes (quorum_co_pwrite_zeroes), voted like a write', async () => {
+    const { env, nodes, q, localWrites } = quorum(2, [{ kind: 'io-error', node: 'c1', op: 'write-zeroes', errno: 'EIO' }]);
+    await run(env, () => q.writeZeroes(65536, 4096));
+    expect(nodes.map((n) => encodeRuns(n.peek(65536, 4096)))).toEqual([[[0, 4096]], [[0x11, 4096]]]);
+    expect(localWrites()).toBe(1);
+    expect(env.trace.events().filter((e) => e.kind === 'quorum-write').map((e) => e.fields.children)).toEqual(['ok,EIO']);
+  });
+
+  it('flushes every child, even after one failed, and succeeds when one child did', async () => {
+    const { env, q } = quorum(2, [
+      { kind: 'io-error', node: 'c0', op: 'flush', errno: 'EIO' },
+      { kind: 'latency', node: 'c1', op: 'flush', ticks: 100 },
+    ]);
+    await run(env, () => q.write(0, filled(512, 1)));
+    expect(await errorOf(env, () => q.flush())).toBeNull();
+    // c0's flush failed; c1's still ran, and took its 100 ticks.
+    expect([env.faults.firedPerFault(), env.now()]).toEqual([[1, 1], 100]);
+  });
+
+  it('when every child fails to flush, the voted error wins', async () => {
+    const { env, q } = quorum(2, [
+      { kind: 'io-error', node: 'c0', op: 'flush', errno: 'EIO' },
+      { kind: 'io-error', node: 'c1', op: 'flush', errno: 'ENOSPC' },
+    ]);
+    await run(env, () => q.write(0, filled(512, 1)));
+    const error = await errorOf(env, () => q.flush());
+    expect([(error as BlockError).errno, (error as BlockError).message]).toEqual(['ENOSPC', 'quorum: too many children failed to flush']);
+  });
+
+  it('a flush before any write flushes nothing below, so a flush fault cannot fire', async () => {
+    const { env, q } = quorum(2, [{ kind: 'io-error', node: 'c0', op: 'flush', errno: 'EIO' }, { kind: 'io-error', node: 'c1', op: 'flush', errno: 'EIO' }]);
+    expect(await errorOf(env, () => q.flush())).toBeNull();
+  });
+
+  it('has no discard: a discard is checked and dropped, the bytes stay', async () => {
+    const { env, nodes, q } = quorum(2);
+    await run(env, () => q.discard(0, 65536));
+    expect(nodes.map((n) => encodeRuns(n.peek(0, 512)))).toEqual([[[0x10, 512]], [[0x11, 512]]]);
+    expect(ops(env)).toEqual([]);
+  });
+});

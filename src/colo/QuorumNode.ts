@@ -3,6 +3,8 @@
  * a write goes to every child at once and succeeds when at least one child succeeded; a read tries
  * the children in order and returns the first success. When every child fails, the error most
  * children agree on wins, a tie going to the later child (quorum_vote_error's list order).
+ * Write-zeroes goes to every child as write-zeroes and flush to every child (quorum_co_pwrite_zeroes,
+ * quorum_co_flush); quorum has no discard, so the block layer drops one (BlockNode.discard).
  * Limits: no voting on read contents (fifo never compares), no rewrite-corrupted.
  */
 import type { BdrvChild } from '../block/BdrvChild.js';
@@ -65,11 +67,35 @@ export class QuorumNode extends BlockNode {
     throw last ?? new BlockError('EIO', `${this.name}: no children`);
   }
 
-  protected override async doWrite(offset: number, data: Uint8Array, requestId?: number): Promise<void> {
+  protected override doWrite(offset: number, data: Uint8Array, requestId?: number): Promise<void> {
+    return this.toEveryChild(offset, data.length, requestId, (node) => node.write(offset, data, { requestId }));
+  }
+
+  /** quorum_co_pwrite_zeroes: a zero write to every child, voted like a write. */
+  protected override doWriteZeroes(offset: number, bytes: number, requestId?: number): Promise<void> {
+    return this.toEveryChild(offset, bytes, requestId, (node) => node.writeZeroes(offset, bytes, { requestId }));
+  }
+
+  /** quorum_co_flush: every child flushes; enough successes win, else the voted error. */
+  protected override async doFlush(): Promise<void> {
+    const failures: Errno[] = [];
+    for (const link of this.links) {
+      try {
+        await link.node.flush();
+      } catch (error) {
+        if (!isBlockError(error)) throw error;
+        failures.push(error.errno);
+      }
+    }
+    if (this.links.length - failures.length >= this.threshold) return;
+    throw new BlockError(voteError(failures), `${this.name}: too many children failed to flush`);
+  }
+
+  private async toEveryChild(offset: number, bytes: number, requestId: number | undefined, write: (node: BlockNode) => Promise<void>): Promise<void> {
     // Every child's write runs to its end (none is left rejecting unobserved); then the vote.
     const settled = await Promise.all(
       this.links.map((link, i) =>
-        link.node.write(offset, data, { requestId }).then(
+        write(link.node).then(
           () => {
             if (i === 0) this.options.afterLocalWrite?.();
             return { errno: null, fatal: null };
@@ -82,7 +108,7 @@ export class QuorumNode extends BlockNode {
     if (fatal) throw fatal.fatal;
     if (this.env.trace.enabled) {
       const children = settled.map((r) => r.errno ?? 'ok').join(',');
-      this.env.trace.emit('quorum-write', { node: this.name, offset, bytes: data.length, children, req: requestId });
+      this.env.trace.emit('quorum-write', { node: this.name, offset, bytes, children, req: requestId });
     }
     const failures = settled.map((r) => r.errno).filter((e): e is Errno => e !== null);
     if (settled.length - failures.length >= this.threshold) return;

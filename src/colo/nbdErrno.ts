@@ -15,4 +15,4 @@ export function throughNbd(errno: Errno): Errno {
  * What QEMU 7.2's NBD server answers a request that reaches past the export's end, before the block
  * layer sees it: EINVAL for reads and writes alike (observed, src/qemu/OBSERVATIONS.md).
  */
-export const PAST_EOF_ERRNO: Readonly<Record<'read' | 'write', Errno>> = { read: 'EINVAL', write: 'EINVAL' };
+export const PAST_EOF_ERRNO: Readonly<Record<'read' | 'write' | 'write-zeroes' | 'discard', Errno>> = { read: 'EINVAL', write: 'EINVAL', 'write-zeroes': 'EINVAL', discard: 'EINVAL' };

@@ -9,9 +9,10 @@
 import { type Violation, violation } from '../check/Invariant.js';
 import { RunningHash } from '../sim/hash.js';
 import { type CampaignSummary, emptySummary } from './CampaignSummary.js';
-import { caseArbitrary, caseSeed, generateCase } from './caseScenario.js';
+import { caseArbitrary, caseSeed, generateDrawnCase } from './caseScenario.js';
 import { buildCounterexample, writeCounterexample } from './counterexample.js';
 import type { FuzzOptions } from './FuzzOptions.js';
+import { recordCase } from './GeneratorDistribution.js';
 import { type CaseResult, caseWhere, runCaseSafely } from './runCase.js';
 import { shrinkCase } from './shrinkCase.js';
 
@@ -44,8 +45,9 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignSum
       break;
     }
     const seed = caseSeed(options.seed, index);
-    const arbitrary = caseArbitrary(options.fuzz, options.seed, index);
-    const scenario = generateCase(arbitrary, seed);
+    const drawn = generateDrawnCase(options.fuzz, options.seed, index, seed);
+    const scenario = drawn.scenario;
+    recordCase(summary.generator, drawn);
     const where = caseWhere(index, seed);
     const result = await runCaseSafely(scenario, where);
     const violations = [...result.violations];
@@ -55,7 +57,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignSum
     summary.wallMs = now() - started;
     options.onCase?.(summary);
     if (violations.length > 0) {
-      await reportCounterexample(summary, options, { index, seed, arbitrary }, violations[0]!);
+      await reportCounterexample(summary, options, { index, seed, arbitrary: caseArbitrary(options.fuzz, options.seed, index) }, violations[0]!);
       break;
     }
   }

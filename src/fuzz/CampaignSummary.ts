@@ -7,6 +7,7 @@
 import { INVARIANT_NAMES, type InvariantName } from '../check/Invariant.js';
 import { FAULT_KINDS, type FaultKind } from '../sim/FaultPlan.js';
 import type { FuzzOptions } from './FuzzOptions.js';
+import { type GeneratorDistribution, emptyDistribution } from './GeneratorDistribution.js';
 
 export interface InvariantCount {
   checks: number;
@@ -25,6 +26,8 @@ export interface CampaignSummary {
   readonly faults: Record<FaultKind, number>;
   readonly states: Record<string, number>;
   readonly transitions: Record<string, number>;
+  /** What the generator drew: steps, I/O sizes, faults, concurrency widths, disks, swarm features. */
+  readonly generator: GeneratorDistribution;
   /** Cases run twice to compare trace hashes. */
   determinismChecks: number;
   interrupted: boolean;
@@ -47,6 +50,7 @@ export function emptySummary(seed: number, options: FuzzOptions, runsRequested: 
     faults,
     states: {},
     transitions: {},
+    generator: emptyDistribution(),
     determinismChecks: 0,
     interrupted: false,
     summaryHash: '',

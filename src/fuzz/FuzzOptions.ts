@@ -13,9 +13,9 @@ export interface FuzzOptions {
   readonly steps: number;
   readonly faults: FaultMode;
   readonly profile: Profile;
-  /** Virtual size of every disk, a multiple of 64 KiB. */
+  /** Virtual size of the disks, at most: a case's swarm draws this or a smaller one, down to one sector. */
   readonly diskBytes: number;
-  /** Replicated disks per side, at most. */
+  /** Replicated disks per side, at most (a case draws 1 to this). */
   readonly maxDisks: number;
 }
 
@@ -24,5 +24,5 @@ export const DEFAULT_FUZZ_OPTIONS: FuzzOptions = {
   faults: 'all',
   profile: 'qemu-7.2',
   diskBytes: 256 * 1024,
-  maxDisks: 2,
+  maxDisks: 4,
 };

@@ -10,6 +10,7 @@ import { CRASH_POINTS } from '../colo/crashPoints.js';
 import type { Fault, IoOp } from '../sim/FaultPlan.js';
 import { compact } from '../util/FieldReader.js';
 import type { FaultMode } from './FuzzOptions.js';
+import { SWARM_FAULTS, type SwarmFault } from './swarm.js';
 
 const DISK_NODES = ['primary-disk', 'secondary-disk', 'hidden-disk', 'active-disk', 'link'] as const;
 
@@ -19,7 +20,7 @@ function nodeArbitrary(disks: number): fc.Arbitrary<string> {
 
 function latency(disks: number): fc.Arbitrary<Fault> {
   return fc
-    .tuple(nodeArbitrary(disks), fc.constantFrom<IoOp | 'any'>('any', 'read', 'write'), fc.integer({ min: 1_000, max: 2_000_000 }))
+    .tuple(nodeArbitrary(disks), fc.constantFrom<IoOp | 'any'>('any', 'read', 'write', 'write-zeroes', 'flush'), fc.integer({ min: 1_000, max: 2_000_000 }))
     .map(([node, op, ticks]) => ({ kind: 'latency', node, op, ticks }));
 }
 
@@ -32,7 +33,7 @@ function ioError(disks: number, diskBytes: number): fc.Arbitrary<Fault> {
   return fc
     .record({
       node: nodeArbitrary(disks),
-      op: fc.constantFrom<IoOp | 'any'>('read', 'write', 'any'),
+      op: fc.constantFrom<IoOp | 'any'>('read', 'write', 'any', 'read', 'write', 'any', 'write-zeroes', 'flush'),
       range: fc.option(fc.tuple(fc.integer({ min: 0, max: sectors - 1 }), fc.integer({ min: 1, max: 256 })), { nil: undefined }),
       afterOps: fc.option(fc.integer({ min: 0, max: 30 }), { nil: undefined }),
       times: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }),
@@ -59,8 +60,10 @@ function linkDrop(disks: number): fc.Arbitrary<Fault> {
   return fc.tuple(fc.integer({ min: 0, max: disks - 1 }), fc.integer({ min: 0, max: 30 })).map(([d, afterOps]) => ({ kind: 'link-drop', link: `link${diskSuffix(d)}`, afterOps }));
 }
 
-function jobFail(): fc.Arbitrary<Fault> {
-  return fc.integer({ min: 0, max: 20 }).map((afterOps) => ({ kind: 'job-fail', job: 'backup', afterOps }));
+/** The backup job of any disk, or of one named replication node. */
+function jobFail(disks: number): fc.Arbitrary<Fault> {
+  const node = fc.option(fc.integer({ min: 0, max: disks - 1 }).map((d) => `replication-secondary${diskSuffix(d)}`), { nil: undefined });
+  return fc.tuple(fc.integer({ min: 0, max: 20 }), node).map(([afterOps, n]) => withOptional({ kind: 'job-fail', job: 'backup' }, { afterOps, node: n }));
 }
 
 /** The commit fails part way: the secondary disk's writes fail after a few went through, or the job gives up after some chunks. */
@@ -73,23 +76,26 @@ function commitFailure(disks: number): fc.Arbitrary<Fault> {
   );
 }
 
-export function faultPlanArbitrary(mode: FaultMode, disks: number, diskBytes: number): fc.Arbitrary<Fault[]> {
+/**
+ * A plan of up to three faults of the kinds the mode allows and the case's swarm enabled (default:
+ * all of them). Every fault point is reachable: each I/O op on each node of each disk, every crash point.
+ */
+export function faultPlanArbitrary(mode: FaultMode, disks: number, diskBytes: number, enabled: readonly SwarmFault[] = SWARM_FAULTS): fc.Arbitrary<Fault[]> {
   if (mode === 'none') return fc.constant([]);
-  const tolerated = fc.oneof(latency(disks), crash());
-  const any =
-    mode === 'tolerated'
-      ? tolerated
-      : fc.oneof(
-          { weight: 3, arbitrary: tolerated },
-          { weight: 4, arbitrary: ioError(disks, diskBytes) },
-          { weight: 1, arbitrary: makeEmpty(disks) },
-          { weight: 1, arbitrary: linkDrop(disks) },
-          { weight: 1, arbitrary: jobFail() },
-          { weight: 2, arbitrary: commitFailure(disks) },
-        );
-  return fc.array(any, { maxLength: 3 });
+  const kinds: { weight: number; arbitrary: fc.Arbitrary<Fault>; kind: SwarmFault; reported?: true }[] = [
+    { weight: 2, arbitrary: latency(disks), kind: 'latency' },
+    { weight: 2, arbitrary: crash(), kind: 'crash' },
+    { weight: 4, arbitrary: ioError(disks, diskBytes), kind: 'io-error', reported: true },
+    { weight: 1, arbitrary: makeEmpty(disks), kind: 'make-empty', reported: true },
+    { weight: 1, arbitrary: linkDrop(disks), kind: 'link-drop', reported: true },
+    { weight: 1, arbitrary: jobFail(disks), kind: 'backup-fail', reported: true },
+    { weight: 3, arbitrary: commitFailure(disks), kind: 'commit-failure', reported: true },
+  ];
+  const allowed = kinds.filter((k) => enabled.includes(k.kind) && (mode === 'all' || !k.reported));
+  if (allowed.length === 0) return fc.constant([]);
+  return fc.array(fc.oneof(...allowed.map(({ weight, arbitrary }) => ({ weight, arbitrary }))), { maxLength: 3 });
 }
 
-function withOptional(fault: Fault, extra: Record<string, number | undefined>): Fault {
+function withOptional(fault: Fault, extra: Record<string, number | string | undefined>): Fault {
   return { ...fault, ...compact(extra) } as Fault;
 }

@@ -1,6 +1,7 @@
 /*
- * A whole generated case as a scenario file: disks, profile, opening, body steps, fault plan,
- * timing and schedule. Everything shrinks together: fast-check shortens the steps, drops faults,
+ * A whole generated case as a scenario file: first its swarm (which step and fault kinds it may
+ * use, swarm.ts), its disks and their size, then the opening, body steps, fault plan, timing and
+ * schedule. Everything shrinks together: fast-check shortens the steps, drops faults,
  * lowers latencies and moves the schedule's choices towards FIFO. Concurrent groups never hold two
  * requests of one VM on overlapping bytes (a guest never does; the outcome would be undefined).
  */
@@ -9,6 +10,7 @@ import type { Scenario, ScenarioStep, Step, TimingSpec } from '../scenario/Scena
 import { faultPlanArbitrary } from './faultArbitrary.js';
 import type { FuzzOptions } from './FuzzOptions.js';
 import { openingArbitrary, stepArbitrary } from './stepArbitrary.js';
+import { type Swarm, swarmArbitrary } from './swarm.js';
 
 const timingArbitrary: fc.Arbitrary<TimingSpec> = fc.record({
   diskLatencyTicks: fc.oneof(fc.constant(0), fc.integer({ min: 1_000, max: 100_000 })),
@@ -32,17 +34,52 @@ const scheduleArbitrary = fc.oneof(
  */
 export const LIVENESS_PHASE: readonly ScenarioStep[] = [{ do: 'heal' }, { do: 'checkpoint', side: 'both' }, { do: 'failover' }];
 
+/** A generated case and the swarm it was drawn under (reported in the campaign's distribution). */
+export interface GeneratedCase {
+  readonly scenario: Scenario;
+  readonly swarm: Swarm;
+}
+
 export function scenarioArbitrary(options: FuzzOptions, name = 'fuzz'): fc.Arbitrary<Scenario> {
+  return generatedCaseArbitrary(options, name).map((c) => c.scenario);
+}
+
+/**
+ * The disk size: mostly the campaign's, sometimes one that is not a multiple of the 64 KiB cluster
+ * (a partial last cluster), down to a single sector. Never larger than the campaign's (cost).
+ */
+export function diskBytesArbitrary(maxBytes: number): fc.Arbitrary<number> {
+  const sectors = Math.max(1, Math.floor(maxBytes / 512));
+  const clusterSectors = Math.min(sectors, 128);
+  return fc.oneof(
+    { weight: 6, arbitrary: fc.constant(sectors * 512) },
+    { weight: 2, arbitrary: fc.integer({ min: 1, max: sectors }).map((n) => n * 512) },
+    { weight: 1, arbitrary: fc.integer({ min: 1, max: clusterSectors }).map((n) => n * 512) },
+  );
+}
+
+/** Disks per side: mostly one, up to the campaign's maximum. */
+function disksArbitrary(maxDisks: number): fc.Arbitrary<number> {
+  const max = Math.max(1, maxDisks);
+  return fc.oneof({ weight: 3, arbitrary: fc.constant(1) }, { weight: 2, arbitrary: fc.integer({ min: 1, max }) });
+}
+
+/** A slow commit: small chunks with long pauses, so steps racing the failover find it in flight. */
+const slowCommitTiming = fc.integer({ min: 1_000_000, max: 50_000_000 }).map((pace) => ({ commitChunkBytes: 65536, commitPaceTicks: pace }));
+
+export function generatedCaseArbitrary(options: FuzzOptions, name = 'fuzz'): fc.Arbitrary<GeneratedCase> {
   return fc
-    .integer({ min: 1, max: Math.max(1, options.maxDisks) })
-    .chain((disks) => {
-      const shape = { diskBytes: options.diskBytes, disks };
+    .tuple(swarmArbitrary(options.faults), disksArbitrary(options.maxDisks), diskBytesArbitrary(options.diskBytes))
+    .chain(([swarm, disks, diskBytes]) => {
+      const shape = { diskBytes, disks, ops: swarm.ops };
       return fc.record({
+        swarm: fc.constant(swarm),
+        diskBytes: fc.constant(diskBytes),
         disks: fc.constant(disks),
         opening: openingArbitrary(shape),
         body: fc.array(stepArbitrary(shape), { maxLength: Math.max(0, options.steps - 1), size: 'max' }),
-        faults: faultPlanArbitrary(options.faults, disks, options.diskBytes),
-        timing: timingArbitrary,
+        faults: faultPlanArbitrary(options.faults, disks, diskBytes, swarm.faults),
+        timing: swarm.slowCommit ? fc.tuple(timingArbitrary, slowCommitTiming).map(([t, slow]) => ({ ...t, ...slow })) : timingArbitrary,
         schedule: scheduleArbitrary,
         seed: fc.integer({ min: 0, max: 0x7fffffff }),
         pattern: fc.integer({ min: 0, max: 255 }),
@@ -50,16 +87,17 @@ export function scenarioArbitrary(options: FuzzOptions, name = 'fuzz'): fc.Arbit
     })
     .map((c) => {
       const steps = [...[...c.opening, ...c.body].slice(0, Math.max(1, options.steps)).map(separateConcurrent), ...LIVENESS_PHASE];
-      return {
+      const scenario = {
         colosim: 1,
         name,
-        disk: { size: options.diskBytes, pattern: c.pattern },
+        disk: { size: c.diskBytes, pattern: c.pattern },
         chain: 'standard',
         disks: c.disks,
         profile: options.profile,
         engine: { seed: c.seed, schedule: c.schedule, timing: c.timing, faults: c.faults },
         steps,
       } satisfies Scenario;
+      return { scenario, swarm: c.swarm };
     });
 }
 
@@ -73,8 +111,15 @@ function separateConcurrent(step: ScenarioStep): ScenarioStep {
   return kept.length >= 2 ? { do: 'concurrent', steps: kept } : (kept[0] as ScenarioStep);
 }
 
+/** Steps that change bytes (a discard is dropped, a flush changes none) or read them. */
+type RangeStep = Extract<Step, { do: 'read' | 'write' | 'write-zeroes' }>;
+
+function isRangeIo(s: Step): s is RangeStep {
+  return s.do === 'read' || s.do === 'write' || s.do === 'write-zeroes';
+}
+
 function conflicts(a: Step, b: Step): boolean {
-  if ((a.do !== 'read' && a.do !== 'write') || (b.do !== 'read' && b.do !== 'write')) return false;
+  if (!isRangeIo(a) || !isRangeIo(b)) return false;
   if (a.do === 'read' && b.do === 'read') return false;
   if (a.vm !== b.vm || (a.disk ?? 0) !== (b.disk ?? 0)) return false;
   const sameTarget = (a.node ?? 'vm') === (b.node ?? 'vm') || a.vm === 'secondary';

@@ -8,6 +8,7 @@ import { NBD_FLAG_READ_ONLY, NBD_FLAG_SEND_FLUSH, nbdErrnoName } from './NbdProt
 import type { QemuAdapterError } from './QemuAdapterError.js';
 import { QemuProcess } from './QemuProcess.js';
 import { runTool } from './QemuTools.js';
+import { encodeRuns } from '../scenario/runs.js';
 import { QEMU_SUITE_NOTE, RUN_QEMU_TESTS } from './qemuTestSupport.js';
 
 const SIZE = 1024 * 1024;
@@ -115,6 +116,23 @@ describe.runIf(RUN_QEMU_TESTS)(`NbdClient against QEMU 7.2's NBD server${QEMU_SU
     expect(Buffer.from(await client.read(8192, 4096)).equals(Buffer.from(data))).toBe(true);
     await client.write(8193, Uint8Array.of(0xaa, 0xbb, 0xcc));
     expect([...(await client.read(8192, 6))]).toEqual([3, 0xaa, 0xbb, 0xcc, (4 * 7 + 3) & 0xff, (5 * 7 + 3) & 0xff]);
+    await client.disconnect();
+  });
+
+  it('zeroes with and without NO_HOLE, and trims (which QEMU drops: discard=ignore)', async () => {
+    const client = await NbdClient.connect({ socketPath: socketPath(), exportName: 'rw' });
+    await client.write(65536, new Uint8Array(8192).fill(0x5a));
+    await client.writeZeroes(65536, 1024, false);
+    await client.writeZeroes(67584, 1024, true);
+    await client.trim(69632, 4096);
+    expect(encodeRuns(await client.read(65536, 8192))).toEqual([
+      [0, 1024],
+      [0x5a, 1024],
+      [0, 1024],
+      [0x5a, 5120],
+    ]);
+    const past = await client.writeZeroes(SIZE - 512, 1024, false).catch((e: unknown) => e);
+    expect((past as NbdRequestError).errno).toBe('EINVAL');
     await client.disconnect();
   });
 

@@ -1,16 +1,20 @@
 /*
  * An NBD client over a unix socket: fixed newstyle handshake, NBD_OPT_GO (falling back to
  * NBD_OPT_EXPORT_NAME when the server answers NBD_REP_ERR_UNSUP), then transmission with simple
- * replies only (structured replies are never negotiated). READ, WRITE, FLUSH and DISC; several
+ * replies only (structured replies are never negotiated). READ, WRITE, WRITE_ZEROES (with or
+ * without NO_HOLE), TRIM, FLUSH and DISC; several
  * requests may be in flight at once and replies are matched by handle. An error reply becomes an
  * NbdRequestError carrying the errno name; it does not break the connection.
  */
 import { createConnection, type Socket } from 'node:net';
 import {
   NBD_CMD_DISC,
+  NBD_CMD_FLAG_NO_HOLE,
   NBD_CMD_FLUSH,
   NBD_CMD_READ,
+  NBD_CMD_TRIM,
   NBD_CMD_WRITE,
+  NBD_CMD_WRITE_ZEROES,
   NBD_EXPORT_NAME_ZEROES_BYTES,
   NBD_FLAG_C_FIXED_NEWSTYLE,
   NBD_FLAG_C_NO_ZEROES,
@@ -136,6 +140,16 @@ export class NbdClient {
     await this.request(NBD_CMD_WRITE, 'WRITE', offset, data.length, data, 0);
   }
 
+  /** NBD_CMD_WRITE_ZEROES; without `unmap` it carries NBD_CMD_FLAG_NO_HOLE (keep the range allocated). */
+  async writeZeroes(offset: number, length: number, unmap: boolean): Promise<void> {
+    await this.request(NBD_CMD_WRITE_ZEROES, 'WRITE_ZEROES', offset, length, undefined, 0, unmap ? 0 : NBD_CMD_FLAG_NO_HOLE);
+  }
+
+  /** NBD_CMD_TRIM. */
+  async trim(offset: number, length: number): Promise<void> {
+    await this.request(NBD_CMD_TRIM, 'TRIM', offset, length, undefined, 0);
+  }
+
   async flush(): Promise<void> {
     await this.request(NBD_CMD_FLUSH, 'FLUSH', 0, 0, undefined, 0);
   }
@@ -150,7 +164,7 @@ export class NbdClient {
     this.socket.destroy();
   }
 
-  private request(type: number, command: string, offset: number, length: number, data: Uint8Array | undefined, replyBytes: number): Promise<Buffer> {
+  private request(type: number, command: string, offset: number, length: number, data: Uint8Array | undefined, replyBytes: number, flags = 0): Promise<Buffer> {
     return new Promise<Buffer>((resolve, reject) => {
       if (this.closedError !== undefined) return reject(this.closedError);
       const handle = this.nextHandle++;
@@ -161,7 +175,7 @@ export class NbdClient {
         reject(new QemuAdapterError('NBD_TIMEOUT', `${this.label}: no reply to ${command} (offset ${offset}, length ${length}) within ${this.timeoutMs} ms`));
       }, this.timeoutMs);
       this.inFlight.set(handle, { command, replyBytes, resolve, reject, timer, settled: false });
-      this.socket.write(requestHeader(type, handle, offset, length));
+      this.socket.write(requestHeader(type, handle, offset, length, flags));
       if (data !== undefined && data.length > 0) this.socket.write(data);
     });
   }
@@ -206,10 +220,10 @@ export class NbdClient {
   }
 }
 
-function requestHeader(type: number, handle: bigint, offset: number, length: number): Buffer {
+function requestHeader(type: number, handle: bigint, offset: number, length: number, flags = 0): Buffer {
   const header = Buffer.alloc(NBD_REQUEST_HEADER_BYTES);
   header.writeUInt32BE(NBD_REQUEST_MAGIC, 0);
-  header.writeUInt16BE(0, 4); // command flags: none (no FUA, no DF)
+  header.writeUInt16BE(flags, 4); // command flags: NO_HOLE on write-zeroes only (never FUA or DF)
   header.writeUInt16BE(type, 6);
   header.writeBigUInt64BE(handle, 8);
   header.writeBigUInt64BE(BigInt(offset), 16);

@@ -37,6 +37,11 @@ export const NBD_CMD_READ = 0;
 export const NBD_CMD_WRITE = 1;
 export const NBD_CMD_DISC = 2;
 export const NBD_CMD_FLUSH = 3;
+export const NBD_CMD_TRIM = 4;
+export const NBD_CMD_WRITE_ZEROES = 6;
+
+/** Command flags. NO_HOLE: a write-zeroes must leave the range allocated (no unmap). */
+export const NBD_CMD_FLAG_NO_HOLE = 1 << 1;
 
 export const NBD_REQUEST_HEADER_BYTES = 28;
 export const NBD_SIMPLE_REPLY_HEADER_BYTES = 16;

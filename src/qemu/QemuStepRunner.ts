@@ -8,7 +8,7 @@
  * has finished or has sent its request and waits (an NBD request in flight, a failover whose commit
  * runs), so what runs at the same time is decided by the file, not by how fast the OS schedules us.
  */
-import type { CheckpointStep, ReadStep, Side, StartStep, StatusStep, Step, StopStep, WriteStep } from '../scenario/Scenario.js';
+import type { CheckpointStep, DiscardStep, FlushStep, ReadStep, Side, StartStep, StatusStep, Step, StopStep, WriteStep, WriteZeroesStep } from '../scenario/Scenario.js';
 import type { StepResult } from '../scenario/StepResult.js';
 import { encodeRuns } from '../scenario/runs.js';
 import { closeStep } from './CloseStep.js';
@@ -56,6 +56,12 @@ async function outcomeOf(pair: QemuPair, step: Step, issued: Issued): Promise<Ou
       return write(pair, step, issued);
     case 'read':
       return read(pair, step, issued);
+    case 'write-zeroes':
+      return writeZeroes(pair, step, issued);
+    case 'discard':
+      return discard(pair, step, issued);
+    case 'flush':
+      return flush(pair, step, issued);
     case 'failover':
       return failover(pair, step.lost ?? 'primary', issued);
     case 'wait':
@@ -141,5 +147,38 @@ function read(pair: QemuPair, step: ReadStep, issued: Issued): Promise<Outcome> 
       data.set(await sent, offset - step.offset);
     }
     return { ok: true, runs: encodeRuns(data) };
+  });
+}
+
+/** NBD_CMD_WRITE_ZEROES carries no payload, but QEMU's server still takes at most 32 MiB a request. */
+function writeZeroes(pair: QemuPair, step: WriteZeroesStep, issued: Issued): Promise<Outcome> {
+  return guestIo(pair, step.vm, step.disk ?? 0, step.node ?? 'vm', 'write', async (client) => {
+    for (const [offset, length] of pieces(step.offset, step.length)) {
+      const sent = client.writeZeroes(offset, length, step.unmap ?? false);
+      issued();
+      await sent;
+    }
+    return { ok: true };
+  });
+}
+
+function discard(pair: QemuPair, step: DiscardStep, issued: Issued): Promise<Outcome> {
+  return guestIo(pair, step.vm, step.disk ?? 0, step.node ?? 'vm', 'write', async (client) => {
+    for (const [offset, length] of pieces(step.offset, step.length)) {
+      const sent = client.trim(offset, length);
+      issued();
+      await sent;
+    }
+    return { ok: true };
+  });
+}
+
+/** A flush changes no byte: it runs on the primary's read-only exports too (QEMU answers it there). */
+function flush(pair: QemuPair, step: FlushStep, issued: Issued): Promise<Outcome> {
+  return guestIo(pair, step.vm, step.disk ?? 0, step.node ?? 'vm', 'read', async (client) => {
+    const sent = client.flush();
+    issued();
+    await sent;
+    return { ok: true };
   });
 }

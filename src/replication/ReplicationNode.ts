@@ -139,6 +139,25 @@ export class ReplicationNode extends BlockNode implements ReplicationOps {
     }
   }
 
+  /**
+   * replication has no flush callback, so bdrv_co_flush flushes every child it may write, whatever
+   * the stage: in QEMU's child list order (the newest first: the secondary disk and hidden links of
+   * 7.2's start, then the file). All are flushed; the first error in that order is the answer.
+   * Write-zeroes has no callback either: the block layer writes a buffer of zeros through doWrite.
+   */
+  protected override async doFlush(): Promise<void> {
+    let first: unknown = null;
+    for (const child of [...this.children.values()].reverse()) {
+      try {
+        await child.node.flush();
+      } catch (error) {
+        if (!isBlockError(error)) throw error;
+        first ??= error;
+      }
+    }
+    if (first) throw first;
+  }
+
   /** FAILOVER_FAILED: a run still shadowed by active/hidden goes on top, the rest straight to the secondary disk. */
   private async splitWrite(offset: number, data: Uint8Array, requestId: number | undefined): Promise<void> {
     const top = this.file!;

@@ -38,6 +38,12 @@ export function describeStep(step: Step): string {
       return `write ${step.vm}${disk(step.disk)} ${step.offset}+${step.length} = ${hexByte(step.pattern)}`;
     case 'read':
       return `read ${step.vm}${disk(step.disk)} ${step.offset}+${step.length}`;
+    case 'write-zeroes':
+      return `write-zeroes ${step.vm}${disk(step.disk)} ${step.offset}+${step.length}${step.unmap ? ' unmap' : ''}`;
+    case 'discard':
+      return `discard ${step.vm}${disk(step.disk)} ${step.offset}+${step.length}`;
+    case 'flush':
+      return `flush ${step.vm}${disk(step.disk)}`;
     case 'failover':
       return `failover (${step.lost ?? 'primary'} lost)`;
     case 'wait':

@@ -5,6 +5,7 @@
  */
 import { INVARIANTS, type InvariantName } from '../check/Invariant.js';
 import type { CampaignSummary } from '../fuzz/CampaignSummary.js';
+import type { GeneratorDistribution } from '../fuzz/GeneratorDistribution.js';
 import { TICKS_PER_SECOND } from '../sim/Clock.js';
 
 export function formatSummary(s: CampaignSummary): string {
@@ -24,6 +25,7 @@ export function formatSummary(s: CampaignSummary): string {
   }
   lines.push('faults fired:');
   for (const [kind, n] of Object.entries(s.faults)) lines.push(`  ${kind.padEnd(26)} ${String(n).padStart(9)}`);
+  lines.push(...formatGenerator(s.generator));
   const states = Object.keys(s.states).length;
   const transitions = Object.keys(s.transitions).length;
   lines.push(`chart coverage: ${states} states and ${transitions} distinct transitions of the replication node visited`);
@@ -37,6 +39,18 @@ export function formatSummary(s: CampaignSummary): string {
   }
   lines.push(`summary hash ${s.summaryHash}`);
   return lines.join('\n');
+}
+
+/** What was tried, in one line per measure (the full counts are in run.json). */
+function formatGenerator(g: GeneratorDistribution): string[] {
+  const counts = (r: Record<string, number>) => Object.entries(r).map(([k, n]) => `${k}:${n}`).join(' ');
+  return [
+    `generated (full counts in run.json): ${Object.keys(g.ops).length} step kinds, ${Object.keys(g.faults).length} fault kinds`,
+    `  I/O sizes    ${counts(g.ioSizes)}`,
+    `  concurrency  ${counts(g.concurrencyWidths)}`,
+    `  disks        ${counts(g.disks)}`,
+    `  disk sizes   ${counts(g.diskSizes)}`,
+  ];
 }
 
 function rate(n: number, seconds: number): string {

@@ -80,6 +80,36 @@ export interface ReadStep {
   readonly disk?: number;
   readonly node?: IoTarget;
 }
+/**
+ * Guest write-zeroes (NBD_CMD_WRITE_ZEROES): the range reads as zeros afterwards. Without `unmap`
+ * the client asks to keep the space allocated (NBD_CMD_FLAG_NO_HOLE); with it the block layer may
+ * deallocate. Neither changes what reads return.
+ */
+export interface WriteZeroesStep {
+  readonly do: 'write-zeroes';
+  readonly vm: Side;
+  readonly offset: number;
+  readonly length: number;
+  readonly unmap?: boolean;
+  readonly disk?: number;
+  readonly node?: IoTarget;
+}
+/** Guest discard (NBD_CMD_TRIM): a hint that the range is unused; QEMU may drop it, and here it does (README). */
+export interface DiscardStep {
+  readonly do: 'discard';
+  readonly vm: Side;
+  readonly offset: number;
+  readonly length: number;
+  readonly disk?: number;
+  readonly node?: IoTarget;
+}
+/** Guest flush (NBD_CMD_FLUSH): everything written before is made stable on every layer below. */
+export interface FlushStep {
+  readonly do: 'flush';
+  readonly vm: Side;
+  readonly disk?: number;
+  readonly node?: IoTarget;
+}
 export interface FailoverStep {
   readonly do: 'failover';
   /** Extension: which side is lost (default primary: the secondary takes over). */
@@ -113,6 +143,9 @@ export type Step =
   | StatusStep
   | WriteStep
   | ReadStep
+  | WriteZeroesStep
+  | DiscardStep
+  | FlushStep
   | FailoverStep
   | WaitStep
   | CloseStep
@@ -128,6 +161,9 @@ export const STEP_KINDS: readonly StepKind[] = [
   'status',
   'write',
   'read',
+  'write-zeroes',
+  'discard',
+  'flush',
   'failover',
   'wait',
   'close',

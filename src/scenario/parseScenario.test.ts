@@ -57,6 +57,9 @@ describe('parseScenario: valid files', () => {
         { do: 'status', side: 'secondary', expect: { replicationError: false, desc: 'ok' } },
         { do: 'write', vm: 'primary', offset: 512, length: 1024, pattern: 7, disk: 1 },
         { do: 'read', vm: 'secondary', offset: 0, length: 4096, expect: { runs: [[0, 4096]] } },
+        { do: 'write-zeroes', vm: 'primary', offset: 1, length: 100, unmap: true, disk: 1 },
+        { do: 'discard', vm: 'secondary', offset: 0, length: 512, node: 'disk' },
+        { do: 'flush', vm: 'secondary', disk: 1 },
         { do: 'failover', lost: 'secondary' },
         { do: 'wait', ticks: 5 },
         { do: 'close', side: 'secondary' },
@@ -80,6 +83,9 @@ describe('parseScenario: valid files', () => {
       { do: 'status', side: 'secondary', expect: { replicationError: false, desc: 'ok' } },
       { do: 'write', vm: 'primary', offset: 512, length: 1024, pattern: 7, disk: 1 },
       { do: 'read', vm: 'secondary', offset: 0, length: 4096, expect: { runs: [[0, 4096]] } },
+      { do: 'write-zeroes', vm: 'primary', offset: 1, length: 100, unmap: true, disk: 1 },
+      { do: 'discard', vm: 'secondary', offset: 0, length: 512, node: 'disk' },
+      { do: 'flush', vm: 'secondary', disk: 1 },
       { do: 'failover', lost: 'secondary' },
       { do: 'wait', ticks: 5 },
       { do: 'close', side: 'secondary' },
@@ -126,6 +132,12 @@ describe('parseScenario: messages', () => {
     expect(messageOf([])).toBe('scenario: must be an object');
     expect(messageOf({ ...base, colosim: 2 })).toBe('scenario.colosim: must be 1 (the format version), got 2');
     expect(messageOf({ name: 't', steps: [] })).toBe('scenario.colosim: must be 1 (the format version), got nothing');
+  });
+
+  it('rejects a flush with a range and a discard without a length', () => {
+    const base = { colosim: 1, name: 'x' };
+    expect(() => parseScenario({ ...base, steps: [{ do: 'flush', vm: 'primary', offset: 0 }] })).toThrow('steps[0].offset: unknown field');
+    expect(() => parseScenario({ ...base, steps: [{ do: 'discard', vm: 'primary', offset: 0 }] })).toThrow('steps[0].length');
   });
 
   it('rejects wrong types', () => {

@@ -205,6 +205,27 @@ function readStep(kind: Step['do'], f: FieldReader, where: string, ctx: StepCont
         disk: f.optInt('disk', 0, ctx.disks - 1),
         node: f.optOneOf('node', IO_TARGETS),
       });
+    case 'write-zeroes':
+      return compact({
+        do: kind,
+        vm: f.oneOf('vm', SIDES),
+        offset: f.int('offset'),
+        length: f.int('length', 1),
+        unmap: f.optBool('unmap'),
+        disk: f.optInt('disk', 0, ctx.disks - 1),
+        node: f.optOneOf('node', IO_TARGETS),
+      });
+    case 'discard':
+      return compact({
+        do: kind,
+        vm: f.oneOf('vm', SIDES),
+        offset: f.int('offset'),
+        length: f.int('length', 1),
+        disk: f.optInt('disk', 0, ctx.disks - 1),
+        node: f.optOneOf('node', IO_TARGETS),
+      });
+    case 'flush':
+      return compact({ do: kind, vm: f.oneOf('vm', SIDES), disk: f.optInt('disk', 0, ctx.disks - 1), node: f.optOneOf('node', IO_TARGETS) });
     case 'failover':
       return compact({ do: kind, lost: f.optOneOf('lost', SIDES) });
     case 'wait':

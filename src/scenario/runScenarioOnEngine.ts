@@ -151,6 +151,17 @@ async function perform(pair: ColoPair, step: Step, at: StepAt): Promise<Outcome>
       const exp = exportOf(pair, step.vm, step.node ?? 'vm', step.disk ?? 0);
       return { ok: true, runs: encodeRuns(await exp.read(step.offset, step.length, guestRequest(pair.env, step, at))) };
     }
+    case 'write-zeroes': {
+      const exp = exportOf(pair, step.vm, step.node ?? 'vm', step.disk ?? 0);
+      await exp.writeZeroes(step.offset, step.length, step.unmap ?? false, guestRequest(pair.env, step, at));
+      return { ok: true };
+    }
+    case 'discard':
+      await exportOf(pair, step.vm, step.node ?? 'vm', step.disk ?? 0).discard(step.offset, step.length);
+      return { ok: true };
+    case 'flush':
+      await exportOf(pair, step.vm, step.node ?? 'vm', step.disk ?? 0).flush();
+      return { ok: true };
     case 'failover': {
       const lost = step.lost ?? 'primary';
       alive(pair, lost === 'primary' ? 'secondary' : 'primary');
@@ -169,7 +180,7 @@ async function perform(pair: ColoPair, step: Step, at: StepAt): Promise<Outcome>
 }
 
 /** Mint the id of a guest request entering now, and say which step it is. */
-function guestRequest(env: SimEnv, step: Extract<Step, { do: 'read' | 'write' }>, at: StepAt): number {
+function guestRequest(env: SimEnv, step: Extract<Step, { do: 'read' | 'write' | 'write-zeroes' }>, at: StepAt): number {
   const req = env.requestId();
   if (env.trace.enabled) {
     const { vm, offset, length } = step;

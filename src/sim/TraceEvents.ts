@@ -51,7 +51,7 @@ export type TraceEventFields = {
     readonly req: number;
     readonly step: number;
     readonly member: number | undefined;
-    readonly op: 'read' | 'write';
+    readonly op: 'read' | 'write' | 'write-zeroes';
     readonly vm: TraceSide;
     /** Where it entered: the VM's disk, the replication node itself, or the side's own disk. */
     readonly target: 'vm' | 'replication' | 'disk';

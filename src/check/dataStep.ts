@@ -1,0 +1,27 @@
+/*
+ * The guest operations as the data model knows them: it models writes and reads. A write-zeroes
+ * leaves the bytes a write of zeros leaves (QEMU's replication and the fallback of the block layer
+ * write a buffer of zeros; quorum passes the zero write to each child). A discard (dropped:
+ * discard=ignore) and a flush change no byte, so they reach the model as reads of no bytes, which
+ * it has nothing to check for. The chart checks see the real steps through the trace.
+ */
+import type { Step } from '../scenario/Scenario.js';
+import { compact } from '../util/FieldReader.js';
+
+export function asDataStep(step: Step): Step {
+  switch (step.do) {
+    case 'concurrent':
+      return step.steps.some(isNewGuestOp) ? { do: 'concurrent', steps: step.steps.map(asDataStep) } : step;
+    case 'write-zeroes':
+      return compact({ do: 'write', vm: step.vm, offset: step.offset, length: step.length, pattern: 0, disk: step.disk, node: step.node });
+    case 'discard':
+    case 'flush':
+      return compact({ do: 'read', vm: step.vm, offset: 0, length: 0, disk: step.disk, node: step.node });
+    default:
+      return step;
+  }
+}
+
+function isNewGuestOp(step: Step): boolean {
+  return step.do === 'write-zeroes' || step.do === 'discard' || step.do === 'flush';
+}
