@@ -4,6 +4,7 @@
  * a liveness violation at the step where it stopped.
  */
 import { checkScenario } from '../check/checkScenario.js';
+import type { DataCheckCount } from '../check/DataCheckCount.js';
 import { type InvariantName, type Violation, violation } from '../check/Invariant.js';
 import type { ChartCoverage } from '../check/NodeConformance.js';
 import type { Scenario } from '../scenario/Scenario.js';
@@ -25,6 +26,7 @@ export interface CaseResult {
   /** The scheduling decisions actually taken: replaying them reproduces the run exactly. */
   readonly choices: readonly number[];
   readonly coverage: ChartCoverage;
+  readonly dataCheck: DataCheckCount;
 }
 
 export async function runCase(scenario: Scenario, traceLevel: TraceLevel = 'hash'): Promise<CaseResult> {
@@ -44,5 +46,6 @@ export async function runCase(scenario: Scenario, traceLevel: TraceLevel = 'hash
     faultsFired: env.faults.firedCounts(),
     choices: [...env.recording.choices],
     coverage: checked.coverage,
+    dataCheck: checked.dataCheck,
   };
 }
