@@ -7,6 +7,7 @@
  * disks' allocation is taken from the engine too (which clusters of A and H a race allocated is
  * not a byte the envelope can express). Nothing here decides what is admissible.
  */
+import { indexOfOther } from '../../src/util/bytes.js';
 import { type ByteSet, exactly } from './ByteSet.js';
 import type { Interval, IntervalMap } from './IntervalMap.js';
 import { type CopyState, type ReplicationData, allocatedAboveBase, unionOver, viewOf } from './ReplicationData.js';
@@ -82,8 +83,7 @@ function setExact(layer: IntervalMap<ByteSet>, seen: Observed): IntervalMap<Byte
   const { bytes } = seen;
   for (let i = 0; i < bytes.length; ) {
     const byte = bytes[i]!;
-    let j = i + 1;
-    while (j < bytes.length && bytes[j] === byte) j++;
+    const j = indexOfOther(bytes, i, bytes.length, byte);
     pieces.push({ start: seen.offset + i, end: seen.offset + j, value: exactly(byte) });
     i = j;
   }
@@ -94,8 +94,8 @@ function setExact(layer: IntervalMap<ByteSet>, seen: Observed): IntervalMap<Byte
 export const NARROW_RUNS_MAX = 16;
 
 function runCount(bytes: Uint8Array): number {
-  let runs = bytes.length > 0 ? 1 : 0;
-  for (let i = 1; i < bytes.length && runs <= NARROW_RUNS_MAX; i++) if (bytes[i] !== bytes[i - 1]) runs++;
+  let runs = 0;
+  for (let i = 0; i < bytes.length && runs <= NARROW_RUNS_MAX; runs++) i = indexOfOther(bytes, i, bytes.length, bytes[i]!);
   return runs;
 }
 

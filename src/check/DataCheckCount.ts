@@ -1,7 +1,7 @@
 /*
- * How much of a run the data model checked. A disk-step is one replicated disk after one step; it
- * is checked when its bytes were compared (or left untouched) against a model that still predicts
- * them. Indeterminate counts, per reason, the disk-steps after which some range of the model admits
+ * How much of a run the data model checked. A disk-step is one replicated disk after one step,
+ * while a side holding it lives (after both sides are gone nothing is left to read); it is checked
+ * when its bytes were compared (or left untouched) against a model that still predicts them. Indeterminate counts, per reason, the disk-steps after which some range of the model admits
  * more than one value (a race, a failed write, undefined padding): checked, but less sharply.
  */
 

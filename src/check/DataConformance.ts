@@ -122,8 +122,9 @@ export class DataConformance {
     members.forEach((m, i) => this.checkRead(m, results[i]));
     const full = members.some((m) => FULL_CHECK_STEPS.has(m.do));
     this.disks.forEach((d, i) => {
-      if (d.race.size > 0) d.data = this.compare.resolveRace(i, d);
-      d.data = this.compare.checkDisk(i, d, full);
+      Object.assign(this.compare.peeks, { made: 0, refused: 0 });
+      // A race compares every layer wherever it can differ, then takes the engine's bytes: nothing is left to compare.
+      d.data = d.race.size > 0 ? this.compare.resolveRace(i, d) : this.compare.checkDisk(i, d, full);
       this.count(d);
     });
     this.lastStepFull = full;
@@ -140,8 +141,12 @@ export class DataConformance {
   }
 
   private count(d: DiskModel): void {
+    // Once both sides are gone there is no disk left to read: those steps are not disk-steps.
+    if (!this.compare.anySideAlive) return;
     this.diskSteps++;
-    if (this.compare.anySideAlive) this.checkedSteps++;
+    // Unchecked: the step had bytes to compare, but every node they were on refused to be peeked.
+    const { made, refused } = this.compare.peeks;
+    if (made > 0 || refused === 0) this.checkedSteps++;
     if (d.data.commit?.running) d.wide.add('commit-in-flight');
     const reasons = new Set([...d.race, ...d.wide]);
     if (reasons.size === 0 && d.mayBeWide) {

@@ -66,6 +66,8 @@ export class DiskComparison {
   stepKind: Step['do'] = 'start';
   private primaryAlive = true;
   private secondaryAlive = true;
+  /** Peeks made and peeks refused (a closed or ejected node) since the last reset: was anything compared? */
+  readonly peeks = { made: 0, refused: 0 };
   /** One buffer the disks are peeked into, reused, never larger than PEEK_BYTES_MAX. */
   private scratch = new Uint8Array(0);
 
@@ -208,9 +210,11 @@ export class DiskComparison {
     try {
       actual = peek();
     } catch (error) {
-      if (error instanceof PeekUnavailable) return null;
-      throw error;
+      if (!(error instanceof PeekUnavailable)) throw error;
+      this.peeks.refused++;
+      return null;
     }
+    this.peeks.made++;
     const mismatch = firstMismatch(actual, r.offset, expected);
     const what = vm === 'primary' ? 'the primary disk' : target === 'disk' ? 'the secondary disk' : "the secondary VM's view";
     // A passing isolation check counts as one; a failing one is named by what the wrong byte is (a leak

@@ -1,7 +1,8 @@
 /*
  * Compares bytes read from the engine with what the data model allows: runs of sectors, each with a
- * set of possible byte values. Returns the first byte that is not allowed, or null.
+ * set of possible byte values (all 256: any byte). Returns the first byte that is not allowed, or null.
  */
+import { isAnyByte } from '../../models/data/ByteSet.js';
 import type { ExpectedRun } from '../../models/data/ReplicationData.js';
 import { indexOfOther } from '../util/bytes.js';
 
@@ -20,13 +21,24 @@ export function firstMismatch(actual: Uint8Array, offset: number, runs: readonly
     if (run.values.length === 1) {
       const i = indexOfOther(actual, from, to, run.values[0]!);
       if (i < to) return { offset: offset + i, actual: actual[i]!, allowed: run.values };
-    } else {
-      for (let i = from; i < to; i++) {
-        if (!run.values.includes(actual[i]!)) return { offset: offset + i, actual: actual[i]!, allowed: run.values };
+    } else if (!isAnyByte(run.values)) {
+      // Disks hold long runs of one byte: check a byte, then skip the run it starts.
+      const allowed = allowedTable(run.values);
+      for (let i = from; i < to; ) {
+        if (allowed[actual[i]!] === 0) return { offset: offset + i, actual: actual[i]!, allowed: run.values };
+        i = indexOfOther(actual, i, to, actual[i]!);
       }
     }
   }
   return null;
+}
+
+/** A 256-entry table: 1 where the byte is allowed (reused: a check builds one at a time). */
+const table = new Uint8Array(256);
+function allowedTable(values: readonly number[]): Uint8Array {
+  table.fill(0);
+  for (const v of values) table[v] = 1;
+  return table;
 }
 
 /** Per-byte union of two expectations over the same range (either state may be what a reader saw). */
