@@ -84,11 +84,13 @@ export class DataConformance {
    * what the secondary reads (and what its allocating writes copy from below).
    */
   private checkCommutes(index: number, d: DiskModel, members: readonly Step[]): void {
-    if (d.data.stage === 'running' && d.data.backupJob) return;
     const onDisk = members.filter((m) => (m.do === 'read' || m.do === 'write') && (m.disk ?? 0) === index);
-    const primaryWrites = onDisk.some((m) => m.do === 'write' && m.vm === 'primary');
+    const primaryWrites = onDisk.filter((m) => m.do === 'write' && m.vm === 'primary') as Extract<Step, { do: 'write' }>[];
     const secondaryIo = onDisk.some((m) => (m as { vm: string }).vm === 'secondary');
-    if (primaryWrites && secondaryIo) d.race.add('primary-secondary-race-without-cow');
+    if (primaryWrites.length === 0 || !secondaryIo) return;
+    // A cluster an earlier race left maybe copied is not protected either: its copy may have been emptied.
+    const cowProtects = d.data.stage === 'running' && d.data.backupJob && !primaryWrites.some((w) => d.data.copied.slice(w.offset, w.offset + w.length).some((c) => c.value === 'maybe'));
+    if (!cowProtects) d.race.add('primary-secondary-race-without-cow');
   }
 
   onEvent(event: TraceEvent): void {
