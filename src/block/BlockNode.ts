@@ -330,7 +330,7 @@ export abstract class BlockNode implements ChildOwner {
     }
   }
 
-  /** Bytes QEMU leaves undefined, from this node's own derived stream (so no other draw shifts). */
+  /** Bytes QEMU leaves undefined, from this node's own stream "undefined-bytes/<name>" (so no other draw shifts), four per 32-bit draw, low byte first. */
   private fillUndefined(out: Uint8Array): void {
     this.undefinedBytes ??= this.env.prng.derive(`undefined-bytes/${this.name}`);
     for (let i = 0; i < out.length; i += 4) {
