@@ -6,7 +6,7 @@
 import { describe, expect, test } from 'vitest';
 import { ANY_BYTE, admits, unionBytes } from './ByteSet.js';
 import { adoptCopyState, adoptRace, NARROW_RUNS_MAX, narrowDisk } from './Observation.js';
-import { primaryEnvelope, secondaryEnvelope } from './RaceEnvelope.js';
+import { copyBeforeWriteIsolates, primaryEnvelope, secondaryEnvelope } from './RaceEnvelope.js';
 import { type DataOp, applyDataOps, exactRuns, initialData, secondaryDisk, secondaryView } from './ReplicationData.js';
 
 const C = 65536;
@@ -101,6 +101,13 @@ describe('the envelope of a race', () => {
 
   test('a race that emptied a buffer also admits zeros (a cluster linked to an emptied image)', () => {
     expect(secondaryEnvelope(before, after, 512, 1024, [0x22], true).intervals()).toEqual([{ start: 512, end: 1024, value: [0x00, 0x11, 0x22] }]);
+  });
+
+  test('copy-before-write isolates a primary write only while it runs, and not over a maybe-copied cluster', () => {
+    const running = applyDataOps(initialData(2 * C, 0x11), [start]);
+    const maybe = adoptCopyState(running, C, 2 * C, true);
+    expect([copyBeforeWriteIsolates(running, 0, 512), copyBeforeWriteIsolates(maybe, 0, 512), copyBeforeWriteIsolates(maybe, C - 512, 1024)]).toEqual([true, true, false]);
+    expect(copyBeforeWriteIsolates(applyDataOps(running, [{ kind: 'backup-job-ended' }]), 0, 512)).toBe(false);
   });
 
   test('the primary disk: its own values and the primary patterns, never the secondary buffers', () => {

@@ -40,7 +40,12 @@ function envelope(layers: readonly IntervalMap<ByteSet>[], start: number, end: n
   return out;
 }
 
-/** The union of two byte sets, for collecting the patterns a race wrote. */
-export function withPattern(set: ByteSet, pattern: number): ByteSet {
-  return unionBytes(set, [pattern]);
+/**
+ * Whether copy-before-write keeps a primary write to [offset, offset + length) out of the
+ * secondary's view, so it commutes with secondary I/O: only while replication runs with its backup
+ * job, and not over a cluster an earlier race left maybe copied (its copy may have been emptied).
+ */
+export function copyBeforeWriteIsolates(data: ReplicationData, offset: number, length: number): boolean {
+  if (data.stage !== 'running' || !data.backupJob) return false;
+  return !data.copied.slice(offset, offset + length).some((c) => c.value === 'maybe');
 }

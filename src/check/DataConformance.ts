@@ -12,6 +12,7 @@
  * takes what the engine holds there (models/data/Observation.ts). A lost side stops only that side's checks.
  */
 import { unionBytes } from '../../models/data/ByteSet.js';
+import { copyBeforeWriteIsolates } from '../../models/data/RaceEnvelope.js';
 import { type DataOp, type ExpectedRun, type ReplicationData, allocatedAboveBase, applyDataOp, initialData, primaryDisk, secondaryDisk, secondaryView } from '../../models/data/ReplicationData.js';
 import type { ColoPair } from '../colo/ColoPair.js';
 import type { Scenario, Step } from '../scenario/Scenario.js';
@@ -88,9 +89,7 @@ export class DataConformance {
     const primaryWrites = onDisk.filter((m) => m.do === 'write' && m.vm === 'primary') as Extract<Step, { do: 'write' }>[];
     const secondaryIo = onDisk.some((m) => (m as { vm: string }).vm === 'secondary');
     if (primaryWrites.length === 0 || !secondaryIo) return;
-    // A cluster an earlier race left maybe copied is not protected either: its copy may have been emptied.
-    const cowProtects = d.data.stage === 'running' && d.data.backupJob && !primaryWrites.some((w) => d.data.copied.slice(w.offset, w.offset + w.length).some((c) => c.value === 'maybe'));
-    if (!cowProtects) d.race.add('primary-secondary-race-without-cow');
+    if (!primaryWrites.every((w) => copyBeforeWriteIsolates(d.data, w.offset, w.length))) d.race.add('primary-secondary-race-without-cow');
   }
 
   onEvent(event: TraceEvent): void {
