@@ -394,7 +394,7 @@ function toRuns(pieces: readonly Interval<ByteSet>[]): ExpectedRun[] {
   return out;
 }
 
-export function checkRange(data: ReplicationData, offset: number, length: number): void {
+function checkRange(data: ReplicationData, offset: number, length: number): void {
   if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length <= 0 || offset + length > data.sizeBytes) {
     throw new RangeError(`range [${offset}, ${offset + length}) is not inside the ${data.sizeBytes}-byte disk`);
   }
