@@ -132,6 +132,17 @@ describe('narrowing by observation', () => {
     expect(narrowDisk(failed, 'primary', { offset: 0, bytes: seen }).primary.slice(0, 1024)).toEqual([{ start: 0, end: 1024, value: [0x11, 0x22] }]);
   });
 
+  test('after a race, a sector of PRNG bytes is taken as any byte, its plain neighbour exactly', () => {
+    const seen = new Uint8Array(1024).fill(0x44);
+    for (let i = 0; i < 512; i++) seen[i] = (i * 37) & 0xff;
+    const adopted = adoptRace(initialData(2 * C, 0x11), 0, 1024, { secondary: { offset: 0, bytes: seen } });
+    expect(adopted.secondary.slice(0, 2048)).toEqual([
+      { start: 0, end: 512, value: ANY_BYTE },
+      { start: 512, end: 1024, value: [0x44] },
+      { start: 1024, end: 2048, value: [0x11] },
+    ]);
+  });
+
   test('after a race, buffers take the engine allocated runs and S its bytes', () => {
     const running = applyDataOps(initialData(2 * C, 0x11), [start, { kind: 'secondary-write', offset: 0, length: 512, pattern: 0x33, result: 'ok' }]);
     const adopted = adoptRace(running, 0, C, { secondary: { offset: 0, bytes: new Uint8Array(C).fill(0x44) }, active: [], hidden: [{ offset: 0, bytes: new Uint8Array(512).fill(0x55) }] });

@@ -8,7 +8,7 @@
  * not a byte the envelope can express). Nothing here decides what is admissible.
  */
 import { indexOfOther } from '../../src/util/bytes.js';
-import { type ByteSet, exactly } from './ByteSet.js';
+import { ANY_BYTE, type ByteSet, exactly } from './ByteSet.js';
 import type { Interval, IntervalMap } from './IntervalMap.js';
 import { type CopyState, type ReplicationData, allocatedAboveBase, unionOver, viewOf } from './ReplicationData.js';
 
@@ -72,30 +72,45 @@ function narrowLayer(layer: IntervalMap<ByteSet>, seen: Observed): IntervalMap<B
   for (const piece of layer.slice(seen.offset, end)) {
     if (piece.value.length <= 1) continue;
     const bytes = seen.bytes.subarray(piece.start - seen.offset, piece.end - seen.offset);
-    if (runCount(bytes) <= NARROW_RUNS_MAX) out = setExact(out, { offset: piece.start, bytes });
+    if (runCount(bytes, NARROW_RUNS_MAX) <= NARROW_RUNS_MAX) out = setExact(out, { offset: piece.start, bytes });
   }
   return out;
 }
 
-/** The observed bytes as exact runs over their range (one rewrite of the map, whatever the number of runs). */
+/**
+ * The observed bytes as exact runs over their range, in one rewrite of the map; a sector with more
+ * than SECTOR_RUNS_MAX runs (PRNG padding) becomes "any byte" instead, so garbage never turns the
+ * map into thousands of one-byte runs that every later update would copy.
+ */
 function setExact(layer: IntervalMap<ByteSet>, seen: Observed): IntervalMap<ByteSet> {
   const pieces: Interval<ByteSet>[] = [];
   const { bytes } = seen;
-  for (let i = 0; i < bytes.length; ) {
-    const byte = bytes[i]!;
-    const j = indexOfOther(bytes, i, bytes.length, byte);
-    pieces.push({ start: seen.offset + i, end: seen.offset + j, value: exactly(byte) });
-    i = j;
+  for (let s = 0; s < bytes.length; s += SECTOR) {
+    const end = Math.min(s + SECTOR, bytes.length);
+    if (runCount(bytes.subarray(s, end), SECTOR_RUNS_MAX) > SECTOR_RUNS_MAX) {
+      pieces.push({ start: seen.offset + s, end: seen.offset + end, value: ANY_BYTE });
+      continue;
+    }
+    for (let i = s; i < end; ) {
+      const j = indexOfOther(bytes, i, end, bytes[i]!);
+      pieces.push({ start: seen.offset + i, end: seen.offset + j, value: exactly(bytes[i]!) });
+      i = j;
+    }
   }
   return layer.replace(seen.offset, seen.offset + bytes.length, pieces);
 }
 
+const SECTOR = 512;
+/** Runs one sector may hold and still be taken exactly (guest data has a few, PRNG padding hundreds). */
+export const SECTOR_RUNS_MAX = 16;
+
 /** Runs in the observed bytes: narrowing more pieces than this (PRNG padding) would cost more than it narrows. */
 export const NARROW_RUNS_MAX = 16;
 
-function runCount(bytes: Uint8Array): number {
+/** Runs of equal bytes, counted up to just past `max`. */
+function runCount(bytes: Uint8Array, max: number): number {
   let runs = 0;
-  for (let i = 0; i < bytes.length && runs <= NARROW_RUNS_MAX; runs++) i = indexOfOther(bytes, i, bytes.length, bytes[i]!);
+  for (let i = 0; i < bytes.length && runs <= max; runs++) i = indexOfOther(bytes, i, bytes.length, bytes[i]!);
   return runs;
 }
 
