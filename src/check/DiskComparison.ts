@@ -160,19 +160,22 @@ export class DiskComparison {
       : (full ? all : clusterRanges(d.touched, size)).map((r) => ({ ...r, isolation: false }));
     if (full && this.primaryAlive) {
       for (const r of peekPieces(all)) {
-        const seen = this.peekCheck(d, 'primary', 'vm', () => pd.local.peek(r.offset, r.bytes, this.buffer(r.bytes)), r, primaryDisk(data, r.offset, r.bytes));
-        if (seen) data = narrowDisk(data, 'primary', seen);
+        const expected = primaryDisk(data, r.offset, r.bytes);
+        const seen = this.peekCheck(d, 'primary', 'vm', () => pd.local.peek(r.offset, r.bytes, this.buffer(r.bytes)), r, expected);
+        if (seen && isWide(expected)) data = narrowDisk(data, 'primary', seen);
       }
     }
     if (!this.secondaryAlive) return data;
     for (const r of peekPieces(byPrimary)) {
-      const seen = this.peekCheck(d, 'secondary', 'disk', () => sd.disk.peek(r.offset, r.bytes, this.buffer(r.bytes)), r, secondaryDisk(data, r.offset, r.bytes));
-      if (seen && !data.commit?.running) data = narrowDisk(data, 'secondary', seen);
+      const expected = secondaryDisk(data, r.offset, r.bytes);
+      const seen = this.peekCheck(d, 'secondary', 'disk', () => sd.disk.peek(r.offset, r.bytes, this.buffer(r.bytes)), r, expected);
+      if (seen && isWide(expected) && !data.commit?.running) data = narrowDisk(data, 'secondary', seen);
     }
     for (const v of views) {
       for (const r of peekPieces([v])) {
-        const seen = this.peekCheck(d, 'secondary', 'vm', () => sd.replication.peek(r.offset, r.bytes, this.buffer(r.bytes)), r, secondaryView(data, r.offset, r.bytes), v.isolation);
-        if (seen && !data.commit?.running) data = narrowActive(data, seen);
+        const expected = secondaryView(data, r.offset, r.bytes);
+        const seen = this.peekCheck(d, 'secondary', 'vm', () => sd.replication.peek(r.offset, r.bytes, this.buffer(r.bytes)), r, expected, v.isolation);
+        if (seen && isWide(expected) && !data.commit?.running) data = narrowActive(data, seen);
       }
     }
     return data;
@@ -255,6 +258,11 @@ export function undefinedPadding(edges: ByteRange[], offset: number, length: num
 export function describe(where: string, m: { offset: number; actual: number; allowed: readonly number[] }): string {
   const allowed = m.allowed.length === 256 ? 'any byte' : m.allowed.map(hexByte).join(' or ');
   return `${where}: byte at ${m.offset} is ${hexByte(m.actual)}, the data model allows ${allowed}`;
+}
+
+/** Whether an expectation admits several values somewhere (only then is there anything to narrow). */
+function isWide(expected: readonly ExpectedRun[]): boolean {
+  return expected.some((run) => run.values.length > 1);
 }
 
 function overlap(a: ByteRange, r: ByteRange): ByteRange {

@@ -18,26 +18,41 @@ export function firstMismatch(actual: Uint8Array, offset: number, runs: readonly
   for (const run of runs) {
     const from = run.offset - offset;
     const to = from + run.length;
-    if (run.values.length === 1) {
-      const i = indexOfOther(actual, from, to, run.values[0]!);
-      if (i < to) return { offset: offset + i, actual: actual[i]!, allowed: run.values };
-    } else if (!isAnyByte(run.values)) {
-      // Disks hold long runs of one byte: check a byte, then skip the run it starts.
-      const allowed = allowedTable(run.values);
-      for (let i = from; i < to; ) {
-        if (allowed[actual[i]!] === 0) return { offset: offset + i, actual: actual[i]!, allowed: run.values };
-        i = indexOfOther(actual, i, to, actual[i]!);
-      }
-    }
+    const i = run.values.length === 1 ? firstOther(actual, from, to, run.values[0]!) : isAnyByte(run.values) ? to : firstDisallowed(actual, from, to, run.values);
+    if (i < to) return { offset: offset + i, actual: actual[i]!, allowed: run.values };
   }
   return null;
 }
 
-/** A 256-entry table: 1 where the byte is allowed (reused: a check builds one at a time). */
+/** The first byte in [from, to) that is not `value`; short runs without the word scan's view allocation. */
+function firstOther(actual: Uint8Array, from: number, to: number, value: number): number {
+  if (to - from >= 256) return indexOfOther(actual, from, to, value);
+  let i = from;
+  while (i < to && actual[i] === value) i++;
+  return i;
+}
+
+/** The first byte in [from, to) outside `values`; a byte equal to the one before needs no look-up. */
+function firstDisallowed(actual: Uint8Array, from: number, to: number, values: readonly number[]): number {
+  const allowed = allowedTable(values);
+  let previous = -1;
+  for (let i = from; i < to; i++) {
+    const b = actual[i]!;
+    if (b === previous) continue;
+    if (allowed[b] === 0) return i;
+    previous = b;
+  }
+  return to;
+}
+
+/** A 256-entry table: 1 where the byte is allowed (one table, rebuilt only for another set). */
 const table = new Uint8Array(256);
+let tableFor: readonly number[] | null = null;
 function allowedTable(values: readonly number[]): Uint8Array {
+  if (tableFor === values) return table;
   table.fill(0);
   for (const v of values) table[v] = 1;
+  tableFor = values;
   return table;
 }
 
