@@ -97,7 +97,8 @@ export class DiskComparison {
     const buffers = [sd.active.allocatedRanges(), sd.hidden.allocatedRanges()];
     const engine = [...pd.local.store.writtenRanges(), ...sd.disk.store.writtenRanges(), ...buffers.flat(), ...d.anyRanges];
     let data = after;
-    for (const r of peekPieces(clip(dirtyRanges([d.before, after], this.pattern, engine), after.sizeBytes))) {
+    const dirty = clip(dirtyRanges([d.before, after], this.pattern, engine), after.sizeBytes);
+    for (const r of peekPieces(dirty)) {
       const envelope = { primary: envelopeRuns(d, 'primary', r.offset, r.bytes, after), secondary: envelopeRuns(d, 'secondary', r.offset, r.bytes, after) };
       const end = r.offset + r.bytes;
       if (this.primaryAlive) {
@@ -117,13 +118,13 @@ export class DiskComparison {
         data = adoptRace(data, r.offset, end, layer === 'active' ? { active: observed } : { hidden: observed });
       }
     }
-    return this.secondaryAlive ? this.adoptBitmap(index, d, data) : data;
+    return this.secondaryAlive ? this.adoptBitmap(index, d, data, dirty) : data;
   }
 
   /** The copy state of every cluster the race wrote or that can differ, from the engine's backup job. */
-  private adoptBitmap(index: number, d: DiskModel, data: ReplicationData): ReplicationData {
+  private adoptBitmap(index: number, d: DiskModel, data: ReplicationData, dirty: readonly ByteRange[]): ReplicationData {
     const job = this.pair.secondary.disks[index]!.replication.backupJob;
-    const clusters = clustersOf([...d.touched, ...this.dirty(index, d)], data.sizeBytes);
+    const clusters = clustersOf([...d.touched, ...dirty], data.sizeBytes);
     let next = data;
     for (const c of clusters) {
       const start = c * CLUSTER;

@@ -24,23 +24,21 @@ export function firstMismatch(actual: Uint8Array, offset: number, runs: readonly
   return null;
 }
 
-/** The first byte in [from, to) that is not `value`; short runs without the word scan's view allocation. */
+/** The first byte in [from, to) that is not `value`: a short look first, the word scan (which allocates a view) only for long runs. */
 function firstOther(actual: Uint8Array, from: number, to: number, value: number): number {
-  if (to - from >= 256) return indexOfOther(actual, from, to, value);
+  const stop = Math.min(to, from + 32);
   let i = from;
-  while (i < to && actual[i] === value) i++;
-  return i;
+  while (i < stop && actual[i] === value) i++;
+  return i < stop || i === to ? i : indexOfOther(actual, i, to, value);
 }
 
-/** The first byte in [from, to) outside `values`; a byte equal to the one before needs no look-up. */
+/** The first byte in [from, to) outside `values`, checked once per run of equal bytes. */
 function firstDisallowed(actual: Uint8Array, from: number, to: number, values: readonly number[]): number {
   const allowed = allowedTable(values);
-  let previous = -1;
-  for (let i = from; i < to; i++) {
+  for (let i = from; i < to; ) {
     const b = actual[i]!;
-    if (b === previous) continue;
     if (allowed[b] === 0) return i;
-    previous = b;
+    i = firstOther(actual, i + 1, to, b);
   }
   return to;
 }
