@@ -3,7 +3,7 @@
  * pattern (P and S), everything it holds in A, H and a commit's window, and what the engine's own
  * stores wrote or allocated. Outside these ranges both sides read the pattern, so comparisons skip
  * them: the cost follows the data written, not the disk (a 1 TiB disk with 1 MiB written compares
- * about 1 MiB). Ranges are split into pieces of at most PEEK_BYTES_MAX for bounded peeks.
+ * about 1 MiB); a race compares only what it can have changed (raceRanges). Ranges are split into pieces of at most PEEK_BYTES_MAX for bounded peeks.
  */
 import { exactly, sameBytes } from '../../models/data/ByteSet.js';
 import { IntervalMap } from '../../models/data/IntervalMap.js';
@@ -15,6 +15,8 @@ export interface ByteRange {
 }
 
 const SECTOR = 512;
+/** The copy-before-write cluster (and the buffers' qcow2 cluster). */
+const CLUSTER = 65536;
 
 /** The largest piece peeked at once (the checker's scratch buffer never grows beyond it). */
 export const PEEK_BYTES_MAX = 1 << 20;
@@ -33,6 +35,24 @@ export function dirtyRanges(models: readonly ReplicationData[], pattern: number,
     for (const layer of buffers) for (const run of layer.intervals()) mark(run.start, run.end);
   }
   for (const r of engine) mark(r.offset, r.offset + r.bytes);
+  return dirty.intervals().map((r) => ({ offset: r.start, bytes: r.end - r.start }));
+}
+
+/**
+ * Where a race can have changed anything: what it wrote (whole clusters, as copy-before-write and
+ * allocation work in them), and what the buffers and a commit held before or after it (make_empty
+ * and the commit move only those). P and S elsewhere cannot have moved.
+ */
+export function raceRanges(models: readonly ReplicationData[], touched: readonly ByteRange[]): ByteRange[] {
+  let dirty = IntervalMap.empty<true>();
+  const mark = (start: number, end: number) => {
+    dirty = dirty.set(Math.floor(start / SECTOR) * SECTOR, Math.ceil(end / SECTOR) * SECTOR, true);
+  };
+  for (const data of models) {
+    const buffers = [data.active, data.hidden, ...(data.commit ? [data.commit.candidates, data.commit.racing] : [])];
+    for (const layer of buffers) for (const run of layer.intervals()) mark(run.start, run.end);
+  }
+  for (const r of touched) mark(Math.floor(r.offset / CLUSTER) * CLUSTER, Math.ceil((r.offset + r.bytes) / CLUSTER) * CLUSTER);
   return dirty.intervals().map((r) => ({ offset: r.start, bytes: r.end - r.start }));
 }
 

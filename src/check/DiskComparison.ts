@@ -15,7 +15,7 @@ import { PeekUnavailable } from '../block/BlockNode.js';
 import type { ColoPair } from '../colo/ColoPair.js';
 import type { Step } from '../scenario/Scenario.js';
 import { firstMismatch, hexByte } from './compareBytes.js';
-import { type ByteRange, PEEK_BYTES_MAX, clip, dirtyRanges, peekPieces } from './DirtyRanges.js';
+import { type ByteRange, PEEK_BYTES_MAX, clip, dirtyRanges, peekPieces, raceRanges } from './DirtyRanges.js';
 import type { InvariantName } from './Invariant.js';
 import type { Reporter } from './Reporter.js';
 
@@ -87,17 +87,16 @@ export class DiskComparison {
   }
 
   /**
-   * After a race: every layer over every range that can differ lies in the envelope; then the
-   * model takes the engine's P, S, A and H there (the view follows from them).
+   * After a race: every layer over every range the race can have changed lies in the envelope;
+   * then the model takes the engine's P, S, A and H there (the view follows from them).
    */
   resolveRace(index: number, d: DiskModel): ReplicationData {
     const after = d.data;
     const pd = this.pair.primary.disks[index]!;
     const sd = this.pair.secondary.disks[index]!;
     const buffers = [sd.active.allocatedRanges(), sd.hidden.allocatedRanges()];
-    const engine = [...pd.local.store.writtenRanges(), ...sd.disk.store.writtenRanges(), ...buffers.flat(), ...d.anyRanges];
     let data = after;
-    const dirty = clip(dirtyRanges([d.before, after], this.pattern, engine), after.sizeBytes);
+    const dirty = clip(raceRanges([d.before, after], [...d.touched, ...buffers.flat(), ...d.anyRanges]), after.sizeBytes);
     for (const r of peekPieces(dirty)) {
       const envelope = { primary: envelopeRuns(d, 'primary', r.offset, r.bytes, after), secondary: envelopeRuns(d, 'secondary', r.offset, r.bytes, after) };
       const end = r.offset + r.bytes;
