@@ -12,6 +12,7 @@ import type { BlockNode } from '../src/block/BlockNode.js';
 import { OverlayNode } from '../src/block/OverlayNode.js';
 import { RawNode } from '../src/block/RawNode.js';
 import type { IoOp, LatencyFault } from '../src/sim/FaultPlan.js';
+import type { Prng } from '../src/sim/Prng.js';
 import { SimEnv } from '../src/sim/SimEnv.js';
 import { SCALED_TIMEOUT_MS as TIMEOUT_MS, scaledRuns as runs } from './budget.js';
 
@@ -426,14 +427,25 @@ describe('a read racing an allocating write', () => {
   }, TIMEOUT_MS);
 });
 
+/** `n` bytes of a stream as the block layer draws undefined bytes: four per 32-bit draw, low byte first. */
+function streamBytes(stream: Prng, n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i += 4) {
+    const word = stream.int(0, 0xffffffff);
+    for (let b = 0; b < 4 && i + b < n; b++) out[i + b] = (word >>> (8 * b)) & 0xff;
+  }
+  return out;
+}
+
 describe('failed writes', () => {
   /*
    * An unaligned write first reads its edge sectors (the padding). QEMU 7.2 ignores a failed padding
-   * read and writes its bounce buffer anyway (src/qemu/OBSERVATIONS.md); colosim's holds zeros there.
+   * read and writes its bounce buffer anyway (src/qemu/OBSERVATIONS.md); colosim's holds bytes of
+   * the node's own stream "undefined-bytes/<node>" there (four per 32-bit draw, low byte first).
    * So a write either fails (its cluster's copy-on-write read failed) and leaves the overlay as it
-   * was, or lands with zeros in the rest of each edge sector whose padding read failed.
+   * was, or lands with those bytes in the rest of each edge sector whose padding read failed.
    */
-  it('leave the overlay as it was when a copy-on-write read below fails; a failed padding read leaves zeros', async () => {
+  it('leave the overlay as it was when a copy-on-write read below fails; a failed padding read leaves PRNG bytes', async () => {
     const writeOp = fc.record({
       offset: fc.integer({ min: 0, max: (1 << 18) - 1 }),
       bytes: fc.integer({ min: 1, max: 3 * 4096 }),
@@ -451,13 +463,16 @@ describe('failed writes', () => {
         const top = new OverlayNode(env, 'top', size, { clusterSize: 4096 });
         top.attach('backing', raw);
         const model = new RefChain(size, 0xaa, [4096, 4096]);
+        const undefinedBytes = env.prng.derive('undefined-bytes/top');
         for (const w of writes) {
           const bytes = Math.min(w.bytes, size - w.offset);
           padFailed.length = 0;
           const task = env.sched.spawn('w', () => top.write(w.offset, patternBytes(w.pattern, bytes)));
           await env.sched.run();
+          // Every failed padding read draws from the stream, whether the write then lands or not.
+          const padding = padFailed.map((edge) => ({ edge, bytes: streamBytes(undefinedBytes, 512) }));
           if (task.outcome!.ok) {
-            for (const edge of padFailed) model.write(2, edge, new Uint8Array(512));
+            for (const { edge, bytes } of padding) model.write(2, edge, bytes);
             model.write(2, w.offset, patternBytes(w.pattern, bytes));
           } else expect((task.outcome!.error as BlockError).message).toBe('injected EIO on raw read');
         }
@@ -470,7 +485,7 @@ describe('failed writes', () => {
     );
   }, TIMEOUT_MS);
 
-  it('a failed padding read: the write lands with zeros around it in its edge sectors', async () => {
+  it('a failed padding read: the write lands with PRNG bytes around it in its edge sectors', async () => {
     const env = new SimEnv({ faults: [{ kind: 'io-error', node: 'raw', op: 'read', errno: 'EIO', times: 1 }], traceLevel: 'off' });
     const raw = new RawNode(env, 'raw', 8192, { fill: 0xaa });
     const top = new OverlayNode(env, 'top', 8192, { clusterSize: 4096 });
@@ -481,9 +496,10 @@ describe('failed writes', () => {
     expect(task.outcome!.ok).toBe(true);
     const read = env.sched.spawn('r', () => top.read(0, 2048));
     await env.sched.run();
-    // Head sector: its padding read failed (zeros, then the data); tail sector read fine (data, then 0xaa).
+    // Head sector: its padding read failed (the stream's bytes, then the data); tail sector read fine (data, then 0xaa).
     const expected = new Uint8Array(2048).fill(0xaa);
-    expected.fill(0, 0, 100);
+    expected.set(streamBytes(env.prng.derive('undefined-bytes/top'), 100), 0);
+    expect(new Set(expected.subarray(0, 100)).size).toBeGreaterThan(50);
     expected.fill(0x11, 100, 1100);
     expect(firstDifference(read.result(), expected)).toBeNull();
   });

@@ -87,7 +87,7 @@ export class IntervalMap<T> {
   }
 
   /** Replace [start, end) with `pieces` (sorted, inside the range), merging equal neighbours. */
-  private replace(start: number, end: number, pieces: readonly Interval<T>[]): IntervalMap<T> {
+  replace(start: number, end: number, pieces: readonly Interval<T>[]): IntervalMap<T> {
     if (!(start < end)) return this;
     const out: Interval<T>[] = [];
     const push = (run: Interval<T>) => {

@@ -7,9 +7,12 @@
  * checkpoint re-arms every cluster. A and H are qcow2 images whose clusters are assumed to be 64 KiB
  * too, so a write allocates whole clusters (filled from the view below) — this is observable only
  * where COW no longer protects the view, in FAILOVER_FAILED's split writes and in what the commit
- * copies. Limits: one replicated disk, no close, failed writes leave each written sector old-or-new.
+ * copies. A copy into H happens when the backup job reports it (a `cow` event), whatever becomes of
+ * the write that caused it. Limits: one replicated disk, no close, failed writes leave each written
+ * sector old-or-new; what the order of racing operations leaves is in RaceEnvelope.ts, and narrowing
+ * a set by what the engine was seen to hold in Observation.ts.
  */
-import { type ByteSet, exactly, sameBytes, unionBytes } from './ByteSet.js';
+import { ANY_BYTE, type ByteSet, exactly, sameBytes, unionBytes } from './ByteSet.js';
 import { type Interval, IntervalMap } from './IntervalMap.js';
 
 export const SECTOR_BYTES = 512;
@@ -39,12 +42,16 @@ export type DataOp =
       readonly local: 'ok' | 'failed';
       readonly forward: 'ok' | 'failed' | 'not-sent';
       /**
-       * Clusters (start offsets) whose copy-before-write for this write was observed to complete. Used
-       * only where the model cannot decide by itself: a forwarded write that failed after copying,
-       * and a copy that was already under way when the backup job ended.
+       * Bytes of the forwarded request that QEMU leaves undefined: around an unaligned write whose
+       * padding read failed, the rest of each edge sector holds whatever the bounce buffer held.
        */
-      readonly copiedClusters?: readonly number[];
+      readonly undefinedBytes?: readonly { readonly offset: number; readonly length: number }[];
     }
+  /**
+   * The backup job copied [offset, offset + length) of S into H (its `cow` report). This is when the
+   * copy takes effect, even if the write that caused it fails afterwards or its side dies.
+   */
+  | { readonly kind: 'cluster-copied'; readonly offset: number; readonly length: number }
   /** A secondary VM write: "rejected" by the node (EIO before any I/O) or "failed" in the lower layer. */
   | { readonly kind: 'secondary-write'; readonly offset: number; readonly length: number; readonly pattern: number; readonly result: 'ok' | 'rejected' | 'failed' }
   /** The backup job ended by itself: copy-before-write stops protecting the view. */
@@ -65,6 +72,8 @@ interface CommitWindow {
   readonly racing: IntervalMap<ByteSet>;
 }
 
+export type CopyState = 'copied' | 'maybe';
+
 export interface ReplicationData {
   readonly sizeBytes: number;
   readonly clusterBytes: number;
@@ -75,8 +84,11 @@ export interface ReplicationData {
   readonly hidden: IntervalMap<ByteSet>;
   /** The backup job exists, so forwarded writes copy before they write. */
   readonly backupJob: boolean;
-  /** Clusters already copied into H in this epoch (values are unused). */
-  readonly copied: IntervalMap<true>;
+  /**
+   * Clusters already copied into H in this epoch ("maybe": a race left it open; only the job's own
+   * report decides, the model copies no such cluster by itself).
+   */
+  readonly copied: IntervalMap<CopyState>;
   readonly commit: CommitWindow | null;
 }
 
@@ -87,7 +99,7 @@ export interface ExpectedRun {
   readonly values: ByteSet;
 }
 
-const emptyDisk = () => IntervalMap.empty<ByteSet>(sameBytes);
+export const emptyDisk = () => IntervalMap.empty<ByteSet>(sameBytes);
 
 /** Both disks hold `pattern` everywhere; active and hidden are empty (the documented precondition). */
 export function initialData(sizeBytes: number, pattern: number, clusterBytes = COW_CLUSTER_BYTES): ReplicationData {
@@ -102,7 +114,7 @@ export function initialData(sizeBytes: number, pattern: number, clusterBytes = C
     active: emptyDisk(),
     hidden: emptyDisk(),
     backupJob: false,
-    copied: IntervalMap.empty<true>(),
+    copied: IntervalMap.empty<CopyState>(),
     commit: null,
   };
 }
@@ -124,6 +136,9 @@ export function applyDataOp(data: ReplicationData, op: DataOp): ReplicationData 
       return primaryWrite(data, op);
     case 'secondary-write':
       return secondaryWrite(data, op);
+    case 'cluster-copied':
+      checkRange(data, op.offset, op.length);
+      return data.copied.get(op.offset) === 'copied' ? data : copyInto(data, op.offset, op.offset + op.length);
     case 'backup-job-ended':
       expectStage(data, op, ['running']);
       return { ...data, backupJob: false };
@@ -144,7 +159,7 @@ function expectStage(data: ReplicationData, op: DataOp, stages: readonly Seconda
 
 /** §2.7: re-arm COW, then empty active, then hidden; a failure leaves the later steps undone. */
 function checkpoint(data: ReplicationData, result: CheckpointResult): ReplicationData {
-  const rearmed = { ...data, copied: IntervalMap.empty<true>() };
+  const rearmed = { ...data, copied: IntervalMap.empty<CopyState>() };
   if (result === 'active-not-emptied') return rearmed;
   if (result === 'hidden-not-emptied') return { ...rearmed, active: emptyDisk() };
   return { ...rearmed, active: emptyDisk(), hidden: emptyDisk() };
@@ -156,29 +171,29 @@ function primaryWrite(data: ReplicationData, op: Extract<DataOp, { kind: 'primar
   const byte = exactly(op.pattern);
   const primary = op.local === 'ok' ? data.primary.set(op.offset, end, byte) : unionOver(data.primary, op.offset, end, byte);
   const next = { ...data, primary };
-  if (op.forward === 'ok') {
-    const copiedLate = !data.backupJob && op.copiedClusters ? copyClusters(next, op.copiedClusters) : next;
-    return writeSecondaryDiskFromPrimary(copiedLate, op.offset, end, byte);
-  }
-  return op.forward === 'failed' && op.copiedClusters && data.backupJob ? copyClusters(next, op.copiedClusters) : next;
+  if (op.forward !== 'ok') return next;
+  const written = writeSecondaryDiskFromPrimary(next, op.offset, end, byte);
+  return (op.undefinedBytes ?? []).reduce((d, r) => writeSecondaryDiskFromPrimary(d, r.offset, r.offset + r.length, ANY_BYTE), written);
 }
 
-/** Copy-before-write of the given clusters, as the backup job did them. */
-function copyClusters(data: ReplicationData, starts: readonly number[]): ReplicationData {
-  let { hidden, copied } = data;
-  for (const start of starts) {
-    const end = Math.min(start + data.clusterBytes, data.sizeBytes);
-    if (copied.get(start) !== undefined) continue;
-    hidden = copyRange(data.secondary, hidden, start, end);
-    copied = copied.set(start, end, true);
+/** Copy-before-write of the clusters under [start, end) that no report or rule has copied yet in this epoch. */
+function copyClusters(data: ReplicationData, start: number, end: number): ReplicationData {
+  let next = data;
+  for (const cluster of clustersOf(data, start, end)) {
+    if (next.copied.get(cluster.start) === undefined) next = copyInto(next, cluster.start, cluster.end);
   }
-  return { ...data, hidden, copied };
+  return next;
+}
+
+/** S's bytes of [start, end) copied into H, which now counts as copied in this epoch. */
+function copyInto(data: ReplicationData, start: number, end: number): ReplicationData {
+  return { ...data, hidden: copyRange(data.secondary, data.hidden, start, end), copied: data.copied.set(start, end, 'copied') };
 }
 
 /** A forwarded write reaching S through the NBD export (and the copy-before-write filter while the backup job lives). */
 function writeSecondaryDiskFromPrimary(data: ReplicationData, start: number, end: number, byte: ByteSet): ReplicationData {
-  const cow = data.backupJob ? copyClusters(data, clustersOf(data, start, end).map((c) => c.start)) : data;
-  const secondary = data.secondary.set(start, end, byte);
+  const cow = data.backupJob ? copyClusters(data, start, end) : data;
+  const secondary = cow.secondary.set(start, end, byte);
   const commit = data.commit?.running ? { ...data.commit, racing: unionOver(data.commit.racing, start, end, byte) } : data.commit;
   return { ...cow, secondary, commit };
 }
@@ -267,7 +282,7 @@ function completeCommit(data: ReplicationData, commit: CommitWindow): Replicatio
       for (const r of raced) secondary = secondary.set(r.start, r.end, unionBytes(piece.value, r.value));
     }
   }
-  return { ...data, stage: 'promoted', secondary, active: emptyDisk(), hidden: emptyDisk(), commit: null, copied: IntervalMap.empty<true>() };
+  return { ...data, stage: 'promoted', secondary, active: emptyDisk(), hidden: emptyDisk(), commit: null, copied: IntervalMap.empty<CopyState>() };
 }
 
 /** The commit stopped part-way: under A and H, S holds its old value or anything the commit may have copied. */
@@ -331,7 +346,7 @@ export function allocatedAboveBase(data: ReplicationData): IntervalMap<true> {
   return allocated;
 }
 
-function viewOf(data: ReplicationData, start: number, end: number): Interval<ByteSet>[] {
+export function viewOf(data: ReplicationData, start: number, end: number): Interval<ByteSet>[] {
   if (data.stage === 'promoted') return data.secondary.slice(start, end);
   const out: Interval<ByteSet>[] = [];
   for (const piece of data.active.cover(start, end)) {
@@ -356,7 +371,7 @@ function copyRange(from: IntervalMap<ByteSet>, to: IntervalMap<ByteSet>, start: 
   return out;
 }
 
-function unionOver(map: IntervalMap<ByteSet>, start: number, end: number, bytes: ByteSet): IntervalMap<ByteSet> {
+export function unionOver(map: IntervalMap<ByteSet>, start: number, end: number, bytes: ByteSet): IntervalMap<ByteSet> {
   return map.update(start, end, (old) => (old ? unionBytes(old, bytes) : bytes));
 }
 

@@ -8,6 +8,7 @@
  * and then dropped before any driver (bdrv_co_pdiscard without BDRV_O_UNMAP).
  */
 import type { IoOp } from '../sim/FaultPlan.js';
+import type { Prng } from '../sim/Prng.js';
 import type { SimEnv } from '../sim/SimEnv.js';
 import { BdrvChild, type ChildOwner } from './BdrvChild.js';
 import { BlockError } from './BlockError.js';
@@ -59,6 +60,8 @@ export abstract class BlockNode implements ChildOwner {
   readonly beforeWrite: BeforeWriteHook[] = [];
   readonly afterWrite: AfterWriteHook[] = [];
   readonly tracked: TrackedRequests;
+  /** The stream undefined padding bytes come from, made on first use. */
+  private undefinedBytes: Prng | null = null;
   /** Request alignment in bytes; unaligned requests are padded here, drivers see aligned ones. */
   alignment = 512;
   /** Base latency of every driver-level I/O on this node, in ticks. */
@@ -332,7 +335,8 @@ export abstract class BlockNode implements ChildOwner {
    * The whole sectors around an unaligned write: the first and the last sector are read (only
    * those, as bdrv_padding_rmw_read does) and the data laid over them. QEMU 7.2's
    * bdrv_co_pwritev_part ignores a failed padding read and writes its bounce buffer anyway, so the
-   * write goes on; QEMU's buffer then holds whatever memory it had, colosim's holds zeros.
+   * write goes on; QEMU's buffer then holds whatever memory it had, colosim's holds bytes from the
+   * node's own seeded stream (never zeros, which could hide a bug that a checker then reads as "unchanged").
    */
   private async padded(start: number, end: number, offset: number, data: Uint8Array, requestId: number | undefined): Promise<Uint8Array> {
     const a = this.alignment;
@@ -345,15 +349,25 @@ export abstract class BlockNode implements ChildOwner {
     return out;
   }
 
-  /** Read the sector at `edge` into the bounce buffer `out` (which starts at `start`); a failure leaves zeros. */
+  /** Read the sector at `edge` into the bounce buffer `out` (which starts at `start`); a failure leaves PRNG bytes. */
   private async readEdge(edge: number, out: Uint8Array, start: number, requestId: number | undefined): Promise<void> {
     try {
       out.set(await this.doRead(edge, this.alignment, requestId), edge - start);
     } catch (error) {
       if (!(error instanceof BlockError)) throw error;
+      this.fillUndefined(out.subarray(edge - start, edge - start + this.alignment));
       if (this.env.trace.enabled) {
         this.env.trace.emit('pad-read-failed', { node: this.name, offset: edge, bytes: this.alignment, errno: error.errno, req: requestId });
       }
+    }
+  }
+
+  /** Bytes QEMU leaves undefined, from this node's own stream "undefined-bytes/<name>" (so no other draw shifts), four per 32-bit draw, low byte first. */
+  private fillUndefined(out: Uint8Array): void {
+    this.undefinedBytes ??= this.env.prng.derive(`undefined-bytes/${this.name}`);
+    for (let i = 0; i < out.length; i += 4) {
+      const word = this.undefinedBytes.int(0, 0xffffffff);
+      for (let b = 0; b < 4 && i + b < out.length; b++) out[i + b] = (word >>> (8 * b)) & 0xff;
     }
   }
 

@@ -59,6 +59,36 @@ export class OverlayNode extends BlockNode {
     return this.map.size;
   }
 
+  /**
+   * The clusters this layer holds (data or zero), as merged byte ranges in order, clipped to the
+   * disk: an observation hook for checkers (ejected or not), never used by the engine itself.
+   */
+  allocatedRanges(): { offset: number; bytes: number }[] {
+    const cs = this.clusterSize;
+    const out: { offset: number; bytes: number }[] = [];
+    for (const c of [...this.map.keys()].sort((a, b) => a - b)) {
+      const offset = c * cs;
+      const bytes = Math.min(cs, this.length - offset);
+      const last = out[out.length - 1];
+      if (last && last.offset + last.bytes === offset) last.bytes += bytes;
+      else out.push({ offset, bytes });
+    }
+    return out;
+  }
+
+  /** This layer's own bytes of [offset, offset + out.length) (zeros where it holds nothing), ejected or not: for checkers. */
+  peekLayer(offset: number, out: Uint8Array): Uint8Array {
+    const end = offset + out.length;
+    for (let pos = offset; pos < end; ) {
+      const kind = this.map.get(this.clusterOf(pos));
+      const runEnd = this.runEnd(pos, end, kind);
+      if (kind === DATA) this.store.readInto(pos, out, pos - offset, runEnd - pos);
+      else out.fill(0, pos - offset, runEnd - offset);
+      pos = runEnd;
+    }
+    return out;
+  }
+
   get allocatedBytes(): number {
     return this.store.allocatedBytes;
   }

@@ -54,6 +54,21 @@ export class SectorStore {
     return bytes;
   }
 
+  /**
+   * The byte ranges that may read other than the background (chunks written or zeroed), merged, in
+   * order: an observation hook for checkers, sized by what was written, not by the disk.
+   */
+  writtenRanges(): { offset: number; bytes: number }[] {
+    const out: { offset: number; bytes: number }[] = [];
+    for (const index of [...this.chunks.keys()].sort((a, b) => a - b)) {
+      const offset = index * CHUNK_SIZE;
+      const last = out[out.length - 1];
+      if (last && last.offset + last.bytes === offset) last.bytes += CHUNK_SIZE;
+      else out.push({ offset, bytes: CHUNK_SIZE });
+    }
+    return out;
+  }
+
   read(offset: number, bytes: number): Uint8Array {
     const out = allocBytes(bytes);
     this.readInto(offset, out, 0, bytes);

@@ -1,7 +1,7 @@
 /*
  * Checks one run of one scenario on the engine, apart from the engine: it listens to the trace and
  * to step results, replays them through the models (NodeConformance: the replication statechart;
- * DataConformance: the data model; CowEpochs: one copy per cluster and epoch) and reports every
+ * DataConformance: the data model, which never stops predicting; CowEpochs: one copy per cluster and epoch) and reports every
  * named invariant it checked and every violation, with the step it happened at.
  */
 import type { ColoPair } from '../colo/ColoPair.js';
@@ -10,7 +10,8 @@ import type { StepResult } from '../scenario/StepResult.js';
 import type { SimEnv } from '../sim/SimEnv.js';
 import { type TypedTraceEvent, unhandledEvent } from '../sim/TraceEvents.js';
 import { CowEpochs } from './CowEpochs.js';
-import { DataConformance, type Unmodelled } from './DataConformance.js';
+import { type DataCheckCount, emptyDataCheck } from './DataCheckCount.js';
+import { DataConformance } from './DataConformance.js';
 import { asDataStep } from './dataStep.js';
 import type { InvariantName, Violation } from './Invariant.js';
 import { type ChartCoverage, type ChartStep, NodeConformance } from './NodeConformance.js';
@@ -25,8 +26,8 @@ export interface CheckResult {
   readonly chartLog: readonly ChartStep[];
   /** Whose rules the chart applied (the scenario's profile, or QEMU 7.2's under spec "qemu-7.2"). */
   readonly chartProfile: Profile;
-  /** Disks whose bytes the data model stopped predicting (a race, an ejection, ...), and why. */
-  readonly unmodelled: readonly Unmodelled[];
+  /** How many disk-steps the data model checked, and why some admitted more than one value. */
+  readonly dataCheck: DataCheckCount;
 }
 
 export interface CaseCheckerOptions {
@@ -80,7 +81,7 @@ export class CaseChecker {
     this.data?.finish();
     this.unsubscribe?.();
     const coverage = this.nodes?.coverage ?? { states: new Map(), transitions: new Map() };
-    return { violations: this.report.violations, checks: this.report.checks, coverage, chartLog: this.nodes?.log ?? [], chartProfile: this.chartProfile, unmodelled: this.data?.unmodelled ?? [] };
+    return { violations: this.report.violations, checks: this.report.checks, coverage, chartLog: this.nodes?.log ?? [], chartProfile: this.chartProfile, dataCheck: this.data?.dataCheck ?? emptyDataCheck() };
   }
 
   /**

@@ -1,7 +1,8 @@
 /*
  * Compares bytes read from the engine with what the data model allows: runs of sectors, each with a
- * set of possible byte values. Returns the first byte that is not allowed, or null.
+ * set of possible byte values (all 256: any byte). Returns the first byte that is not allowed, or null.
  */
+import { isAnyByte } from '../../models/data/ByteSet.js';
 import type { ExpectedRun } from '../../models/data/ReplicationData.js';
 import { indexOfOther } from '../util/bytes.js';
 
@@ -17,16 +18,40 @@ export function firstMismatch(actual: Uint8Array, offset: number, runs: readonly
   for (const run of runs) {
     const from = run.offset - offset;
     const to = from + run.length;
-    if (run.values.length === 1) {
-      const i = indexOfOther(actual, from, to, run.values[0]!);
-      if (i < to) return { offset: offset + i, actual: actual[i]!, allowed: run.values };
-    } else {
-      for (let i = from; i < to; i++) {
-        if (!run.values.includes(actual[i]!)) return { offset: offset + i, actual: actual[i]!, allowed: run.values };
-      }
-    }
+    const i = run.values.length === 1 ? firstOther(actual, from, to, run.values[0]!) : isAnyByte(run.values) ? to : firstDisallowed(actual, from, to, run.values);
+    if (i < to) return { offset: offset + i, actual: actual[i]!, allowed: run.values };
   }
   return null;
+}
+
+/** The first byte in [from, to) that is not `value`: a short look first, the word scan (which allocates a view) only for long runs. */
+function firstOther(actual: Uint8Array, from: number, to: number, value: number): number {
+  const stop = Math.min(to, from + 32);
+  let i = from;
+  while (i < stop && actual[i] === value) i++;
+  return i < stop || i === to ? i : indexOfOther(actual, i, to, value);
+}
+
+/** The first byte in [from, to) outside `values`, checked once per run of equal bytes. */
+function firstDisallowed(actual: Uint8Array, from: number, to: number, values: readonly number[]): number {
+  const allowed = allowedTable(values);
+  for (let i = from; i < to; ) {
+    const b = actual[i]!;
+    if (allowed[b] === 0) return i;
+    i = firstOther(actual, i + 1, to, b);
+  }
+  return to;
+}
+
+/** A 256-entry table: 1 where the byte is allowed (one table, rebuilt only for another set). */
+const table = new Uint8Array(256);
+let tableFor: readonly number[] | null = null;
+function allowedTable(values: readonly number[]): Uint8Array {
+  if (tableFor === values) return table;
+  table.fill(0);
+  for (const v of values) table[v] = 1;
+  tableFor = values;
+  return table;
 }
 
 /** Per-byte union of two expectations over the same range (either state may be what a reader saw). */

@@ -8,7 +8,7 @@
  */
 import { type Violation, violation } from '../check/Invariant.js';
 import { RunningHash } from '../sim/hash.js';
-import { type CampaignSummary, emptySummary } from './CampaignSummary.js';
+import { type CampaignSummary, emptySummary, recordDataCheck } from './CampaignSummary.js';
 import { caseArbitrary, caseSeed, generateDrawnCase } from './caseScenario.js';
 import { buildCounterexample, writeCounterexample } from './counterexample.js';
 import type { FuzzOptions } from './FuzzOptions.js';
@@ -84,6 +84,7 @@ function record(summary: CampaignSummary, result: CaseResult, violations: readon
   for (const [kind, n] of result.faultsFired) summary.faults[kind] += n;
   for (const [key, n] of result.coverage.states) summary.states[key] = (summary.states[key] ?? 0) + n;
   for (const [key, n] of result.coverage.transitions) summary.transitions[key] = (summary.transitions[key] ?? 0) + n;
+  recordDataCheck(summary, result.dataCheck);
 }
 
 /** The failing case: its index in the campaign, its seed and the arbitrary it was drawn from (to shrink). */

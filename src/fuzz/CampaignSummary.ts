@@ -1,9 +1,10 @@
 /*
  * What a campaign reports: how much ran (cases, steps, simulated and wall time), every invariant
- * with its check and violation counts, every fault kind with how often it fired, the chart states
+ * with its check and violation counts, how many disk-steps the data model checked, every fault kind with how often it fired, the chart states
  * and transitions visited, and the counterexample if one was found. The summary hash covers only
  * what the seed decides (not wall time), so two runs of one seed print the same hash.
  */
+import { type DataCheckCount, addDataCheck, emptyDataCheck } from '../check/DataCheckCount.js';
 import { INVARIANT_NAMES, type InvariantName } from '../check/Invariant.js';
 import { FAULT_KINDS, type FaultKind } from '../sim/FaultPlan.js';
 import type { FuzzOptions } from './FuzzOptions.js';
@@ -28,6 +29,8 @@ export interface CampaignSummary {
   readonly transitions: Record<string, number>;
   /** What the generator drew: steps, I/O sizes, faults, concurrency widths, disks, swarm features. */
   readonly generator: GeneratorDistribution;
+  /** Disk-steps the data model checked, summed over the cases. */
+  dataCheck: DataCheckCount;
   /** Cases run twice to compare trace hashes. */
   determinismChecks: number;
   interrupted: boolean;
@@ -51,8 +54,14 @@ export function emptySummary(seed: number, options: FuzzOptions, runsRequested: 
     states: {},
     transitions: {},
     generator: emptyDistribution(),
+    dataCheck: emptyDataCheck(),
     determinismChecks: 0,
     interrupted: false,
     summaryHash: '',
   };
+}
+
+/** A case's data-check counts added to the campaign's. */
+export function recordDataCheck(summary: CampaignSummary, count: DataCheckCount): void {
+  summary.dataCheck = addDataCheck(summary.dataCheck, count);
 }

@@ -6,6 +6,7 @@
  * escapes the run (a bug in the checker) becomes an engine-error case through caseThrew.
  */
 import { checkScenario } from '../check/checkScenario.js';
+import { type DataCheckCount, emptyDataCheck } from '../check/DataCheckCount.js';
 import { type InvariantName, type Violation, violation } from '../check/Invariant.js';
 import type { ChartCoverage } from '../check/NodeConformance.js';
 import type { Scenario } from '../scenario/Scenario.js';
@@ -27,6 +28,7 @@ export interface CaseResult {
   /** The scheduling decisions actually taken: replaying them reproduces the run exactly. */
   readonly choices: readonly number[];
   readonly coverage: ChartCoverage;
+  readonly dataCheck: DataCheckCount;
 }
 
 export async function runCase(scenario: Scenario, traceLevel: TraceLevel = 'hash'): Promise<CaseResult> {
@@ -48,6 +50,7 @@ export async function runCase(scenario: Scenario, traceLevel: TraceLevel = 'hash
     faultsFired: env.faults.firedCounts(),
     choices: [...env.recording.choices],
     coverage: checked.coverage,
+    dataCheck: checked.dataCheck,
   };
 }
 
@@ -79,6 +82,7 @@ export function caseThrew(scenario: Scenario, error: unknown, where: string): Ca
     faultsFired: new Map(),
     choices: [],
     coverage: { states: new Map(), transitions: new Map() },
+    dataCheck: emptyDataCheck(),
   };
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../scenario/parseScenario.js';
+import { runScenarioOnEngine } from '../scenario/runScenarioOnEngine.js';
 import type { ResultDocument, StepResult } from '../scenario/StepResult.js';
 import { DIVERGENCES, type Divergence, explainDifferences, matchesDivergence } from './divergences.js';
 
@@ -80,5 +81,25 @@ describe('matchesDivergence', () => {
     const intermittent = { ...d, intermittent: true };
     expect(matchesDivergence(intermittent, [])).toEqual([]);
     expect(matchesDivergence(intermittent, [{ step: '7', field: 'ok', engine: true, qemu: true }])[0]).toBe('expected 2 difference(s), got 1');
+  });
+});
+
+describe('unaligned-write-padding-garbage', () => {
+  const padding = DIVERGENCES.find((x) => x.id === 'unaligned-write-padding-garbage')!;
+  const expected = padding.differences[0]!;
+  const engineRead = async () => (await runScenarioOnEngine(parseScenario(padding.reproducer!))).document.steps[2]!.runs;
+
+  it("the engine's padding is seeded PRNG bytes around the guest's, the same on every run", async () => {
+    const runs = await engineRead();
+    expect(runs).toEqual(await engineRead());
+    expect(expected.engineMatches!.test(runs)).toBe(true);
+  });
+
+  it('zeros around the guest bytes (what the engine wrote before) no longer match', () => {
+    expect(expected.engineMatches!.test([[0, 488], [0x22, 100], [0, 436]])).toBe(false);
+    const qemu = [[0, 488], [0x22, 100], [0, 436]];
+    expect(matchesDivergence(padding, [{ step: '2', field: 'runs', engine: [[0, 488], [0x22, 100], [0, 436]], qemu }])).toEqual([
+      `difference 0 (step 2 runs): the engine's [[0,488],[34,100],[0,436]] is not "${expected.engineMatches!.description}"`,
+    ]);
   });
 });

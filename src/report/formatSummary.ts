@@ -1,8 +1,9 @@
 /*
  * The campaign summary as a person reads it at a terminal: what ran, how fast, each invariant with
- * its checks and violations, each fault kind with how often it fired, chart coverage, and where the
+ * its checks and violations, how many disk-steps the data model checked, each fault kind with how often it fired, chart coverage, and where the
  * counterexample is.
  */
+import type { DataCheckCount } from '../check/DataCheckCount.js';
 import { INVARIANTS, type InvariantName } from '../check/Invariant.js';
 import type { CampaignSummary } from '../fuzz/CampaignSummary.js';
 import type { GeneratorDistribution } from '../fuzz/GeneratorDistribution.js';
@@ -23,6 +24,7 @@ export function formatSummary(s: CampaignSummary): string {
   for (const [name, count] of Object.entries(s.invariants) as [InvariantName, { checks: number; violations: number }][]) {
     lines.push(`  ${name.padEnd(26)} ${String(count.checks).padStart(9)} / ${count.violations}${count.violations > 0 ? '  <-- VIOLATED' : ''}  (${INVARIANTS[name].kind})`);
   }
+  lines.push(`data check: ${formatDataCheck(s.dataCheck)}`);
   lines.push('faults fired:');
   for (const [kind, n] of Object.entries(s.faults)) lines.push(`  ${kind.padEnd(26)} ${String(n).padStart(9)}`);
   lines.push(...formatGenerator(s.generator));
@@ -51,6 +53,13 @@ function formatGenerator(g: GeneratorDistribution): string[] {
     `  disks        ${counts(g.disks)}`,
     `  disk sizes   ${counts(g.diskSizes)}`,
   ];
+}
+
+/** "12 of 12 disk-steps checked (100.0 %); indeterminate: reason 3, ..." */
+export function formatDataCheck(c: DataCheckCount): string {
+  const reasons = Object.entries(c.indeterminate).map(([reason, n]) => `${reason} ${n}`);
+  const percent = (100 * c.checkedFraction).toFixed(1);
+  return `${c.checked} of ${c.diskSteps} disk-steps checked (${percent} %)${reasons.length > 0 ? `; indeterminate: ${reasons.join(', ')}` : ''}`;
 }
 
 function rate(n: number, seconds: number): string {

@@ -16,6 +16,7 @@ import { type CheckedRun, checkScenario } from '../../check/checkScenario.js';
 import { INVARIANTS } from '../../check/Invariant.js';
 import { chartTrace, inspectionLines } from '../../report/chartTrace.js';
 import { formatResult } from '../../report/formatResult.js';
+import { formatDataCheck } from '../../report/formatSummary.js';
 import { compareExpectations } from '../../scenario/expectations.js';
 import { runScenarioOnQemu } from '../../qemu/QemuBackend.js';
 import type { Scenario } from '../../scenario/Scenario.js';
@@ -86,7 +87,7 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
 function checkSummary(checked: CheckedRun): Record<string, unknown> {
   return {
     violations: checked.violations,
-    unmodelled: checked.unmodelled,
+    dataCheck: checked.dataCheck,
     checks: Object.fromEntries([...checked.checks].sort(([a], [b]) => a.localeCompare(b))),
     chart: { states: Object.fromEntries(checked.coverage.states), transitions: Object.fromEntries(checked.coverage.transitions) },
   };
@@ -97,7 +98,7 @@ function formatCheck(checked: CheckedRun): string {
   const lines = [
     `check: ${checks} check(s) of ${checked.checks.size} invariant(s), ${checked.chartLog.length} chart event(s), ${checked.coverage.transitions.size} distinct transition(s) of the replication chart`,
   ];
-  for (const u of checked.unmodelled) lines.push(`check: the data model stopped predicting disk ${u.disk} at step ${u.step}: ${u.reason}`);
+  lines.push(`check: ${formatDataCheck(checked.dataCheck)}`);
   if (checked.violations.length === 0) lines.push('check: no violation');
   for (const v of checked.violations) lines.push(`violation ${v.invariant} (${INVARIANTS[v.invariant].kind}) at step ${v.step}: ${v.message}`);
   return `${lines.join('\n')}\n`;
