@@ -14,7 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { QEMU_SUITE_NOTE, RUN_QEMU_TESTS } from '../../src/qemu/qemuTestSupport.js';
 import { colosim, entries, privateDir, processesNaming, waitUntil } from './qemuHarness.js';
 
-const CRASH_AT_STEP = /^the secondary QEMU crashed \(killed by SIGKILL\) at step (\d+) \((\w+)\), where the engine predicts no crash$/;
+const CRASH_AT_STEP = /^the secondary QEMU crashed \(killed by SIGKILL\) at step (\d+) \(([\w-]+)\), where the engine predicts no crash$/;
 
 describe.runIf(RUN_QEMU_TESTS)(`a QEMU killed during fuzz --backend qemu${QEMU_SUITE_NOTE}`, () => {
   const tmp = privateDir('crash');
