@@ -20,6 +20,11 @@ export interface Mutant {
    * then skips it and the bench still measures it.
    */
   readonly awaits?: string;
+  /**
+   * Cases the suite gives it, when the suite's default catches it too rarely; never more than the
+   * default `colosim fuzz` budget (15,000).
+   */
+  readonly budgetCases?: number;
   /** Patch the engine; returns the undo. */
   readonly apply: () => () => void;
 }

@@ -9,10 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INVARIANT_NAMES, type InvariantName } from '../../src/check/Invariant.js';
 import { runCampaign } from '../../src/fuzz/Campaign.js';
-import { DEFAULT_FUZZ_OPTIONS } from '../../src/fuzz/FuzzOptions.js';
+import { DEFAULT_FUZZ_OPTIONS, type FuzzOptions } from '../../src/fuzz/FuzzOptions.js';
 import type { Mutant } from './Mutant.js';
 
 export interface Detection {
+  /** The mutant's name, or the profile's for an unpatched engine. */
   readonly mutant: string;
   readonly seed: number;
   /** Cases run up to and including the first failing one (the whole budget when it survived). */
@@ -34,6 +35,8 @@ export interface DetectOptions {
   readonly shrink?: boolean;
   /** Wall clock in milliseconds (benchmarks pass performance.now; tests leave it out). */
   readonly now?: () => number;
+  /** The campaign's options: `colosim fuzz`'s defaults unless given (the v24 profile, say). */
+  readonly fuzz?: FuzzOptions;
 }
 
 /** Thrown out of the campaign at the first failing case when no shrinking is wanted. */
@@ -44,19 +47,29 @@ class Detected extends Error {
 }
 
 export async function detectMutant(mutant: Mutant, options: DetectOptions): Promise<Detection> {
+  const undo = mutant.apply();
+  try {
+    const found = await detectViolation(mutant.name, options);
+    return { ...found, killed: found.invariants.some((name) => (mutant.expect as readonly string[]).includes(name)) };
+  } finally {
+    undo();
+  }
+}
+
+/** A campaign on the engine as it is; `killed` says whether it found any violation. */
+export async function detectViolation(label: string, options: DetectOptions): Promise<Detection> {
   const now = options.now ?? (() => 0);
   const outDir = mkdtempSync(join(tmpdir(), 'colosim-mutant-'));
   let detectMs = Number.NaN;
   let invariants: InvariantName[] = [];
-  const undo = mutant.apply();
   const started = now();
   try {
     const summary = await runCampaign({
       seed: options.seed,
       runs: options.runs,
-      fuzz: DEFAULT_FUZZ_OPTIONS,
+      fuzz: options.fuzz ?? DEFAULT_FUZZ_OPTIONS,
       outDir,
-      command: `mutant ${mutant.name}`,
+      command: `mutant ${label}`,
       onCase: (s) => {
         invariants = INVARIANT_NAMES.filter((name) => s.invariants[name].violations > 0);
         if (invariants.length === 0) return;
@@ -69,16 +82,15 @@ export async function detectMutant(mutant: Mutant, options: DetectOptions): Prom
       throw error;
     });
     return {
-      mutant: mutant.name,
+      mutant: label,
       seed: options.seed,
       cases: summary.cases,
       invariants,
-      killed: invariants.some((name) => (mutant.expect as readonly string[]).includes(name)),
+      killed: invariants.length > 0,
       detectSeconds: detectMs / 1000,
       shrunkSteps: summary.counterexample?.steps ?? null,
     };
   } finally {
-    undo();
     rmSync(outDir, { recursive: true, force: true });
   }
 }

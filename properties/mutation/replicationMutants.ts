@@ -60,6 +60,9 @@ export const REPLICATION_MUTANTS: readonly Mutant[] = [
     name: 'checkpoint-empties-hidden-first',
     breaks: 'secondary_do_checkpoint empties hidden before active; a failed make_empty then leaves the other disk full (reference §2.7 order)',
     expect: ['conformance', 'checkpoint-sync', 'cow-isolation', 'no-lost-acknowledged-write'],
+    // Seen only when make_empty fails on both disks in one checkpoint (the error then names the
+    // other disk): about 11,000 cases on seeds 1 and 2.
+    budgetCases: 15_000,
     apply: () =>
       patch(proto, 'secondaryCheckpoint', () =>
         async function (this: unknown) {
