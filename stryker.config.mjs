@@ -6,6 +6,9 @@
  * `npm test` or CI. Scope a run with `npm run mutate -- --mutate 'src/replication/**\/*.ts'`.
  * Report the score with timeouts counted as survivors (Stryker's own score counts them as killed).
  */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 export default {
   packageManager: 'npm',
   testRunner: 'command',
@@ -19,7 +22,8 @@ export default {
   concurrency: 2,
   timeoutMS: 60_000,
   timeoutFactor: 2,
-  tempDirName: 'reports/.stryker-tmp',
+  // Outside the repository: vitest would otherwise find the sandbox's copies of the test files.
+  tempDirName: join(tmpdir(), 'colosim-stryker'),
   cleanTempDir: true,
   reporters: ['clear-text', 'progress', 'json'],
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
