@@ -1,0 +1,96 @@
+/*
+ * Runs one mutant through a fuzz campaign with `colosim fuzz`'s default options and reports how
+ * soon the checker saw it: cases to the first violation, the invariants of that case, wall seconds to
+ * detection (shrinking excluded) and the shrunk counterexample's length. The engine is patched only
+ * while the campaign runs; the counterexample goes to a temporary folder that is removed afterwards.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { INVARIANT_NAMES, type InvariantName } from '../../src/check/Invariant.js';
+import { runCampaign } from '../../src/fuzz/Campaign.js';
+import { DEFAULT_FUZZ_OPTIONS, type FuzzOptions } from '../../src/fuzz/FuzzOptions.js';
+import type { Mutant } from './Mutant.js';
+
+export interface Detection {
+  /** The mutant's name, or the profile's for an unpatched engine. */
+  readonly mutant: string;
+  readonly seed: number;
+  /** Cases run up to and including the first failing one (the whole budget when it survived). */
+  readonly cases: number;
+  /** Invariants violated by the first failing case; empty when the mutant survived. */
+  readonly invariants: readonly InvariantName[];
+  /** Whether one of the mutant's expected invariants was among them. */
+  readonly killed: boolean;
+  /** Wall seconds from the campaign's start to the end of the first failing case. */
+  readonly detectSeconds: number;
+  /** Steps of the shrunk counterexample, when there is one. */
+  readonly shrunkSteps: number | null;
+}
+
+export interface DetectOptions {
+  readonly seed: number;
+  readonly runs: number;
+  /** Shrink the first failure (the campaign's default); off for a quicker count. */
+  readonly shrink?: boolean;
+  /** Wall clock in milliseconds (benchmarks pass performance.now; tests leave it out). */
+  readonly now?: () => number;
+  /** The campaign's options: `colosim fuzz`'s defaults unless given (the v24 profile, say). */
+  readonly fuzz?: FuzzOptions;
+}
+
+/** Thrown out of the campaign at the first failing case when no shrinking is wanted. */
+class Detected extends Error {
+  constructor(readonly cases: number) {
+    super('detected');
+  }
+}
+
+export async function detectMutant(mutant: Mutant, options: DetectOptions): Promise<Detection> {
+  const undo = mutant.apply();
+  try {
+    const found = await detectViolation(mutant.name, options);
+    return { ...found, killed: found.invariants.some((name) => (mutant.expect as readonly string[]).includes(name)) };
+  } finally {
+    undo();
+  }
+}
+
+/** A campaign on the engine as it is; `killed` says whether it found any violation. */
+export async function detectViolation(label: string, options: DetectOptions): Promise<Detection> {
+  const now = options.now ?? (() => 0);
+  const outDir = mkdtempSync(join(tmpdir(), 'colosim-mutant-'));
+  let detectMs = Number.NaN;
+  let invariants: InvariantName[] = [];
+  const started = now();
+  try {
+    const summary = await runCampaign({
+      seed: options.seed,
+      runs: options.runs,
+      fuzz: options.fuzz ?? DEFAULT_FUZZ_OPTIONS,
+      outDir,
+      command: `mutant ${label}`,
+      onCase: (s) => {
+        invariants = INVARIANT_NAMES.filter((name) => s.invariants[name].violations > 0);
+        if (invariants.length === 0) return;
+        detectMs = now() - started;
+        // The campaign shrinks right after this call; leaving by an exception skips that.
+        if (options.shrink === false) throw new Detected(s.cases);
+      },
+    }).catch((error: unknown) => {
+      if (error instanceof Detected) return { cases: error.cases, counterexample: undefined };
+      throw error;
+    });
+    return {
+      mutant: label,
+      seed: options.seed,
+      cases: summary.cases,
+      invariants,
+      killed: invariants.length > 0,
+      detectSeconds: detectMs / 1000,
+      shrunkSteps: summary.counterexample?.steps ?? null,
+    };
+  } finally {
+    rmSync(outDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,128 @@
+/*
+ * Mutants of what surrounds the replication nodes in a COLO pair: the replication framework's list
+ * (replication.c), the primary's quorum (block/quorum.c, vote-threshold 1, read-pattern fifo) and
+ * the NBD link that forwards the primary's writes (block/nbd.c).
+ */
+import { type BlockError, isBlockError } from '../../src/block/BlockError.js';
+import type { BlockNode } from '../../src/block/BlockNode.js';
+import { NbdClientNode } from '../../src/colo/NbdClientNode.js';
+import type { NbdExport } from '../../src/colo/NbdServer.js';
+import { QuorumNode } from '../../src/colo/QuorumNode.js';
+import { ReplicationFramework, type ReplicationOps } from '../../src/replication/ReplicationFramework.js';
+import type { SimEnv } from '../../src/sim/SimEnv.js';
+import { type Mutant, inside, patch } from './Mutant.js';
+
+interface QuorumInside {
+  readonly name: string;
+  readonly env: SimEnv;
+  links: { node: BlockNode }[];
+}
+
+interface NbdInside {
+  roundTrip(op: string, offset: number, bytes: number, call: (exp: NbdExport) => Promise<void>): Promise<void>;
+}
+
+/** Every child's write to its end, as the quorum runs them; each child's error or null, in child order. */
+async function writeChildren(self: unknown, args: unknown[]): Promise<(BlockError | null)[]> {
+  const q = inside<QuorumInside>(self);
+  const [offset, data] = args as [number, Uint8Array];
+  const settled = await Promise.allSettled(q.links.map((l) => l.node.write(offset, data)));
+  const errors = settled.map((r) => {
+    if (r.status === 'fulfilled') return null;
+    if (!isBlockError(r.reason)) throw r.reason;
+    return r.reason;
+  });
+  if (q.env.trace.enabled) q.env.trace.emit('quorum-write', { node: q.name, offset, bytes: data.length, children: errors.map((e) => e?.errno ?? 'ok').join(',') });
+  return errors;
+}
+
+/** The NBD client's write, forwarding (offset, data) rewritten by `wrong`. */
+function forwardWrong(wrong: (offset: number, data: Uint8Array) => [number, Uint8Array]) {
+  return () =>
+    function (this: unknown, ...args: unknown[]) {
+      const [offset, data] = args as [number, Uint8Array];
+      const [to, sent] = wrong(offset, data);
+      return inside<NbdInside>(this).roundTrip('write', offset, data.length, (exp) => exp.write(to, sent));
+    };
+}
+
+export const PAIR_MUTANTS: readonly Mutant[] = [
+  {
+    name: 'framework-oldest-first',
+    breaks: 'replication_new appends instead of inserting at the head',
+    expect: ['framework-order'],
+    apply: () =>
+      patch(ReplicationFramework.prototype, 'register', () =>
+        function (this: ReplicationFramework, ...args: unknown[]) {
+          inside<{ list: unknown[] }>(this).list.push(args[0]);
+        },
+      ),
+  },
+  {
+    name: 'framework-goes-on-after-error',
+    breaks: 'the *_all operations visit every node and report the first error at the end, instead of stopping at it (reference §9.8)',
+    expect: ['framework-order', 'conformance'],
+    apply: () =>
+      patch(ReplicationFramework.prototype, 'forEach', () =>
+        async function (this: ReplicationFramework, ...args: unknown[]) {
+          const op = args[0] as (node: ReplicationOps) => Promise<void>;
+          let first: unknown = null;
+          for (const n of [...this.nodes]) await op(n).catch((error: unknown) => (first ??= error));
+          if (first) throw first;
+        },
+      ),
+  },
+  {
+    name: 'quorum-needs-every-child',
+    breaks: 'the quorum fails a write when any child fails (vote-threshold 2); COLO runs it with vote-threshold 1',
+    expect: ['conformance', 'primary-swallows-errors'],
+    awaits: 'a check of what the quorum answers the primary VM: NodeConformance checks the replication node\'s answer and DataConformance the bytes, but no check compares a primary VM write\'s result (ok or errno) with a prediction',
+    apply: () =>
+      patch(QuorumNode.prototype, 'doWrite', () =>
+        async function (this: unknown, ...args: unknown[]) {
+          const failed = (await writeChildren(this, args)).find((e) => e !== null);
+          if (failed) throw failed;
+        },
+      ),
+  },
+  {
+    name: 'quorum-acks-after-local-write',
+    breaks: 'the quorum completes a write when the local child has, without waiting for the replication child (quorum waits for every child)',
+    expect: ['secondary-tracks-primary', 'checkpoint-sync', 'conformance'],
+    apply: () =>
+      patch(QuorumNode.prototype, 'doWrite', () =>
+        async function (this: unknown, ...args: unknown[]) {
+          const [offset, data] = args as [number, Uint8Array];
+          const [local, ...rest] = inside<QuorumInside>(this).links.map((l) => l.node.write(offset, data));
+          for (const p of rest) p.catch(() => undefined);
+          await local;
+        },
+      ),
+  },
+  {
+    name: 'quorum-error-of-first-child',
+    breaks: "when every child fails, the first child's errno wins the tie; quorum_vote_error lets the latest child's win",
+    expect: ['conformance'],
+    awaits: 'a check of what the quorum answers the primary VM: NodeConformance checks the replication node\'s answer and DataConformance the bytes, but no check compares a primary VM write\'s result (ok or errno) with a prediction',
+    apply: () =>
+      patch(QuorumNode.prototype, 'doWrite', () =>
+        async function (this: unknown, ...args: unknown[]) {
+          const errors = await writeChildren(this, args);
+          if (errors.some((e) => e === null)) return;
+          throw errors[0];
+        },
+      ),
+  },
+  {
+    name: 'nbd-forwards-wrong-offset',
+    breaks: 'the NBD client sends a write one sector below its offset (an off-by-one in the request header)',
+    expect: ['secondary-tracks-primary', 'checkpoint-sync', 'cow-isolation'],
+    apply: () => patch(NbdClientNode.prototype, 'doWrite', forwardWrong((offset, data) => [Math.max(0, offset - 512), data])),
+  },
+  {
+    name: 'nbd-forwards-short-write',
+    breaks: 'the NBD client sends a multi-sector write without its last sector (wrong length in the request header)',
+    expect: ['secondary-tracks-primary', 'checkpoint-sync'],
+    apply: () => patch(NbdClientNode.prototype, 'doWrite', forwardWrong((offset, data) => [offset, data.length > 512 ? data.subarray(0, data.length - 512) : data])),
+  },
+];
