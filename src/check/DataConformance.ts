@@ -18,7 +18,7 @@ import type { ColoPair } from '../colo/ColoPair.js';
 import type { Scenario, Step } from '../scenario/Scenario.js';
 import type { StepResult } from '../scenario/StepResult.js';
 import { decodeRuns } from '../scenario/runs.js';
-import type { TraceEvent, TraceFields } from '../sim/Trace.js';
+import { type TraceEventFields, type TraceStage, type TypedTraceEvent, unhandledEvent } from '../sim/TraceEvents.js';
 import { firstMismatch, unionRuns } from './compareBytes.js';
 import { type DataCheckCount, dataCheckFrom } from './DataCheckCount.js';
 import { DiskComparison, type DiskModel, describe, envelopeRuns, undefinedPadding } from './DiskComparison.js';
@@ -92,28 +92,41 @@ export class DataConformance {
     if (!primaryWrites.every((w) => copyBeforeWriteIsolates(d.data, w.offset, w.length))) d.race.add('primary-secondary-race-without-cow');
   }
 
-  onEvent(event: TraceEvent): void {
-    const f = event.fields;
+  onEvent(event: TypedTraceEvent): void {
     switch (event.kind) {
       case 'repl-op':
-        return this.onOperation(f);
+        return this.onOperation(event.fields);
       case 'job':
-        return this.onJob(f);
+        return this.onJob(event.fields);
       case 'cow':
         // The copy into hidden is made now, whatever becomes of the write that caused it.
-        return this.apply(parseNodeName(String(f.job)).disk, { kind: 'cluster-copied', offset: Number(f.offset), length: Number(f.bytes) });
+        return this.apply(parseNodeName(event.fields.job).disk, { kind: 'cluster-copied', offset: event.fields.offset, length: event.fields.bytes });
       case 'nbd-applied':
-        return this.onForwardLanded(f);
+        return this.onForwardLanded(event.fields);
       case 'quorum-write':
-        return this.onQuorumWrite(f);
+        return this.onQuorumWrite(event.fields);
       case 'repl-io':
-        return this.onReplicationIo(f);
+        return this.onReplicationIo(event.fields);
       case 'eject':
-        return this.race(parseNodeName(String(f.node)).disk, 'buffer-disk-ejected');
+        return this.race(parseNodeName(event.fields.node).disk, 'buffer-disk-ejected');
       case 'pad-read-failed':
-        return this.onPaddingFailed(f);
+        return this.onPaddingFailed(event.fields);
       case 'side':
-        return this.compare.sideLost(f.side === 'primary' ? 'primary' : 'secondary');
+        return this.compare.sideLost(event.fields.side);
+      // The model follows outcomes, not requests, leaf I/O, stage changes (the chart's business),
+      // faults (seen through what they caused), commands or commit copies (the commit's end decides).
+      case 'step':
+      case 'step-result':
+      case 'request':
+      case 'io':
+      case 'stage':
+      case 'repl-op-begin':
+      case 'fault':
+      case 'command':
+      case 'commit-copy':
+        return;
+      default:
+        return unhandledEvent(event);
     }
   }
 
@@ -177,8 +190,8 @@ export class DataConformance {
     for (const run of allocatedAboveBase(d.data).intervals()) d.touched.push({ offset: run.start, bytes: run.end - run.start, by: 'secondary' });
   }
 
-  private onOperation(f: TraceFields): void {
-    const id = parseNodeName(String(f.node));
+  private onOperation(f: TraceEventFields['repl-op']): void {
+    const id = parseNodeName(f.node);
     if (id.role !== 'replication-secondary') return;
     const d = this.disks[id.disk];
     if (!d) return;
@@ -206,11 +219,11 @@ export class DataConformance {
     }
   }
 
-  private onJob(f: TraceFields): void {
-    const id = parseNodeName(String(f.owner));
+  private onJob(f: TraceEventFields['job']): void {
+    const id = parseNodeName(f.owner);
     const d = this.disks[id.disk];
     if (!d || id.role !== 'replication-secondary') return;
-    const job = String(f.job);
+    const job = f.job;
     if (job.startsWith('backup') && f.event === 'failed' && d.data.stage === 'running') {
       // Copies already under way finish after the job ended, racing the writes that no longer wait
       // for them: with requests in flight together the result depends on an order the trace lacks.
@@ -222,16 +235,15 @@ export class DataConformance {
     }
   }
 
-  private onQuorumWrite(f: TraceFields): void {
-    const disk = parseNodeName(String(f.node)).disk;
+  private onQuorumWrite(f: TraceEventFields['quorum-write']): void {
+    const disk = parseNodeName(f.node).disk;
     const d = this.disks[disk];
     if (!d) return;
-    const offset = Number(f.offset);
-    const bytes = Number(f.bytes);
+    const { offset, bytes } = f;
     const write = d.pending.find((w) => w.vm === 'primary' && !w.applied && w.offset === offset && w.length === bytes);
     if (!write) return this.race(disk, 'unexpected-primary-write');
     write.applied = true;
-    const children = String(f.children).split(',');
+    const children = f.children.split(',');
     const local = children[0] === 'ok' ? 'ok' : 'failed';
     if (local === 'failed') d.wide.add('failed-write');
     if (write.landed) {
@@ -249,12 +261,11 @@ export class DataConformance {
    * changes S, whatever happens to its reply or to the primary afterwards. The primary disk's half
    * follows when the quorum reports (it stays old-or-new if the primary dies first).
    */
-  private onForwardLanded(f: TraceFields): void {
-    const disk = parseNodeName(String(f.node)).disk;
+  private onForwardLanded(f: TraceEventFields['nbd-applied']): void {
+    const disk = parseNodeName(f.node).disk;
     const d = this.disks[disk];
     if (!d) return;
-    const offset = Number(f.offset);
-    const bytes = Number(f.bytes);
+    const { offset, bytes } = f;
     const write = d.pending.find((w) => w.vm === 'primary' && !w.landed && w.offset < offset + bytes && offset < w.offset + w.length);
     if (!write) return this.race(disk, 'unexpected-forwarded-write');
     write.landed = true;
@@ -264,11 +275,11 @@ export class DataConformance {
   }
 
   /** QEMU 7.2 writes an unaligned request even when reading its edges failed: those bytes are then undefined. */
-  private onPaddingFailed(f: TraceFields): void {
-    const id = parseNodeName(String(f.node));
+  private onPaddingFailed(f: TraceEventFields['pad-read-failed']): void {
+    const id = parseNodeName(f.node);
     const d = this.disks[id.disk];
     if (!d) return;
-    const edge = { offset: Number(f.offset), bytes: Number(f.bytes) };
+    const edge = { offset: f.offset, bytes: f.bytes };
     // On the primary's replication node the padded request is the forwarded one: the model knows where it lands.
     if (id.role === 'replication-primary') return void d.padEdges.push(edge);
     d.anyRanges.push(edge);
@@ -286,12 +297,11 @@ export class DataConformance {
     this.compare.report.check('secondary-tracks-primary', forward !== 'not-sent', () => `primary write [${offset},+${bytes}] on disk ${disk} was neither forwarded nor reported`);
   }
 
-  private onReplicationIo(f: TraceFields): void {
-    const id = parseNodeName(String(f.node));
+  private onReplicationIo(f: TraceEventFields['repl-io']): void {
+    const id = parseNodeName(f.node);
     const d = this.disks[id.disk];
     if (!d || f.op !== 'write') return;
-    const offset = Number(f.offset);
-    const bytes = Number(f.bytes);
+    const { offset, bytes } = f;
     if (id.role === 'replication-primary') {
       if (f.lower === 'failed') d.forwardFailed.push({ offset, bytes });
       return;
@@ -306,7 +316,7 @@ export class DataConformance {
     if (result === 'failed') this.race(id.disk, 'secondary-write-failed');
     // The node routed the write by the stage it had when the write began; if the stage moved while
     // the write was in flight (a commit ended), either route may have been taken.
-    if (result === 'ok' && !sameStage(String(f.stage), d.data.stage)) this.race(id.disk, 'secondary-write-raced-stage-change');
+    if (result === 'ok' && !sameStage(f.stage, d.data.stage)) this.race(id.disk, 'secondary-write-raced-stage-change');
     this.apply(id.disk, { kind: 'secondary-write', offset: write.offset, length: write.length, pattern: write.pattern, result });
   }
 
@@ -358,15 +368,15 @@ function holdsWide(data: ReplicationData): boolean {
 }
 
 /** Whether the engine's stage and the data model's stage route secondary writes the same way. */
-function sameStage(engine: string, data: ReplicationData['stage']): boolean {
-  const expected: Record<string, readonly ReplicationData['stage'][]> = {
+function sameStage(engine: TraceStage, data: ReplicationData['stage']): boolean {
+  const expected: Record<TraceStage, readonly ReplicationData['stage'][]> = {
     NONE: ['none'],
     RUNNING: ['running'],
     FAILOVER: ['failover'],
     FAILOVER_FAILED: ['failover-failed'],
     DONE: ['promoted', 'stopped'],
   };
-  return expected[engine]?.includes(data) ?? false;
+  return expected[engine].includes(data);
 }
 
 function takeOverlap(list: { offset: number; bytes: number }[], offset: number, bytes: number): boolean {
