@@ -67,7 +67,7 @@ export class CaseChecker {
 
   beginStep(index: number, step: Step): void {
     this.report.step = index;
-    this.data?.beginStep(asDataStep(step));
+    this.data?.beginStep(asDataStep(step), index);
   }
 
   endStep(index: number, step: Step, result: StepResult): void {

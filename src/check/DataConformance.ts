@@ -10,6 +10,10 @@
  * write that failed below or raced a stage change, an ejected buffer disk, ...), the step is a race:
  * its disks are compared with the race envelope (models/data/RaceEnvelope.ts) and the model then
  * takes what the engine holds there (models/data/Observation.ts). A lost side stops only that side's checks.
+ * An event about a guest write names it by request id (the step's `request` event ties the id to a
+ * member of the step), never by its range (which padding widens and two writes in one group can share).
+ * Limit: the primary disk's half of a write is applied when the quorum reports it, so two primary
+ * writes of one range in one group whose local writes land in the other order are mispredicted.
  */
 import { unionBytes } from '../../models/data/ByteSet.js';
 import { copyBeforeWriteIsolates } from '../../models/data/RaceEnvelope.js';
@@ -21,7 +25,7 @@ import { decodeRuns } from '../scenario/runs.js';
 import { type TraceEventFields, type TraceStage, type TypedTraceEvent, unhandledEvent } from '../sim/TraceEvents.js';
 import { firstMismatch, unionRuns } from './compareBytes.js';
 import { type DataCheckCount, dataCheckFrom } from './DataCheckCount.js';
-import { DiskComparison, type DiskModel, describe, envelopeRuns, undefinedPadding } from './DiskComparison.js';
+import { DiskComparison, type DiskModel, type PendingWrite, describe, envelopeRuns, undefinedPadding } from './DiskComparison.js';
 import type { NodeConformance } from './NodeConformance.js';
 import { parseNodeName } from './pairNames.js';
 import type { Reporter } from './Reporter.js';
@@ -37,6 +41,7 @@ export class DataConformance {
   private readonly compare: DiskComparison;
   private concurrentControl = false;
   private stepKind: Step['do'] = 'start';
+  private stepIndex = -1;
   /** Whether the last step ended with whole disks compared (then the end of the case need not again). */
   private lastStepFull = false;
   private diskSteps = 0;
@@ -51,13 +56,14 @@ export class DataConformance {
   ) {
     this.disks = Array.from({ length: scenario.disks }, () => {
       const data = initialData(scenario.disk.size, scenario.disk.pattern);
-      return { data, before: data, stageBefore: 'none', pending: [], forwardFailed: [], padEdges: [], anyRanges: [], touched: [], race: new Set(), wide: new Set(), written: [], primaryWritten: [], buffersEmptied: false, concurrent: false, mayBeWide: false };
+      return { data, before: data, stageBefore: 'none', pending: [], byReq: new Map(), padEdges: [], anyRanges: [], touched: [], race: new Set(), wide: new Set(), written: [], primaryWritten: [], buffersEmptied: false, concurrent: false, mayBeWide: false };
     });
     this.compare = new DiskComparison(report, pair, scenario.disk.pattern);
   }
 
-  beginStep(step: Step): void {
+  beginStep(step: Step, index: number): void {
     this.stepKind = step.do;
+    this.stepIndex = index;
     this.compare.stepKind = step.do;
     this.lastStepFull = false;
     const members = step.do === 'concurrent' ? step.steps : [step];
@@ -65,7 +71,8 @@ export class DataConformance {
     // survives it, a primary write never shows); a checkpoint, start, stop or close racing I/O does not.
     this.concurrentControl = step.do === 'concurrent' && members.some((m) => !['read', 'write', 'status', 'failover'].includes(m.do));
     for (const d of this.disks) {
-      Object.assign(d, { pending: [], forwardFailed: [], padEdges: [], anyRanges: [], touched: [], written: [], primaryWritten: [] });
+      Object.assign(d, { pending: [], padEdges: [], anyRanges: [], touched: [], written: [], primaryWritten: [] });
+      d.byReq.clear();
       d.race.clear();
       d.wide.clear();
       d.stageBefore = d.data.stage;
@@ -74,7 +81,7 @@ export class DataConformance {
       d.buffersEmptied = members.some((m) => m.do === 'checkpoint' || m.do === 'start');
       if (this.concurrentControl) d.race.add('control-step-in-concurrent-group');
     }
-    for (const m of members) this.notePending(m);
+    members.forEach((m, i) => this.notePending(m, step.do === 'concurrent' ? i : undefined));
     if (members.some((m) => m.do === 'checkpoint')) this.disks.forEach((d) => this.noteBuffered(d));
     if (step.do === 'concurrent') this.disks.forEach((d, i) => this.checkCommutes(i, d, members));
   }
@@ -113,11 +120,12 @@ export class DataConformance {
         return this.onPaddingFailed(event.fields);
       case 'side':
         return this.compare.sideLost(event.fields.side);
-      // The model follows outcomes, not requests, leaf I/O, stage changes (the chart's business),
-      // faults (seen through what they caused), commands or commit copies (the commit's end decides).
+      case 'request':
+        return this.onRequest(event.fields);
+      // The model follows outcomes, not leaf I/O, stage changes (the chart's business), faults (seen
+      // through what they caused), commands or commit copies (the commit's end decides).
       case 'step':
       case 'step-result':
-      case 'request':
       case 'io':
       case 'stage':
       case 'repl-op-begin':
@@ -173,7 +181,7 @@ export class DataConformance {
 
   // ---- keeping the model in step ----
 
-  private notePending(step: Step): void {
+  private notePending(step: Step, member: number | undefined): void {
     // Reads are checked through their results; writes through the disks they may have changed.
     if (step.do !== 'write') return;
     const d = this.disks[step.disk ?? 0]!;
@@ -182,7 +190,20 @@ export class DataConformance {
     d.written = unionBytes(d.written, [step.pattern]);
     if (step.vm === 'primary') d.primaryWritten = unionBytes(d.primaryWritten, [step.pattern]);
     if (target !== 'vm' && !(target === 'replication' && step.vm === 'secondary')) return void d.race.add('write-below-vm-node');
-    d.pending.push({ vm: step.vm, offset: step.offset, length: step.length, pattern: step.pattern, applied: false, landed: false });
+    d.pending.push({ vm: step.vm, offset: step.offset, length: step.length, pattern: step.pattern, member, applied: false, landed: false, forwardFailed: false });
+  }
+
+  /** A guest write of this step entered: from now on the events it causes name it by `req`. */
+  private onRequest(f: TraceEventFields['request']): void {
+    if (f.op === 'read' || f.step !== this.stepIndex) return;
+    const write = this.disks[f.disk]?.pending.find((w) => w.member === f.member);
+    if (write) this.disks[f.disk]!.byReq.set(f.req, write);
+  }
+
+  /** The pending write a trace event names by its request id, if it is one of this step's on that side. */
+  private writeOf(d: DiskModel, req: number | undefined, vm: PendingWrite['vm']): PendingWrite | undefined {
+    const write = req === undefined ? undefined : d.byReq.get(req);
+    return write?.vm === vm ? write : undefined;
   }
 
   /** Before a checkpoint: what active and hidden hold is where the secondary's view may change. */
@@ -240,8 +261,8 @@ export class DataConformance {
     const d = this.disks[disk];
     if (!d) return;
     const { offset, bytes } = f;
-    const write = d.pending.find((w) => w.vm === 'primary' && !w.applied && w.offset === offset && w.length === bytes);
-    if (!write) return this.race(disk, 'unexpected-primary-write');
+    const write = this.writeOf(d, f.req, 'primary');
+    if (!write || write.applied) return this.race(disk, 'unexpected-primary-write');
     write.applied = true;
     const children = f.children.split(',');
     const local = children[0] === 'ok' ? 'ok' : 'failed';
@@ -251,7 +272,7 @@ export class DataConformance {
       this.checkForwarded(disk, offset, bytes, local, 'ok', children.length);
       return this.apply(disk, { kind: 'primary-write', offset, length: bytes, pattern: write.pattern, local, forward: 'not-sent' });
     }
-    const forward = takeOverlap(d.forwardFailed, offset, bytes) ? 'failed' : 'not-sent';
+    const forward = write.forwardFailed ? 'failed' : 'not-sent';
     this.checkForwarded(disk, offset, bytes, local, forward, children.length);
     this.apply(disk, { kind: 'primary-write', offset, length: bytes, pattern: write.pattern, local, forward });
   }
@@ -265,9 +286,8 @@ export class DataConformance {
     const disk = parseNodeName(f.node).disk;
     const d = this.disks[disk];
     if (!d) return;
-    const { offset, bytes } = f;
-    const write = d.pending.find((w) => w.vm === 'primary' && !w.landed && w.offset < offset + bytes && offset < w.offset + w.length);
-    if (!write) return this.race(disk, 'unexpected-forwarded-write');
+    const write = this.writeOf(d, f.req, 'primary');
+    if (!write || write.landed) return this.race(disk, 'unexpected-forwarded-write');
     write.landed = true;
     const undefinedBytes = undefinedPadding(d.padEdges, write.offset, write.length);
     if (undefinedBytes.length > 0) d.wide.add('padding-undefined');
@@ -301,14 +321,14 @@ export class DataConformance {
     const id = parseNodeName(f.node);
     const d = this.disks[id.disk];
     if (!d || f.op !== 'write') return;
-    const { offset, bytes } = f;
     if (id.role === 'replication-primary') {
-      if (f.lower === 'failed') d.forwardFailed.push({ offset, bytes });
+      const forwarded = this.writeOf(d, f.req, 'primary');
+      if (forwarded && f.lower === 'failed') forwarded.forwardFailed = true;
       return;
     }
-    // The node sees whole sectors: an unaligned guest write arrives padded around it.
-    const write = d.pending.find((w) => w.vm === 'secondary' && !w.applied && w.offset >= offset && w.offset + w.length <= offset + bytes);
-    if (!write) return this.race(id.disk, 'unexpected-secondary-write');
+    // The node sees whole sectors (an unaligned guest write arrives padded around it): the id, not the range, names the write.
+    const write = this.writeOf(d, f.req, 'secondary');
+    if (!write || write.applied) return this.race(id.disk, 'unexpected-secondary-write');
     write.applied = true;
     const result = f.result === 'ok' ? 'ok' : f.lower === 'none' ? 'rejected' : 'failed';
     // A write that failed below may or may not have allocated its clusters in active (qcow2 links a
@@ -377,11 +397,4 @@ function sameStage(engine: TraceStage, data: ReplicationData['stage']): boolean 
     DONE: ['promoted', 'stopped'],
   };
   return expected[engine].includes(data);
-}
-
-function takeOverlap(list: { offset: number; bytes: number }[], offset: number, bytes: number): boolean {
-  const i = list.findIndex((r) => r.offset < offset + bytes && offset < r.offset + r.bytes);
-  if (i < 0) return false;
-  list.splice(i, 1);
-  return true;
 }
