@@ -67,7 +67,7 @@ export class CaseChecker {
 
   beginStep(index: number, step: Step): void {
     this.report.step = index;
-    this.data?.beginStep(asDataStep(step));
+    this.data?.beginStep(asDataStep(step), index);
   }
 
   endStep(index: number, step: Step, result: StepResult): void {
@@ -129,10 +129,7 @@ export class CaseChecker {
     }
   }
 
-  /**
-   * Every checker sees the typed event; DataConformance still takes the loose TraceEvent (every
-   * TypedTraceEvent is one) until it switches over to the union.
-   */
+  /** Every checker sees the typed event and switches on its kind exhaustively. */
   private deliver(event: TypedTraceEvent): void {
     this.nodes?.onEvent(event);
     this.data?.onEvent(event);

@@ -10,6 +10,10 @@
  * write that failed below or raced a stage change, an ejected buffer disk, ...), the step is a race:
  * its disks are compared with the race envelope (models/data/RaceEnvelope.ts) and the model then
  * takes what the engine holds there (models/data/Observation.ts). A lost side stops only that side's checks.
+ * An event about a guest write names it by request id (the step's `request` event ties the id to a
+ * member of the step), never by its range (which padding widens and two writes in one group can share).
+ * Limit: the primary disk's half of a write is applied when the quorum reports it, so two primary
+ * writes of one range in one group whose local writes land in the other order are mispredicted.
  */
 import { unionBytes } from '../../models/data/ByteSet.js';
 import { copyBeforeWriteIsolates } from '../../models/data/RaceEnvelope.js';
@@ -18,10 +22,10 @@ import type { ColoPair } from '../colo/ColoPair.js';
 import type { Scenario, Step } from '../scenario/Scenario.js';
 import type { StepResult } from '../scenario/StepResult.js';
 import { decodeRuns } from '../scenario/runs.js';
-import type { TraceEvent, TraceFields } from '../sim/Trace.js';
+import { type TraceEventFields, type TraceStage, type TypedTraceEvent, unhandledEvent } from '../sim/TraceEvents.js';
 import { firstMismatch, unionRuns } from './compareBytes.js';
 import { type DataCheckCount, dataCheckFrom } from './DataCheckCount.js';
-import { DiskComparison, type DiskModel, describe, envelopeRuns, undefinedPadding } from './DiskComparison.js';
+import { DiskComparison, type DiskModel, type PendingWrite, describe, envelopeRuns, undefinedPadding } from './DiskComparison.js';
 import type { NodeConformance } from './NodeConformance.js';
 import { parseNodeName } from './pairNames.js';
 import type { Reporter } from './Reporter.js';
@@ -37,6 +41,7 @@ export class DataConformance {
   private readonly compare: DiskComparison;
   private concurrentControl = false;
   private stepKind: Step['do'] = 'start';
+  private stepIndex = -1;
   /** Whether the last step ended with whole disks compared (then the end of the case need not again). */
   private lastStepFull = false;
   private diskSteps = 0;
@@ -51,13 +56,14 @@ export class DataConformance {
   ) {
     this.disks = Array.from({ length: scenario.disks }, () => {
       const data = initialData(scenario.disk.size, scenario.disk.pattern);
-      return { data, before: data, stageBefore: 'none', pending: [], forwardFailed: [], padEdges: [], anyRanges: [], touched: [], race: new Set(), wide: new Set(), written: [], primaryWritten: [], buffersEmptied: false, concurrent: false, mayBeWide: false };
+      return { data, before: data, stageBefore: 'none', pending: [], byReq: new Map(), padEdges: [], anyRanges: [], touched: [], race: new Set(), wide: new Set(), written: [], primaryWritten: [], buffersEmptied: false, concurrent: false, mayBeWide: false };
     });
     this.compare = new DiskComparison(report, pair, scenario.disk.pattern);
   }
 
-  beginStep(step: Step): void {
+  beginStep(step: Step, index: number): void {
     this.stepKind = step.do;
+    this.stepIndex = index;
     this.compare.stepKind = step.do;
     this.lastStepFull = false;
     const members = step.do === 'concurrent' ? step.steps : [step];
@@ -65,7 +71,8 @@ export class DataConformance {
     // survives it, a primary write never shows); a checkpoint, start, stop or close racing I/O does not.
     this.concurrentControl = step.do === 'concurrent' && members.some((m) => !['read', 'write', 'status', 'failover'].includes(m.do));
     for (const d of this.disks) {
-      Object.assign(d, { pending: [], forwardFailed: [], padEdges: [], anyRanges: [], touched: [], written: [], primaryWritten: [] });
+      Object.assign(d, { pending: [], padEdges: [], anyRanges: [], touched: [], written: [], primaryWritten: [] });
+      d.byReq.clear();
       d.race.clear();
       d.wide.clear();
       d.stageBefore = d.data.stage;
@@ -74,7 +81,7 @@ export class DataConformance {
       d.buffersEmptied = members.some((m) => m.do === 'checkpoint' || m.do === 'start');
       if (this.concurrentControl) d.race.add('control-step-in-concurrent-group');
     }
-    for (const m of members) this.notePending(m);
+    members.forEach((m, i) => this.notePending(m, step.do === 'concurrent' ? i : undefined));
     if (members.some((m) => m.do === 'checkpoint')) this.disks.forEach((d) => this.noteBuffered(d));
     if (step.do === 'concurrent') this.disks.forEach((d, i) => this.checkCommutes(i, d, members));
   }
@@ -92,28 +99,42 @@ export class DataConformance {
     if (!primaryWrites.every((w) => copyBeforeWriteIsolates(d.data, w.offset, w.length))) d.race.add('primary-secondary-race-without-cow');
   }
 
-  onEvent(event: TraceEvent): void {
-    const f = event.fields;
+  onEvent(event: TypedTraceEvent): void {
     switch (event.kind) {
       case 'repl-op':
-        return this.onOperation(f);
+        return this.onOperation(event.fields);
       case 'job':
-        return this.onJob(f);
+        return this.onJob(event.fields);
       case 'cow':
         // The copy into hidden is made now, whatever becomes of the write that caused it.
-        return this.apply(parseNodeName(String(f.job)).disk, { kind: 'cluster-copied', offset: Number(f.offset), length: Number(f.bytes) });
+        return this.apply(parseNodeName(event.fields.job).disk, { kind: 'cluster-copied', offset: event.fields.offset, length: event.fields.bytes });
       case 'nbd-applied':
-        return this.onForwardLanded(f);
+        return this.onForwardLanded(event.fields);
       case 'quorum-write':
-        return this.onQuorumWrite(f);
+        return this.onQuorumWrite(event.fields);
       case 'repl-io':
-        return this.onReplicationIo(f);
+        return this.onReplicationIo(event.fields);
       case 'eject':
-        return this.race(parseNodeName(String(f.node)).disk, 'buffer-disk-ejected');
+        return this.race(parseNodeName(event.fields.node).disk, 'buffer-disk-ejected');
       case 'pad-read-failed':
-        return this.onPaddingFailed(f);
+        return this.onPaddingFailed(event.fields);
       case 'side':
-        return this.compare.sideLost(f.side === 'primary' ? 'primary' : 'secondary');
+        return this.compare.sideLost(event.fields.side);
+      case 'request':
+        return this.onRequest(event.fields);
+      // The model follows outcomes, not leaf I/O, stage changes (the chart's business), faults (seen
+      // through what they caused), commands or commit copies (the commit's end decides).
+      case 'step':
+      case 'step-result':
+      case 'io':
+      case 'stage':
+      case 'repl-op-begin':
+      case 'fault':
+      case 'command':
+      case 'commit-copy':
+        return;
+      default:
+        return unhandledEvent(event);
     }
   }
 
@@ -160,7 +181,7 @@ export class DataConformance {
 
   // ---- keeping the model in step ----
 
-  private notePending(step: Step): void {
+  private notePending(step: Step, member: number | undefined): void {
     // Reads are checked through their results; writes through the disks they may have changed.
     if (step.do !== 'write') return;
     const d = this.disks[step.disk ?? 0]!;
@@ -169,7 +190,20 @@ export class DataConformance {
     d.written = unionBytes(d.written, [step.pattern]);
     if (step.vm === 'primary') d.primaryWritten = unionBytes(d.primaryWritten, [step.pattern]);
     if (target !== 'vm' && !(target === 'replication' && step.vm === 'secondary')) return void d.race.add('write-below-vm-node');
-    d.pending.push({ vm: step.vm, offset: step.offset, length: step.length, pattern: step.pattern, applied: false, landed: false });
+    d.pending.push({ vm: step.vm, offset: step.offset, length: step.length, pattern: step.pattern, member, applied: false, landed: false, forwardFailed: false });
+  }
+
+  /** A guest write of this step entered: from now on the events it causes name it by `req`. */
+  private onRequest(f: TraceEventFields['request']): void {
+    if (f.op === 'read' || f.step !== this.stepIndex) return;
+    const write = this.disks[f.disk]?.pending.find((w) => w.member === f.member);
+    if (write) this.disks[f.disk]!.byReq.set(f.req, write);
+  }
+
+  /** The pending write a trace event names by its request id, if it is one of this step's on that side. */
+  private writeOf(d: DiskModel, req: number | undefined, vm: PendingWrite['vm']): PendingWrite | undefined {
+    const write = req === undefined ? undefined : d.byReq.get(req);
+    return write?.vm === vm ? write : undefined;
   }
 
   /** Before a checkpoint: what active and hidden hold is where the secondary's view may change. */
@@ -177,8 +211,8 @@ export class DataConformance {
     for (const run of allocatedAboveBase(d.data).intervals()) d.touched.push({ offset: run.start, bytes: run.end - run.start, by: 'secondary' });
   }
 
-  private onOperation(f: TraceFields): void {
-    const id = parseNodeName(String(f.node));
+  private onOperation(f: TraceEventFields['repl-op']): void {
+    const id = parseNodeName(f.node);
     if (id.role !== 'replication-secondary') return;
     const d = this.disks[id.disk];
     if (!d) return;
@@ -206,11 +240,11 @@ export class DataConformance {
     }
   }
 
-  private onJob(f: TraceFields): void {
-    const id = parseNodeName(String(f.owner));
+  private onJob(f: TraceEventFields['job']): void {
+    const id = parseNodeName(f.owner);
     const d = this.disks[id.disk];
     if (!d || id.role !== 'replication-secondary') return;
-    const job = String(f.job);
+    const job = f.job;
     if (job.startsWith('backup') && f.event === 'failed' && d.data.stage === 'running') {
       // Copies already under way finish after the job ended, racing the writes that no longer wait
       // for them: with requests in flight together the result depends on an order the trace lacks.
@@ -222,16 +256,15 @@ export class DataConformance {
     }
   }
 
-  private onQuorumWrite(f: TraceFields): void {
-    const disk = parseNodeName(String(f.node)).disk;
+  private onQuorumWrite(f: TraceEventFields['quorum-write']): void {
+    const disk = parseNodeName(f.node).disk;
     const d = this.disks[disk];
     if (!d) return;
-    const offset = Number(f.offset);
-    const bytes = Number(f.bytes);
-    const write = d.pending.find((w) => w.vm === 'primary' && !w.applied && w.offset === offset && w.length === bytes);
-    if (!write) return this.race(disk, 'unexpected-primary-write');
+    const { offset, bytes } = f;
+    const write = this.writeOf(d, f.req, 'primary');
+    if (!write || write.applied) return this.race(disk, 'unexpected-primary-write');
     write.applied = true;
-    const children = String(f.children).split(',');
+    const children = f.children.split(',');
     const local = children[0] === 'ok' ? 'ok' : 'failed';
     if (local === 'failed') d.wide.add('failed-write');
     if (write.landed) {
@@ -239,7 +272,7 @@ export class DataConformance {
       this.checkForwarded(disk, offset, bytes, local, 'ok', children.length);
       return this.apply(disk, { kind: 'primary-write', offset, length: bytes, pattern: write.pattern, local, forward: 'not-sent' });
     }
-    const forward = takeOverlap(d.forwardFailed, offset, bytes) ? 'failed' : 'not-sent';
+    const forward = write.forwardFailed ? 'failed' : 'not-sent';
     this.checkForwarded(disk, offset, bytes, local, forward, children.length);
     this.apply(disk, { kind: 'primary-write', offset, length: bytes, pattern: write.pattern, local, forward });
   }
@@ -249,14 +282,12 @@ export class DataConformance {
    * changes S, whatever happens to its reply or to the primary afterwards. The primary disk's half
    * follows when the quorum reports (it stays old-or-new if the primary dies first).
    */
-  private onForwardLanded(f: TraceFields): void {
-    const disk = parseNodeName(String(f.node)).disk;
+  private onForwardLanded(f: TraceEventFields['nbd-applied']): void {
+    const disk = parseNodeName(f.node).disk;
     const d = this.disks[disk];
     if (!d) return;
-    const offset = Number(f.offset);
-    const bytes = Number(f.bytes);
-    const write = d.pending.find((w) => w.vm === 'primary' && !w.landed && w.offset < offset + bytes && offset < w.offset + w.length);
-    if (!write) return this.race(disk, 'unexpected-forwarded-write');
+    const write = this.writeOf(d, f.req, 'primary');
+    if (!write || write.landed) return this.race(disk, 'unexpected-forwarded-write');
     write.landed = true;
     const undefinedBytes = undefinedPadding(d.padEdges, write.offset, write.length);
     if (undefinedBytes.length > 0) d.wide.add('padding-undefined');
@@ -264,11 +295,11 @@ export class DataConformance {
   }
 
   /** QEMU 7.2 writes an unaligned request even when reading its edges failed: those bytes are then undefined. */
-  private onPaddingFailed(f: TraceFields): void {
-    const id = parseNodeName(String(f.node));
+  private onPaddingFailed(f: TraceEventFields['pad-read-failed']): void {
+    const id = parseNodeName(f.node);
     const d = this.disks[id.disk];
     if (!d) return;
-    const edge = { offset: Number(f.offset), bytes: Number(f.bytes) };
+    const edge = { offset: f.offset, bytes: f.bytes };
     // On the primary's replication node the padded request is the forwarded one: the model knows where it lands.
     if (id.role === 'replication-primary') return void d.padEdges.push(edge);
     d.anyRanges.push(edge);
@@ -286,19 +317,18 @@ export class DataConformance {
     this.compare.report.check('secondary-tracks-primary', forward !== 'not-sent', () => `primary write [${offset},+${bytes}] on disk ${disk} was neither forwarded nor reported`);
   }
 
-  private onReplicationIo(f: TraceFields): void {
-    const id = parseNodeName(String(f.node));
+  private onReplicationIo(f: TraceEventFields['repl-io']): void {
+    const id = parseNodeName(f.node);
     const d = this.disks[id.disk];
     if (!d || f.op !== 'write') return;
-    const offset = Number(f.offset);
-    const bytes = Number(f.bytes);
     if (id.role === 'replication-primary') {
-      if (f.lower === 'failed') d.forwardFailed.push({ offset, bytes });
+      const forwarded = this.writeOf(d, f.req, 'primary');
+      if (forwarded && f.lower === 'failed') forwarded.forwardFailed = true;
       return;
     }
-    // The node sees whole sectors: an unaligned guest write arrives padded around it.
-    const write = d.pending.find((w) => w.vm === 'secondary' && !w.applied && w.offset >= offset && w.offset + w.length <= offset + bytes);
-    if (!write) return this.race(id.disk, 'unexpected-secondary-write');
+    // The node sees whole sectors (an unaligned guest write arrives padded around it): the id, not the range, names the write.
+    const write = this.writeOf(d, f.req, 'secondary');
+    if (!write || write.applied) return this.race(id.disk, 'unexpected-secondary-write');
     write.applied = true;
     const result = f.result === 'ok' ? 'ok' : f.lower === 'none' ? 'rejected' : 'failed';
     // A write that failed below may or may not have allocated its clusters in active (qcow2 links a
@@ -306,7 +336,7 @@ export class DataConformance {
     if (result === 'failed') this.race(id.disk, 'secondary-write-failed');
     // The node routed the write by the stage it had when the write began; if the stage moved while
     // the write was in flight (a commit ended), either route may have been taken.
-    if (result === 'ok' && !sameStage(String(f.stage), d.data.stage)) this.race(id.disk, 'secondary-write-raced-stage-change');
+    if (result === 'ok' && !sameStage(f.stage, d.data.stage)) this.race(id.disk, 'secondary-write-raced-stage-change');
     this.apply(id.disk, { kind: 'secondary-write', offset: write.offset, length: write.length, pattern: write.pattern, result });
   }
 
@@ -358,20 +388,13 @@ function holdsWide(data: ReplicationData): boolean {
 }
 
 /** Whether the engine's stage and the data model's stage route secondary writes the same way. */
-function sameStage(engine: string, data: ReplicationData['stage']): boolean {
-  const expected: Record<string, readonly ReplicationData['stage'][]> = {
+function sameStage(engine: TraceStage, data: ReplicationData['stage']): boolean {
+  const expected: Record<TraceStage, readonly ReplicationData['stage'][]> = {
     NONE: ['none'],
     RUNNING: ['running'],
     FAILOVER: ['failover'],
     FAILOVER_FAILED: ['failover-failed'],
     DONE: ['promoted', 'stopped'],
   };
-  return expected[engine]?.includes(data) ?? false;
-}
-
-function takeOverlap(list: { offset: number; bytes: number }[], offset: number, bytes: number): boolean {
-  const i = list.findIndex((r) => r.offset < offset + bytes && offset < r.offset + r.bytes);
-  if (i < 0) return false;
-  list.splice(i, 1);
-  return true;
+  return expected[engine].includes(data);
 }

@@ -22,14 +22,19 @@ import type { Reporter } from './Reporter.js';
 /** The copy-before-write cluster, in which the data model copies and the checks below group writes. */
 const CLUSTER = COW_CLUSTER_BYTES;
 
+/** A guest write of this step, known by its request id once its `request` event announced it. */
 export interface PendingWrite {
   readonly vm: 'primary' | 'secondary';
   readonly offset: number;
   readonly length: number;
   readonly pattern: number;
+  /** Its place in a concurrent group (undefined: the step itself), which its request event names. */
+  readonly member: number | undefined;
   applied: boolean;
   /** A primary write whose forwarded copy reached the secondary disk (applied to S already). */
   landed: boolean;
+  /** A primary write whose forwarded copy failed below the primary's replication node. */
+  forwardFailed: boolean;
 }
 
 /** One replicated disk as the checker follows it through a step. */
@@ -39,8 +44,10 @@ export interface DiskModel {
   before: ReplicationData;
   /** The model's data stage before this step (to name the invariant a mismatch breaks). */
   stageBefore: ReplicationData['stage'];
+  /** This step's guest writes the data model follows, until their request events name them. */
   pending: PendingWrite[];
-  forwardFailed: ByteRange[];
+  /** The same writes by request id: how trace events about a write find it. */
+  readonly byReq: Map<number, PendingWrite>;
   /** Edges of forwarded primary writes whose padding read failed (this step). */
   padEdges: ByteRange[];
   /** Bytes some other node wrote undefined (a failed padding read there). */

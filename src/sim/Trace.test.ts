@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Clock } from './Clock.js';
-import { Trace, type TraceEvent, type TraceFields, type TraceLevel, serializeEvent } from './Trace.js';
+import { Trace, type TraceFields, type TraceLevel, serializeEvent } from './Trace.js';
 import type { TraceKind, TypedTraceEvent } from './TraceEvents.js';
 
 class ManualClock implements Clock {
@@ -18,6 +18,11 @@ const EMPTY_HASH = '25c1df661b156293';
  */
 function emitUntyped(trace: Trace, kind: string, fields: TraceFields): void {
   trace.emit(kind as TraceKind, fields as never);
+}
+
+/** An event past the contract, as serializeEvent may still meet one emitted that way. */
+function untypedEvent(seq: number, tick: number, kind: string, fields: TraceFields): TypedTraceEvent {
+  return { seq, tick, kind, fields } as unknown as TypedTraceEvent;
 }
 
 /** A fixed little run: two I/Os at tick 0 and a fault at tick 1500. */
@@ -62,7 +67,7 @@ describe('Trace', () => {
   });
 
   it('keeps every event at level full, stamped with sequence number and tick', () => {
-    const events: readonly TraceEvent[] = record('full').events();
+    const events: readonly TypedTraceEvent[] = record('full').events();
     expect(events.map((e) => [e.seq, e.tick, e.kind])).toEqual([
       [0, 0, 'io'],
       [1, 0, 'io'],
@@ -79,14 +84,13 @@ describe('Trace', () => {
         '{"seq":2,"t":1500,"k":"fault","fault":0,"kind":"io-error","errno":"EIO","fatal":true,"note":null}',
       ].join('\n'),
     );
-    expect(serializeEvent({ seq: 9, tick: 3, kind: 'x', fields: {} })).toBe('{"seq":9,"t":3,"k":"x"}');
+    expect(serializeEvent(untypedEvent(9, 3, 'x', {}))).toBe('{"seq":9,"t":3,"k":"x"}');
   });
 
   it('refuses a field named like an envelope key instead of letting it overwrite the envelope', () => {
-    const event: TraceEvent = { seq: 4, tick: 2, kind: 'io', fields: { node: 'raw', t: 99 } };
-    expect(() => serializeEvent(event)).toThrow('trace event io: field "t" collides with the envelope key of its JSON line');
-    expect(() => serializeEvent({ ...event, fields: { seq: 1 } })).toThrow('field "seq" collides');
-    expect(() => serializeEvent({ ...event, fields: { k: 'x' } })).toThrow('field "k" collides');
+    expect(() => serializeEvent(untypedEvent(4, 2, 'io', { node: 'raw', t: 99 }))).toThrow('trace event io: field "t" collides with the envelope key of its JSON line');
+    expect(() => serializeEvent(untypedEvent(4, 2, 'io', { seq: 1 }))).toThrow('field "seq" collides');
+    expect(() => serializeEvent(untypedEvent(4, 2, 'io', { k: 'x' }))).toThrow('field "k" collides');
   });
 
   it('accepts only the contract: a misspelled kind or a renamed field does not compile', () => {

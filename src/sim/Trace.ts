@@ -10,18 +10,12 @@ import { RunningHash } from './hash.js';
 import type { EnvelopeKey, TraceEventFields, TraceEventOf, TraceKind, TypedTraceEvent } from './TraceEvents.js';
 
 export type TraceValue = string | number | boolean | null | undefined;
-export type TraceFields = Readonly<Record<string, TraceValue>>;
-
 /**
- * Any event with untyped fields: the compatibility path for a reader not yet switched over to
- * TypedTraceEvent (every TypedTraceEvent is one). New code switches on TypedTraceEvent instead.
+ * Fields as the hash and the JSON line see them: values only, no names. Readers never take events
+ * this way (they switch on TypedTraceEvent, where a renamed field fails to compile); tests use it to
+ * emit past the contract.
  */
-export interface TraceEvent {
-  readonly seq: number;
-  readonly tick: number;
-  readonly kind: string;
-  readonly fields: TraceFields;
-}
+export type TraceFields = Readonly<Record<string, TraceValue>>;
 
 /** off: nothing recorded; hash: only the running hash; full: hash plus every event kept. */
 export type TraceLevel = 'off' | 'hash' | 'full';
@@ -107,10 +101,10 @@ const ENVELOPE_KEYS: readonly EnvelopeKey[] = ['seq', 't', 'k'];
 /**
  * One event as a JSON line; key order is fixed by the emitter, so the text is stable. The envelope
  * (seq, t, k) and the fields share one object: the contract names no field like an envelope key
- * (checked at compile time), and a loose event that does is our bug, so it throws rather than
- * letting the field overwrite the envelope.
+ * (checked at compile time), and an event emitted past it that does is our bug, so it throws rather
+ * than letting the field overwrite the envelope.
  */
-export function serializeEvent(event: TraceEvent): string {
+export function serializeEvent(event: TypedTraceEvent): string {
   for (const key of ENVELOPE_KEYS) {
     if (Object.hasOwn(event.fields, key)) throw new Error(`trace event ${event.kind}: field "${key}" collides with the envelope key of its JSON line`);
   }

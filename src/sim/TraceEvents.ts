@@ -35,8 +35,8 @@ export type FaultTraceFields = { readonly fault: number } & (
 );
 
 /**
- * Every event kind and its fields. Object types, not interfaces, so that an event stays assignable
- * to the loose TraceFields record (the compatibility path for readers not yet converted).
+ * Every event kind and its fields. Object types, not interfaces, so that an event's fields stay
+ * assignable to the TraceFields record the hash and the JSON line walk.
  */
 export type TraceEventFields = {
   /** A scenario step begins (runScenarioOnEngine). */
