@@ -7,7 +7,7 @@ import { type Mutant, inside, patch } from './Mutant.js';
 
 interface FrontInside {
   readonly alignment: number;
-  readEdge(edge: number, out: Uint8Array, start: number): Promise<void>;
+  readEdge(edge: number, out: Uint8Array, start: number, requestId: number | undefined): Promise<void>;
 }
 
 export const BLOCK_MUTANTS: readonly Mutant[] = [
@@ -32,10 +32,10 @@ export const BLOCK_MUTANTS: readonly Mutant[] = [
     apply: () =>
       patch(BlockNode.prototype, 'padded', () =>
         async function (this: unknown, ...args: unknown[]) {
-          const [start, end, offset, data] = args as [number, number, number, Uint8Array];
+          const [start, end, offset, data, requestId] = args as [number, number, number, Uint8Array, number | undefined];
           const front = inside<FrontInside>(this);
           const out = new Uint8Array(end - start);
-          if (offset % front.alignment !== 0) await front.readEdge(start, out, start);
+          if (offset % front.alignment !== 0) await front.readEdge(start, out, start, requestId);
           out.set(data, offset - start);
           return out;
         },

@@ -19,20 +19,20 @@ interface QuorumInside {
 }
 
 interface NbdInside {
-  roundTrip(op: string, offset: number, bytes: number, call: (exp: NbdExport) => Promise<void>): Promise<void>;
+  roundTrip(op: string, offset: number, bytes: number, requestId: number | undefined, call: (exp: NbdExport) => Promise<void>): Promise<void>;
 }
 
 /** Every child's write to its end, as the quorum runs them; each child's error or null, in child order. */
 async function writeChildren(self: unknown, args: unknown[]): Promise<(BlockError | null)[]> {
   const q = inside<QuorumInside>(self);
-  const [offset, data] = args as [number, Uint8Array];
-  const settled = await Promise.allSettled(q.links.map((l) => l.node.write(offset, data)));
+  const [offset, data, requestId] = args as [number, Uint8Array, number | undefined];
+  const settled = await Promise.allSettled(q.links.map((l) => l.node.write(offset, data, { requestId })));
   const errors = settled.map((r) => {
     if (r.status === 'fulfilled') return null;
     if (!isBlockError(r.reason)) throw r.reason;
     return r.reason;
   });
-  if (q.env.trace.enabled) q.env.trace.emit('quorum-write', { node: q.name, offset, bytes: data.length, children: errors.map((e) => e?.errno ?? 'ok').join(',') });
+  if (q.env.trace.enabled) q.env.trace.emit('quorum-write', { node: q.name, offset, bytes: data.length, children: errors.map((e) => e?.errno ?? 'ok').join(','), req: requestId });
   return errors;
 }
 
@@ -40,9 +40,9 @@ async function writeChildren(self: unknown, args: unknown[]): Promise<(BlockErro
 function forwardWrong(wrong: (offset: number, data: Uint8Array) => [number, Uint8Array]) {
   return () =>
     function (this: unknown, ...args: unknown[]) {
-      const [offset, data] = args as [number, Uint8Array];
+      const [offset, data, requestId] = args as [number, Uint8Array, number | undefined];
       const [to, sent] = wrong(offset, data);
-      return inside<NbdInside>(this).roundTrip('write', offset, data.length, (exp) => exp.write(to, sent));
+      return inside<NbdInside>(this).roundTrip('write', offset, data.length, requestId, (exp) => exp.write(to, sent, requestId));
     };
 }
 
@@ -92,8 +92,8 @@ export const PAIR_MUTANTS: readonly Mutant[] = [
     apply: () =>
       patch(QuorumNode.prototype, 'doWrite', () =>
         async function (this: unknown, ...args: unknown[]) {
-          const [offset, data] = args as [number, Uint8Array];
-          const [local, ...rest] = inside<QuorumInside>(this).links.map((l) => l.node.write(offset, data));
+          const [offset, data, requestId] = args as [number, Uint8Array, number | undefined];
+          const [local, ...rest] = inside<QuorumInside>(this).links.map((l) => l.node.write(offset, data, { requestId }));
           for (const p of rest) p.catch(() => undefined);
           await local;
         },
