@@ -187,45 +187,14 @@ function readStep(kind: Step['do'], f: FieldReader, where: string, ctx: StepCont
     case 'status':
       return { do: kind, side: f.oneOf('side', SIDES) };
     case 'write':
-      return compact({
-        do: kind,
-        vm: f.oneOf('vm', SIDES),
-        offset: f.int('offset'),
-        length: f.int('length', 1),
-        pattern: f.int('pattern', 0, 255),
-        disk: f.optInt('disk', 0, ctx.disks - 1),
-        node: f.optOneOf('node', IO_TARGETS),
-      });
+      return compact({ do: kind, ...guestRange(f), pattern: f.int('pattern', 0, 255), ...entry(f, ctx) });
     case 'read':
-      return compact({
-        do: kind,
-        vm: f.oneOf('vm', SIDES),
-        offset: f.int('offset'),
-        length: f.int('length', 1),
-        disk: f.optInt('disk', 0, ctx.disks - 1),
-        node: f.optOneOf('node', IO_TARGETS),
-      });
-    case 'write-zeroes':
-      return compact({
-        do: kind,
-        vm: f.oneOf('vm', SIDES),
-        offset: f.int('offset'),
-        length: f.int('length', 1),
-        unmap: f.optBool('unmap'),
-        disk: f.optInt('disk', 0, ctx.disks - 1),
-        node: f.optOneOf('node', IO_TARGETS),
-      });
     case 'discard':
-      return compact({
-        do: kind,
-        vm: f.oneOf('vm', SIDES),
-        offset: f.int('offset'),
-        length: f.int('length', 1),
-        disk: f.optInt('disk', 0, ctx.disks - 1),
-        node: f.optOneOf('node', IO_TARGETS),
-      });
+      return compact({ do: kind, ...guestRange(f), ...entry(f, ctx) });
+    case 'write-zeroes':
+      return compact({ do: kind, ...guestRange(f), unmap: f.optBool('unmap'), ...entry(f, ctx) });
     case 'flush':
-      return compact({ do: kind, vm: f.oneOf('vm', SIDES), disk: f.optInt('disk', 0, ctx.disks - 1), node: f.optOneOf('node', IO_TARGETS) });
+      return compact({ do: kind, vm: f.oneOf('vm', SIDES), ...entry(f, ctx) });
     case 'failover':
       return compact({ do: kind, lost: f.optOneOf('lost', SIDES) });
     case 'wait':
@@ -245,6 +214,16 @@ function readStep(kind: Step['do'], f: FieldReader, where: string, ctx: StepCont
       return { do: kind, steps };
     }
   }
+}
+
+/** The VM and byte range of a guest operation, read in the order the format lists them. */
+function guestRange(f: FieldReader): { vm: (typeof SIDES)[number]; offset: number; length: number } {
+  return { vm: f.oneOf('vm', SIDES), offset: f.int('offset'), length: f.int('length', 1) };
+}
+
+/** Which disk a guest operation targets and where it enters (the VM's disk unless `node` says otherwise). */
+function entry(f: FieldReader, ctx: StepContext): { disk: number | undefined; node: (typeof IO_TARGETS)[number] | undefined } {
+  return { disk: f.optInt('disk', 0, ctx.disks - 1), node: f.optOneOf('node', IO_TARGETS) };
 }
 
 function parseExpect(raw: unknown, where: string): ExpectedResult | undefined {
