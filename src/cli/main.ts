@@ -38,5 +38,5 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-const isEntryPoint = process.argv[1] !== undefined && /colosim(\.js)?$|cli[\\/]main\.ts$/.test(process.argv[1]);
+const isEntryPoint = process.argv[1] !== undefined && /colosim(\.js)?$|cli[\\/]main\.[jt]s$/.test(process.argv[1]);
 if (isEntryPoint) runAsProcess(() => main(process.argv.slice(2)));
