@@ -7,12 +7,14 @@ import { Command, CommanderError } from 'commander';
 import { CliError, ExitCode } from './ExitCode.js';
 import { COMMANDS } from './commands/index.js';
 import { runAsProcess } from './runAsProcess.js';
+import { packageInfo } from '../util/packageInfo.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command();
   program
     .name('colosim')
     .description("Deterministic simulation and verification of QEMU's COLO block replication")
+    .version(`colosim ${packageInfo().version}`, '-V, --version', 'print "colosim <version>" and exit')
     .exitOverride()
     .showHelpAfterError('(run colosim --help for usage)')
     .configureOutput({ writeOut: (text) => process.stdout.write(text), writeErr: (text) => process.stderr.write(text) });
