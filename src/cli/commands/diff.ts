@@ -26,17 +26,25 @@ import type { ResultDocument, SkippedItem } from '../../scenario/StepResult.js';
 import { parseInteger } from '../args.js';
 import { CliError, ExitCode } from '../ExitCode.js';
 import { readScenarioFile } from '../readScenarioFile.js';
+import { diffFilesReport, diffGeneratedReport } from '../ciReports.js';
+import { paintFor, paintVerdicts } from '../colour.js';
+import { type CommandName, jsonDocument } from '../jsonOutput.js';
+import { REPORTER_OPTION, REPORTER_OUT_OPTION, type Reporter, type ReporterArgs, emitReport, reporterFrom, textOnStdout } from '../reporterOption.js';
 
 /** Seeds of generated differential scenarios are at most this (fast-check seeds are 31-bit here). */
 export const DIFFERENTIAL_MAX_SEED = 0x7fffffff;
 
-export interface DiffArgs {
+export interface DiffArgs extends ReporterArgs {
   readonly json?: boolean;
   readonly generate?: string;
   readonly seed?: string | number;
   readonly faults?: boolean;
   /** The command line echoed before the run, given the seed (fuzz --backend qemu echoes itself). */
   readonly echo?: (seed: number) => string;
+  /** The reporter the flags asked for (parsed before any work). */
+  readonly ci?: Reporter;
+  /** Whose JSON document this is: diff, or fuzz for `fuzz --backend qemu`. */
+  readonly command?: CommandName;
 }
 
 /** One scenario's comparison, as --json prints it. */
@@ -63,14 +71,17 @@ export function registerDiff(program: Command, setExitCode: (code: number) => vo
     .option('--generate <n>', 'run n generated scenarios instead of files')
     .option('--seed <s>', 'seed of the generated scenarios (default: from the clock, printed)')
     .option('--faults', 'with --generate: also draw one fault QEMU can express in some scenarios')
+    .option(...REPORTER_OPTION)
+    .option(...REPORTER_OUT_OPTION)
     .action(async (target: string | undefined, args: DiffArgs) => {
+      const reporter = reporterFrom('diff: ', args, args.json === true);
       if (args.generate !== undefined) {
         if (target !== undefined) throw new CliError('diff: give a file/directory or --generate, not both', ExitCode.Usage);
-        setExitCode(await generated(integer('--generate', args.generate, 1, 1_000_000), args));
+        setExitCode(await generated(integer('--generate', args.generate, 1, 1_000_000), reporter === undefined ? args : { ...args, ci: reporter }));
         return;
       }
       if (target === undefined) throw new CliError('diff: missing scenario file or directory (or --generate N)', ExitCode.Usage);
-      setExitCode(await files(target, args.json === true));
+      setExitCode(await files(target, args.json === true, reporter));
     });
 }
 
@@ -98,7 +109,7 @@ export function asQemuCliError(context: string | undefined, error: unknown): unk
   return new CliError(context === undefined ? error.message : `${context}: ${error.message}`, ExitCode.Qemu);
 }
 
-async function files(target: string, json: boolean): Promise<number> {
+async function files(target: string, json: boolean, reporter: Reporter | undefined): Promise<number> {
   const paths = scenarioPaths(target);
   // Every file is read (and validated) before anything runs, so a bad file costs no QEMU time.
   const scenarios = paths.map((path) => ({ path, scenario: readScenarioFile(path) }));
@@ -108,14 +119,17 @@ async function files(target: string, json: boolean): Promise<number> {
     for (const { path, scenario } of scenarios) {
       const result = await compare(path, scenario, session);
       results.push(result);
-      if (!json) process.stdout.write(formatScenarioDiff(scenario, result));
+      if (!json && textOnStdout(reporter)) process.stdout.write(paintVerdicts(formatScenarioDiff(scenario, result), paintFor(process.stdout)));
     }
   } finally {
     await session.close();
   }
   const summary = summarise(results);
-  process.stdout.write(json ? `${JSON.stringify({ scenarios: results, summary }, null, 1)}\n` : `${summaryLine(summary)}\n`);
-  return summary.differences > 0 || summary.modelViolations > 0 ? ExitCode.Violation : ExitCode.Ok;
+  const code = summary.differences > 0 || summary.modelViolations > 0 ? ExitCode.Violation : ExitCode.Ok;
+  if (json) process.stdout.write(jsonDocument('diff', code, { scenarios: results, summary }));
+  else if (textOnStdout(reporter)) process.stdout.write(`${summaryLine(summary)}\n`);
+  emitReport('diff: ', reporter, () => diffFilesReport(target, results));
+  return code;
 }
 
 async function compare(path: string, scenario: Scenario, session: QemuSession): Promise<ScenarioDiff> {
@@ -214,35 +228,44 @@ function show(value: unknown): string {
 export async function generated(runs: number, args: DiffArgs): Promise<number> {
   const seed = args.seed === undefined ? Date.now() % DIFFERENTIAL_MAX_SEED : typeof args.seed === 'number' ? args.seed : integer('--seed', args.seed, 0, DIFFERENTIAL_MAX_SEED);
   const session = openQemuSession();
+  const rerun = args.echo?.(seed) ?? `colosim diff --generate ${runs} --seed ${seed}${args.faults === true ? ' --faults' : ''}`;
+  const command = args.command ?? 'diff';
+  const text = args.json !== true && textOnStdout(args.ci);
   try {
-    if (args.json !== true) process.stdout.write(`${args.echo?.(seed) ?? `colosim diff --generate ${runs} --seed ${seed}${args.faults === true ? ' --faults' : ''}`}\n`);
+    // The seed and the rerun command come before the first case: on stdout with the text, else on stderr.
+    if (text) process.stdout.write(`${rerun}\n`);
+    else process.stderr.write(`colosim ${command}: seed ${seed} (rerun: npx ${rerun})\n`);
     const result = await checkDifferential({ session, runs, seed, shape: { faults: args.faults === true } });
-    if (result.qemuFailure !== undefined) return reportQemuFailure(result, args.json === true);
-    if (args.json === true) {
-      process.stdout.write(`${JSON.stringify(result, null, 1)}\n`);
-    } else {
-      const explained = Object.entries(result.explained).map(([id, n]) => `${id} x${n}`);
-      process.stdout.write(`${result.scenarios} scenario(s) generated, ${result.runs} run(s) with shrinking, ${result.compared} step(s) compared, ${result.skipped} skipped`);
-      process.stdout.write(explained.length === 0 ? '\n' : `; documented divergences seen: ${explained.join(', ')}\n`);
-      if (result.failure) {
-        process.stdout.write(`difference found and shrunk to ${result.failure.file} (replay: colosim diff ${result.failure.file})\n`);
-        for (const d of result.failure.differences) process.stdout.write(`  step ${d.step} ${d.field}: engine ${show(d.engine)}, qemu ${show(d.qemu)}\n`);
-      }
-    }
-    return result.failure ? ExitCode.Violation : ExitCode.Ok;
+    const code = result.qemuFailure !== undefined ? ExitCode.Qemu : result.failure ? ExitCode.Violation : ExitCode.Ok;
+    if (args.json === true) process.stdout.write(jsonDocument(command, code, result));
+    else if (text) process.stdout.write(paintVerdicts(generatedText(result), paintFor(process.stdout)));
+    if (result.qemuFailure !== undefined) reportQemuFailure(result);
+    emitReport(`${command}: `, args.ci, () => diffGeneratedReport(result, rerun));
+    return code;
   } finally {
     await session.close();
   }
 }
 
-/** A campaign QEMU ended: what was done, then the failure on one line (stderr); exit 3. */
-function reportQemuFailure(result: DifferentialCheckResult, json: boolean): number {
+/** What a generated campaign found, as text. */
+function generatedText(result: DifferentialCheckResult): string {
+  if (result.qemuFailure !== undefined) return `${result.scenarios} scenario(s) generated, ${result.runs} run(s) compared before QEMU failed\n`;
+  const explained = Object.entries(result.explained).map(([id, n]) => `${id} x${n}`);
+  const lines = [
+    `${result.scenarios} scenario(s) generated, ${result.runs} run(s) with shrinking, ${result.compared} step(s) compared, ${result.skipped} skipped${explained.length === 0 ? '' : `; documented divergences seen: ${explained.join(', ')}`}`,
+  ];
+  if (result.failure) {
+    lines.push(`difference found and shrunk to ${result.failure.file} (replay: colosim diff ${result.failure.file})`);
+    for (const d of result.failure.differences) lines.push(`  step ${d.step} ${d.field}: engine ${show(d.engine)}, qemu ${show(d.qemu)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** A campaign QEMU ended: the failure on one line (stderr), after what was done (stdout); exit 3. */
+function reportQemuFailure(result: DifferentialCheckResult): void {
   const failure = result.qemuFailure!;
-  if (json) process.stdout.write(`${JSON.stringify(result, null, 1)}\n`);
-  else process.stdout.write(`${result.scenarios} scenario(s) generated, ${result.runs} run(s) compared before QEMU failed\n`);
   const rerun = failure.file === undefined ? '' : `; the scenario: ${failure.file} (rerun: colosim run --backend qemu ${failure.file})`;
   process.stderr.write(`colosim: no verdict: ${failure.message}${rerun}\n`);
-  return ExitCode.Qemu;
 }
 
 function integer(flag: string, text: string, min: number, max: number): number {

@@ -21,6 +21,10 @@ import { CliError, ExitCode } from '../ExitCode.js';
 import { parseInteger, isOneOf } from '../args.js';
 import { isSystemError, describeSystemError, prepareOutputDir, writeFileAtomic } from '../outputFiles.js';
 import { DIFFERENTIAL_MAX_SEED, generated } from './diff.js';
+import { fuzzReport } from '../ciReports.js';
+import { paintFor, paintVerdicts } from '../colour.js';
+import { jsonDocument } from '../jsonOutput.js';
+import { REPORTER_OPTION, REPORTER_OUT_OPTION, type Reporter, type ReporterArgs, emitReport, reporterFrom, textOnStdout } from '../reporterOption.js';
 
 /** Cases a default campaign runs: about a minute on one core of this project's machines (~250 cases/s). */
 export const DEFAULT_RUNS = 15_000;
@@ -28,7 +32,7 @@ export const DEFAULT_RUNS = 15_000;
 /** How often run.json is rewritten during a campaign (real time, the CLI's only). */
 const SNAPSHOT_EVERY_MS = 3000;
 
-interface FuzzArgs {
+interface FuzzArgs extends ReporterArgs {
   readonly seed?: string;
   readonly runs: string;
   readonly steps: string;
@@ -51,10 +55,13 @@ export function registerFuzz(program: Command, setExitCode: (code: number) => vo
     .option('--out <dir>', 'report folder (default: reports/fuzz/seed-<seed>)')
     .option('--json', 'print the summary as JSON')
     .option('--backend <name>', 'engine (checked against the models) or qemu (generated scenarios on the engine and on QEMU 7.2, compared)', 'engine')
+    .option(...REPORTER_OPTION)
+    .option(...REPORTER_OUT_OPTION)
     .action(async (args: FuzzArgs) => {
       const backend = choice('--backend', args.backend, ['engine', 'qemu'] as const);
+      const reporter = reporterFrom('fuzz: ', args, args.json === true);
       if (backend === 'qemu') {
-        setExitCode(await onQemu(args));
+        setExitCode(await onQemu(args, reporter));
         return;
       }
       const seed = args.seed === undefined ? Date.now() % 0x7fffffff : integer('--seed', args.seed, 0, 0xffffffff);
@@ -71,8 +78,11 @@ export function registerFuzz(program: Command, setExitCode: (code: number) => vo
       writeFileAtomic('fuzz: ', join(outDir, 'coverage.json'), `${JSON.stringify({ states: summary.states, transitions: summary.transitions }, null, 1)}\n`);
       const files = `report: ${join(outDir, 'run.json')}\nchart coverage: colosim chart --coverage ${join(outDir, 'coverage.json')} --out ${join(outDir, 'coverage.svg')}\n`;
       const stopped = signal === undefined ? '' : `interrupted by ${signal} after ${summary.cases} of ${runs} cases (exit 130)\n`;
-      process.stdout.write(args.json ? `${JSON.stringify(summary, null, 1)}\n` : `${formatSummary(summary)}\n${files}${stopped}`);
-      setExitCode(summary.counterexample ? ExitCode.Violation : summary.interrupted ? ExitCode.Interrupted : ExitCode.Ok);
+      const code = summary.counterexample ? ExitCode.Violation : summary.interrupted ? ExitCode.Interrupted : ExitCode.Ok;
+      if (args.json) process.stdout.write(jsonDocument('fuzz', code, summary));
+      else if (textOnStdout(reporter)) process.stdout.write(paintVerdicts(`${formatSummary(summary)}\n${files}${stopped}`, paintFor(process.stdout)));
+      emitReport('fuzz: ', reporter, () => fuzzReport(summary, rerunCommand(seed, runs, steps, faults, profile)));
+      setExitCode(code);
     });
 }
 
@@ -82,7 +92,7 @@ export function registerFuzz(program: Command, setExitCode: (code: number) => vo
  * A difference is shrunk to a scenario file under reports/differential/ (replay: colosim diff FILE).
  * A QEMU that fails (start-up twice, a hang, a crash the engine does not predict) is exit 3, never a difference.
  */
-async function onQemu(args: FuzzArgs): Promise<number> {
+async function onQemu(args: FuzzArgs, reporter: Reporter | undefined): Promise<number> {
   const runs = integer('--runs', args.runs, 1, 1_000_000);
   const faults = choice('--faults', args.faults, FAULT_MODES);
   if (args.profile !== DEFAULT_FUZZ_OPTIONS.profile) throw new CliError(`fuzz: --backend qemu runs QEMU's own code; --profile ${args.profile} applies to the engine only`, ExitCode.Usage);
@@ -92,6 +102,8 @@ async function onQemu(args: FuzzArgs): Promise<number> {
     ...(args.seed === undefined ? {} : { seed: integer('--seed', args.seed, 0, DIFFERENTIAL_MAX_SEED) }),
     faults: faults !== 'none',
     ...(args.json === true ? { json: true } : {}),
+    ...(reporter === undefined ? {} : { ci: reporter }),
+    command: 'fuzz',
   });
 }
 
@@ -207,7 +219,7 @@ export function progressReporter(total: number, quiet: boolean, stream: NodeJS.W
   };
 }
 
-const USAGE = '(usage: colosim fuzz [--seed N] [--runs N] [--steps N] [--faults none|tolerated|all] [--profile qemu-7.2|v24] [--out DIR] [--json] [--backend engine|qemu])';
+const USAGE = '(usage: colosim fuzz [--seed N] [--runs N] [--steps N] [--faults none|tolerated|all] [--profile qemu-7.2|v24] [--out DIR] [--json] [--backend engine|qemu] [--reporter junit|github [--reporter-out FILE]])';
 
 function integer(flag: string, text: string, min: number, max: number): number {
   const n = parseInteger(text, min, max);

@@ -10,6 +10,8 @@ import { formatResult } from '../../report/formatResult.js';
 import { CliError, ExitCode } from '../ExitCode.js';
 import { readScenarioFile } from '../readScenarioFile.js';
 import { failOnScheduleDrift } from '../scheduleDrift.js';
+import { paintFor, paintVerdicts } from '../colour.js';
+import { jsonDocument } from '../jsonOutput.js';
 
 export function registerReplay(program: Command, setExitCode: (code: number) => void): void {
   program
@@ -25,13 +27,14 @@ export function registerReplay(program: Command, setExitCode: (code: number) => 
       if (recorded !== undefined && recorded !== result.traceHash) {
         throw new CliError(`${file}: replay drifted: the trace hash is ${result.traceHash}, the counterexample recorded ${recorded}`, ExitCode.Usage);
       }
+      const code = result.violations.length > 0 ? ExitCode.Violation : ExitCode.Ok;
       if (options.json) {
-        process.stdout.write(`${JSON.stringify({ traceHash: result.traceHash, violations: result.violations }, null, 1)}\n`);
+        process.stdout.write(jsonDocument('replay', code, { file, scenario: scenario.name, traceHash: result.traceHash, violations: result.violations }));
       } else {
-        process.stdout.write(`${formatResult(scenario, result.document, [])}\n`);
-        for (const v of result.violations) process.stdout.write(`VIOLATION ${v.invariant} (${v.kind}) at step ${v.step}: ${v.message}\n`);
-        process.stdout.write(result.violations.length > 0 ? 'still failing\n' : 'holds now\n');
+        const violations = result.violations.map((v) => `VIOLATION ${v.invariant} (${v.kind}) at step ${v.step}: ${v.message}\n`).join('');
+        const text = `${formatResult(scenario, result.document, [])}\n${violations}${result.violations.length > 0 ? 'still failing\n' : 'holds now\n'}`;
+        process.stdout.write(paintVerdicts(text, paintFor(process.stdout)));
       }
-      setExitCode(result.violations.length > 0 ? ExitCode.Violation : ExitCode.Ok);
+      setExitCode(code);
     });
 }

@@ -28,11 +28,15 @@ import { writeOutputFile } from '../outputFiles.js';
 import { readScenarioFile } from '../readScenarioFile.js';
 import { failOnScheduleDrift } from '../scheduleDrift.js';
 import { asQemuCliError, openQemuSession } from './diff.js';
+import { runReport } from '../ciReports.js';
+import { paintFor, paintVerdicts } from '../colour.js';
+import { jsonDocument } from '../jsonOutput.js';
+import { REPORTER_OPTION, REPORTER_OUT_OPTION, type ReporterArgs, emitReport, reporterFrom, textOnStdout } from '../reporterOption.js';
 
 const BACKENDS = ['engine', 'qemu'] as const;
 const SPECS = ['own', 'qemu-7.2'] as const;
 
-interface RunOptions {
+interface RunOptions extends ReporterArgs {
   readonly json?: boolean;
   readonly backend: string;
   readonly check?: boolean;
@@ -52,7 +56,10 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
     .option('--spec <rules>', "with --check: the scenario's own profile's rules (own) or QEMU 7.2's whatever the profile (qemu-7.2)", 'own')
     .option('--inspect <file>', "engine: write XState's inspection events of the run as JSON lines (implies --check)")
     .option('--chart-trace <file>', 'engine: write the run as a chart trace for colosim chart --format html --trace (implies --check)')
+    .option(...REPORTER_OPTION)
+    .option(...REPORTER_OUT_OPTION)
     .action(async (file: string, options: RunOptions) => {
+      const reporter = reporterFrom('run: ', options, options.json === true);
       if (!isOneOf(options.backend, BACKENDS)) {
         throw new CliError(`run: unknown backend "${options.backend}" (expected ${BACKENDS.join(' or ')})`, ExitCode.Usage);
       }
@@ -71,15 +78,17 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
       if (checked !== undefined) writeOutputs(checked, options);
       const mismatches = compareExpectations(scenario, document);
       const violations = checked?.violations ?? [];
+      const code = mismatches.length > 0 || violations.length > 0 || document.aborted ? ExitCode.Violation : ExitCode.Ok;
       if (options.json) {
-        process.stdout.write(`${JSON.stringify(checked === undefined ? document : { ...document, check: checkSummary(checked) }, null, 2)}\n`);
+        const body = { file, ...document, mismatches, ...(checked === undefined ? {} : { check: checkSummary(checked) }) };
+        process.stdout.write(jsonDocument('run', code, body));
         for (const m of mismatches) process.stderr.write(`step ${m.step} ${m.field}: expected ${JSON.stringify(m.expected)}, got ${JSON.stringify(m.actual)}\n`);
-      } else {
-        process.stdout.write(`${formatResult(scenario, document, mismatches)}\n`);
-        for (const item of document.skipped ?? []) process.stdout.write(`${document.backend} skipped ${item.where}: ${item.reason}\n`);
-        if (checked !== undefined) process.stdout.write(formatCheck(checked));
+      } else if (textOnStdout(reporter)) {
+        const skipped = (document.skipped ?? []).map((item) => `${document.backend} skipped ${item.where}: ${item.reason}\n`).join('');
+        process.stdout.write(paintVerdicts(`${formatResult(scenario, document, mismatches)}\n${skipped}${checked === undefined ? '' : formatCheck(checked)}`, paintFor(process.stdout)));
       }
-      setExitCode(mismatches.length > 0 || violations.length > 0 || document.aborted ? ExitCode.Violation : ExitCode.Ok);
+      emitReport('run: ', reporter, () => runReport(file, document, mismatches, violations, check));
+      setExitCode(code);
     });
 }
 
