@@ -24,6 +24,9 @@ export default {
   timeoutFactor: 2,
   // Outside the repository: vitest would otherwise find the sandbox's copies of the test files.
   tempDirName: join(tmpdir(), 'colosim-stryker'),
+  // Not dist/: a compiled build copied into the sandbox could look newer than the mutated sources,
+  // and the colosim bin would then run the unmutated build (src/cli/compiledBuild.js).
+  ignorePatterns: ['dist'],
   cleanTempDir: true,
   reporters: ['clear-text', 'progress', 'json'],
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
