@@ -5,6 +5,7 @@
  * shows which 7.2 rules it lacks and the other way round.
  */
 import type { Profile } from '../../src/scenario/Scenario.js';
+import type { ChartFormat } from './chartFormats.js';
 import { chartStates, chartTransitions } from '../paths/chartTransitions.js';
 import { reachableUnder } from '../paths/coveringPaths.js';
 import { MODEL_NAMES, MODELS, type ModelName } from '../paths/modelCatalog.js';
@@ -15,8 +16,7 @@ import { chartsToHtml } from './toHtml.js';
 import { chartToMermaid } from './toMermaid.js';
 import type { TraceStep } from './trace.js';
 
-export type ChartFormat = 'svg' | 'dot' | 'mermaid' | 'html';
-export const CHART_FORMATS: readonly ChartFormat[] = ['svg', 'dot', 'mermaid', 'html'];
+export { CHART_FORMATS, type ChartFormat } from './chartFormats.js';
 
 export interface ChartRequest {
   /** One machine; for HTML, absent means all of them. */

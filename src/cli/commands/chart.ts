@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { MODEL_NAMES, type ModelName } from '../../../models/paths/modelCatalog.js';
 import { CoverageFileError, type VisitCounts, parseCoverage } from '../../../models/render/coverageStyle.js';
-import { CHART_FORMATS, type ChartFormat, renderChart } from '../../../models/render/renderChart.js';
+import { CHART_FORMATS, type ChartFormat } from '../../../models/render/chartFormats.js';
 import { type TraceStep, TraceFileError, parseTrace } from '../../../models/render/trace.js';
 import { PROFILES, type Profile } from '../../scenario/Scenario.js';
 import { JsonInputError, parseStrictJson } from '../../util/strictJson.js';
@@ -81,6 +81,8 @@ export function registerChart(program: Command, setExitCode: (code: number) => v
       if (options.trace !== undefined && format !== 'html') throw new CliError('chart: --trace needs --format html', ExitCode.Usage);
       const coverage = options.coverage === undefined ? undefined : readCoverage(options.coverage);
       const trace = options.trace === undefined ? undefined : readTrace(options.trace);
+      // Loaded here, not at start-up: Graphviz and the path search cost every other command ~0.1 s of CPU.
+      const { renderChart } = await import('../../../models/render/renderChart.js');
       const output = await renderChart({ format, profile, ...(machine ? { machine } : {}), ...(coverage ? { coverage } : {}), ...(trace ? { trace } : {}) });
       for (const warning of output.warnings) process.stderr.write(`colosim chart: warning: ${warning}\n`);
       if (options.out === undefined) process.stdout.write(output.text);
