@@ -72,6 +72,7 @@ interface FailingCase {
   readonly index: number;
   readonly seed: number;
   readonly first: Violation;
+  readonly distinctBy: string;
 }
 
 export async function runCampaign(options: CampaignOptions): Promise<CampaignSummary> {
@@ -172,12 +173,12 @@ class CaseStop {
     const key = `${first.invariant}:${outcome.firstFailingStep}`;
     if (this.keys.has(key)) return false;
     this.keys.add(key);
-    this.failing.push({ index: outcome.index, seed: outcome.seed, first });
+    this.failing.push({ index: outcome.index, seed: outcome.seed, first, distinctBy: key });
     return this.keys.size >= this.summary.keepGoing;
   }
 }
 
-async function reportCounterexample(summary: CampaignSummary, options: CampaignOptions, { index, seed, first }: FailingCase): Promise<void> {
+async function reportCounterexample(summary: CampaignSummary, options: CampaignOptions, { index, seed, first, distinctBy }: FailingCase): Promise<void> {
   const shrunk = await shrinkCase(caseArbitrary(options.fuzz, options.seed, index), seed, first.invariant);
   const found = await buildCounterexample({
     scenario: shrunk.scenario,
@@ -192,6 +193,7 @@ async function reportCounterexample(summary: CampaignSummary, options: CampaignO
     path,
     case: index,
     caseSeed: seed,
+    distinctBy,
     invariant: found.violation.invariant,
     step: found.violation.step,
     message: found.violation.message,

@@ -61,6 +61,8 @@ export interface CounterexampleRecord {
   path: string;
   case: number;
   caseSeed: number;
+  /** What makes it distinct for --keep-going: the invariant and the kind of the first failing step. */
+  distinctBy: string;
   invariant: string;
   step: number;
   message: string;
