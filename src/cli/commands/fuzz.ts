@@ -89,8 +89,8 @@ export function registerFuzz(program: Command, setExitCode: (code: number) => vo
         setExitCode(await runOneCase({ campaignSeed: a.seed, index: oneCase(args), fuzz: fuzzOptions(a), outDir: a.outDir, json: a.json }));
         return;
       }
-      prepareOutputDir('fuzz: ', '--out', a.outDir);
       const corpus = args.corpus === undefined ? undefined : readCorpus(args.corpus);
+      prepareOutputDir('fuzz: ', '--out', a.outDir);
       process.stderr.write(`colosim fuzz: seed ${a.seed} (rerun: npx ${rerunCommand(a)}; one case: add --case N)\n`);
       const { summary: raw, signal } = await campaign(a, corpus);
       const summary = canonicalSummary(raw);
