@@ -32,16 +32,17 @@ export function progressFigures(s: CampaignSummary, p: CampaignProgress | undefi
   return { rate: rate(s.cases), workers, violations, elapsed: `${(elapsedMs / 1000).toFixed(0)} s`, left };
 }
 
-export function progressReporter(plan: ProgressPlan | number, quiet: boolean, stream: NodeJS.WriteStream = process.stderr): ProgressReporter {
+/** `now` is when lines are due (tests pass their own clock); the figures come from the campaign. */
+export function progressReporter(plan: ProgressPlan | number, quiet: boolean, stream: NodeJS.WriteStream = process.stderr, now: () => number = () => performance.now()): ProgressReporter {
   const { runs, budgetMs } = typeof plan === 'number' ? { runs: plan, budgetMs: undefined } : plan;
   if (stream.isTTY && !quiet) return terminalProgress(runs, budgetMs, stream);
-  let last = performance.now();
+  let last = now();
   const total = budgetMs === undefined ? `/${runs}` : '';
   return {
     update: (s, p) => {
-      const now = performance.now();
-      if (now - last < 5000) return;
-      last = now;
+      const at = now();
+      if (at - last < 5000) return;
+      last = at;
       const f = progressFigures(s, p, budgetMs);
       stream.write(`fuzz: ${s.cases}${total} cases, ${s.steps} steps, ${f.violations} violations, ${f.elapsed} elapsed${f.left}, ${f.rate} cases/s${f.workers}\n`);
     },

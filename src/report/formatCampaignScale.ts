@@ -13,6 +13,7 @@ export function formatCampaignScale(s: CampaignSummary): string[] {
     lines.push(`time budget ${s.timeBudgetMs / 1000} s ${spent}: ${s.cases} cases run${s.shard ? '' : ` (the same cases again: --runs ${s.cases})`}`);
   }
   for (const c of s.corpus ?? []) lines.push(`corpus ${c.path}: ${c.status}${c.invariants.length > 0 ? ` (${c.invariants.join(', ')})` : ''}`);
+  if (s.cases === 0 && s.corpus?.some((c) => c.status === 'still failing')) lines.push('no new cases run: a corpus counterexample still fails (with --keep-going N above 1 they run anyway)');
   for (const c of s.counterexamples.slice(1)) {
     lines.push(`VIOLATION ${c.invariant} at step ${c.step} (case ${c.case}): ${c.message}`);
     lines.push(`  counterexample (${c.steps} steps after ${c.shrinkRuns} shrink runs): ${c.path}`);

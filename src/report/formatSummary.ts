@@ -37,7 +37,7 @@ export function formatSummary(s: CampaignSummary): string {
     lines.push(`VIOLATION ${c.invariant} at step ${c.step}: ${c.message}`);
     lines.push(`  counterexample (${c.steps} steps after ${c.shrinkRuns} shrink runs): ${c.path}`);
     lines.push(`  replay: colosim replay ${c.path}`);
-  } else if (s.workerDeaths.length === 0) {
+  } else if (s.workerDeaths.length === 0 && !s.corpus?.some((c) => c.status === 'still failing')) {
     lines.push(s.interrupted || s.timeUp ? 'no violation in the cases run' : 'no violation');
   }
   lines.push(...formatCampaignScale(s));

@@ -110,7 +110,7 @@ export function registerFuzz(program: Command, setExitCode: (code: number) => vo
 async function onQemu(args: FuzzArgs): Promise<number> {
   const runs = integer('--runs', args.runs ?? String(DEFAULT_RUNS), 1, 1_000_000);
   const scale = campaignOnly(args);
-  if (scale.length > 0) throw new CliError(`fuzz: --backend qemu runs one campaign on one machine; ${scale.join(', ')} apply to the engine only`, ExitCode.Usage);
+  if (scale.length > 0) throw new CliError(`fuzz: --backend qemu takes none of ${scale.join(', ')} (they shape engine campaigns only)`, ExitCode.Usage);
   const faults = choice('--faults', args.faults, FAULT_MODES);
   if (args.profile !== DEFAULT_FUZZ_OPTIONS.profile) throw new CliError(`fuzz: --backend qemu runs QEMU's own code; --profile ${args.profile} applies to the engine only`, ExitCode.Usage);
   if (args.out !== undefined) throw new CliError('fuzz: --backend qemu writes its counterexample under reports/differential/; --out applies to the engine only', ExitCode.Usage);
