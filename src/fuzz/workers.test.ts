@@ -56,6 +56,19 @@ describe('a campaign on worker threads', () => {
     }
   });
 
+  it('--keep-going 3 collects the same three distinct violations, lowest indices first, on 1 and 2 workers', { timeout: 300_000 }, async () => {
+    const options = { seed: 3, runs: 50, fuzz: { ...DEFAULT_FUZZ_OPTIONS, profile: 'v24' as const }, command: 'keep-going test', keepGoing: 3 };
+    const one = await runCampaign({ ...options, outDir: join(dir, 'keep-1'), workers: 1 });
+    const two = await runCampaign({ ...options, outDir: join(dir, 'keep-2'), workers: 2 });
+    const found = one.counterexamples.map((c) => [c.case, c.distinctBy]);
+    expect(new Set(found.map(([, by]) => by)).size).toBe(3);
+    expect(found.map(([index]) => index)).toEqual([...found.map(([index]) => index)].sort((a, b) => Number(a) - Number(b)));
+    // The campaign stopped at the case that made three.
+    expect(one.cases).toBe(Number(found[2]![0]) + 1);
+    expect(counted(two)).toEqual(counted(one));
+    for (const [i, c] of two.counterexamples.entries()) expect(readFileSync(c.path, 'utf8')).toBe(readFileSync(one.counterexamples[i]!.path, 'utf8'));
+  });
+
   const dying = new URL('./dyingWorker.fixture.js', import.meta.url).href;
 
   it('reports a worker that dies under case 7 as an engine-error finding and stops there', { timeout: 300_000 }, async () => {
