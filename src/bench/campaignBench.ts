@@ -1,7 +1,8 @@
 /*
  * Campaign figures: cases and steps per second for 50-step cases with every fault kind on (one
- * core, the campaign's own loop), the simulated-to-wall time ratio, 2 worker threads against one, the median length of the v24
- * profile's shrunk counterexamples over several seeds, and the peak memory of a long campaign.
+ * core, the campaign's own loop), the simulated-to-wall time ratio, 2 worker threads against one,
+ * the median length of the v24 profile's shrunk counterexamples over several seeds, and the peak
+ * memory of a long campaign.
  */
 import { runCampaign } from '../fuzz/Campaign.js';
 import { DEFAULT_FUZZ_OPTIONS } from '../fuzz/FuzzOptions.js';
