@@ -172,6 +172,7 @@ function campaignOnly(args: FuzzArgs): string[] {
 /** --case N: one case, so none of the options that shape a whole campaign (--workers does no harm). */
 function oneCase(args: FuzzArgs): number {
   const index = integer('--case', args.case!, 0, MAX_RUNS - 1);
+  if (args.seed === undefined) throw new CliError(`fuzz: --case ${index} is a case of a campaign: give its --seed ${USAGE}`);
   const shaping = campaignOnly(args).filter((flag) => flag !== '--workers');
   if (shaping.length > 0) throw new CliError(`fuzz: --case reruns one case; it takes no ${shaping.join(', ')} ${USAGE}`);
   return index;
