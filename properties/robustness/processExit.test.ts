@@ -64,7 +64,7 @@ describe('an interrupted campaign', () => {
     expect(snapshot.cases).toBeGreaterThan(0);
     run.child.kill('SIGTERM');
     expect(await run.exit).toEqual([130, null]);
-    expect(run.stderr().split('\n')[0]).toBe('colosim fuzz: seed 8 (rerun: npx colosim fuzz --seed 8 --runs 1000000)');
+    expect(run.stderr().split('\n')[0]).toBe('colosim fuzz: seed 8 (rerun: npx colosim fuzz --seed 8 --runs 1000000; one case: add --case N)');
     expect(run.stderr()).toContain('colosim: SIGTERM: stopping after the current case (send it again to quit now)\n');
     const summary = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { interrupted: boolean; cases: number; inProgress?: boolean };
     expect(summary.interrupted).toBe(true);

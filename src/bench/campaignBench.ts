@@ -1,7 +1,8 @@
 /*
  * Campaign figures: cases and steps per second for 50-step cases with every fault kind on (one
- * core, the campaign's own loop), the simulated-to-wall time ratio, the median length of the v24
- * profile's shrunk counterexamples over several seeds, and the peak memory of a long campaign.
+ * core, the campaign's own loop), the simulated-to-wall time ratio, 2 worker threads against one,
+ * the median length of the v24 profile's shrunk counterexamples over several seeds, and the peak
+ * memory of a long campaign.
  */
 import { runCampaign } from '../fuzz/Campaign.js';
 import { DEFAULT_FUZZ_OPTIONS } from '../fuzz/FuzzOptions.js';
@@ -26,9 +27,26 @@ export async function campaignBench(quick: boolean, memoryCases: number): Promis
       met: summary.simulatedTicks / TICKS_PER_SECOND / wallS >= 1000,
     },
   ];
+  rows.push(await workerSpeedup(quick));
   rows.push(await shrinkLengths(quick ? 3 : 8));
   if (memoryCases > 0) rows.push(await peakMemory(memoryCases));
   return rows;
+}
+
+/** One campaign on 2 worker threads against the main thread alone, in the same run: the wall-time ratio, the hashes compared. */
+async function workerSpeedup(quick: boolean): Promise<BenchRow> {
+  const runs = quick ? 600 : 4000;
+  const timed = async (workers: number) => {
+    const start = performance.now();
+    const s = await runCampaign({ seed: 4243, runs, fuzz: DEFAULT_FUZZ_OPTIONS, outDir: 'reports/bench', command: 'bench workers', workers });
+    return { hash: s.summaryHash, seconds: (performance.now() - start) / 1000 };
+  };
+  const one = await timed(1);
+  const two = await timed(2);
+  const same = one.hash === two.hash;
+  const ratio = one.seconds / two.seconds;
+  const note = `${one.seconds.toFixed(1)} s on 1, ${two.seconds.toFixed(1)} s on 2, same hash: ${same ? 'yes' : 'NO'}`;
+  return { part: 'campaign', name: `${runs} cases, 2 workers vs 1 (pool start-up included)`, value: ratio, unit: 'x', note, target: '>= 1.8, same hash', met: same && ratio >= 1.8 };
 }
 
 async function shrinkLengths(seeds: number): Promise<BenchRow> {

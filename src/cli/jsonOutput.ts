@@ -7,7 +7,7 @@ import { ExitCode } from './ExitCode.js';
 
 export const JSON_SCHEMA_VERSION = 1;
 
-export type CommandName = 'fuzz' | 'run' | 'replay' | 'diff';
+export type CommandName = 'fuzz' | 'run' | 'replay' | 'diff' | 'merge' | 'hunt' | 'report';
 
 /** The verdicts a JSON document can carry: the exit codes a finished command ends with. */
 export type Verdict = 'ok' | 'violation' | 'no-verdict' | 'interrupted';

@@ -7,6 +7,7 @@ import type { DataCheckCount } from '../check/DataCheckCount.js';
 import { INVARIANTS, type InvariantName } from '../check/Invariant.js';
 import type { CampaignSummary } from '../fuzz/CampaignSummary.js';
 import type { GeneratorDistribution } from '../fuzz/GeneratorDistribution.js';
+import { formatCampaignScale } from './formatCampaignScale.js';
 import { TICKS_PER_SECOND } from '../sim/Clock.js';
 
 export function formatSummary(s: CampaignSummary): string {
@@ -36,9 +37,10 @@ export function formatSummary(s: CampaignSummary): string {
     lines.push(`VIOLATION ${c.invariant} at step ${c.step}: ${c.message}`);
     lines.push(`  counterexample (${c.steps} steps after ${c.shrinkRuns} shrink runs): ${c.path}`);
     lines.push(`  replay: colosim replay ${c.path}`);
-  } else {
-    lines.push(s.interrupted ? 'no violation in the cases run' : 'no violation');
+  } else if (s.workerDeaths.length === 0 && !s.corpus?.some((c) => c.status === 'still failing')) {
+    lines.push(s.interrupted || s.timeUp ? 'no violation in the cases run' : 'no violation');
   }
+  lines.push(...formatCampaignScale(s));
   lines.push(`summary hash ${s.summaryHash}`);
   return lines.join('\n');
 }

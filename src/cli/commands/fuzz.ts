@@ -5,42 +5,63 @@
  * checked writable before the first case. run.json is also rewritten atomically every few seconds
  * during the campaign, so even a SIGKILL leaves the last snapshot ("inProgress": true). Exit 0
  * clean, 1 violation, 2 bad arguments, 4 output not writable, 130 interrupted: SIGINT or SIGTERM
- * stops after the current case and still writes everything counted so far; a second one quits at once.
- * `--backend qemu` runs the differential campaign instead: generated scenarios on the engine and on
+ * stops after the current cases in flight and still writes everything counted so far (the worker
+ * pool is then terminated); a second one quits at once. Cases run on --workers threads (one per core
+ * by default) with the same results for any count; --shard, --time, --keep-going, --corpus and
+ * --case shape the campaign as Campaign.ts describes. `--backend qemu` runs the differential campaign instead: generated scenarios on the engine and on
  * real QEMU 7.2, any difference shrunk to a scenario file (see onQemu below).
  */
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { runCampaign } from '../../fuzz/Campaign.js';
 import type { CampaignSummary } from '../../fuzz/CampaignSummary.js';
-import { DEFAULT_FUZZ_OPTIONS, FAULT_MODES, type FaultMode } from '../../fuzz/FuzzOptions.js';
-import { formatSummary } from '../../report/formatSummary.js';
+import { DEFAULT_FUZZ_OPTIONS, FAULT_MODES, type FaultMode, type FuzzOptions } from '../../fuzz/FuzzOptions.js';
+import type { CorpusEntry } from '../../fuzz/replayCorpus.js';
+import { type Shard, parseShard } from '../../fuzz/Shard.js';
 import { PROFILES, type Profile } from '../../scenario/Scenario.js';
 import { CliError, ExitCode } from '../ExitCode.js';
 import { parseInteger, isOneOf } from '../args.js';
+import { campaignExitCode, canonicalSummary, writeCampaignReport } from '../campaignReport.js';
+import { parseDuration } from '../duration.js';
+import { progressReporter } from '../fuzzProgress.js';
 import { isSystemError, describeSystemError, prepareOutputDir, writeFileAtomic } from '../outputFiles.js';
+import { readCorpus } from '../readCorpus.js';
 import { DIFFERENTIAL_MAX_SEED, generated } from './diff.js';
+import { runOneCase } from './fuzzCase.js';
 import { fuzzReport } from '../ciReports.js';
 import { paintFor, paintVerdicts } from '../colour.js';
 import { jsonDocument } from '../jsonOutput.js';
 import { REPORTER_OPTION, REPORTER_OUT_OPTION, type Reporter, type ReporterArgs, emitReport, reporterFrom, textOnStdout } from '../reporterOption.js';
+import { formatSummary } from '../../report/formatSummary.js';
+
+export { type ProgressReporter, progressReporter } from '../fuzzProgress.js';
 
 /** Cases a default campaign runs: about a minute on one core of this project's machines (~250 cases/s). */
 export const DEFAULT_RUNS = 15_000;
+
+/** The most cases one campaign runs (and the bound under --time without --runs). */
+export const MAX_RUNS = 100_000_000;
 
 /** How often run.json is rewritten during a campaign (real time, the CLI's only). */
 const SNAPSHOT_EVERY_MS = 3000;
 
 interface FuzzArgs extends ReporterArgs {
   readonly seed?: string;
-  readonly runs: string;
+  readonly runs?: string;
   readonly steps: string;
   readonly faults: string;
   readonly profile: string;
   readonly out?: string;
   readonly json?: boolean;
   readonly backend: string;
+  readonly workers?: string;
+  readonly shard?: string;
+  readonly time?: string;
+  readonly keepGoing?: string;
+  readonly corpus?: string;
+  readonly case?: string;
+  readonly onWorkerDeath: string;
 }
 
 export function registerFuzz(program: Command, setExitCode: (code: number) => void): void {
@@ -48,13 +69,20 @@ export function registerFuzz(program: Command, setExitCode: (code: number) => vo
     .command('fuzz')
     .description('run a fuzz campaign on the in-memory engine and write a report')
     .option('--seed <n>', 'campaign seed (default: from the clock, printed)')
-    .option('--runs <n>', 'number of cases', String(DEFAULT_RUNS))
+    .option('--runs <n>', `number of cases (default ${DEFAULT_RUNS}; with --time, an upper bound, none by default)`)
     .option('--steps <n>', 'steps per case, at most', String(DEFAULT_FUZZ_OPTIONS.steps))
     .option('--faults <mode>', `faults to inject: ${FAULT_MODES.join('|')}`, DEFAULT_FUZZ_OPTIONS.faults)
     .option('--profile <name>', `replication code under test: ${PROFILES.join('|')}`, DEFAULT_FUZZ_OPTIONS.profile)
     .option('--out <dir>', 'report folder (default: reports/fuzz/seed-<seed>)')
     .option('--json', 'print the summary as JSON')
     .option('--backend <name>', 'engine (checked against the models) or qemu (generated scenarios on the engine and on QEMU 7.2, compared)', 'engine')
+    .option('--workers <n>', 'worker threads (default: one per core; 1 runs on the main thread)')
+    .option('--shard <k/n>', 'run only the cases i with i mod n = k-1 (combine the shards with colosim merge)')
+    .option('--time <budget>', 'stop starting cases after this long: 90s, 10m, 2h')
+    .option('--keep-going <n>', 'collect up to n distinct violations (invariant and first failing step kind), each shrunk', '1')
+    .option('--corpus <dir>', 'replay every counterexample under dir first, as a regression check')
+    .option('--case <n>', 'rerun exactly case n of this campaign and write it as a scenario file')
+    .option('--on-worker-death <what>', 'a worker thread dying under a case: stop or continue', 'stop')
     .option(...REPORTER_OPTION)
     .option(...REPORTER_OUT_OPTION)
     .action(async (args: FuzzArgs) => {
@@ -64,24 +92,22 @@ export function registerFuzz(program: Command, setExitCode: (code: number) => vo
         setExitCode(await onQemu(args, reporter));
         return;
       }
-      const seed = args.seed === undefined ? Date.now() % 0x7fffffff : integer('--seed', args.seed, 0, 0xffffffff);
-      const runs = integer('--runs', args.runs, 1, 100_000_000);
-      const steps = integer('--steps', args.steps, 1, 10_000);
-      const faults = choice('--faults', args.faults, FAULT_MODES);
-      const profile = choice('--profile', args.profile, PROFILES);
-      const outDir = args.out ?? join('reports', 'fuzz', `seed-${seed}`);
-      prepareOutputDir('fuzz: ', '--out', outDir);
-      process.stderr.write(`colosim fuzz: seed ${seed} (rerun: npx ${rerunCommand(seed, runs, steps, faults, profile)})\n`);
-      const { summary, signal } = await campaign({ seed, runs, steps, faults, profile, outDir, json: args.json === true });
-      writeFileAtomic('fuzz: ', join(outDir, 'run.json'), `${JSON.stringify(summary, null, 1)}\n`);
-      // The chart command colours the replication chart from this file: colosim chart --coverage FILE.
-      writeFileAtomic('fuzz: ', join(outDir, 'coverage.json'), `${JSON.stringify({ states: summary.states, transitions: summary.transitions }, null, 1)}\n`);
-      const files = `report: ${join(outDir, 'run.json')}\nchart coverage: colosim chart --coverage ${join(outDir, 'coverage.json')} --out ${join(outDir, 'coverage.svg')}\n`;
-      const stopped = signal === undefined ? '' : `interrupted by ${signal} after ${summary.cases} of ${runs} cases (exit 130)\n`;
-      const code = summary.counterexample ? ExitCode.Violation : summary.interrupted ? ExitCode.Interrupted : ExitCode.Ok;
-      if (args.json) process.stdout.write(jsonDocument('fuzz', code, summary));
+      const a = campaignArgs(args);
+      if (args.case !== undefined) {
+        setExitCode(await runOneCase({ campaignSeed: a.seed, index: oneCase(args), fuzz: fuzzOptions(a), outDir: a.outDir, json: a.json }));
+        return;
+      }
+      const corpus = args.corpus === undefined ? undefined : readCorpus(args.corpus);
+      prepareOutputDir('fuzz: ', '--out', a.outDir);
+      process.stderr.write(`colosim fuzz: seed ${a.seed} (rerun: npx ${rerunCommand(a)}; one case: add --case N)\n`);
+      const { summary: raw, signal } = await campaign(a, corpus);
+      const summary = canonicalSummary(raw);
+      const files = writeCampaignReport('fuzz: ', a.outDir, summary, { states: summary.states, transitions: summary.transitions });
+      const stopped = signal === undefined ? '' : `interrupted by ${signal} after ${summary.cases} of ${a.runs} cases (exit 130)\n`;
+      const code = campaignExitCode(summary);
+      if (a.json) process.stdout.write(jsonDocument('fuzz', code, summary));
       else if (textOnStdout(reporter)) process.stdout.write(paintVerdicts(`${formatSummary(summary)}\n${files}${stopped}`, paintFor(process.stdout)));
-      emitReport('fuzz: ', reporter, () => fuzzReport(summary, rerunCommand(seed, runs, steps, faults, profile)));
+      emitReport('fuzz: ', reporter, () => fuzzReport(summary, rerunCommand(a)));
       setExitCode(code);
     });
 }
@@ -93,7 +119,9 @@ export function registerFuzz(program: Command, setExitCode: (code: number) => vo
  * A QEMU that fails (start-up twice, a hang, a crash the engine does not predict) is exit 3, never a difference.
  */
 async function onQemu(args: FuzzArgs, reporter: Reporter | undefined): Promise<number> {
-  const runs = integer('--runs', args.runs, 1, 1_000_000);
+  const runs = integer('--runs', args.runs ?? String(DEFAULT_RUNS), 1, 1_000_000);
+  const scale = campaignOnly(args);
+  if (scale.length > 0) throw new CliError(`fuzz: --backend qemu takes none of ${scale.join(', ')} (they shape engine campaigns only)`, ExitCode.Usage);
   const faults = choice('--faults', args.faults, FAULT_MODES);
   if (args.profile !== DEFAULT_FUZZ_OPTIONS.profile) throw new CliError(`fuzz: --backend qemu runs QEMU's own code; --profile ${args.profile} applies to the engine only`, ExitCode.Usage);
   if (args.out !== undefined) throw new CliError('fuzz: --backend qemu writes its counterexample under reports/differential/; --out applies to the engine only', ExitCode.Usage);
@@ -103,31 +131,88 @@ async function onQemu(args: FuzzArgs, reporter: Reporter | undefined): Promise<n
     faults: faults !== 'none',
     ...(args.json === true ? { json: true } : {}),
     ...(reporter === undefined ? {} : { ci: reporter }),
-    command: 'fuzz',
   });
 }
 
 interface CampaignArgs {
   readonly seed: number;
   readonly runs: number;
+  /** Whether --runs was given (under --time it is then an upper bound). */
+  readonly runsGiven: boolean;
   readonly steps: number;
   readonly faults: FaultMode;
   readonly profile: Profile;
   readonly outDir: string;
   readonly json: boolean;
+  readonly workers: number;
+  readonly shard?: Shard;
+  readonly time?: { readonly text: string; readonly ms: number };
+  readonly keepGoing: number;
+  readonly onWorkerDeath: 'stop' | 'continue';
 }
 
-/** The shortest command that reruns this campaign: flags at their defaults are left out. */
-function rerunCommand(seed: number, runs: number, steps: number, faults: FaultMode, profile: Profile): string {
+/** Every option checked; a bad one is a one-line usage error. */
+function campaignArgs(args: FuzzArgs): CampaignArgs {
+  const seed = args.seed === undefined ? Date.now() % 0x7fffffff : integer('--seed', args.seed, 0, 0xffffffff);
+  const time = args.time === undefined ? undefined : { text: args.time, ms: duration(args.time) };
+  const runs = args.runs === undefined ? (time ? MAX_RUNS : DEFAULT_RUNS) : integer('--runs', args.runs, 1, MAX_RUNS);
+  const shard = args.shard === undefined ? undefined : parseShard(args.shard);
+  if (args.shard !== undefined && shard === undefined) throw new CliError(`fuzz: --shard must be k/n with 1 <= k <= n, got "${args.shard}" ${USAGE}`);
+  return {
+    seed,
+    runs,
+    runsGiven: args.runs !== undefined,
+    steps: integer('--steps', args.steps, 1, 10_000),
+    faults: choice('--faults', args.faults, FAULT_MODES),
+    profile: choice('--profile', args.profile, PROFILES),
+    outDir: args.out ?? join('reports', 'fuzz', `seed-${seed}`),
+    json: args.json === true,
+    workers: args.workers === undefined ? availableParallelism() : integer('--workers', args.workers, 1, 256),
+    ...(shard === undefined ? {} : { shard }),
+    ...(time === undefined ? {} : { time }),
+    keepGoing: integer('--keep-going', args.keepGoing ?? '1', 1, 10_000),
+    onWorkerDeath: choice('--on-worker-death', args.onWorkerDeath, ['stop', 'continue'] as const),
+  };
+}
+
+/** The options that shape a whole engine campaign, as given. */
+function campaignOnly(args: FuzzArgs): string[] {
+  const given = [args.workers && '--workers', args.shard && '--shard', args.time && '--time', args.keepGoing !== '1' && '--keep-going', args.corpus && '--corpus'];
+  return given.filter((flag): flag is string => typeof flag === 'string');
+}
+
+/** --case N: one case, so none of the options that shape a whole campaign (--workers does no harm). */
+function oneCase(args: FuzzArgs): number {
+  const index = integer('--case', args.case!, 0, MAX_RUNS - 1);
+  if (args.seed === undefined) throw new CliError(`fuzz: --case ${index} is a case of a campaign: give its --seed ${USAGE}`);
+  const shaping = campaignOnly(args).filter((flag) => flag !== '--workers');
+  if (shaping.length > 0) throw new CliError(`fuzz: --case reruns one case; it takes no ${shaping.join(', ')} ${USAGE}`);
+  return index;
+}
+
+function fuzzOptions(a: CampaignArgs): FuzzOptions {
+  return { ...DEFAULT_FUZZ_OPTIONS, steps: a.steps, faults: a.faults, profile: a.profile };
+}
+
+/** The shortest command that reruns this campaign: flags at their defaults (and --workers, which changes nothing) are left out. */
+function rerunCommand(a: CampaignArgs): string {
   const d = DEFAULT_FUZZ_OPTIONS;
-  const extra = [steps === d.steps ? '' : ` --steps ${steps}`, faults === d.faults ? '' : ` --faults ${faults}`, profile === d.profile ? '' : ` --profile ${profile}`];
-  return `colosim fuzz --seed ${seed} --runs ${runs}${extra.join('')}`;
+  const extra = [
+    a.time !== undefined && !a.runsGiven ? '' : ` --runs ${a.runs}`,
+    a.steps === d.steps ? '' : ` --steps ${a.steps}`,
+    a.faults === d.faults ? '' : ` --faults ${a.faults}`,
+    a.profile === d.profile ? '' : ` --profile ${a.profile}`,
+    a.time === undefined ? '' : ` --time ${a.time.text}`,
+    a.shard === undefined ? '' : ` --shard ${a.shard.index}/${a.shard.count}`,
+    a.keepGoing === 1 ? '' : ` --keep-going ${a.keepGoing}`,
+  ];
+  return `colosim fuzz --seed ${a.seed}${extra.join('')}`;
 }
 
 /** The campaign under SIGINT/SIGTERM handling and periodic snapshots; `signal` names what stopped it. */
-async function campaign(a: CampaignArgs): Promise<{ summary: CampaignSummary; signal?: NodeJS.Signals }> {
+async function campaign(a: CampaignArgs, corpus: readonly CorpusEntry[] | undefined): Promise<{ summary: CampaignSummary; signal?: NodeJS.Signals }> {
   const controller = new AbortController();
-  const progress = progressReporter(a.runs, a.json);
+  const progress = progressReporter(a.time === undefined ? { runs: a.runs } : { runs: a.runs, budgetMs: a.time.ms }, a.json);
   let stoppedBy: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (controller.signal.aborted) process.exit(ExitCode.Interrupted);
@@ -142,15 +227,21 @@ async function campaign(a: CampaignArgs): Promise<{ summary: CampaignSummary; si
     const summary = await runCampaign({
       seed: a.seed,
       runs: a.runs,
-      fuzz: { ...DEFAULT_FUZZ_OPTIONS, steps: a.steps, faults: a.faults, profile: a.profile },
+      fuzz: fuzzOptions(a),
       outDir: a.outDir,
-      command: `colosim fuzz --seed ${a.seed} --runs ${a.runs} --steps ${a.steps} --faults ${a.faults} --profile ${a.profile}`,
+      command: `colosim fuzz --seed ${a.seed} --steps ${a.steps} --faults ${a.faults} --profile ${a.profile}`,
       signal: controller.signal,
-      onCase: (s) => {
-        progress.update(s);
+      onCase: (s, p) => {
+        progress.update(s, p);
         snapshot(s);
       },
       now: () => performance.now(),
+      workers: a.workers,
+      keepGoing: a.keepGoing,
+      onWorkerDeath: a.onWorkerDeath,
+      ...(a.shard === undefined ? {} : { shard: a.shard }),
+      ...(a.time === undefined ? {} : { timeBudgetMs: a.time.ms }),
+      ...(corpus === undefined ? {} : { corpus }),
     });
     return stoppedBy === undefined ? { summary } : { summary, signal: stoppedBy };
   } catch (error) {
@@ -175,56 +266,19 @@ function snapshotWriter(path: string): (s: CampaignSummary) => void {
   };
 }
 
-export interface ProgressReporter {
-  readonly update: (s: CampaignSummary) => void;
-  /** Show a line that stays: on a terminal the bar is stopped first, so it never draws over the line. */
-  readonly interrupt: (line: string) => void;
-  readonly stop: () => void;
-}
-
-/** A bar on a terminal; without one, a line every five seconds (CI logs). */
-export function progressReporter(total: number, quiet: boolean, stream: NodeJS.WriteStream = process.stderr): ProgressReporter {
-  if (stream.isTTY && !quiet) {
-    const bar = new cliProgress.SingleBar(
-      { format: 'fuzz [{bar}] {value}/{total} cases | {steps} steps | {rate} cases/s', stream, hideCursor: true },
-      cliProgress.Presets.shades_classic,
-    );
-    bar.start(total, 0, { steps: 0, rate: '-' });
-    let running = true;
-    const stop = (): void => {
-      if (running) bar.stop();
-      running = false;
-    };
-    return {
-      update: (s) => {
-        if (running) bar.update(s.cases, { steps: s.steps, rate: s.wallMs > 0 ? ((1000 * s.cases) / s.wallMs).toFixed(0) : '-' });
-      },
-      interrupt: (line) => {
-        stop();
-        stream.write(`${line}\n`);
-      },
-      stop,
-    };
-  }
-  let last = performance.now();
-  return {
-    update: (s) => {
-      const now = performance.now();
-      if (now - last < 5000) return;
-      last = now;
-      stream.write(`fuzz: ${s.cases}/${total} cases, ${s.steps} steps, ${((1000 * s.cases) / Math.max(1, s.wallMs)).toFixed(0)} cases/s\n`);
-    },
-    interrupt: (line) => stream.write(`${line}\n`),
-    stop: () => undefined,
-  };
-}
-
-const USAGE = '(usage: colosim fuzz [--seed N] [--runs N] [--steps N] [--faults none|tolerated|all] [--profile qemu-7.2|v24] [--out DIR] [--json] [--backend engine|qemu] [--reporter junit|github [--reporter-out FILE]])';
+const USAGE =
+  '(usage: colosim fuzz [--seed N] [--runs N] [--steps N] [--faults none|tolerated|all] [--profile qemu-7.2|v24] [--out DIR] [--json] [--backend engine|qemu] [--workers N] [--shard K/N] [--time 90s|10m|2h] [--keep-going N] [--corpus DIR] [--case N] [--on-worker-death stop|continue] [--reporter junit|github [--reporter-out FILE]])';
 
 function integer(flag: string, text: string, min: number, max: number): number {
   const n = parseInteger(text, min, max);
   if (n === undefined) throw new CliError(`fuzz: ${flag} must be an integer from ${min} to ${max}, got "${text}" ${USAGE}`);
   return n;
+}
+
+function duration(text: string): number {
+  const ms = parseDuration(text);
+  if (ms === undefined) throw new CliError(`fuzz: --time must be a whole number of s, m or h (90s, 10m, 2h), got "${text}" ${USAGE}`);
+  return ms;
 }
 
 function choice<T extends string>(flag: string, text: string, allowed: readonly T[]): T {

@@ -1,0 +1,47 @@
+/*
+ * A campaign's report folder and printed summary, the same for `colosim fuzz` and `colosim merge`:
+ * run.json and coverage.json (the open-ended maps sorted by key, so a merged report and a single
+ * run write the same bytes for the same counts), the summary or its JSON, and the exit code.
+ */
+import { join } from 'node:path';
+import type { CampaignSummary } from '../fuzz/CampaignSummary.js';
+import { formatSummary } from '../report/formatSummary.js';
+import { ExitCode } from './ExitCode.js';
+import { jsonDocument } from './jsonOutput.js';
+import { writeFileAtomic } from './outputFiles.js';
+
+/** A map of counts with its keys sorted. */
+export function sortedCounts<T>(counts: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** The summary with its open-ended maps (chart coverage, what the generator drew) in key order. */
+export function canonicalSummary(s: CampaignSummary): CampaignSummary {
+  const generator = Object.fromEntries(Object.entries(s.generator).map(([measure, counts]) => [measure, sortedCounts(counts)])) as unknown as CampaignSummary['generator'];
+  return { ...s, states: sortedCounts(s.states), transitions: sortedCounts(s.transitions), generator };
+}
+
+/** coverage.json: every top-level map of counts, each sorted by key. */
+export function coverageJson(coverage: Record<string, unknown>): string {
+  const sorted = Object.fromEntries(Object.entries(coverage).map(([chart, counts]) => [chart, sortedCounts(counts as Record<string, unknown>)]));
+  return `${JSON.stringify(sorted, null, 1)}\n`;
+}
+
+/** Writes run.json and coverage.json; returns the lines that point at them. */
+export function writeCampaignReport(prefix: string, outDir: string, summary: CampaignSummary, coverage: Record<string, unknown>): string {
+  writeFileAtomic(prefix, join(outDir, 'run.json'), `${JSON.stringify(summary, null, 1)}\n`);
+  // The chart command colours the replication chart from this file: colosim chart --coverage FILE.
+  writeFileAtomic(prefix, join(outDir, 'coverage.json'), coverageJson(coverage));
+  return `report: ${join(outDir, 'run.json')}\nchart coverage: colosim chart --coverage ${join(outDir, 'coverage.json')} --out ${join(outDir, 'coverage.svg')}\n`;
+}
+
+export function printSummary(summary: CampaignSummary, json: boolean, files: string): void {
+  process.stdout.write(json ? jsonDocument('merge', campaignExitCode(summary), summary) : `${formatSummary(summary)}\n${files}`);
+}
+
+/** 1 for any finding (a counterexample, a dead worker, a corpus case still failing), else 130 if interrupted, else 0. */
+export function campaignExitCode(s: CampaignSummary): ExitCode {
+  const found = s.counterexample !== undefined || s.workerDeaths.length > 0 || s.corpus?.some((c) => c.status === 'still failing') === true;
+  if (found) return ExitCode.Violation;
+  return s.interrupted ? ExitCode.Interrupted : ExitCode.Ok;
+}

@@ -1,0 +1,104 @@
+/*
+ * One campaign case from its task to what the campaign counts: generate case `index` of the
+ * campaign seed, run it under the checker, rerun it to compare when its index is a multiple of the
+ * determinism period, and return everything as plain data (Maps and records, no functions), so the
+ * same outcome comes back from the main thread or from a worker thread and is merged in index order.
+ */
+import { type DataCheckCount, emptyDataCheck } from '../check/DataCheckCount.js';
+import { type InvariantName, type Violation, violation } from '../check/Invariant.js';
+import type { ChartCoverage } from '../check/NodeConformance.js';
+import type { Scenario } from '../scenario/Scenario.js';
+import type { FaultKind } from '../sim/FaultPlan.js';
+import { generateDrawnCase } from './caseScenario.js';
+import type { FuzzOptions } from './FuzzOptions.js';
+import { type GeneratorDistribution, emptyDistribution, recordCase } from './GeneratorDistribution.js';
+import { type CaseResult, caseWhere, runCaseSafely } from './runCase.js';
+
+/** What a worker is asked: one case of one campaign. */
+export interface CaseTask {
+  readonly fuzz: FuzzOptions;
+  readonly campaignSeed: number;
+  readonly index: number;
+  readonly seed: number;
+  /** Run the case twice and compare when index % determinismEvery is 0. */
+  readonly determinismEvery: number;
+}
+
+export interface CaseOutcome {
+  readonly index: number;
+  readonly seed: number;
+  readonly traceHash: string;
+  /** The run's violations, then a determinism one if the rerun differed. */
+  readonly violations: readonly Violation[];
+  readonly determinismChecked: boolean;
+  readonly steps: number;
+  readonly ticks: number;
+  readonly checks: ReadonlyMap<InvariantName, number>;
+  readonly faultsFired: ReadonlyMap<FaultKind, number>;
+  readonly coverage: ChartCoverage;
+  readonly dataCheck: DataCheckCount;
+  /** What the generator drew for this case alone. */
+  readonly generator: GeneratorDistribution;
+  /** The kind (`do`) of the step the first violation is at ("end" past the last step). */
+  readonly firstFailingStep?: string;
+  /** The thread that ran it (0: the main thread), for the progress display only. */
+  readonly worker: number;
+}
+
+export async function evaluateCase(task: CaseTask, worker = 0): Promise<CaseOutcome> {
+  const drawn = generateDrawnCase(task.fuzz, task.campaignSeed, task.index, task.seed);
+  const generator = emptyDistribution();
+  recordCase(generator, drawn);
+  const where = caseWhere(task.index, task.seed);
+  const result = await runCaseSafely(drawn.scenario, where);
+  const violations = [...result.violations];
+  const determinismChecked = task.index % task.determinismEvery === 0;
+  if (determinismChecked) violations.push(...(await rerunDiffers(drawn.scenario, result, task.index, where)));
+  const first = violations[0];
+  return {
+    index: task.index,
+    seed: task.seed,
+    traceHash: result.traceHash,
+    violations,
+    determinismChecked,
+    steps: result.steps,
+    ticks: result.ticks,
+    checks: result.checks,
+    faultsFired: result.faultsFired,
+    coverage: result.coverage,
+    dataCheck: result.dataCheck,
+    generator,
+    ...(first === undefined ? {} : { firstFailingStep: drawn.scenario.steps[first.step]?.do ?? 'end' }),
+    worker,
+  };
+}
+
+async function rerunDiffers(scenario: Scenario, first: CaseResult, index: number, where: string): Promise<Violation[]> {
+  const second = await runCaseSafely(scenario, where);
+  const same = second.traceHash === first.traceHash && JSON.stringify(second.document.steps) === JSON.stringify(first.document.steps);
+  return same ? [] : [violation('determinism', 0, `case ${index}: trace hash ${first.traceHash} then ${second.traceHash}`)];
+}
+
+/**
+ * The outcome standing for a case whose worker died under it (a crash, running out of memory):
+ * an engine-error finding naming the case, its seed and the error. Nothing else of the case is known.
+ */
+export function workerDiedOutcome(task: CaseTask, error: unknown): CaseOutcome {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return {
+    index: task.index,
+    seed: task.seed,
+    traceHash: 'worker-died',
+    violations: [violation('engine-error', 0, `ENGINE_BUG: ${caseWhere(task.index, task.seed)}: the worker thread died: ${text.split('\n')[0]}`)],
+    determinismChecked: false,
+    steps: 0,
+    ticks: 0,
+    checks: new Map([['engine-error', 1]]),
+    faultsFired: new Map(),
+    coverage: { states: new Map(), transitions: new Map() },
+    dataCheck: emptyDataCheck(),
+    generator: emptyDistribution(),
+    firstFailingStep: 'worker-died',
+    worker: -1,
+  };
+}
