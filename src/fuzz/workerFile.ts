@@ -1,9 +1,12 @@
 /*
- * Where the campaign's worker threads load their code from: the one place to change when a
- * compiled build (dist/, .js files) should point workers at its own entry instead.
+ * Where the campaign's worker threads load their code from. Beside compiled code (dist/, .js) the
+ * worker is the compiled caseWorker.js itself; beside the TypeScript sources (the CLI under tsx,
+ * vitest) it is caseWorkerEntry.js, plain JavaScript that registers tsx in the worker thread first.
  */
+import { siblingModule } from '../util/moduleFile.js';
 
 /** The file URL of the case worker's entry module. */
 export function caseWorkerFile(): string {
-  return new URL('./caseWorkerEntry.js', import.meta.url).href;
+  const compiled = siblingModule(import.meta.url, 'caseWorker');
+  return compiled.pathname.endsWith('.js') ? compiled.href : new URL('./caseWorkerEntry.js', import.meta.url).href;
 }
