@@ -13,6 +13,7 @@ import { caseArbitrary, caseSeed, generateDrawnCase } from './caseScenario.js';
 import { buildCounterexample, writeCounterexample } from './counterexample.js';
 import type { FuzzOptions } from './FuzzOptions.js';
 import { recordCase } from './GeneratorDistribution.js';
+import { recordGrowth } from './Growth.js';
 import { type CaseResult, caseWhere, runCaseSafely } from './runCase.js';
 import { shrinkCase } from './shrinkCase.js';
 
@@ -55,6 +56,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignSum
     record(summary, result, violations);
     hash.addNumber(index).addString(result.traceHash).addNumber(violations.length);
     summary.wallMs = now() - started;
+    recordGrowth(summary);
     options.onCase?.(summary);
     if (violations.length > 0) {
       await reportCounterexample(summary, options, { index, seed, arbitrary: caseArbitrary(options.fuzz, options.seed, index) }, violations[0]!);
@@ -62,6 +64,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignSum
     }
   }
   summary.wallMs = now() - started;
+  recordGrowth(summary, true);
   summary.summaryHash = hash.addNumber(summary.cases).hex();
   return summary;
 }

@@ -15,12 +15,14 @@ import type { Command } from 'commander';
 import { runCampaign } from '../../fuzz/Campaign.js';
 import type { CampaignSummary } from '../../fuzz/CampaignSummary.js';
 import { DEFAULT_FUZZ_OPTIONS, FAULT_MODES, type FaultMode } from '../../fuzz/FuzzOptions.js';
+import { coverageByChart } from '../../../models/render/coverageStyle.js';
 import { formatSummary } from '../../report/formatSummary.js';
 import { PROFILES, type Profile } from '../../scenario/Scenario.js';
 import { CliError, ExitCode } from '../ExitCode.js';
 import { parseInteger, isOneOf } from '../args.js';
 import { isSystemError, describeSystemError, prepareOutputDir, writeFileAtomic } from '../outputFiles.js';
 import { DIFFERENTIAL_MAX_SEED, generated } from './diff.js';
+import { writeReportOrFail } from './report.js';
 
 /** Cases a default campaign runs: about a minute on one core of this project's machines (~250 cases/s). */
 export const DEFAULT_RUNS = 15_000;
@@ -67,9 +69,10 @@ export function registerFuzz(program: Command, setExitCode: (code: number) => vo
       process.stderr.write(`colosim fuzz: seed ${seed} (rerun: npx ${rerunCommand(seed, runs, steps, faults, profile)})\n`);
       const { summary, signal } = await campaign({ seed, runs, steps, faults, profile, outDir, json: args.json === true });
       writeFileAtomic('fuzz: ', join(outDir, 'run.json'), `${JSON.stringify(summary, null, 1)}\n`);
-      // The chart command colours the replication chart from this file: colosim chart --coverage FILE.
-      writeFileAtomic('fuzz: ', join(outDir, 'coverage.json'), `${JSON.stringify({ states: summary.states, transitions: summary.transitions }, null, 1)}\n`);
-      const files = `report: ${join(outDir, 'run.json')}\nchart coverage: colosim chart --coverage ${join(outDir, 'coverage.json')} --out ${join(outDir, 'coverage.svg')}\n`;
+      // Counts grouped by chart (sum two files to merge them); colosim chart --coverage FILE colours the charts.
+      writeFileAtomic('fuzz: ', join(outDir, 'coverage.json'), `${JSON.stringify(coverageByChart({ states: summary.states, transitions: summary.transitions }), null, 1)}\n`);
+      const page = await writeReportOrFail('fuzz: ', outDir);
+      const files = `report: ${join(outDir, 'run.json')}, ${page.path}\nchart coverage: colosim chart --format html --coverage ${join(outDir, 'coverage.json')} --out ${join(outDir, 'charts.html')}\n`;
       const stopped = signal === undefined ? '' : `interrupted by ${signal} after ${summary.cases} of ${runs} cases (exit 130)\n`;
       process.stdout.write(args.json ? `${JSON.stringify(summary, null, 1)}\n` : `${formatSummary(summary)}\n${files}${stopped}`);
       setExitCode(summary.counterexample ? ExitCode.Violation : summary.interrupted ? ExitCode.Interrupted : ExitCode.Ok);
