@@ -114,6 +114,10 @@ export interface ChartStep {
   readonly mode: Side;
   readonly event: NodeEvent;
   readonly state: string;
+  /** The scenario step it happened in. */
+  readonly step: number;
+  /** The chart transitions it took (coverage keys). */
+  readonly transitions: readonly string[];
 }
 
 export class NodeConformance {
@@ -256,7 +260,7 @@ export class NodeConformance {
     const { next, taken } = step(node.model, event);
     if (next.value !== node.model.value) node.lastIn.set(String(node.model.value), node.model);
     node.model = next;
-    this.log.push({ node: node.name, mode: node.side, event, state: String(next.value) });
+    this.log.push({ node: node.name, mode: node.side, event, state: String(next.value), step: this.report.step, transitions: taken });
     count(this.coverage.states, `${CHART_ID}.${next.value}`);
     for (const key of taken) count(this.coverage.transitions, key);
   }
