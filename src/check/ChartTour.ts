@@ -35,6 +35,8 @@ interface Answer {
 /** (control state, event) -> answer, per machine: a campaign asks the same questions again and again. */
 const answers = new Map<string, Map<string, Answer>>();
 const initials = new Map<string, AnySnapshot>();
+/** Snapshots come from the caches above, so each one's control key is computed once. */
+const keys = new WeakMap<AnySnapshot, string>();
 
 /** One chart followed through a run: its snapshot and the visits it adds to the coverage. */
 class Follower {
@@ -64,7 +66,9 @@ class Follower {
     if (this.done) return;
     let cache = answers.get(this.machine.id);
     if (!cache) answers.set(this.machine.id, (cache = new Map()));
-    const key = `${this.serialize(this.snapshot)}|${JSON.stringify(event)}`;
+    let control = keys.get(this.snapshot);
+    if (control === undefined) keys.set(this.snapshot, (control = this.serialize(this.snapshot)));
+    const key = `${control}|${JSON.stringify(event)}`;
     let answer = cache.get(key);
     if (!answer) {
       const taken = this.machine.getTransitionData(this.snapshot, event).map((t) => describeTransition(t).key);

@@ -132,7 +132,7 @@ run('report.html and the explorer in chromium', () => {
     expect(await page.textContent('#search-count')).toMatch(/^\d+ matches \(Enter: next\)$/);
     expect(await page.locator('.search-hit').count()).toBeGreaterThan(1);
     await page.press('#search', 'Enter');
-    const found = await page.evaluate(() => [...document.querySelectorAll('.viewport')].map((v) => Number(v.getAttribute('data-zoom'))));
+    const found = await page.locator('.viewport').evaluateAll((views) => views.map((v) => Number((v as unknown as { getAttribute(name: string): string | null }).getAttribute('data-zoom'))));
     expect(found.some((z) => z > 1)).toBe(true);
     await shot(page, 'clean-explorer');
     await page.close();
