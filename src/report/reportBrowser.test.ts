@@ -107,7 +107,8 @@ run('report.html and the explorer in chromium', () => {
     const row = page.locator(`#counterexample-0 tr#step-${c.step}`);
     expect(await row.getAttribute('class')).toBe('step violating');
     expect(await row.locator('.violation').textContent()).toBe(`${c.invariant} (safety): ${c.message}`);
-    expect(await row.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(253, 226, 226)');
+    const style = (el: unknown) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(el).backgroundColor;
+    expect(await row.evaluate(style)).toBe('rgb(253, 226, 226)');
     expect(await page.locator('#counterexample-0 tr.violating').count()).toBe(1);
     expect(await page.textContent('#counterexample-0 code.replay')).toBe(`npx colosim replay ${c.path}`);
     expect(await page.locator('#counterexample-0 th.lane').allTextContents()).toEqual(expect.arrayContaining(['primary', 'secondary']));
