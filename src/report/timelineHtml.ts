@@ -41,7 +41,8 @@ function stepRow(s: TimelineStep, lanes: readonly string[]): string {
 }
 
 function mapsSvg(maps: readonly DiskMap[]): string {
-  const cellW = 3;
+  /* A small disk gets wide cells, so a one-cluster disk is still a visible box. */
+  const cellW = Math.min(24, Math.max(3, Math.floor(192 / Math.max(1, ...maps.map((m) => m.cells.length)))));
   const rowH = 7;
   const width = 14 + Math.max(0, ...maps.map((m) => m.cells.length)) * cellW;
   const rows = maps.map((m, i) => {
