@@ -144,9 +144,9 @@ ${tables.map(([title, counts], i) => `<details${i === 0 ? ' open' : ''}><summary
 
 function growthSection(growth: readonly GrowthSample[]): string {
   if (growth.length === 0) return '<h2>Growth over time</h2><p class="muted">No growth samples in this run.json.</p>';
-  /* Nothing is visited before the first case: the curves start at the origin. */
-  const transitions = [[0, 0] as const, ...growth.map((g) => [g.cases, g.transitions] as const)];
-  const states = [[0, 0] as const, ...growth.map((g) => [g.cases, g.states] as const)];
+  /* From the first sample's counts up: most is found in the first cases, what matters is whether it still grows. */
+  const transitions = growth.map((g) => [g.cases, g.transitions] as const);
+  const states = growth.map((g) => [g.cases, g.states] as const);
   const speed = growth.map((g, i) => {
     const prev = i === 0 ? { cases: 0, wallMs: 0 } : growth[i - 1]!;
     const ms = g.wallMs - prev.wallMs;
@@ -156,6 +156,7 @@ function growthSection(growth: readonly GrowthSample[]): string {
   const flatSince = growth.find((g) => g.transitions === last.transitions)!;
   return `<h2>Growth over time</h2>
 <p id="growth-note">${growth.length} samples. ${last.transitions} distinct transitions after ${last.cases} cases; the last new one appeared by case ${flatSince.cases}.</p>
-${linePlot([{ name: 'distinct transitions', color: '#1f6fd1', points: transitions }, { name: 'distinct states', color: '#2ca02c', points: states }], { id: 'growth-coverage', xLabel: 'cases' })}
+${linePlot([{ name: 'distinct transitions', color: '#1f6fd1', points: transitions }, { name: 'distinct states', color: '#2ca02c', points: states }], { id: 'growth-coverage', xLabel: 'cases', fromMin: true })}
+<p class="muted">Each curve runs from its first sample's count (bottom) to its last (top): a flat line at the top is a campaign that stopped finding new states or transitions.</p>
 ${linePlot([{ name: 'cases/s', color: '#d2691e', points: speed }], { id: 'growth-speed', xLabel: 'cases' })}`;
 }

@@ -38,8 +38,11 @@ export interface Series {
   readonly points: readonly (readonly [number, number])[];
 }
 
-/** A line plot: x from 0 to the largest x, each series on its own y scale (left: first, right: second). */
-export function linePlot(series: readonly Series[], options: { readonly id: string; readonly xLabel: string }): string {
+/**
+ * A line plot: x from 0 to the largest x, each series on its own y scale (left: first, right:
+ * second), from 0 or (`fromMin`) from the series' smallest value, so small late gains stay visible.
+ */
+export function linePlot(series: readonly Series[], options: { readonly id: string; readonly xLabel: string; readonly fromMin?: boolean }): string {
   const w = 620;
   const h = 220;
   const pad = { l: 56, r: 56, t: 14, b: 36 };
@@ -48,14 +51,17 @@ export function linePlot(series: readonly Series[], options: { readonly id: stri
   const parts: string[] = [`<line x1="${pad.l}" y1="${h - pad.b}" x2="${w - pad.r}" y2="${h - pad.b}" stroke="#888"/>`];
   parts.push(`<text x="${(w / 2).toFixed(0)}" y="${h - 6}" text-anchor="middle">${escapeHtml(options.xLabel)} (0 to ${xMax})</text>`);
   series.forEach((s, i) => {
-    const yMax = Math.max(1e-9, ...s.points.map((p) => p[1]));
+    const yMin = options.fromMin ? Math.min(...s.points.map((p) => p[1])) : 0;
+    const top = Math.max(yMin, ...s.points.map((p) => p[1]));
+    /* A flat series keeps a scale of one unit (drawn at the bottom) and is labelled with its value. */
+    const yMax = top > yMin ? top : yMin + 1;
     const x = (v: number) => pad.l + ((w - pad.l - pad.r) * v) / xMax;
-    const y = (v: number) => h - pad.b - ((h - pad.t - pad.b) * v) / yMax;
+    const y = (v: number) => h - pad.b - ((h - pad.t - pad.b) * (v - yMin)) / (yMax - yMin);
     const path = s.points.map((p, j) => `${j === 0 ? 'M' : 'L'}${x(p[0]).toFixed(1)},${y(p[1]).toFixed(1)}`).join(' ');
     const axisX = i === 0 ? pad.l : w - pad.r;
     parts.push(`<line x1="${axisX}" y1="${pad.t}" x2="${axisX}" y2="${h - pad.b}" stroke="${s.color}"/>`);
-    parts.push(`<text x="${i === 0 ? axisX - 4 : axisX + 4}" y="${pad.t + 10}" text-anchor="${i === 0 ? 'end' : 'start'}" fill="${s.color}">${formatNumber(yMax)}</text>`);
-    parts.push(`<text x="${i === 0 ? axisX - 4 : axisX + 4}" y="${h - pad.b}" text-anchor="${i === 0 ? 'end' : 'start'}" fill="${s.color}">0</text>`);
+    parts.push(`<text x="${i === 0 ? axisX - 4 : axisX + 4}" y="${pad.t + 10}" text-anchor="${i === 0 ? 'end' : 'start'}" fill="${s.color}">${formatNumber(top)}</text>`);
+    parts.push(`<text x="${i === 0 ? axisX - 4 : axisX + 4}" y="${h - pad.b}" text-anchor="${i === 0 ? 'end' : 'start'}" fill="${s.color}">${formatNumber(yMin)}</text>`);
     parts.push(`<path class="series" data-series="${escapeHtml(s.name)}" d="${path}" fill="none" stroke="${s.color}" stroke-width="2"/>`);
     parts.push(`<text x="${pad.l + 8 + i * 220}" y="${pad.t + 12}" fill="${s.color}">${escapeHtml(s.name)}</text>`);
   });
