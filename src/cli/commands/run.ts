@@ -15,6 +15,7 @@
 import type { Command } from 'commander';
 import { type CheckedRun, checkScenario } from '../../check/checkScenario.js';
 import { INVARIANTS } from '../../check/Invariant.js';
+import { STEP_BOUND_TICKS } from '../../fuzz/runCase.js';
 import { chartTrace, inspectionLines } from '../../report/chartTrace.js';
 import { formatResult } from '../../report/formatResult.js';
 import { formatDataCheck } from '../../report/formatSummary.js';
@@ -65,7 +66,8 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
       let document: ResultDocument;
       if (options.backend === 'qemu') document = await onQemu(scenario);
       else if (check) {
-        checked = await checkScenario(scenario, {}, { spec: options.spec });
+        // The same step bound as campaigns and replay, so a step that never ends is the same finding here.
+        checked = await checkScenario(scenario, { stepBoundTicks: STEP_BOUND_TICKS }, { spec: options.spec });
         document = checked.run.document;
       } else document = (await runScenarioOnEngine(scenario)).document;
       if (options.backend === 'engine') failOnScheduleDrift(file, document);
