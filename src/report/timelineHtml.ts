@@ -23,6 +23,7 @@ export function timelineHtml(id: string, scenario: Scenario, file: string, timel
 <h3>${escapeHtml(origin?.invariant ?? 'counterexample')} at step ${origin?.step ?? '?'} <small>${escapeHtml(file)}</small></h3>
 ${origin ? `<p class="bad violation-message">${escapeHtml(origin.message)}</p>` : ''}
 <p>Replay: <code class="replay">npx colosim replay ${escapeHtml(file)}</code>${origin?.command ? ` &middot; found by <code>${escapeHtml(origin.command)}</code>, case ${origin.case}` : ''}</p>
+<p class="muted">Step through it on the charts: <code>npx colosim run ${escapeHtml(file)} --check --chart-trace trace.json</code>, then <code>npx colosim chart --format html --profile ${escapeHtml(scenario.profile)} --trace trace.json --out charts.html</code>.</p>
 <p class="muted">${escapeHtml(scenario.profile)}, ${scenario.disks} disk(s) of ${scenario.disk.size} bytes, ${scenario.steps.length} steps, ${scenario.engine.faults.length} planned fault(s).</p>
 ${drift}
 <table class="timeline"><thead>${head}</thead><tbody>
