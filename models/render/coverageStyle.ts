@@ -4,6 +4,8 @@
  *     "states":      { "node.RUNNING": 12, "pair.secondary.FAILOVER": 0 },
  *     "transitions": { "node.RUNNING --CHECKPOINT [isPrimary]--> node.RUNNING": 3 }
  *   }
+ * or, as campaigns write coverage.json, the same counts grouped by chart, so two files merge by summing:
+ *   { "node": { "states": {...}, "transitions": {...} }, "pair": {...}, "backup": {...}, "commit": {...} }
  * Keys are those of paths/chartTransitions.ts (state: `<machine>.<path>`; transition:
  * `<source> --<EVENT> [<guard>]--> <target>`, the guard part only when there is one); a missing key
  * means 0 visits. One file may hold several machines. Visited items are green, darker with more
@@ -11,6 +13,7 @@
  * `x0!`; items no path can reach under the
  * chosen profile are grey and dotted ("n/a"), so they are not mistaken for gaps.
  */
+import { MODEL_NAMES } from '../paths/modelCatalog.js';
 import type { VisitCounts } from '../paths/replayPath.js';
 
 export type { VisitCounts };
@@ -50,8 +53,45 @@ export class CoverageFileError extends Error {
   readonly code = 'BAD_COVERAGE';
 }
 
-/** Validate a parsed coverage file: two objects of non-negative integer counts. */
+/** The chart a coverage key belongs to: its machine id, the text before the first dot. */
+export const chartOfKey = (key: string): string => key.slice(0, Math.max(0, key.indexOf('.')));
+
+/** Counts grouped by chart (the coverage.json campaigns write), charts in first-seen order. */
+export function coverageByChart(counts: VisitCounts): Record<string, VisitCounts> {
+  const out: Record<string, VisitCounts> = {};
+  for (const field of ['states', 'transitions'] as const) {
+    for (const [key, n] of Object.entries(counts[field])) {
+      const chart = chartOfKey(key);
+      out[chart] ??= { states: {}, transitions: {} };
+      out[chart][field][key] = n;
+    }
+  }
+  return out;
+}
+
+/** Two coverage counts summed (how campaigns' coverage files merge). */
+export function sumCoverage(a: VisitCounts, b: VisitCounts): VisitCounts {
+  const add = (x: Record<string, number>, y: Record<string, number>) => {
+    const out = { ...x };
+    for (const [key, n] of Object.entries(y)) out[key] = (out[key] ?? 0) + n;
+    return out;
+  };
+  return { states: add(a.states, b.states), transitions: add(a.transitions, b.transitions) };
+}
+
+/** Validate a parsed coverage file, flat or grouped by chart: objects of non-negative integer counts. */
 export function parseCoverage(raw: unknown, source = 'coverage'): VisitCounts {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new CoverageFileError(`${source}: must be an object with "states" and "transitions"`);
+  const fields = Object.keys(raw);
+  if (fields.length > 0 && !fields.includes('states') && !fields.includes('transitions')) {
+    const unknown = fields.find((f) => !(MODEL_NAMES as readonly string[]).includes(f));
+    if (unknown !== undefined) throw new CoverageFileError(`${source}: unknown field "${unknown}" (expected "states" and "transitions", or counts by chart: ${MODEL_NAMES.join(', ')})`);
+    return Object.entries(raw).reduce((sum, [chart, counts]) => sumCoverage(sum, parseFlatCoverage(counts, `${source}.${chart}`)), { states: {}, transitions: {} } as VisitCounts);
+  }
+  return parseFlatCoverage(raw, source);
+}
+
+function parseFlatCoverage(raw: unknown, source: string): VisitCounts {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new CoverageFileError(`${source}: must be an object with "states" and "transitions"`);
   const counts: VisitCounts = { states: {}, transitions: {} };
   for (const [field, value] of Object.entries(raw)) {

@@ -13,7 +13,7 @@ import { reachableUnder } from '../paths/coveringPaths.js';
 import { MODEL_NAMES, MODELS } from '../paths/modelCatalog.js';
 import { replayPath } from '../paths/replayPath.js';
 import type { NodeEvent } from '../replication/nodeEvents.js';
-import { UNREACHABLE_COLOR, UNVISITED_COLOR, parseCoverage, visitStyle } from './coverageStyle.js';
+import { UNREACHABLE_COLOR, UNVISITED_COLOR, coverageByChart, parseCoverage, sumCoverage, visitStyle } from './coverageStyle.js';
 import { renderChart } from './renderChart.js';
 import { dotToSvg } from './renderSvg.js';
 import { chartToDot, stateSvgId } from './toDot.js';
@@ -92,8 +92,8 @@ describe('HTML page', () => {
     const trace = traceOfReplay('node', replay);
     expect(trace).toEqual([
       { machine: 'node', state: 'UNOPENED' },
-      { machine: 'node', state: 'NONE', event: 'OPEN(true)' },
-      { machine: 'node', state: 'RUNNING', event: 'START(secondary)' },
+      { machine: 'node', state: 'NONE', event: 'OPEN(true)', transitions: ['node.UNOPENED --OPEN--> node.NONE'] },
+      { machine: 'node', state: 'RUNNING', event: 'START(secondary)', transitions: ['node.NONE --START--> node.RUNNING'] },
     ]);
     const { text } = await renderChart({ format: 'html', profile: 'v24', trace });
     expect(text.match(/<svg /g)?.length).toBe(4);
@@ -113,11 +113,40 @@ describe('coverage and trace files', () => {
     expect(() => parseCoverage({ states: { 'node.NONE': -1 } })).toThrow('coverage.states["node.NONE"]: must be an integer >= 0, got -1');
     expect(() => parseCoverage({ edges: {} })).toThrow('coverage: unknown field "edges"');
   });
+  test('coverage grouped by chart (what campaigns write) reads as the same counts, and files merge by summing', () => {
+    const grouped = { node: { states: { 'node.NONE': 2 }, transitions: {} }, pair: { states: { 'pair.link.UP': 1 }, transitions: { 'pair.link.UP --LINK_DOWN--> pair.link.DOWN': 3 } } };
+    expect(parseCoverage(grouped)).toEqual({ states: { 'node.NONE': 2, 'pair.link.UP': 1 }, transitions: { 'pair.link.UP --LINK_DOWN--> pair.link.DOWN': 3 } });
+    expect(coverageByChart(parseCoverage(grouped))).toEqual(grouped);
+    expect(sumCoverage({ states: { 'node.NONE': 2 }, transitions: {} }, { states: { 'node.NONE': 5, 'node.DONE': 1 }, transitions: { t: 1 } })).toEqual({ states: { 'node.NONE': 7, 'node.DONE': 1 }, transitions: { t: 1 } });
+    expect(() => parseCoverage({ node: { states: {} }, nodes: {} })).toThrow('coverage: unknown field "nodes" (expected "states" and "transitions", or counts by chart: node, pair, backup, commit)');
+    expect(() => parseCoverage({ pair: { states: { 'pair.link.UP': 1.5 } } })).toThrow('coverage.pair.states["pair.link.UP"]: must be an integer >= 0, got 1.5');
+  });
+  test('a chart the coverage file has no counts for is drawn uncoloured, with a warning, not all red', async () => {
+    const coverage = { states: { 'node.NONE': 1 }, transitions: {} };
+    const pair = await renderChart({ format: 'dot', machine: 'pair', profile: 'qemu-7.2', coverage });
+    expect(pair.warnings).toEqual(['the coverage file has no counts for the pair chart: drawn without coverage colours']);
+    expect(pair.text).not.toContain('x0!');
+    const node = await renderChart({ format: 'dot', machine: 'node', profile: 'qemu-7.2', coverage });
+    expect(node.warnings).toEqual([]);
+    expect(node.text).toContain('x0!');
+  });
+  test('with coverage, what no campaign drives (UNOPENED, OPEN) is grey n/a, not a red gap', async () => {
+    const coverage = { states: { 'node.UNOPENED': 4, 'node.NONE': 4 }, transitions: { 'node.UNOPENED --OPEN--> node.NONE': 4 } };
+    const { text } = await renderChart({ format: 'mermaid', machine: 'node', profile: 'qemu-7.2', coverage });
+    expect(text).toContain('  node_UNOPENED --> node_NONE : OPEN x4\n');
+    expect(text).toContain("    OPEN n/a [isSecondary && !topIdGiven] / reject('Missing the option top-id')\n");
+    expect(text).toContain('    START n/a CHECKPOINT n/a GET_ERROR n/a STOP n/a READ n/a WRITE n/a BACKUP_JOB_FAILED n/a COMMIT_OK n/a COMMIT_FAILED n/a CLOSE n/a / recordAbsent\n');
+    expect(text).toContain('class node_UNOPENED visited');
+  });
   test('trace files are lists of {machine, state, event?}', () => {
     expect(parseTrace([{ machine: 'pair', state: ['primary.NONE', 'link.UP'] }])).toEqual([{ machine: 'pair', state: ['primary.NONE', 'link.UP'] }]);
     expect(() => parseTrace({})).toThrow('trace: must be a JSON array of steps');
     expect(() => parseTrace([{ machine: 'node' }])).toThrow('trace[0].state: must be a state path or a list of them');
     expect(() => parseTrace([{ machine: 'node', state: 'NONE', colour: 1 }])).toThrow('trace[0]: unknown field "colour"');
+    const laned = { machine: 'node', state: 'DONE', event: 'STOP(false)', lane: 'replication-secondary', step: 1, transitions: ['node.RUNNING --STOP [!isFailover]--> node.DONE'], violation: 'x' };
+    expect(parseTrace([laned])).toEqual([laned]);
+    expect(() => parseTrace([{ ...laned, step: -1 }])).toThrow('trace[0].step: must be a scenario step number (an integer >= 0)');
+    expect(() => parseTrace([{ ...laned, transitions: 'k' }])).toThrow('trace[0].transitions: must be a list of transition keys');
   });
   test('unknown coverage keys are reported as warnings', async () => {
     const { warnings } = await renderChart({ format: 'dot', profile: 'qemu-7.2', coverage: { states: { 'node.NOWHERE': 1 }, transitions: {} } });

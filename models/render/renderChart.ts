@@ -2,14 +2,16 @@
  * One entry point for every rendering: a machine (or, for HTML, all of them) under a profile, as
  * DOT, SVG, Mermaid or a self-contained HTML page, optionally coloured by a coverage file and (HTML)
  * with a trace to step through. Transitions the profile cannot reach are drawn grey, so a v24 chart
- * shows which 7.2 rules it lacks and the other way round.
+ * shows which 7.2 rules it lacks and the other way round; with coverage, so are those no campaign
+ * drives (paths/campaignScope.ts), and a chart the coverage file has no counts for stays uncoloured.
  */
 import type { Profile } from '../../src/scenario/Scenario.js';
 import type { ChartFormat } from './chartFormats.js';
 import { chartStates, chartTransitions } from '../paths/chartTransitions.js';
-import { reachableUnder } from '../paths/coveringPaths.js';
+import { campaignReachable } from '../paths/campaignScope.js';
+import { type Reachable, reachableUnder } from '../paths/coveringPaths.js';
 import { MODEL_NAMES, MODELS, type ModelName } from '../paths/modelCatalog.js';
-import type { VisitCounts } from './coverageStyle.js';
+import { type VisitCounts, chartOfKey } from './coverageStyle.js';
 import { dotToSvg } from './renderSvg.js';
 import { chartToDot } from './toDot.js';
 import { chartsToHtml } from './toHtml.js';
@@ -33,12 +35,28 @@ export interface ChartOutput {
   readonly warnings: readonly string[];
 }
 
-function dotOf(name: ModelName, request: ChartRequest) {
+/**
+ * The chart's coverage, if the file has counts for it: a file without a single key of this chart
+ * (an older coverage file of the node chart only) leaves it uncoloured, with a warning, instead of
+ * painting every state red. Coloured by coverage, what no campaign drives is grey like the unreachable.
+ */
+function coverageFor(name: ModelName, request: ChartRequest, warnings: string[]): { coverage?: VisitCounts; reachable: Reachable } {
+  const reachable = reachableUnder(MODELS[name], request.profile);
+  const counts = request.coverage;
+  if (!counts) return { reachable };
+  const mine = (key: string) => chartOfKey(key) === name;
+  if (!Object.keys(counts.states).some(mine) && !Object.keys(counts.transitions).some(mine)) {
+    warnings.push(`the coverage file has no counts for the ${name} chart: drawn without coverage colours`);
+    return { reachable };
+  }
+  return { coverage: counts, reachable: campaignReachable(reachable) };
+}
+
+function dotOf(name: ModelName, request: ChartRequest, warnings: string[]) {
   const spec = MODELS[name];
   return chartToDot(spec, {
-    reachable: reachableUnder(spec, request.profile),
+    ...coverageFor(name, request, warnings),
     subtitle: spec.profileDependent ? request.profile : 'both profiles',
-    ...(request.coverage ? { coverage: request.coverage } : {}),
   });
 }
 
@@ -47,23 +65,23 @@ export async function renderChart(request: ChartRequest): Promise<ChartOutput> {
   const machine = request.machine ?? 'node';
   switch (request.format) {
     case 'dot':
-      return { text: dotOf(machine, request).dot, warnings };
+      return { text: dotOf(machine, request, warnings).dot, warnings };
     case 'mermaid': {
       const spec = MODELS[machine];
-      const options = { reachable: reachableUnder(spec, request.profile), subtitle: request.profile, ...(request.coverage ? { coverage: request.coverage } : {}) };
-      return { text: chartToMermaid(spec, options), warnings };
+      return { text: chartToMermaid(spec, { ...coverageFor(machine, request, warnings), subtitle: request.profile }), warnings };
     }
     case 'svg': {
-      const { svg, warnings: graphviz } = await dotToSvg(dotOf(machine, request).dot);
+      const { svg, warnings: graphviz } = await dotToSvg(dotOf(machine, request, warnings).dot);
       return { text: svg, warnings: [...warnings, ...graphviz] };
     }
     case 'html': {
       const names = request.machine ? [request.machine] : MODEL_NAMES;
       const charts = [];
       for (const name of names) {
-        const { svg, warnings: graphviz } = await dotToSvg(dotOf(name, request).dot);
+        const { dot, ids } = dotOf(name, request, warnings);
+        const { svg, warnings: graphviz } = await dotToSvg(dot);
         warnings.push(...graphviz.map((w) => `${name}: ${w}`));
-        charts.push({ name, title: MODELS[name].title, svg });
+        charts.push({ name, title: MODELS[name].title, svg, edgeIds: ids.transitions });
       }
       const subtitle = `profile ${request.profile}${request.coverage ? ', coloured by coverage' : ''}`;
       const text = chartsToHtml(charts, { heading: 'colosim charts', subtitle, ...(request.trace ? { trace: request.trace } : {}) });

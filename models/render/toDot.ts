@@ -160,5 +160,5 @@ export function chartToDot(spec: ModelSpec, options: DotOptions = {}): DotChart 
 
 function legend(options: DotOptions): string {
   if (!options.coverage) return options.reachable ? '<BR/><FONT POINT-SIZE="9" COLOR="#9a9a9a">grey dotted: not reachable under this profile</FONT>' : '';
-  return '<BR/><FONT POINT-SIZE="9">coverage: <FONT COLOR="#006d2c">green xN visited (darker = more)</FONT>, <FONT COLOR="#d62728">red dashed underlined x0! never visited</FONT>, <FONT COLOR="#9a9a9a">grey dotted n/a unreachable under this profile</FONT></FONT>';
+  return '<BR/><FONT POINT-SIZE="9">coverage: <FONT COLOR="#006d2c">green xN visited (darker = more)</FONT>, <FONT COLOR="#d62728">red dashed underlined x0! never visited</FONT>, <FONT COLOR="#9a9a9a">grey dotted n/a unreachable under this profile or never driven by campaigns</FONT></FONT>';
 }

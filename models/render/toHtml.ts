@@ -1,9 +1,12 @@
 /*
- * A self-contained HTML page: every chart as inline SVG (no scripts or styles from the network) and
- * a small player for a run given as a trace (trace.ts): step forwards and backwards (buttons or the
- * arrow keys) and the states of the current step are highlighted in blue. A trace can be built into
- * the page (`--trace`) or loaded in the browser from a file or pasted JSON.
+ * The chart explorer: a self-contained HTML page with every chart as inline SVG (nothing from the
+ * network; a Content-Security-Policy forbids it) in a viewport that pans, zooms and fits, a search
+ * box for states and events, and a player for a run given as a trace (trace.ts): step forwards and
+ * backwards (buttons, the arrow keys or the list of steps), one lane per node, the current step's
+ * states in blue and its taken transition in orange, violating steps in red (explorerScript.ts). A
+ * trace can be built into the page (`--trace`) or loaded in the browser from a file or pasted JSON.
  */
+import { EXPLORER_SCRIPT } from './explorerScript.js';
 import { escapeHtml } from './toDot.js';
 import type { TraceStep } from './trace.js';
 
@@ -11,6 +14,8 @@ export interface PageChart {
   readonly name: string;
   readonly title: string;
   readonly svg: string;
+  /** Transition key -> the SVG id of its arrow (the player draws a taken transition there). */
+  readonly edgeIds?: Readonly<Record<string, string>>;
 }
 
 export interface PageOptions {
@@ -28,79 +33,49 @@ export function inlineSvg(name: string, svg: string): string {
 
 const STYLE = `
 body { font-family: system-ui, sans-serif; margin: 0; color: #222; }
-header { padding: 12px 20px; background: #f4f4f4; border-bottom: 1px solid #ddd; position: sticky; top: 0; z-index: 2; }
+header { padding: 10px 20px; background: #f4f4f4; border-bottom: 1px solid #ddd; position: sticky; top: 0; z-index: 2; }
 header h1 { font-size: 18px; margin: 0 0 4px 0; }
 nav a { margin-right: 14px; }
-#player { margin-top: 8px; display: flex; flex-wrap: wrap; gap: 8px; align-items: center; font-size: 13px; }
-#player textarea { width: 320px; height: 2.2em; font-family: monospace; font-size: 11px; }
+#player, #finder { margin-top: 6px; display: flex; flex-wrap: wrap; gap: 8px; align-items: center; font-size: 13px; }
+#player textarea { width: 260px; height: 2.2em; font-family: monospace; font-size: 11px; }
 #step-info { font-family: monospace; }
-section.chart { padding: 10px 20px 30px 20px; border-bottom: 1px solid #eee; overflow-x: auto; }
-section.chart h2 { font-size: 16px; }
+#step-violation { color: #b00; font-weight: bold; font-family: monospace; }
+#lanes { display: flex; gap: 6px; flex-wrap: wrap; font-family: monospace; font-size: 12px; }
+.lane-chip { border: 2px solid; border-radius: 3px; padding: 0 4px; } .lane-chip.current { background: #dcebff; }
+#steps { max-height: 8.5em; overflow-y: auto; margin: 6px 0 0 0; padding-left: 2.6em; font-family: monospace; font-size: 11px; background: #fff; border: 1px solid #ddd; }
+#steps li { cursor: pointer; } #steps li.current { background: #dcebff; } #steps li.violating-step { color: #b00; font-weight: bold; }
+header .muted { color: #666; font-size: 12px; }
+section.chart { padding: 6px 20px 16px 20px; border-bottom: 1px solid #eee; }
+section.chart h2 { font-size: 16px; margin: 6px 0; } .tools button { margin-left: 4px; }
+.viewport { height: 72vh; border: 1px solid #ccc; background: #fff; overflow: hidden; cursor: grab; }
+.viewport.dragging { cursor: grabbing; } .viewport svg { width: 100%; height: 100%; display: block; }
 .active-state > path, .active-state > polygon, .active-state > ellipse { stroke: #1f6fd1 !important; stroke-width: 5px !important; fill: #dcebff !important; fill-opacity: 0.55; }
-`;
-
-const SCRIPT = `
-(function () {
-  var trace = JSON.parse(document.getElementById('trace-data').textContent || '[]');
-  var index = 0;
-  var pos = document.getElementById('step-pos');
-  var info = document.getElementById('step-info');
-  function idOf(machine, state) { return 'st_' + (machine + '.' + state).replace(/[^A-Za-z0-9_.]/g, '_'); }
-  function show(i) {
-    document.querySelectorAll('.active-state').forEach(function (el) { el.classList.remove('active-state'); });
-    if (!trace.length) { pos.textContent = 'no trace loaded'; info.textContent = ''; return; }
-    index = Math.max(0, Math.min(trace.length - 1, i));
-    var step = trace[index];
-    var states = Array.isArray(step.state) ? step.state : [step.state];
-    var missing = [];
-    var first = null;
-    states.forEach(function (s) {
-      var el = document.getElementById(idOf(step.machine, s));
-      if (el) { el.classList.add('active-state'); first = first || el; } else { missing.push(s); }
-    });
-    pos.textContent = 'step ' + (index + 1) + ' / ' + trace.length;
-    info.textContent = step.machine + ': ' + (step.event ? step.event + ' -> ' : '') + states.join(', ') +
-      (missing.length ? '  (not in the charts: ' + missing.join(', ') + ')' : '');
-    if (first) first.scrollIntoView({ block: 'nearest', inline: 'nearest' });
-  }
-  function load(text) {
-    try {
-      var parsed = JSON.parse(text);
-      if (!Array.isArray(parsed)) throw new Error('a trace is a JSON array of {machine, state, event}');
-      trace = parsed; show(0);
-    } catch (e) { info.textContent = 'cannot load the trace: ' + e.message; }
-  }
-  document.getElementById('first').onclick = function () { show(0); };
-  document.getElementById('prev').onclick = function () { show(index - 1); };
-  document.getElementById('next').onclick = function () { show(index + 1); };
-  document.getElementById('last').onclick = function () { show(trace.length - 1); };
-  document.getElementById('load').onclick = function () { load(document.getElementById('paste').value); };
-  document.getElementById('file').onchange = function (e) {
-    var file = e.target.files[0]; if (!file) return;
-    var reader = new FileReader(); reader.onload = function () { load(String(reader.result)); }; reader.readAsText(file);
-  };
-  document.addEventListener('keydown', function (e) {
-    if (e.target && e.target.tagName === 'TEXTAREA') return;
-    if (e.key === 'ArrowRight') show(index + 1);
-    if (e.key === 'ArrowLeft') show(index - 1);
-    if (e.key === 'Home') show(0);
-    if (e.key === 'End') show(trace.length - 1);
-  });
-  show(0);
-})();
+.lane-state > path, .lane-state > polygon { stroke-width: 4px !important; }
+.lane-0 > path, .lane-0 > polygon, .lane-chip.lane-0 { stroke: #ff7f0e !important; border-color: #ff7f0e; }
+.lane-1 > path, .lane-1 > polygon, .lane-chip.lane-1 { stroke: #9467bd !important; border-color: #9467bd; }
+.lane-2 > path, .lane-2 > polygon, .lane-chip.lane-2 { stroke: #17becf !important; border-color: #17becf; }
+.lane-3 > path, .lane-3 > polygon, .lane-chip.lane-3 { stroke: #8c564b !important; border-color: #8c564b; }
+.lane-4 > path, .lane-4 > polygon, .lane-chip.lane-4 { stroke: #bcbd22 !important; border-color: #bcbd22; }
+.lane-5 > path, .lane-5 > polygon, .lane-chip.lane-5 { stroke: #e377c2 !important; border-color: #e377c2; }
+.taken-edge > path { stroke: #ff7f0e !important; stroke-width: 5px !important; } .taken-edge > polygon { stroke: #ff7f0e !important; fill: #ff7f0e !important; }
+.taken-edge text { fill: #c25400 !important; font-weight: bold; }
+.search-hit > path, .search-hit > polygon { stroke: #e6a800 !important; stroke-width: 6px !important; } .search-hit text { fill: #8a5a00 !important; }
 `;
 
 export function chartsToHtml(charts: readonly PageChart[], options: PageOptions): string {
   /* `<` is escaped so a trace can never close the script element it sits in. */
   const traceJson = JSON.stringify(options.trace ?? []).replace(/</g, '\\u003c');
   const nav = charts.map((c) => `<a href="#chart-${escapeHtml(c.name)}">${escapeHtml(c.title)}</a>`).join('');
+  const tools = '<span class="tools"><button class="zoom-in" title="zoom in (or the mouse wheel)">+</button><button class="zoom-out" title="zoom out">-</button><button class="fit" title="the whole chart">fit</button></span>';
   const sections = charts
-    .map((c) => `<section class="chart" id="chart-${escapeHtml(c.name)}"><h2>${escapeHtml(c.title)} <small>(${escapeHtml(c.name)})</small></h2>\n${inlineSvg(c.name, c.svg)}\n</section>`)
+    .map((c) => `<section class="chart" id="chart-${escapeHtml(c.name)}"><h2>${escapeHtml(c.title)} <small>(${escapeHtml(c.name)})</small> ${tools}</h2>\n<div class="viewport" data-chart="${escapeHtml(c.name)}">${inlineSvg(c.name, c.svg)}</div>\n</section>`)
     .join('\n');
+  const edgeIds = JSON.stringify(Object.assign({}, ...charts.map((c) => c.edgeIds ?? {}))).replace(/</g, '\\u003c');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
 <title>${escapeHtml(options.heading)}</title>
 <style>${STYLE}</style>
 </head>
@@ -116,10 +91,16 @@ export function chartsToHtml(charts: readonly PageChart[], options: PageOptions)
 <label>trace file <input type="file" id="file" accept=".json,application/json"></label>
 <textarea id="paste" placeholder='or paste a trace: [{"machine":"node","state":"RUNNING","event":"START"}]'></textarea><button id="load">load</button>
 </div>
+<div id="lanes"></div>
+<div id="step-violation"></div>
+<ol id="steps"></ol>
+<div id="finder"><label>search states and events <input id="search" type="search" placeholder="e.g. FAILOVER or CHECKPOINT"></label><span id="search-count"></span>
+<span class="muted">drag to pan, wheel to zoom, "fit" shows a whole chart; arrow keys step through the trace</span></div>
 </header>
 ${sections}
 <script id="trace-data" type="application/json">${traceJson}</script>
-<script>${SCRIPT}</script>
+<script id="edge-ids" type="application/json">${edgeIds}</script>
+<script>${EXPLORER_SCRIPT}</script>
 </body>
 </html>
 `;

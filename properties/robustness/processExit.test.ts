@@ -72,7 +72,7 @@ describe('an interrupted campaign', () => {
     expect(summary.cases).toBeGreaterThanOrEqual(snapshot.cases);
     expect(run.stdout()).toContain(`  cases        ${summary.cases} of 1000000 (interrupted)\n`);
     expect(run.stdout()).toContain(`interrupted by SIGTERM after ${summary.cases} of 1000000 cases (exit 130)\n`);
-    expect(readdirSync(out).sort()).toEqual(['coverage.json', 'run.json']);
+    expect(readdirSync(out).sort()).toEqual(['coverage.json', 'report.html', 'run.json']);
   });
 
   it('SIGKILL leaves the last snapshot of run.json, whole', { timeout: 120_000 }, async () => {

@@ -4,11 +4,13 @@
  * DataConformance: the data model, which never stops predicting; CowEpochs: one copy per cluster and epoch) and reports every
  * named invariant it checked and every violation, with the step it happened at.
  */
+import type { ReplicationData } from '../../models/data/ReplicationData.js';
 import type { ColoPair } from '../colo/ColoPair.js';
 import type { Profile, Scenario, Step } from '../scenario/Scenario.js';
 import type { StepResult } from '../scenario/StepResult.js';
 import type { SimEnv } from '../sim/SimEnv.js';
 import { type TypedTraceEvent, unhandledEvent } from '../sim/TraceEvents.js';
+import { ChartTour } from './ChartTour.js';
 import { CowEpochs } from './CowEpochs.js';
 import { type DataCheckCount, emptyDataCheck } from './DataCheckCount.js';
 import { DataConformance } from './DataConformance.js';
@@ -20,7 +22,7 @@ import { Reporter } from './Reporter.js';
 export interface CheckResult {
   readonly violations: readonly Violation[];
   readonly checks: ReadonlyMap<InvariantName, number>;
-  /** How often each state and transition of the replication chart was visited. */
+  /** How often each state and transition of the replication, pair and job charts was visited. */
   readonly coverage: ChartCoverage;
   /** The chart events of every node, in order. */
   readonly chartLog: readonly ChartStep[];
@@ -44,6 +46,7 @@ export class CaseChecker {
   private nodes: NodeConformance | null = null;
   private data: DataConformance | null = null;
   private readonly cow = new CowEpochs(this.report);
+  private tour: ChartTour | null = null;
   private unsubscribe: (() => void) | null = null;
   /** Job events held back while an operation of their node is in flight. */
   private readonly inFlight = new Map<string, TypedTraceEvent[]>();
@@ -58,16 +61,23 @@ export class CaseChecker {
     return this.options.spec === 'qemu-7.2' ? 'qemu-7.2' : this.scenario.profile;
   }
 
+  /** The data model of one disk after the last step (reports draw it next to the engine's bytes). */
+  dataModel(disk: number): ReplicationData | undefined {
+    return this.data?.model(disk);
+  }
+
   /** Attach before the first step (EngineRunOptions.observe). */
   attach(env: SimEnv, pair: ColoPair): void {
     this.nodes = new NodeConformance(this.report, this.chartProfile, this.scenario.disks, this.scenario.chain);
     this.data = new DataConformance(this.report, this.scenario, this.nodes, pair);
+    this.tour = new ChartTour(this.chartProfile);
     this.unsubscribe = env.trace.subscribe((event) => this.onEvent(event));
   }
 
   beginStep(index: number, step: Step): void {
     this.report.step = index;
     this.data?.beginStep(asDataStep(step), index);
+    this.tour?.beginStep(step);
   }
 
   endStep(index: number, step: Step, result: StepResult): void {
@@ -80,7 +90,7 @@ export class CaseChecker {
   finish(): CheckResult {
     this.data?.finish();
     this.unsubscribe?.();
-    const coverage = this.nodes?.coverage ?? { states: new Map(), transitions: new Map() };
+    const coverage = mergedCoverage(this.nodes?.coverage, this.tour?.coverage);
     return { violations: this.report.violations, checks: this.report.checks, coverage, chartLog: this.nodes?.log ?? [], chartProfile: this.chartProfile, dataCheck: this.data?.dataCheck ?? emptyDataCheck() };
   }
 
@@ -134,5 +144,14 @@ export class CaseChecker {
     this.nodes?.onEvent(event);
     this.data?.onEvent(event);
     this.cow.onEvent(event);
+    this.tour?.onEvent(event);
   }
+}
+
+/** The node chart's visits and the pair and job charts' (their keys never collide: each starts with its machine id). */
+function mergedCoverage(node: ChartCoverage | undefined, tour: ChartCoverage | undefined): ChartCoverage {
+  return {
+    states: new Map([...(node?.states ?? []), ...(tour?.states ?? [])]),
+    transitions: new Map([...(node?.transitions ?? []), ...(tour?.transitions ?? [])]),
+  };
 }

@@ -157,6 +157,11 @@ export class DataConformance {
     if (!this.lastStepFull) this.disks.forEach((d, i) => (d.data = this.compare.checkDisk(i, d, true)));
   }
 
+  /** The data model of one disk as it stands (for reports that draw it next to the engine's bytes). */
+  model(disk: number): ReplicationData | undefined {
+    return this.disks[disk]?.data;
+  }
+
   /** How much the data model checked, per disk-step. */
   get dataCheck(): DataCheckCount {
     return dataCheckFrom(this.diskSteps, this.checkedSteps, this.indeterminate);

@@ -7,7 +7,7 @@
  * Limits: only replication nodes; data is DataConformance's business.
  */
 import { CHAIN_OF_CHECK, type CheckpointFault, type NodeEvent, type StartCheck, type StartFault } from '../../models/replication/nodeEvents.js';
-import { applyNodeEvent, openedNode, type NodeState } from '../../models/replication/nodeState.js';
+import { applyNodeEvent, openedNode, type NodeState, unopenedNode } from '../../models/replication/nodeState.js';
 import { type NodeContext, type NodeStateValue, isPromotedStage, replicationNode } from '../../models/replication/replicationNode.js';
 import { describeTransition } from '../../models/paths/chartTransitions.js';
 import type { Outcome } from '../../models/replication/Outcome.js';
@@ -69,6 +69,21 @@ function step(state: NodeState, event: NodeEvent): Step {
 }
 
 const opened = new Map<string, NodeState>();
+const openings = new Map<string, Step>();
+
+/**
+ * The opening every tracked node went through (the engine opens each node once, when the pair is
+ * built): UNOPENED, the OPEN transition it took and the state it reached count as visited.
+ */
+function openingOnce(mode: Side, profile: Profile): Step {
+  const key = `${mode}|${profile}`;
+  let opening = openings.get(key);
+  if (!opening) {
+    opening = step(unopenedNode(mode, profile), { type: 'OPEN', topId: mode === 'secondary' });
+    openings.set(key, opening);
+  }
+  return opening;
+}
 
 /** A freshly opened node of each mode and profile, built once (initialTransition is costly). */
 function openedOnce(mode: Side, profile: Profile): NodeState {
@@ -99,6 +114,10 @@ export interface ChartStep {
   readonly mode: Side;
   readonly event: NodeEvent;
   readonly state: string;
+  /** The scenario step it happened in. */
+  readonly step: number;
+  /** The chart transitions it took (coverage keys). */
+  readonly transitions: readonly string[];
 }
 
 export class NodeConformance {
@@ -185,6 +204,10 @@ export class NodeConformance {
       hiddenNodeName: nodeName('hidden-disk', disk),
     };
     this.nodes.set(name, { name, id: parseNodeName(name), side, model: { ...model, context: { ...model.context, names } }, engineStage: 'NONE', closed: false, lastIn: new Map() });
+    const opening = openingOnce(side, this.profile);
+    count(this.coverage.states, `${CHART_ID}.UNOPENED`);
+    count(this.coverage.states, `${CHART_ID}.${opening.next.value}`);
+    for (const key of opening.taken) count(this.coverage.transitions, key);
   }
 
   private onCommand(f: Fields<'command'>): void {
@@ -237,7 +260,7 @@ export class NodeConformance {
     const { next, taken } = step(node.model, event);
     if (next.value !== node.model.value) node.lastIn.set(String(node.model.value), node.model);
     node.model = next;
-    this.log.push({ node: node.name, mode: node.side, event, state: String(next.value) });
+    this.log.push({ node: node.name, mode: node.side, event, state: String(next.value), step: this.report.step, transitions: taken });
     count(this.coverage.states, `${CHART_ID}.${next.value}`);
     for (const key of taken) count(this.coverage.transitions, key);
   }

@@ -54,11 +54,14 @@ describe('colosim', () => {
   it('run --check: a v24 run conforms to its own chart and violates QEMU 7.2\'s (exit 1, invariant and step named)', { timeout: 60_000 }, () => {
     const file = join(dir, 'v24.json');
     writeFileSync(file, JSON.stringify(v24AfterFailover));
-    const own = colosim('run', file, '--check');
+    const own = colosim('run', file, '--check', '--spec', 'own');
     expect(own.code).toBe(0);
     expect(own.out).toContain('check: no violation');
-    const strict = colosim('run', file, '--check', '--spec', 'qemu-7.2');
+    // By default run --check holds the file to QEMU 7.2's rules, as replay does: the two agree.
+    const strict = colosim('run', file, '--check');
     expect(strict.code).toBe(1);
+    const replay = colosim('replay', file);
+    expect([replay.code, replay.out.endsWith('still failing\n')]).toEqual([1, true]);
     expect(strict.out).toContain(
       'violation ignore-after-promotion (safety) at step 2: replication-secondary checkpoint in DONE: the chart answers ignored, the engine crash: the secondary side crashed: replication-secondary: secondary_do_checkpoint dereferenced a NULL secondary disk (stage DONE)',
     );
@@ -80,7 +83,7 @@ describe('colosim', () => {
     writeFileSync(file, JSON.stringify(v24AfterFailover));
     const inspect = join(dir, 'inspect.jsonl');
     const trace = join(dir, 'trace.json');
-    expect(colosim('run', file, '--inspect', inspect, '--chart-trace', trace).code).toBe(0);
+    expect(colosim('run', file, '--spec', 'own', '--inspect', inspect, '--chart-trace', trace).code).toBe(0);
     const lines = readFileSync(inspect, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { node: string; type: string; value?: string; event?: { type: string } });
     const secondary = lines.filter((l) => l.node === 'replication-secondary' && l.type === '@xstate.snapshot');
     expect(secondary.map((l) => [l.event?.type, l.value])).toEqual([
@@ -93,16 +96,18 @@ describe('colosim', () => {
       ['xstate.stop', 'CRASHED'],
     ]);
     expect(lines.some((l) => l.type === '@xstate.actor')).toBe(true);
+    // One lane per node, each step with its scenario step and the chart transitions it took.
+    const lane = (node: string, state: string, event: string, step: number, transitions: string[]) => ({ machine: 'node', lane: `replication-${node}`, state, event, step, transitions });
     expect(JSON.parse(readFileSync(trace, 'utf8'))).toEqual([
-      { machine: 'node', state: 'RUNNING', event: 'START (replication-secondary)' },
-      { machine: 'node', state: 'RUNNING', event: 'START (replication-primary)' },
-      { machine: 'node', state: 'FAILOVER', event: 'STOP (replication-secondary)' },
-      { machine: 'node', state: 'DONE', event: 'COMMIT_OK (replication-secondary)' },
-      { machine: 'node', state: 'CRASHED', event: 'CHECKPOINT (replication-secondary)' },
+      lane('secondary', 'RUNNING', 'START(secondary)', 0, ['node.NONE --START--> node.RUNNING']),
+      lane('primary', 'RUNNING', 'START(primary)', 0, ['node.NONE --START [isPrimary]--> node.RUNNING']),
+      lane('secondary', 'FAILOVER', 'STOP(true)', 1, ['node.RUNNING --STOP--> node.FAILOVER']),
+      lane('secondary', 'DONE', 'COMMIT_OK', 1, ['node.FAILOVER --COMMIT_OK [hasCommitJob]--> node.DONE']),
+      lane('secondary', 'CRASHED', 'CHECKPOINT', 2, ['node.DONE --CHECKPOINT [reachesUnlinkedSecondaryDisk]--> node.CRASHED']),
     ]);
-    // Under --spec qemu-7.2 both files follow QEMU 7.2's chart, where the checkpoint after failover is ignored.
+    // Under QEMU 7.2's rules (the default) both files follow QEMU 7.2's chart, where the checkpoint after failover is ignored.
     const strictInspect = join(dir, 'inspect-7.2.jsonl');
-    expect(colosim('run', file, '--spec', 'qemu-7.2', '--inspect', strictInspect).code).toBe(1);
+    expect(colosim('run', file, '--inspect', strictInspect).code).toBe(1);
     const strict = readFileSync(strictInspect, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { node: string; type: string; value?: string });
     expect(strict.filter((l) => l.node === 'replication-secondary' && l.type === '@xstate.snapshot').map((l) => l.value)).toEqual([
       'UNOPENED',
@@ -116,7 +121,7 @@ describe('colosim', () => {
     const html = join(dir, 'trace.html');
     const chart = colosim('chart', '--format', 'html', '--profile', 'v24', '--trace', trace, '--out', html);
     expect(chart.code).toBe(0);
-    expect(readFileSync(html, 'utf8')).toContain('CHECKPOINT (replication-secondary)');
+    expect(readFileSync(html, 'utf8')).toContain('{"machine":"node","state":"CRASHED","event":"CHECKPOINT","lane":"replication-secondary","step":2,');
   });
 
   it('fuzz: bad arguments exit 2 with the usage', { timeout: 60_000 }, () => {
@@ -138,6 +143,11 @@ describe('colosim', () => {
     const replay = colosim('replay', summary.counterexample.path);
     expect(replay.code).toBe(1);
     expect(replay.out).toContain('still failing');
+    // report.html beside run.json: the verdict and the counterexample's timeline with its violating step.
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toContain('<div id="verdict" class="violation">VIOLATION ');
+    expect(html).toContain(`npx colosim replay ${summary.counterexample.path}`);
+    expect(html).toMatch(/<tr id="step-\d+" class="step violating"/);
     // Same seed, same summary hash.
     const again = colosim('fuzz', '--seed', '3', '--runs', '50', '--profile', 'v24', '--out', join(dir, 'v24-again'), '--json');
     expect((JSON.parse(again.out) as { summaryHash: string }).summaryHash).toBe(summary.summaryHash);
@@ -172,6 +182,27 @@ describe('colosim', () => {
     for (const [name, checks] of Object.entries(checkedPerCase)) expect(summary.invariants[name], name).toEqual({ checks, violations: 0 });
     expect(summary.determinismChecks).toBe(20);
     for (const [name, count] of Object.entries(summary.invariants)) expect(count.violations, name).toBe(0);
+  });
+
+  it('report DIR rebuilds report.html; a bad folder or run.json is one line and exit 2', { timeout: 120_000 }, () => {
+    const out = join(dir, 'report');
+    expect(colosim('fuzz', '--seed', '2', '--runs', '20', '--out', out).code).toBe(0);
+    rmSync(join(out, 'report.html'));
+    const r = colosim('report', out);
+    expect([r.code, r.err]).toEqual([0, '']);
+    expect(r.out).toMatch(new RegExp(`^report: ${join(out, 'report.html')} \\(\\d+ bytes\\)\n$`));
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toContain('<div id="verdict" class="ok">no violation in 20 cases</div>');
+    expect(html).not.toMatch(/(src|href)="https?:/);
+    const missing = colosim('report', join(dir, 'no-such-folder'));
+    expect([missing.code, missing.err]).toEqual([2, `colosim: report: ${join(dir, 'no-such-folder')}: not a folder (give the folder colosim fuzz wrote run.json into)\n`]);
+    writeFileSync(join(out, 'run.json'), JSON.stringify({ seed: 2, options: {}, runsRequested: 20, cases: 'many' }));
+    const bad = colosim('report', out);
+    expect([bad.code, bad.err]).toEqual([2, `colosim: report: ${join(out, 'run.json')}: cases: must be an integer >= 0\n`]);
+    writeFileSync(join(out, 'run.json'), JSON.stringify({ seed: 2 }));
+    expect(colosim('report', out).err).toBe(`colosim: report: ${join(out, 'run.json')}: missing field "options" (not a run.json colosim fuzz wrote?)\n`);
+    writeFileSync(join(out, 'run.json'), '{"seed": 2,');
+    expect(colosim('report', out).err).toMatch(new RegExp(`^colosim: report: ${join(out, 'run.json')}: not valid JSON: .*\n$`));
   });
 
   it('fuzz: Ctrl-C stops after the current case, still writes the report and exits 130', { timeout: 120_000 }, async () => {

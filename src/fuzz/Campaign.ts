@@ -25,6 +25,7 @@ import { poolRunner } from './PoolRunner.js';
 import { recordOutcome } from './recordOutcome.js';
 import { type CorpusEntry, replayCorpus } from './replayCorpus.js';
 import { type Shard, shardIndices } from './Shard.js';
+import { recordGrowth } from './Growth.js';
 import { shrinkCase } from './shrinkCase.js';
 import { summaryHash } from './SummaryHash.js';
 
@@ -93,6 +94,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignSum
   }
   for (const f of failing) await reportCounterexample(summary, options, f);
   summary.wallMs = now() - started;
+  recordGrowth(summary, true);
   summary.summaryHash = summaryHash(options.seed, options.fuzz, summary.cases, summary.caseHashFold);
   return summary;
 }
@@ -128,6 +130,7 @@ async function runCases(summary: CampaignSummary, options: CampaignOptions, runn
     recordOutcome(summary, outcome);
     perWorker.set(outcome.worker, (perWorker.get(outcome.worker) ?? 0) + 1);
     summary.wallMs = elapsedMs();
+    recordGrowth(summary);
     options.onCase?.(summary, { elapsedMs: summary.wallMs, violations: stop.violations, perWorker });
     // The cases still in flight have higher indices: once the campaign is done they are dropped.
     if (stop.done(outcome)) break;

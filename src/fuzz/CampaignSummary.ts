@@ -9,6 +9,7 @@ import { type DataCheckCount, addDataCheck, emptyDataCheck } from '../check/Data
 import { INVARIANT_NAMES, type InvariantName } from '../check/Invariant.js';
 import { FAULT_KINDS, type FaultKind } from '../sim/FaultPlan.js';
 import type { FuzzOptions } from './FuzzOptions.js';
+import type { GrowthSample } from './Growth.js';
 import { type GeneratorDistribution, emptyDistribution } from './GeneratorDistribution.js';
 import type { Shard } from './Shard.js';
 import { type CaseHashFold, EMPTY_FOLD } from './SummaryHash.js';
@@ -34,6 +35,8 @@ export interface CampaignSummary {
   readonly generator: GeneratorDistribution;
   /** Disk-steps the data model checked, summed over the cases. */
   dataCheck: DataCheckCount;
+  /** Samples of the campaign's growth (Growth.ts): cases, wall time, distinct states and transitions. */
+  readonly growth: GrowthSample[];
   /** Cases run twice to compare trace hashes. */
   determinismChecks: number;
   interrupted: boolean;
@@ -94,6 +97,7 @@ export function emptySummary(seed: number, options: FuzzOptions, runsRequested: 
     transitions: {},
     generator: emptyDistribution(),
     dataCheck: emptyDataCheck(),
+    growth: [],
     determinismChecks: 0,
     interrupted: false,
     counterexamples: [],

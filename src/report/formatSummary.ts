@@ -29,9 +29,9 @@ export function formatSummary(s: CampaignSummary): string {
   lines.push('faults fired:');
   for (const [kind, n] of Object.entries(s.faults)) lines.push(`  ${kind.padEnd(26)} ${String(n).padStart(9)}`);
   lines.push(...formatGenerator(s.generator));
-  const states = Object.keys(s.states).length;
-  const transitions = Object.keys(s.transitions).length;
-  lines.push(`chart coverage: ${states} states and ${transitions} distinct transitions of the replication node visited`);
+  const distinct = (keys: Record<string, number>, chart: string) => Object.keys(keys).filter((k) => k.startsWith(`${chart}.`)).length;
+  const charts = ['node', 'pair', 'backup', 'commit'].map((c) => `${c} ${distinct(s.states, c)}/${distinct(s.transitions, c)}`);
+  lines.push(`chart coverage (distinct states/transitions visited; report.html has the denominators): ${charts.join(', ')}`);
   if (s.counterexample) {
     const c = s.counterexample;
     lines.push(`VIOLATION ${c.invariant} at step ${c.step}: ${c.message}`);

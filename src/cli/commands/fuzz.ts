@@ -29,6 +29,8 @@ import { isSystemError, describeSystemError, prepareOutputDir, writeFileAtomic }
 import { readCorpus } from '../readCorpus.js';
 import { DIFFERENTIAL_MAX_SEED, generated } from './diff.js';
 import { runOneCase } from './fuzzCase.js';
+import { writeReportOrFail } from './report.js';
+import { coverageByChart } from '../../../models/render/coverageStyle.js';
 import { fuzzReport } from '../ciReports.js';
 import { paintFor, paintVerdicts } from '../colour.js';
 import { jsonDocument } from '../jsonOutput.js';
@@ -102,7 +104,10 @@ export function registerFuzz(program: Command, setExitCode: (code: number) => vo
       process.stderr.write(`colosim fuzz: seed ${a.seed} (rerun: npx ${rerunCommand(a)}; one case: add --case N)\n`);
       const { summary: raw, signal } = await campaign(a, corpus);
       const summary = canonicalSummary(raw);
-      const files = writeCampaignReport('fuzz: ', a.outDir, summary, { states: summary.states, transitions: summary.transitions });
+      // Counts grouped by chart (merge sums them); colosim chart --coverage FILE colours the charts.
+      const written = writeCampaignReport('fuzz: ', a.outDir, summary, coverageByChart({ states: summary.states, transitions: summary.transitions }));
+      const page = await writeReportOrFail('fuzz: ', a.outDir);
+      const files = `${written}page: ${page.path}\n`;
       const stopped = signal === undefined ? '' : `interrupted by ${signal} after ${summary.cases} of ${a.runs} cases (exit 130)\n`;
       const code = campaignExitCode(summary);
       if (a.json) process.stdout.write(jsonDocument('fuzz', code, summary));

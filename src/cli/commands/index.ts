@@ -5,9 +5,10 @@ import { registerDiff } from './diff.js';
 import { registerFuzz } from './fuzz.js';
 import { registerMerge } from './merge.js';
 import { registerReplay } from './replay.js';
+import { registerReport } from './report.js';
 import { registerRun } from './run.js';
 
 /** `setExitCode` lets an action report its exit code without calling process.exit. */
 export type RegisterCommand = (program: Command, setExitCode: (code: number) => void) => void;
 
-export const COMMANDS: readonly RegisterCommand[] = [registerRun, registerChart, registerFuzz, registerReplay, registerDiff, registerMerge];
+export const COMMANDS: readonly RegisterCommand[] = [registerRun, registerChart, registerFuzz, registerReplay, registerDiff, registerMerge, registerReport];

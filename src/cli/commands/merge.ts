@@ -11,6 +11,7 @@ import type { Command } from 'commander';
 import type { CampaignSummary } from '../../fuzz/CampaignSummary.js';
 import { MergeError, type ShardReport, mergeCoverage, mergeSummaries } from '../../fuzz/mergeShards.js';
 import { CliError, ExitCode } from '../ExitCode.js';
+import { writeReportOrFail } from './report.js';
 import { campaignExitCode, canonicalSummary, printSummary, writeCampaignReport } from '../campaignReport.js';
 import { describeSystemError, prepareOutputDir } from '../outputFiles.js';
 
@@ -21,7 +22,7 @@ export function registerMerge(program: Command, setExitCode: (code: number) => v
     .argument('<dirs...>', 'one report folder per shard')
     .requiredOption('--out <dir>', 'folder for the combined report')
     .option('--json', 'print the summary as JSON')
-    .action((dirs: string[], options: { out: string; json?: boolean }) => {
+    .action(async (dirs: string[], options: { out: string; json?: boolean }) => {
       const reports = dirs.map(readShard);
       let merged: CampaignSummary;
       try {
@@ -34,7 +35,8 @@ export function registerMerge(program: Command, setExitCode: (code: number) => v
       copyCounterexamples(merged, reports, options.out);
       const summary = canonicalSummary(merged);
       const files = writeCampaignReport('merge: ', options.out, summary, mergeCoverage(reports.map((r) => r.coverage)));
-      printSummary(summary, options.json === true, files);
+      const page = await writeReportOrFail('merge: ', options.out);
+      printSummary(summary, options.json === true, `${files}page: ${page.path}\n`);
       setExitCode(campaignExitCode(summary));
     });
 }

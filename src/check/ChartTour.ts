@@ -1,0 +1,188 @@
+/*
+ * Coverage of the COLO pair, backup-job and commit-job charts: the steps of a run and the job events
+ * of its trace are replayed through those charts (XState's own transition selection, as
+ * paths/replayPath.ts does), and every state and transition taken is counted under the keys coverage
+ * files use. It checks nothing (NodeConformance and DataConformance do); it says which parts of the
+ * readable specification a campaign exercised. Limits: the pair chart models one disk, so it follows
+ * the steps and disk 0's commit job; the link never comes back in the engine (no LINK_UP); a backup
+ * source write is a write the NBD server applied (the chart decides which clusters it copies), a
+ * failing copy is not mapped (copyFails stays unvisited); the engine reports no READY, so a commit
+ * job that completed took SYNCED then AUTO_COMPLETE and a cancelled one is cancelled while RUNNING.
+ */
+import type { AnyStateMachine, EventObject } from 'xstate';
+import { initialTransition, transition } from 'xstate';
+import type { PairEvent } from '../../models/colo/pairEvents.js';
+import type { BackupJobEvent } from '../../models/jobs/backupJob.js';
+import type { CommitJobEvent } from '../../models/jobs/commitJob.js';
+import { activeStateIds, describeTransition } from '../../models/paths/chartTransitions.js';
+import { type AnySnapshot, MODELS } from '../../models/paths/modelCatalog.js';
+import type { Profile, Step } from '../scenario/Scenario.js';
+import { type TypedTraceEvent } from '../sim/TraceEvents.js';
+import type { ChartCoverage } from './NodeConformance.js';
+import { nodeName } from './pairNames.js';
+
+/** The backup job's cluster (block/backup.c's default for a 64 KiB-cluster target). */
+const BACKUP_CLUSTER_BYTES = 65536;
+/** Cached answers per chart are bounded, like NodeConformance's. */
+const CACHE_LIMIT = 100_000;
+
+interface Answer {
+  readonly next: AnySnapshot;
+  readonly taken: readonly string[];
+  readonly states: readonly string[];
+}
+
+/** (control state, event) -> answer, per machine: a campaign asks the same questions again and again. */
+const answers = new Map<string, Map<string, Answer>>();
+const initials = new Map<string, AnySnapshot>();
+/** Snapshots come from the caches above, so each one's control key is computed once. */
+const keys = new WeakMap<AnySnapshot, string>();
+
+/** One chart followed through a run: its snapshot and the visits it adds to the coverage. */
+class Follower {
+  private snapshot: AnySnapshot;
+
+  constructor(
+    private readonly machine: AnyStateMachine,
+    private readonly serialize: (s: AnySnapshot) => string,
+    input: unknown,
+    private readonly coverage: ChartCoverage,
+  ) {
+    const key = `${machine.id}|${JSON.stringify(input)}`;
+    let initial = initials.get(key);
+    if (!initial) {
+      initial = initialTransition(machine, input)[0] as AnySnapshot;
+      initials.set(key, initial);
+    }
+    this.snapshot = initial;
+    for (const id of activeStateIds(machine.id, initial.value)) count(coverage.states, id);
+  }
+
+  get done(): boolean {
+    return this.snapshot.status !== 'active';
+  }
+
+  send(event: EventObject): void {
+    if (this.done) return;
+    let cache = answers.get(this.machine.id);
+    if (!cache) answers.set(this.machine.id, (cache = new Map()));
+    let control = keys.get(this.snapshot);
+    if (control === undefined) keys.set(this.snapshot, (control = this.serialize(this.snapshot)));
+    const key = `${control}|${JSON.stringify(event)}`;
+    let answer = cache.get(key);
+    if (!answer) {
+      const taken = this.machine.getTransitionData(this.snapshot, event).map((t) => describeTransition(t).key);
+      const [next] = transition(this.machine, this.snapshot, event) as [AnySnapshot, unknown];
+      answer = { next, taken, states: activeStateIds(this.machine.id, next.value) };
+      if (cache.size < CACHE_LIMIT) cache.set(key, answer);
+    }
+    this.snapshot = answer.next;
+    for (const t of answer.taken) count(this.coverage.transitions, t);
+    if (answer.taken.length > 0) for (const id of answer.states) count(this.coverage.states, id);
+  }
+}
+
+export class ChartTour {
+  readonly coverage: ChartCoverage = { states: new Map(), transitions: new Map() };
+  private readonly pair: Follower;
+  private readonly backups = new Map<string, Follower>();
+  private readonly commits = new Map<string, Follower>();
+  /** The replication node whose commit job the pair chart follows (disk 0's). */
+  private readonly commitOwner = nodeName('replication-secondary', 0);
+
+  constructor(profile: Profile) {
+    this.pair = new Follower(MODELS.pair.machine, MODELS.pair.serialize, { profile }, this.coverage);
+  }
+
+  /** A scenario step begins: the pair chart takes its events. */
+  beginStep(step: Step): void {
+    for (const event of pairEventsOf(step)) this.pair.send(event);
+  }
+
+  onEvent(event: TypedTraceEvent): void {
+    switch (event.kind) {
+      case 'fault':
+        if (event.fields.kind === 'link-drop') this.pair.send({ type: 'LINK_DOWN' });
+        return;
+      case 'job':
+        return this.onJob(event.fields);
+      case 'nbd-applied': {
+        const first = Math.floor(event.fields.offset / BACKUP_CLUSTER_BYTES);
+        const last = Math.floor((event.fields.offset + event.fields.bytes - 1) / BACKUP_CLUSTER_BYTES);
+        const write: BackupJobEvent = { type: 'SOURCE_WRITE', firstCluster: first, lastCluster: last };
+        for (const job of this.backups.values()) job.send(write);
+        return;
+      }
+      case 'commit-copy':
+        if (event.fields.reqs !== undefined) this.commits.get(event.fields.job)?.send({ type: 'SOURCE_WRITE' });
+        return;
+      default:
+        return;
+    }
+  }
+
+  private onJob(f: Extract<TypedTraceEvent, { kind: 'job' }>['fields']): void {
+    const backup = f.job.startsWith('backup');
+    const jobs = backup ? this.backups : this.commits;
+    if (f.event === 'start') {
+      const spec = backup ? MODELS.backup : MODELS.commit;
+      jobs.set(f.job, new Follower(spec.machine, spec.serialize, undefined, this.coverage));
+      return;
+    }
+    const job = jobs.get(f.job);
+    for (const event of backup ? backupEventsOf(f.event) : commitEventsOf(f.event)) job?.send(event);
+    if (!backup && f.owner === this.commitOwner) {
+      if (f.event === 'completed') this.pair.send({ type: 'COMMIT_OK' });
+      if (f.event === 'failed' || f.event === 'cancelled') this.pair.send({ type: 'COMMIT_FAILED' });
+    }
+    if (job?.done) jobs.delete(f.job);
+  }
+}
+
+function backupEventsOf(event: string): BackupJobEvent[] {
+  if (event === 'checkpoint') return [{ type: 'CHECKPOINT' }];
+  if (event === 'cancelled') return [{ type: 'CANCEL' }];
+  if (event === 'failed' || event === 'aborted') return [{ type: 'FAIL' }];
+  return [];
+}
+
+function commitEventsOf(event: string): CommitJobEvent[] {
+  if (event === 'completed') return [{ type: 'SYNCED' }, { type: 'AUTO_COMPLETE' }];
+  if (event === 'failed' || event === 'aborted') return [{ type: 'IO_ERROR' }];
+  if (event === 'cancelled') return [{ type: 'CANCEL', force: false }];
+  return [];
+}
+
+/** A scenario step as the pair chart's events (steps the chart does not model give none). */
+export function pairEventsOf(step: Step): PairEvent[] {
+  switch (step.do) {
+    case 'start':
+      if (step.side === 'both') return [{ type: 'START', side: 'secondary' }, { type: 'START', side: 'primary' }];
+      return [step.mode ? { type: 'START', side: step.side, mode: step.mode } : { type: 'START', side: step.side }];
+    case 'stop':
+      return [{ type: 'STOP', side: step.side, failover: step.failover }];
+    case 'checkpoint':
+      return [step.side === 'both' ? { type: 'COLO_CHECKPOINT' } : { type: 'CHECKPOINT', side: step.side }];
+    case 'status':
+      return [{ type: 'STATUS', side: step.side }];
+    case 'write':
+    case 'write-zeroes':
+      return [{ type: 'WRITE', vm: step.vm }];
+    case 'read':
+      return [{ type: 'READ', vm: step.vm }];
+    case 'failover':
+      return [{ type: 'FAILOVER', lost: step.lost ?? 'primary' }];
+    case 'concurrent':
+      return step.steps.flatMap(pairEventsOf);
+    case 'discard':
+    case 'flush':
+    case 'wait':
+    case 'heal':
+    case 'close':
+      return [];
+  }
+}
+
+function count(map: Map<string, number>, key: string): void {
+  map.set(key, (map.get(key) ?? 0) + 1);
+}
