@@ -52,6 +52,9 @@ export interface WriteOptions extends IoOptions {
   readonly serialisingAlign?: number;
 }
 
+/** Numbers the isInserted walks, so each can mark the nodes it has seen without a set. */
+let insertedWalk = 0;
+
 export abstract class BlockNode implements ChildOwner {
   abstract readonly driver: string;
   readonly isBackend = false;
@@ -76,6 +79,9 @@ export abstract class BlockNode implements ChildOwner {
   filename: string;
   /** The format name QEMU prints in messages (e.g. "qcow2"); the driver's by default. */
   format: string | undefined;
+
+  /** The last isInserted walk that looked at this node. */
+  private insertedWalk = 0;
 
   /** Writes that reached this node, and how many had when the last flush succeeded (bs->write_gen, flushed_gen). */
   private writeGen = 0;
@@ -259,13 +265,18 @@ export abstract class BlockNode implements ChildOwner {
    * refuses requests (ENOMEDIUM) when its root is not inserted, whatever part of the tree they need.
    */
   get isInserted(): boolean {
-    return this.insertedBelow(0);
+    return this.insertedBelow(++insertedWalk, 0);
   }
 
-  private insertedBelow(depth: number): boolean {
+  /**
+   * Each node is looked at once per walk (`walk` marks it): the graph can hold a cycle through the
+   * copy-before-write filter's target, and a walk by depth alone visited its nodes dozens of times.
+   */
+  private insertedBelow(walk: number, depth: number): boolean {
     if (this.ejected || !this.open) return false;
-    if (depth > 64) return true;
-    for (const edge of this.children.values()) if (!edge.node.insertedBelow(depth + 1)) return false;
+    if (this.insertedWalk === walk || depth > 64) return true;
+    this.insertedWalk = walk;
+    for (const edge of this.children.values()) if (!edge.node.insertedBelow(walk, depth + 1)) return false;
     return true;
   }
 
