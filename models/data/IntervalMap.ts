@@ -47,12 +47,25 @@ export class IntervalMap<T> {
   /** The intervals overlapping [start, end), clipped to it; gaps are left out. */
   slice(start: number, end: number): Interval<T>[] {
     const out: Interval<T>[] = [];
-    for (const run of this.runs) {
-      if (run.end <= start) continue;
+    const runs = this.runs;
+    for (let i = this.firstEndingAfter(start); i < runs.length; i++) {
+      const run = runs[i]!;
       if (run.start >= end) break;
       out.push({ start: Math.max(run.start, start), end: Math.min(run.end, end), value: run.value });
     }
     return out;
+  }
+
+  /** Index of the first interval that ends after `offset` (binary search: maps of races hold many runs). */
+  private firstEndingAfter(offset: number): number {
+    let lo = 0;
+    let hi = this.runs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.runs[mid]!.end <= offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /** [start, end) split into pieces, each either inside one interval (with its value) or in a gap (undefined). */
@@ -91,8 +104,7 @@ export class IntervalMap<T> {
     if (!(start < end)) return this;
     const runs = this.runs;
     const eq = this.equals;
-    let i = 0;
-    while (i < runs.length && runs[i]!.end <= start) i++;
+    let i = this.firstEndingAfter(start);
     // The runs before and after the rewritten range are merged already: they are copied as they are.
     const out: Interval<T>[] = runs.slice(0, i);
     if (i < runs.length && runs[i]!.start < start) pushMerged(out, { ...runs[i]!, end: start }, eq);
