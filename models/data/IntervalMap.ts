@@ -47,12 +47,25 @@ export class IntervalMap<T> {
   /** The intervals overlapping [start, end), clipped to it; gaps are left out. */
   slice(start: number, end: number): Interval<T>[] {
     const out: Interval<T>[] = [];
-    for (const run of this.runs) {
-      if (run.end <= start) continue;
+    const runs = this.runs;
+    for (let i = this.firstEndingAfter(start); i < runs.length; i++) {
+      const run = runs[i]!;
       if (run.start >= end) break;
       out.push({ start: Math.max(run.start, start), end: Math.min(run.end, end), value: run.value });
     }
     return out;
+  }
+
+  /** Index of the first interval that ends after `offset` (binary search: maps of races hold many runs). */
+  private firstEndingAfter(offset: number): number {
+    let lo = 0;
+    let hi = this.runs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.runs[mid]!.end <= offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /** [start, end) split into pieces, each either inside one interval (with its value) or in a gap (undefined). */
@@ -89,20 +102,24 @@ export class IntervalMap<T> {
   /** Replace [start, end) with `pieces` (sorted, inside the range), merging equal neighbours. */
   replace(start: number, end: number, pieces: readonly Interval<T>[]): IntervalMap<T> {
     if (!(start < end)) return this;
-    const out: Interval<T>[] = [];
-    const push = (run: Interval<T>) => {
-      const last = out[out.length - 1];
-      if (last && last.end === run.start && this.equals(last.value, run.value)) out[out.length - 1] = { start: last.start, end: run.end, value: last.value };
-      else out.push(run);
-    };
-    let i = 0;
-    for (; i < this.runs.length && this.runs[i]!.end <= start; i++) push(this.runs[i]!);
-    if (i < this.runs.length && this.runs[i]!.start < start) push({ ...this.runs[i]!, end: start });
-    for (const piece of pieces) push(piece);
-    for (; i < this.runs.length && this.runs[i]!.end <= end; i++);
-    if (i < this.runs.length && this.runs[i]!.start < end) push({ ...this.runs[i]!, start: end });
-    else if (i < this.runs.length) push(this.runs[i]!);
-    for (i++; i < this.runs.length; i++) push(this.runs[i]!);
-    return new IntervalMap(out, this.equals);
+    const runs = this.runs;
+    const eq = this.equals;
+    let i = this.firstEndingAfter(start);
+    // The runs before and after the rewritten range are merged already: they are copied as they are.
+    const out: Interval<T>[] = runs.slice(0, i);
+    if (i < runs.length && runs[i]!.start < start) pushMerged(out, { ...runs[i]!, end: start }, eq);
+    for (const piece of pieces) pushMerged(out, piece, eq);
+    while (i < runs.length && runs[i]!.end <= end) i++;
+    if (i < runs.length && runs[i]!.start < end) pushMerged(out, { ...runs[i]!, start: end }, eq);
+    else if (i < runs.length) pushMerged(out, runs[i]!, eq);
+    for (i++; i < runs.length; i++) out.push(runs[i]!);
+    return new IntervalMap(out, eq);
   }
+}
+
+/** Append `run`, merged into the last interval when they touch and hold equal values. */
+function pushMerged<T>(out: Interval<T>[], run: Interval<T>, equals: (a: T, b: T) => boolean): void {
+  const last = out[out.length - 1];
+  if (last && last.end === run.start && equals(last.value, run.value)) out[out.length - 1] = { start: last.start, end: run.end, value: last.value };
+  else out.push(run);
 }

@@ -85,10 +85,19 @@ function narrowLayer(layer: IntervalMap<ByteSet>, seen: Observed): IntervalMap<B
 function setExact(layer: IntervalMap<ByteSet>, seen: Observed): IntervalMap<ByteSet> {
   const pieces: Interval<ByteSet>[] = [];
   const { bytes } = seen;
-  for (let s = 0; s < bytes.length; s += SECTOR) {
+  for (let s = 0; s < bytes.length; ) {
     const end = Math.min(s + SECTOR, bytes.length);
-    if (runCount(bytes.subarray(s, end), SECTOR_RUNS_MAX) > SECTOR_RUNS_MAX) {
+    // Whole sectors of one byte value (most of what a disk holds) become one piece at once; the
+    // map merges equal neighbours, so this is the map the sector-by-sector pieces below would give.
+    const uniform = uniformEnd(bytes, s);
+    if (uniform > s) {
+      pieces.push({ start: seen.offset + s, end: seen.offset + uniform, value: exactly(bytes[s]!) });
+      s = uniform;
+      continue;
+    }
+    if (runCount(bytes, SECTOR_RUNS_MAX, s, end) > SECTOR_RUNS_MAX) {
       pieces.push({ start: seen.offset + s, end: seen.offset + end, value: ANY_BYTE });
+      s = end;
       continue;
     }
     for (let i = s; i < end; ) {
@@ -96,8 +105,15 @@ function setExact(layer: IntervalMap<ByteSet>, seen: Observed): IntervalMap<Byte
       pieces.push({ start: seen.offset + i, end: seen.offset + j, value: exactly(bytes[i]!) });
       i = j;
     }
+    s = end;
   }
   return layer.replace(seen.offset, seen.offset + bytes.length, pieces);
+}
+
+/** The end of the whole sectors from `s` (a sector start) that hold one byte value: `s` when the first does not. */
+function uniformEnd(bytes: Uint8Array, s: number): number {
+  const j = indexOfOther(bytes, s, bytes.length, bytes[s]!);
+  return j === bytes.length ? j : s + Math.floor((j - s) / SECTOR) * SECTOR;
 }
 
 const SECTOR = 512;
@@ -107,10 +123,9 @@ export const SECTOR_RUNS_MAX = 16;
 /** Runs in the observed bytes: narrowing more pieces than this (PRNG padding) would cost more than it narrows. */
 export const NARROW_RUNS_MAX = 16;
 
-/** Runs of equal bytes, counted up to just past `max`. */
-function runCount(bytes: Uint8Array, max: number): number {
+/** Runs of equal bytes in [from, to), counted up to just past `max`. */
+function runCount(bytes: Uint8Array, max: number, from = 0, to = bytes.length): number {
   let runs = 0;
-  for (let i = 0; i < bytes.length && runs <= max; runs++) i = indexOfOther(bytes, i, bytes.length, bytes[i]!);
+  for (let i = from; i < to && runs <= max; runs++) i = indexOfOther(bytes, i, to, bytes[i]!);
   return runs;
 }
-

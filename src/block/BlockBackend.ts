@@ -109,11 +109,15 @@ export class BlockBackend implements ChildOwner {
   private check(offset: number, bytes: number): void {
     const node = this.node;
     // blk_check_byte_request's order: a negative length, then availability, then the range.
-    const outside = () => new BlockError('EIO', `request [${offset}, +${bytes}) outside ${this.name} (${node.length} bytes)`);
-    if (bytes < 0) throw outside();
+    if (bytes < 0) throw this.outside(offset, bytes);
     // blk_is_available: a node anywhere below that lost its driver takes the whole backend's medium.
     if (!node.isInserted) throw new BlockError('ENOMEDIUM', `${this.name}: a node below it has no driver`);
     const len = node.length;
-    if (offset < 0 || offset > len || len - offset < bytes) throw outside();
+    if (offset < 0 || offset > len || len - offset < bytes) throw this.outside(offset, bytes);
+  }
+
+  /** A method, not a closure made per request: closures per call showed in the campaign's profile. */
+  private outside(offset: number, bytes: number): BlockError {
+    return new BlockError('EIO', `request [${offset}, +${bytes}) outside ${this.name} (${this.node.length} bytes)`);
   }
 }

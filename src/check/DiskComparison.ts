@@ -77,6 +77,7 @@ export class DiskComparison {
   readonly peeks = { made: 0, refused: 0 };
   /** One buffer the disks are peeked into, reused, never larger than PEEK_BYTES_MAX. */
   private scratch = new Uint8Array(0);
+  private view = new Uint8Array(0);
 
   constructor(
     readonly report: Reporter,
@@ -210,8 +211,11 @@ export class DiskComparison {
 
   private buffer(bytes: number): Uint8Array {
     if (bytes > PEEK_BYTES_MAX) throw new RangeError(`peek of ${bytes} bytes exceeds the ${PEEK_BYTES_MAX}-byte bound`);
+    // Most peeks are one cluster long: the view of the last length is kept instead of made anew.
+    if (this.view.length === bytes && this.view.buffer === this.scratch.buffer) return this.view;
     if (this.scratch.length < bytes) this.scratch = new Uint8Array(Math.min(PEEK_BYTES_MAX, Math.max(bytes, 2 * this.scratch.length)));
-    return this.scratch.subarray(0, bytes);
+    this.view = this.scratch.subarray(0, bytes);
+    return this.view;
   }
 
   /** Peek and compare one piece; the bytes seen (in the scratch buffer, valid until the next peek), or null if the node cannot be peeked. */

@@ -345,3 +345,37 @@ describe('Scheduler: record and replay', () => {
     await expect(sched.run()).rejects.toThrow('policy broken chose 7 of 2 ready entries');
   });
 });
+
+describe('Scheduler: the wait before a choice among all', () => {
+  /** How many entries each choice was offered; answers the oldest, so the tasks take turns.  */
+  class AmongAllSpy implements SchedulePolicy {
+    readonly name = 'among-all-spy';
+    readonly choosesAmongAll = true;
+    readonly offered: number[] = [];
+    choose(ready: readonly ReadyEntry[]): number {
+      this.offered.push(ready.length);
+      return 0;
+    }
+  }
+
+  it('lets every woken continuation reach its next wait first, also past the waits that take a macrotask turn (1,000 steps)', async () => {
+    const policy = new AmongAllSpy();
+    const sched = new Scheduler({ policy });
+    // Each task runs a chain of 30 microtasks between two waits; a choice made before the chain
+    // ends would be offered one entry fewer.
+    for (const name of ['a', 'b', 'c']) {
+      sched.spawn(name, async () => {
+        for (let i = 0; i < 500; i++) {
+          for (let m = 0; m < 30; m++) await null;
+          await sched.yield(`${name}:${i}`);
+        }
+      });
+    }
+    await sched.run();
+    expect(policy.offered.length).toBeGreaterThan(1000);
+    // Three tasks, each always waiting in a yield: every choice sees all three until the first ends.
+    const beforeFirstEnd = policy.offered.slice(0, policy.offered.indexOf(2));
+    expect(beforeFirstEnd.length).toBeGreaterThan(1400);
+    expect(new Set(beforeFirstEnd)).toEqual(new Set([3]));
+  });
+});

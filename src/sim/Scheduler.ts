@@ -81,6 +81,20 @@ function settle(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+/**
+ * The same wait from inside a run, where the caller is itself a microtask: a process.nextTick
+ * callback queued from a microtask runs only once the microtask queue is empty (Node drains it
+ * before the tick queue), and costs no turn of the event loop (a campaign case took about a hundred,
+ * each an epoll call: 15 % of the engine's time). Every SETTLES_PER_TURN-th wait still takes a
+ * macrotask, so signals and timers outside the simulation are not starved.
+ */
+function settleInRun(count: number): Promise<void> {
+  if (count % SETTLES_PER_TURN === 0) return settle();
+  return new Promise((resolve) => process.nextTick(resolve));
+}
+
+const SETTLES_PER_TURN = 256;
+
 /** Run a task's body; a body that throws before its first await fails the task like a rejection. */
 function startTask<T>(fn: () => Promise<T>): Promise<T> {
   try {
@@ -172,14 +186,16 @@ export class Scheduler {
     this.running = true;
     const startSteps = this.stepCount;
     const startTicks = this.clock.now();
+    // The first wait of a run is a macrotask (run may be called outside a microtask); later ones follow an await.
+    let settles = 0;
     try {
       for (;;) {
         if (this.ready.length > 0) {
-          if (this.policy.choosesAmongAll) await settle();
+          if (this.policy.choosesAmongAll) await settleInRun(settles++);
           await this.step();
           continue;
         }
-        await settle();
+        await settleInRun(settles++);
         if (this.ready.length > 0) continue;
         if (this.fireNextTimers(options.untilTick, options.deadlineTick)) continue;
         break;
