@@ -12,9 +12,12 @@ import { type TypedTraceEvent, unhandledEvent } from '../sim/TraceEvents.js';
 import { CowEpochs } from './CowEpochs.js';
 import { type DataCheckCount, emptyDataCheck } from './DataCheckCount.js';
 import { DataConformance } from './DataConformance.js';
+import { JobsEndWithClose } from './JobsEndWithClose.js';
 import { asDataStep } from './dataStep.js';
 import type { InvariantName, Violation } from './Invariant.js';
 import { type ChartCoverage, type ChartStep, NodeConformance } from './NodeConformance.js';
+import { PromotedIo } from './PromotedIo.js';
+import { QuorumAnswers } from './QuorumAnswers.js';
 import { Reporter } from './Reporter.js';
 
 export interface CheckResult {
@@ -44,6 +47,9 @@ export class CaseChecker {
   private nodes: NodeConformance | null = null;
   private data: DataConformance | null = null;
   private readonly cow = new CowEpochs(this.report);
+  private readonly quorum = new QuorumAnswers(this.report);
+  private readonly closes = new JobsEndWithClose(this.report);
+  private readonly promoted: PromotedIo;
   private unsubscribe: (() => void) | null = null;
   /** Job events held back while an operation of their node is in flight. */
   private readonly inFlight = new Map<string, TypedTraceEvent[]>();
@@ -51,7 +57,9 @@ export class CaseChecker {
   constructor(
     private readonly scenario: Scenario,
     private readonly options: CaseCheckerOptions = {},
-  ) {}
+  ) {
+    this.promoted = new PromotedIo(this.report, scenario.disk.size);
+  }
 
   /** Whose rules the charts apply. */
   get chartProfile(): Profile {
@@ -68,12 +76,16 @@ export class CaseChecker {
   beginStep(index: number, step: Step): void {
     this.report.step = index;
     this.data?.beginStep(asDataStep(step), index);
+    this.quorum.beginStep(index);
+    this.promoted.beginStep(index);
   }
 
   endStep(index: number, step: Step, result: StepResult): void {
     this.report.step = index;
     this.nodes?.checkStages();
     this.data?.endStep(asDataStep(step), result);
+    this.quorum.endStep(step, result);
+    this.promoted.endStep(step, result);
   }
 
   /** After the last step (and any liveness phase): final whole-disk checks, then the verdict. */
@@ -90,10 +102,11 @@ export class CaseChecker {
    * events are held back until the operation's report, so the models see the order that happened.
    */
   private onEvent(event: TypedTraceEvent): void {
+    this.closes.onEvent(event);
     switch (event.kind) {
       case 'repl-op-begin':
         this.inFlight.set(event.fields.node, []);
-        return;
+        return this.deliver(event);
       case 'job': {
         // A job's events belong to the replication node that owns it.
         const held = this.inFlight.get(event.fields.owner);
@@ -134,5 +147,7 @@ export class CaseChecker {
     this.nodes?.onEvent(event);
     this.data?.onEvent(event);
     this.cow.onEvent(event);
+    this.quorum.onEvent(event);
+    this.promoted.onEvent(event);
   }
 }
