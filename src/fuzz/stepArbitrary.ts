@@ -68,10 +68,16 @@ function read(shape: StepShape, vm: 'primary' | 'secondary', node?: 'disk'): fc.
 
 const side = fc.constantFrom('primary' as const, 'secondary' as const);
 
+/**
+ * Write-zeroes of a VM's disk; on the secondary sometimes of the secondary disk's NBD export, as an
+ * NBD client other than the primary's replication node sends it (that node turns zero writes into
+ * plain writes): the one way NBD_CMD_WRITE_ZEROES reaches the copy-before-write filter.
+ */
 function writeZeroes(shape: StepShape, vm: 'primary' | 'secondary'): fc.Arbitrary<Step> {
+  const node = vm === 'secondary' ? fc.option(fc.constant('disk' as const), { freq: 3, nil: undefined }) : fc.constant(undefined);
   return fc
-    .tuple(rangeArbitrary(shape), fc.boolean(), diskArbitrary(shape))
-    .map(([r, unmap, disk]) => compact({ do: 'write-zeroes', vm, offset: r.offset, length: r.length, unmap: unmap || undefined, disk }));
+    .tuple(rangeArbitrary(shape), fc.boolean(), diskArbitrary(shape), node)
+    .map(([r, unmap, disk, target]) => compact({ do: 'write-zeroes', vm, offset: r.offset, length: r.length, unmap: unmap || undefined, disk, node: target }));
 }
 
 function discard(shape: StepShape, vm: 'primary' | 'secondary'): fc.Arbitrary<Step> {
