@@ -328,6 +328,9 @@ export class DataConformance {
     write.landed = true;
     const undefinedBytes = undefinedPadding(d.padEdges, write.offset, write.length);
     if (undefinedBytes.length > 0) d.wide.add('padding-undefined');
+    // In a race, later steps of the model may move or drop these bytes (a copy, a commit), while the
+    // engine's order kept them: the envelope admits any byte wherever this step wrote them.
+    for (const u of undefinedBytes) d.anyRanges.push({ offset: u.offset, bytes: u.length });
     this.apply(disk, { kind: 'primary-write', offset: write.offset, length: write.length, pattern: write.pattern, local: 'failed', forward: 'ok', undefinedBytes });
   }
 
