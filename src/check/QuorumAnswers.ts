@@ -35,7 +35,7 @@ export class QuorumAnswers {
   onEvent(event: TypedTraceEvent): void {
     if (event.kind === 'request') {
       const f = event.fields;
-      if (f.step === this.stepIndex && f.vm === 'primary' && f.target === 'vm' && f.op !== 'read') this.writes.set(f.req, { member: f.member });
+      if (f.step === this.stepIndex && f.vm === 'primary' && f.target === 'vm' && (f.op === 'write' || f.op === 'write-zeroes')) this.writes.set(f.req, { member: f.member });
       return;
     }
     if (event.kind !== 'quorum-write' || event.fields.req === undefined) return;
