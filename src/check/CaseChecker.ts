@@ -1,7 +1,9 @@
 /*
  * Checks one run of one scenario on the engine, apart from the engine: it listens to the trace and
  * to step results, replays them through the models (NodeConformance: the replication statechart;
- * DataConformance: the data model, which never stops predicting; CowEpochs: one copy per cluster and epoch) and reports every
+ * DataConformance: the data model, which never stops predicting; CowEpochs: one copy per cluster and epoch;
+ * QuorumAnswers: the quorum's vote on each primary VM write; PromotedIo: I/O after a completed failover;
+ * JobsEndWithClose: no job reports after its node's close) and reports every
  * named invariant it checked and every violation, with the step it happened at.
  */
 import type { ColoPair } from '../colo/ColoPair.js';
