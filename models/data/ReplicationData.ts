@@ -52,6 +52,12 @@ export type DataOp =
    * copy takes effect, even if the write that caused it fails afterwards or its side dies.
    */
   | { readonly kind: 'cluster-copied'; readonly offset: number; readonly length: number }
+  /**
+   * A write entering the secondary disk's NBD export from outside the secondary VM (an NBD client's
+   * write or write-zeroes, as the primary's forwarded writes enter), once it reached S: through
+   * copy-before-write while the backup job lives, like a forwarded write; P is not involved.
+   */
+  | { readonly kind: 'secondary-disk-write'; readonly offset: number; readonly length: number; readonly pattern: number }
   /** A secondary VM write: "rejected" by the node (EIO before any I/O) or "failed" in the lower layer. */
   | { readonly kind: 'secondary-write'; readonly offset: number; readonly length: number; readonly pattern: number; readonly result: 'ok' | 'rejected' | 'failed' }
   /** The backup job ended by itself: copy-before-write stops protecting the view. */
@@ -136,6 +142,9 @@ export function applyDataOp(data: ReplicationData, op: DataOp): ReplicationData 
       return primaryWrite(data, op);
     case 'secondary-write':
       return secondaryWrite(data, op);
+    case 'secondary-disk-write':
+      checkRange(data, op.offset, op.length);
+      return writeSecondaryDiskFromPrimary(data, op.offset, op.offset + op.length, exactly(op.pattern));
     case 'cluster-copied':
       checkRange(data, op.offset, op.length);
       return data.copied.get(op.offset) === 'copied' ? data : copyInto(data, op.offset, op.offset + op.length);

@@ -76,7 +76,6 @@ export const PAIR_MUTANTS: readonly Mutant[] = [
     name: 'quorum-needs-every-child',
     breaks: 'the quorum fails a write when any child fails (vote-threshold 2); COLO runs it with vote-threshold 1',
     expect: ['conformance', 'primary-swallows-errors'],
-    awaits: 'a check of what the quorum answers the primary VM: NodeConformance checks the replication node\'s answer and DataConformance the bytes, but no check compares a primary VM write\'s result (ok or errno) with a prediction',
     apply: () =>
       patch(QuorumNode.prototype, 'doWrite', () =>
         async function (this: unknown, ...args: unknown[]) {
@@ -103,7 +102,6 @@ export const PAIR_MUTANTS: readonly Mutant[] = [
     name: 'quorum-error-of-first-child',
     breaks: "when every child fails, the first child's errno wins the tie; quorum_vote_error lets the latest child's win",
     expect: ['conformance'],
-    awaits: 'a check of what the quorum answers the primary VM: NodeConformance checks the replication node\'s answer and DataConformance the bytes, but no check compares a primary VM write\'s result (ok or errno) with a prediction',
     apply: () =>
       patch(QuorumNode.prototype, 'doWrite', () =>
         async function (this: unknown, ...args: unknown[]) {

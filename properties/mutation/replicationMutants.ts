@@ -103,8 +103,6 @@ export const REPLICATION_MUTANTS: readonly Mutant[] = [
     name: 'close-leaves-commit',
     breaks: 'close during FAILOVER does not cancel the commit, whose callback then runs on a closed node (50ab0e0908 reverted)',
     expect: ['conformance', 'liveness', 'failover-preserves-view', 'engine-error'],
-    awaits:
-      'a generator that closes a node while the failover commit runs: stop and failover wait for the commit, and close never goes in a concurrent group (stepArbitrary.ts concurrentArbitrary)',
     apply: () => setRule('closeCancelsCommit', false),
   },
   {

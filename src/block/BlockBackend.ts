@@ -76,10 +76,10 @@ export class BlockBackend implements ChildOwner {
   }
 
   /** blk_co_flush: ENOMEDIUM when a node below lost its driver, no range to check. */
-  flush(): Promise<void> {
+  flush(requestId?: number): Promise<void> {
     return this.request(() => {
       if (!this.node.isInserted) throw new BlockError('ENOMEDIUM', `${this.name}: a node below it has no driver`);
-      return this.node.flush();
+      return this.node.flush({ requestId });
     });
   }
 

@@ -234,11 +234,11 @@ export abstract class BlockNode implements ChildOwner {
    * and succeeds; otherwise the driver flushes (the fault point), but only if a write reached the
    * node since the last successful flush, then (doFlush) the children it may write.
    */
-  async flush(): Promise<void> {
+  async flush(options: IoOptions = {}): Promise<void> {
     if (!this.isInserted) return;
     const gen = this.writeGen;
-    if (this.flushedGen !== gen) this.faultPoint('flush', 0, 0);
-    await this.doFlush();
+    if (this.flushedGen !== gen) this.faultPoint('flush', 0, 0, options.requestId);
+    await this.doFlush(options.requestId);
     this.flushedGen = gen;
   }
 
@@ -334,9 +334,9 @@ export abstract class BlockNode implements ChildOwner {
     await this.doWrite(offset, new Uint8Array(bytes), requestId);
   }
 
-  protected async doFlush(): Promise<void> {
+  protected async doFlush(requestId?: number): Promise<void> {
     const file = this.file;
-    if (file) await file.flush();
+    if (file) await file.flush({ requestId });
   }
 
   protected async doBlockStatus(_offset: number, bytes: number): Promise<BlockStatus> {

@@ -1,7 +1,9 @@
 /*
  * Checks one run of one scenario on the engine, apart from the engine: it listens to the trace and
  * to step results, replays them through the models (NodeConformance: the replication statechart;
- * DataConformance: the data model, which never stops predicting; CowEpochs: one copy per cluster and epoch) and reports every
+ * DataConformance: the data model, which never stops predicting; CowEpochs: one copy per cluster and epoch;
+ * QuorumAnswers: the quorum's vote on each primary VM write; PromotedIo: I/O after a completed failover;
+ * JobsEndWithClose: no job reports after its node's close) and reports every
  * named invariant it checked and every violation, with the step it happened at.
  */
 import type { ReplicationData } from '../../models/data/ReplicationData.js';
@@ -14,9 +16,12 @@ import { ChartTour } from './ChartTour.js';
 import { CowEpochs } from './CowEpochs.js';
 import { type DataCheckCount, emptyDataCheck } from './DataCheckCount.js';
 import { DataConformance } from './DataConformance.js';
+import { JobsEndWithClose } from './JobsEndWithClose.js';
 import { asDataStep } from './dataStep.js';
 import type { InvariantName, Violation } from './Invariant.js';
 import { type ChartCoverage, type ChartStep, NodeConformance } from './NodeConformance.js';
+import { PromotedIo } from './PromotedIo.js';
+import { QuorumAnswers } from './QuorumAnswers.js';
 import { Reporter } from './Reporter.js';
 
 export interface CheckResult {
@@ -47,6 +52,9 @@ export class CaseChecker {
   private data: DataConformance | null = null;
   private readonly cow = new CowEpochs(this.report);
   private tour: ChartTour | null = null;
+  private readonly quorum = new QuorumAnswers(this.report);
+  private readonly closes = new JobsEndWithClose(this.report);
+  private readonly promoted: PromotedIo;
   private unsubscribe: (() => void) | null = null;
   /** Job events held back while an operation of their node is in flight. */
   private readonly inFlight = new Map<string, TypedTraceEvent[]>();
@@ -54,7 +62,9 @@ export class CaseChecker {
   constructor(
     private readonly scenario: Scenario,
     private readonly options: CaseCheckerOptions = {},
-  ) {}
+  ) {
+    this.promoted = new PromotedIo(this.report, scenario.disk.size);
+  }
 
   /** Whose rules the charts apply. */
   get chartProfile(): Profile {
@@ -78,12 +88,16 @@ export class CaseChecker {
     this.report.step = index;
     this.data?.beginStep(asDataStep(step), index);
     this.tour?.beginStep(step);
+    this.quorum.beginStep(index);
+    this.promoted.beginStep(index);
   }
 
   endStep(index: number, step: Step, result: StepResult): void {
     this.report.step = index;
     this.nodes?.checkStages();
     this.data?.endStep(asDataStep(step), result);
+    this.quorum.endStep(step, result);
+    this.promoted.endStep(step, result);
   }
 
   /** After the last step (and any liveness phase): final whole-disk checks, then the verdict. */
@@ -100,10 +114,11 @@ export class CaseChecker {
    * events are held back until the operation's report, so the models see the order that happened.
    */
   private onEvent(event: TypedTraceEvent): void {
+    this.closes.onEvent(event);
     switch (event.kind) {
       case 'repl-op-begin':
         this.inFlight.set(event.fields.node, []);
-        return;
+        return this.deliver(event);
       case 'job': {
         // A job's events belong to the replication node that owns it.
         const held = this.inFlight.get(event.fields.owner);
@@ -145,6 +160,8 @@ export class CaseChecker {
     this.data?.onEvent(event);
     this.cow.onEvent(event);
     this.tour?.onEvent(event);
+    this.quorum.onEvent(event);
+    this.promoted.onEvent(event);
   }
 }
 

@@ -12,8 +12,9 @@
  * takes what the engine holds there (models/data/Observation.ts). A lost side stops only that side's checks.
  * An event about a guest write names it by request id (the step's `request` event ties the id to a
  * member of the step), never by its range (which padding widens and two writes in one group can share).
- * Limit: the primary disk's half of a write is applied when the quorum reports it, so two primary
- * writes of one range in one group whose local writes land in the other order are mispredicted.
+ * Each half of a primary write is applied when it lands, as the engine orders it: the primary disk's
+ * at that disk's own `io` event, the secondary disk's when the NBD server carried it out; a write
+ * entering the secondary disk's export from above (an NBD client's) at the secondary disk's `io` event.
  */
 import { unionBytes } from '../../models/data/ByteSet.js';
 import { copyBeforeWriteIsolates } from '../../models/data/RaceEnvelope.js';
@@ -47,6 +48,12 @@ export class DataConformance {
   private diskSteps = 0;
   private checkedSteps = 0;
   private readonly indeterminate = new Map<string, number>();
+  /** This step's primary writes whose primary-disk half has landed (applied at its `io` event). */
+  private readonly localLanded = new Set<PendingWrite>();
+  /** This step's writes entering a secondary disk's export from above the disk (target "disk"). */
+  private readonly belowView = new Set<PendingWrite>();
+  /** The stage the primary's replication node admitted each of this step's primary writes in. */
+  private readonly admittedIn = new Map<PendingWrite, TraceStage>();
 
   constructor(
     report: Reporter,
@@ -70,6 +77,9 @@ export class DataConformance {
     // A failover may race guest I/O and the view still has one right answer (an acknowledged write
     // survives it, a primary write never shows); a checkpoint, start, stop or close racing I/O does not.
     this.concurrentControl = step.do === 'concurrent' && members.some((m) => !['read', 'write', 'status', 'failover'].includes(m.do));
+    this.localLanded.clear();
+    this.belowView.clear();
+    this.admittedIn.clear();
     for (const d of this.disks) {
       Object.assign(d, { pending: [], padEdges: [], anyRanges: [], touched: [], written: [], primaryWritten: [] });
       d.byReq.clear();
@@ -92,9 +102,10 @@ export class DataConformance {
    * what the secondary reads (and what its allocating writes copy from below).
    */
   private checkCommutes(index: number, d: DiskModel, members: readonly Step[]): void {
-    const onDisk = members.filter((m) => (m.do === 'read' || m.do === 'write') && (m.disk ?? 0) === index);
-    const primaryWrites = onDisk.filter((m) => m.do === 'write' && m.vm === 'primary') as Extract<Step, { do: 'write' }>[];
-    const secondaryIo = onDisk.some((m) => (m as { vm: string }).vm === 'secondary');
+    const onDisk = members.filter((m) => (m.do === 'read' || m.do === 'write') && (m.disk ?? 0) === index) as Extract<Step, { do: 'read' | 'write' }>[];
+    // Writes that reach S from below the view: the primary's, and those entering the secondary disk's export.
+    const primaryWrites = onDisk.filter((m) => m.do === 'write' && (m.vm === 'primary' || m.node === 'disk')) as Extract<Step, { do: 'write' }>[];
+    const secondaryIo = onDisk.some((m) => m.vm === 'secondary' && !(m.do === 'write' && m.node === 'disk'));
     if (primaryWrites.length === 0 || !secondaryIo) return;
     if (!primaryWrites.every((w) => copyBeforeWriteIsolates(d.data, w.offset, w.length))) d.race.add('primary-secondary-race-without-cow');
   }
@@ -122,11 +133,12 @@ export class DataConformance {
         return this.compare.sideLost(event.fields.side);
       case 'request':
         return this.onRequest(event.fields);
+      case 'io':
+        return this.onLeafWrite(event.fields);
       // The model follows outcomes, not leaf I/O, stage changes (the chart's business), faults (seen
       // through what they caused), commands or commit copies (the commit's end decides).
       case 'step':
       case 'step-result':
-      case 'io':
       case 'stage':
       case 'repl-op-begin':
       case 'fault':
@@ -191,11 +203,15 @@ export class DataConformance {
     if (step.do !== 'write') return;
     const d = this.disks[step.disk ?? 0]!;
     const target = step.node ?? 'vm';
-    d.touched.push({ offset: step.offset, bytes: step.length, by: step.vm });
+    // A write entering the secondary disk's export changes S under the view, as a forwarded one does.
+    const belowView = target === 'disk' && step.vm === 'secondary';
+    d.touched.push({ offset: step.offset, bytes: step.length, by: belowView ? 'primary' : step.vm });
     d.written = unionBytes(d.written, [step.pattern]);
     if (step.vm === 'primary') d.primaryWritten = unionBytes(d.primaryWritten, [step.pattern]);
-    if (target !== 'vm' && !(target === 'replication' && step.vm === 'secondary')) return void d.race.add('write-below-vm-node');
-    d.pending.push({ vm: step.vm, offset: step.offset, length: step.length, pattern: step.pattern, member, applied: false, landed: false, forwardFailed: false });
+    if (target !== 'vm' && !belowView && !(target === 'replication' && step.vm === 'secondary')) return void d.race.add('write-below-vm-node');
+    const write: PendingWrite = { vm: step.vm, offset: step.offset, length: step.length, pattern: step.pattern, member, applied: false, landed: false, forwardFailed: false };
+    d.pending.push(write);
+    if (belowView) this.belowView.add(write);
   }
 
   /** A guest write of this step entered: from now on the events it causes name it by `req`. */
@@ -272,20 +288,41 @@ export class DataConformance {
     const children = f.children.split(',');
     const local = children[0] === 'ok' ? 'ok' : 'failed';
     if (local === 'failed') d.wide.add('failed-write');
-    if (write.landed) {
-      // The secondary half already happened when it landed; now the primary disk's half.
-      this.checkForwarded(disk, offset, bytes, local, 'ok', children.length);
-      return this.apply(disk, { kind: 'primary-write', offset, length: bytes, pattern: write.pattern, local, forward: 'not-sent' });
+    // The secondary half happened when it landed (onForwardLanded), or never.
+    const forward = write.landed ? 'ok' : write.forwardFailed ? 'failed' : 'not-sent';
+    this.checkForwarded(disk, offset, bytes, local, forward, children.length, this.admittedIn.get(write));
+    // The primary disk's half landed at that disk's io event; one that never got there failed
+    // before the disk (each sector old or new) or, without an io event, lands now.
+    if (!this.localLanded.has(write)) this.apply(disk, { kind: 'primary-write', offset, length: bytes, pattern: write.pattern, local, forward: 'not-sent' });
+  }
+
+  /**
+   * A leaf driver wrote, now. On a primary disk that is the local half of a primary VM write: two
+   * writes of one range land in the order the engine ran them there, whatever order their quorum
+   * votes come in. On a secondary disk, a write that entered its export from above lands now.
+   */
+  private onLeafWrite(f: TraceEventFields['io']): void {
+    if ((f.op !== 'write' && f.op !== 'write-zeroes') || f.req === undefined) return;
+    const id = parseNodeName(f.node);
+    const d = this.disks[id.disk];
+    if (!d) return;
+    if (id.role === 'primary-disk') {
+      const write = this.writeOf(d, f.req, 'primary');
+      if (!write || this.localLanded.has(write)) return;
+      this.localLanded.add(write);
+      return this.apply(id.disk, { kind: 'primary-write', offset: write.offset, length: write.length, pattern: write.pattern, local: 'ok', forward: 'not-sent' });
     }
-    const forward = write.forwardFailed ? 'failed' : 'not-sent';
-    this.checkForwarded(disk, offset, bytes, local, forward, children.length);
-    this.apply(disk, { kind: 'primary-write', offset, length: bytes, pattern: write.pattern, local, forward });
+    if (id.role !== 'secondary-disk') return;
+    const write = this.writeOf(d, f.req, 'secondary');
+    if (!write || !this.belowView.has(write) || write.applied) return;
+    write.applied = true;
+    this.apply(id.disk, { kind: 'secondary-disk-write', offset: write.offset, length: write.length, pattern: write.pattern });
   }
 
   /**
    * A forwarded write reached the secondary disk (after its copy-before-write): that is when it
    * changes S, whatever happens to its reply or to the primary afterwards. The primary disk's half
-   * follows when the quorum reports (it stays old-or-new if the primary dies first).
+   * is applied when it lands there (onLeafWrite).
    */
   private onForwardLanded(f: TraceEventFields['nbd-applied']): void {
     const disk = parseNodeName(f.node).disk;
@@ -296,6 +333,9 @@ export class DataConformance {
     write.landed = true;
     const undefinedBytes = undefinedPadding(d.padEdges, write.offset, write.length);
     if (undefinedBytes.length > 0) d.wide.add('padding-undefined');
+    // In a race, later steps of the model may move or drop these bytes (a copy, a commit), while the
+    // engine's order kept them: the envelope admits any byte wherever this step wrote them.
+    for (const u of undefinedBytes) d.anyRanges.push({ offset: u.offset, bytes: u.length });
     this.apply(disk, { kind: 'primary-write', offset: write.offset, length: write.length, pattern: write.pattern, local: 'failed', forward: 'ok', undefinedBytes });
   }
 
@@ -314,11 +354,12 @@ export class DataConformance {
   /**
    * secondary-tracks-primary: a whole-sector write that succeeded locally while the primary runs is
    * forwarded or reported, as long as the replication node is still a quorum child (a lost
-   * secondary's is taken out: then only the local disk is written).
+   * secondary's is taken out: then only the local disk is written). "While" is the stage the node
+   * admitted the write in (a start racing the write may finish before the quorum votes).
    */
-  private checkForwarded(disk: number, offset: number, bytes: number, local: string, forward: string, children: number): void {
-    const primary = this.nodes.node('primary', disk);
-    if (children < 2 || local !== 'ok' || primary?.model.value !== 'RUNNING' || offset % 512 !== 0 || bytes % 512 !== 0) return;
+  private checkForwarded(disk: number, offset: number, bytes: number, local: string, forward: string, children: number, admitted: TraceStage | undefined): void {
+    const running = admitted === undefined ? this.nodes.node('primary', disk)?.model.value === 'RUNNING' : admitted === 'RUNNING';
+    if (children < 2 || local !== 'ok' || !running || offset % 512 !== 0 || bytes % 512 !== 0) return;
     this.compare.report.check('secondary-tracks-primary', forward !== 'not-sent', () => `primary write [${offset},+${bytes}] on disk ${disk} was neither forwarded nor reported`);
   }
 
@@ -328,6 +369,7 @@ export class DataConformance {
     if (!d || f.op !== 'write') return;
     if (id.role === 'replication-primary') {
       const forwarded = this.writeOf(d, f.req, 'primary');
+      if (forwarded) this.admittedIn.set(forwarded, f.stage);
       if (forwarded && f.lower === 'failed') forwarded.forwardFailed = true;
       return;
     }

@@ -130,6 +130,10 @@ export class NodeConformance {
   private readonly makeEmptyFaults = new Set<string>();
   private readonly commands = new Map<Side, CommandInProgress>();
   private readonly deadSides = new Set<Side>();
+  /** Nodes with an operation in flight: it takes effect when it begins, the chart learns of it when it ends. */
+  private readonly operating = new Set<string>();
+  /** I/O a node admitted in a stage its in-flight operation moved it to, judged once the operation reports. */
+  private readonly deferredIo = new Map<string, Fields<'repl-io'>[]>();
 
   constructor(
     private readonly report: Reporter,
@@ -159,8 +163,12 @@ export class NodeConformance {
       case 'eject':
         this.ejected.add(event.fields.node);
         return;
+      case 'repl-op-begin':
+        this.operating.add(event.fields.node);
+        return;
       case 'repl-op':
-        return this.onOperation(event.fields);
+        this.onOperation(event.fields);
+        return this.afterOperation(event.fields.node);
       case 'repl-io':
         return this.onIo(event.fields);
       case 'job':
@@ -176,7 +184,6 @@ export class NodeConformance {
       case 'request':
       case 'io':
       case 'pad-read-failed':
-      case 'repl-op-begin':
       case 'quorum-write':
       case 'nbd-applied':
       case 'cow':
@@ -293,9 +300,22 @@ export class NodeConformance {
     return undefined;
   }
 
+  /** The operation reported: I/O it raced is judged now, by the chart in the stage the I/O entered. */
+  private afterOperation(name: string): void {
+    this.operating.delete(name);
+    const deferred = this.deferredIo.get(name);
+    this.deferredIo.delete(name);
+    for (const f of deferred ?? []) this.onIo(f);
+  }
+
   private onIo(f: Fields<'repl-io'>): void {
     const node = this.nodes.get(f.node);
     if (!node || node.closed || this.deadSides.has(node.side)) return;
+    if (this.operating.has(node.name) && String(f.stage) !== String(node.model.value) && !node.lastIn.has(String(f.stage))) {
+      // The stage the request entered with is one the operation still in flight moved the node to.
+      this.deferredIo.set(node.name, [...(this.deferredIo.get(node.name) ?? []), f]);
+      return;
+    }
     const type = f.op === 'read' ? 'READ' : 'WRITE';
     const event: NodeEvent = { type, lowerFailed: f.lower === 'failed' };
     // QEMU reads the I/O status when a request enters (replication_get_io_status): a write admitted
@@ -304,7 +324,11 @@ export class NodeConformance {
     const earlier = admitted !== String(node.model.value) ? node.lastIn.get(admitted) : undefined;
     const before = earlier?.value ?? node.model.value;
     if (!earlier) this.advance(node, event);
-    const expected = earlier ? step(earlier, event).next.context.outcome : node.model.context.outcome;
+    const late = earlier ? step(earlier, event).next : undefined;
+    const expected = late ? late.context.outcome : node.model.context.outcome;
+    // A primary write swallowed after its node moved on still sets the error (replication_return_value
+    // writes s->error whatever the stage is by then): a stop racing it may clear it first.
+    if (late && expected.kind === 'swallowed') node.model = { ...node.model, context: { ...node.model.context, error: late.context.error } };
     // What the engine did, from its trace alone: a successful write it split by allocation says so.
     const actual: Outcome =
       f.result === 'ok' ? { kind: f.route === 'split' ? 'split' : 'ok' } : f.result === 'swallowed' ? { kind: 'swallowed' } : { kind: 'eio' };

@@ -56,8 +56,8 @@ export class NbdClientNode extends BlockNode {
     return this.roundTrip('write', offset, data.length, requestId, (exp) => exp.write(offset, data, requestId));
   }
 
-  protected override async doFlush(): Promise<void> {
-    await this.roundTrip('flush', 0, 0, undefined, (exp) => exp.flush());
+  protected override async doFlush(requestId?: number): Promise<void> {
+    await this.roundTrip('flush', 0, 0, requestId, (exp) => exp.flush(requestId));
   }
 
   private async roundTrip<T>(

@@ -60,10 +60,10 @@ export class NbdExport {
     }
   }
 
-  /** NBD_CMD_FLUSH. */
-  async flush(): Promise<void> {
+  /** NBD_CMD_FLUSH; its handle is the guest request id, as for the other requests. */
+  async flush(handle?: number): Promise<void> {
     try {
-      await this.blk.flush();
+      await this.blk.flush(handle);
     } catch (error) {
       throw asNbdError(error);
     }

@@ -77,11 +77,11 @@ export class QuorumNode extends BlockNode {
   }
 
   /** quorum_co_flush: every child flushes; enough successes win, else the voted error. */
-  protected override async doFlush(): Promise<void> {
+  protected override async doFlush(requestId?: number): Promise<void> {
     const failures: Errno[] = [];
     for (const link of this.links) {
       try {
-        await link.node.flush();
+        await link.node.flush({ requestId });
       } catch (error) {
         if (!isBlockError(error)) throw error;
         failures.push(error.errno);

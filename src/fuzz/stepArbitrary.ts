@@ -68,10 +68,16 @@ function read(shape: StepShape, vm: 'primary' | 'secondary', node?: 'disk'): fc.
 
 const side = fc.constantFrom('primary' as const, 'secondary' as const);
 
+/**
+ * Write-zeroes of a VM's disk; on the secondary sometimes of the secondary disk's NBD export, as an
+ * NBD client other than the primary's replication node sends it (that node turns zero writes into
+ * plain writes): the one way NBD_CMD_WRITE_ZEROES reaches the copy-before-write filter.
+ */
 function writeZeroes(shape: StepShape, vm: 'primary' | 'secondary'): fc.Arbitrary<Step> {
+  const node = vm === 'secondary' ? fc.option(fc.constant('disk' as const), { freq: 3, nil: undefined }) : fc.constant(undefined);
   return fc
-    .tuple(rangeArbitrary(shape), fc.boolean(), diskArbitrary(shape))
-    .map(([r, unmap, disk]) => compact({ do: 'write-zeroes', vm, offset: r.offset, length: r.length, unmap: unmap || undefined, disk }));
+    .tuple(rangeArbitrary(shape), fc.boolean(), diskArbitrary(shape), node)
+    .map(([r, unmap, disk, target]) => compact({ do: 'write-zeroes', vm, offset: r.offset, length: r.length, unmap: unmap || undefined, disk, node: target }));
 }
 
 function discard(shape: StepShape, vm: 'primary' | 'secondary'): fc.Arbitrary<Step> {
@@ -117,18 +123,16 @@ function misuseArbitrary(shape: StepShape): fc.Arbitrary<Step> | undefined {
     { weight: 1, arbitrary: fc.tuple(side, fc.boolean()).map(([s, failover]): Step => ({ do: 'stop', side: s, failover })), op: 'stop' },
     { weight: 1, arbitrary: side.map((s): Step => ({ do: 'checkpoint', side: s })), op: 'checkpoint-side' },
     { weight: 1, arbitrary: fc.constant<Step>({ do: 'failover', lost: 'secondary' }), op: 'lose-secondary' },
-    { weight: 1, arbitrary: fc.tuple(side, diskArbitrary(shape)).map(([s, disk]): Step => compact({ do: 'close', side: s, disk })), op: 'close' },
+    { weight: 1, arbitrary: closeArbitrary(shape), op: 'close' },
     { weight: 1, arbitrary: read(shape, 'secondary', 'disk'), op: 'read-secondary-disk' },
   ]);
 }
 
 /**
- * Groups in flight together: guest I/O with checkpoints, status queries and failovers racing it;
- * or a failover with control steps racing its commit (failoverRace). Starts and stops never race
- * guest I/O here: the checker (NodeConformance) judges a request by the chart's stage when the
- * request completes, while QEMU and the engine answer by the stage it entered replication with, so
- * "start both; concurrent [write primary 0+1, stop primary]" is reported as a false
- * primary-swallows-errors violation. Until the checker correlates the two, such races stay out.
+ * Groups in flight together: guest I/O with checkpoints, status queries, failovers, starts, stops
+ * and closes racing it; or a failover with control steps racing its commit (failoverRace). A request
+ * is judged by the stage it entered replication with (NodeConformance keeps the chart as it was in
+ * each stage), so a stop racing a write is the race QEMU has too.
  */
 function concurrentArbitrary(shape: StepShape): fc.Arbitrary<Step> | undefined {
   if (shape.ops !== undefined && !shape.ops.includes('concurrent')) return undefined;
@@ -139,6 +143,9 @@ function concurrentArbitrary(shape: StepShape): fc.Arbitrary<Step> | undefined {
     { weight: 1, arbitrary: fc.constant<Step>({ do: 'failover' }), op: 'failover' },
     { weight: 1, arbitrary: side.map((s): Step => ({ do: 'status', side: s })), op: 'status' },
     { weight: 1, arbitrary: side.map((s): Step => ({ do: 'checkpoint', side: s })), op: 'checkpoint-side' },
+    { weight: 1, arbitrary: fc.constantFrom('primary' as const, 'secondary' as const, 'both' as const).map((s): Step => ({ do: 'start', side: s })), op: 'start' },
+    { weight: 1, arbitrary: fc.tuple(side, fc.boolean()).map(([s, failover]): Step => ({ do: 'stop', side: s, failover })), op: 'stop' },
+    { weight: 1, arbitrary: closeArbitrary(shape), op: 'close' },
   ]);
   const group = member && fc.array(member, { minLength: 2, maxLength: 4 }).map((steps): Step => ({ do: 'concurrent', steps }));
   const race = failoverRace(shape);
@@ -146,10 +153,15 @@ function concurrentArbitrary(shape: StepShape): fc.Arbitrary<Step> | undefined {
   return group ?? race;
 }
 
+function closeArbitrary(shape: StepShape, sides: fc.Arbitrary<'primary' | 'secondary'> = side): fc.Arbitrary<Step> {
+  return fc.tuple(sides, diskArbitrary(shape)).map(([s, disk]): Step => compact({ do: 'close', side: s, disk }));
+}
+
 /**
- * A failover with 1-3 steps racing it: status queries, checkpoints, a stop or a start of the
- * secondary, secondary I/O. With a slow commit (swarm.ts) they land while the commit is copying,
- * where QEMU 7.2 ignores start, stop and checkpoint and get_error answers "not running".
+ * A failover with 1-3 steps racing it: status queries, checkpoints, a stop, a start or a close of
+ * the secondary, secondary I/O. With a slow commit (swarm.ts) they land while the commit is copying,
+ * where QEMU 7.2 ignores start, stop and checkpoint, get_error answers "not running" and close
+ * cancels the commit (50ab0e0908).
  */
 function failoverRace(shape: StepShape): fc.Arbitrary<Step> | undefined {
   if (shape.ops !== undefined && !shape.ops.includes('failover')) return undefined;
@@ -163,6 +175,7 @@ function failoverRace(shape: StepShape): fc.Arbitrary<Step> | undefined {
     { weight: 1, arbitrary: fc.constant<Step>({ do: 'checkpoint', side: 'both' }), op: 'checkpoint' },
     { weight: 2, arbitrary: fc.boolean().map((failover): Step => ({ do: 'stop', side: 'secondary', failover })), op: 'stop' },
     { weight: 1, arbitrary: fc.constant<Step>({ do: 'start', side: 'secondary' }), op: 'start' },
+    { weight: 1, arbitrary: closeArbitrary(shape, fc.constant('secondary' as const)), op: 'close' },
     ...(secondaryIo ? [{ weight: 3, arbitrary: secondaryIo }] : []),
   ]);
   if (!racer) return undefined;

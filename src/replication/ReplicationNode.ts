@@ -145,11 +145,11 @@ export class ReplicationNode extends BlockNode implements ReplicationOps {
    * 7.2's start, then the file). All are flushed; the first error in that order is the answer.
    * Write-zeroes has no callback either: the block layer writes a buffer of zeros through doWrite.
    */
-  protected override async doFlush(): Promise<void> {
+  protected override async doFlush(requestId?: number): Promise<void> {
     let first: unknown = null;
     for (const child of [...this.children.values()].reverse()) {
       try {
-        await child.node.flush();
+        await child.node.flush({ requestId });
       } catch (error) {
         if (!isBlockError(error)) throw error;
         first ??= error;

@@ -1,5 +1,5 @@
 /*
- * Guest requests enter at the scenario runner: each read or write step gets the next request id,
+ * Guest requests enter at the scenario runner: each read, write, write-zeroes, discard or flush step gets the next request id,
  * announced by a `request` event that names its step (and its place in a concurrent group), and
  * every event the request causes carries that id, so a checker maps events to steps by identity.
  */
@@ -43,6 +43,31 @@ describe('request ids from the scenario runner', () => {
       ['replication-secondary', 3],
       ['replication-secondary', 4],
     ]);
+  });
+
+  it('a flush and a discard get ids too, and a fault on the flush names it', async () => {
+    const scenario = parseScenario({
+      colosim: 1,
+      name: 'flush-discard-ids',
+      disk: { size: 1048576 },
+      engine: { faults: [{ kind: 'io-error', node: 'primary-disk', op: 'flush', errno: 'EIO' }] },
+      steps: [
+        { do: 'start', side: 'both' },
+        { do: 'write', vm: 'primary', offset: 0, length: 512, pattern: 1 },
+        { do: 'flush', vm: 'primary' },
+        { do: 'discard', vm: 'secondary', offset: 512, length: 1024 },
+      ],
+    });
+    const { env, document } = await runScenarioOnEngine(scenario, { traceLevel: 'full' });
+    const requests = env.trace.eventsOf('request').map((e) => [e.fields.req, e.fields.step, e.fields.op, e.fields.vm, e.fields.offset, e.fields.bytes]);
+    expect(requests).toEqual([
+      [1, 1, 'write', 'primary', 0, 512],
+      [2, 2, 'flush', 'primary', 0, 0],
+      [3, 3, 'discard', 'secondary', 512, 1024],
+    ]);
+    // The local disk's flush failed under request 2; the quorum's other child flushed, so the VM's flush succeeds.
+    expect(env.trace.eventsOf('fault').map((e) => [e.fields.kind, 'node' in e.fields ? e.fields.node : '', 'req' in e.fields ? e.fields.req : undefined])).toEqual([['io-error', 'primary-disk', 2]]);
+    expect(document.steps.map((s) => s.ok)).toEqual([true, true, true, true]);
   });
 
   it('a run without guest I/O mints no id', async () => {

@@ -5,7 +5,7 @@
  * document has the same shape as the QEMU backend's. A deadlock or a bound hit stops the run and is
  * reported in `aborted`; so is any exception nothing models (outcome.ts decides), in a step's own
  * task or in a background job nobody awaits: code ENGINE_BUG, with its stack. Only an exception of
- * an observer (a checker hooked in through the options) still propagates. Guest I/O enters here: each read or write step gets a request id
+ * an observer (a checker hooked in through the options) still propagates. Guest I/O enters here: each read, write, write-zeroes, discard or flush step gets a request id
  * (SimEnv.requestId), announced by a `request` event naming its step, that every trace event it
  * causes carries as `req`.
  */
@@ -156,12 +156,18 @@ async function perform(pair: ColoPair, step: Step, at: StepAt): Promise<Outcome>
       await exp.writeZeroes(step.offset, step.length, step.unmap ?? false, guestRequest(pair.env, step, at));
       return { ok: true };
     }
-    case 'discard':
-      await exportOf(pair, step.vm, step.node ?? 'vm', step.disk ?? 0).discard(step.offset, step.length);
+    case 'discard': {
+      const exp = exportOf(pair, step.vm, step.node ?? 'vm', step.disk ?? 0);
+      // Announced for the checkers; the block layer drops a discard (discard=ignore) before any I/O.
+      guestRequest(pair.env, step, at);
+      await exp.discard(step.offset, step.length);
       return { ok: true };
-    case 'flush':
-      await exportOf(pair, step.vm, step.node ?? 'vm', step.disk ?? 0).flush();
+    }
+    case 'flush': {
+      const exp = exportOf(pair, step.vm, step.node ?? 'vm', step.disk ?? 0);
+      await exp.flush(guestRequest(pair.env, { ...step, offset: 0, length: 0 }, at));
       return { ok: true };
+    }
     case 'failover': {
       const lost = step.lost ?? 'primary';
       alive(pair, lost === 'primary' ? 'secondary' : 'primary');
@@ -180,7 +186,9 @@ async function perform(pair: ColoPair, step: Step, at: StepAt): Promise<Outcome>
 }
 
 /** Mint the id of a guest request entering now, and say which step it is. */
-function guestRequest(env: SimEnv, step: Extract<Step, { do: 'read' | 'write' | 'write-zeroes' }>, at: StepAt): number {
+type GuestRequestStep = Extract<Step, { do: 'read' | 'write' | 'write-zeroes' | 'discard' }> | (Extract<Step, { do: 'flush' }> & { offset: number; length: number });
+
+function guestRequest(env: SimEnv, step: GuestRequestStep, at: StepAt): number {
   const req = env.requestId();
   if (env.trace.enabled) {
     const { vm, offset, length } = step;

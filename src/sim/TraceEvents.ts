@@ -44,14 +44,15 @@ export type TraceEventFields = {
   /** A scenario step ended, with its result. */
   readonly 'step-result': { readonly index: number; readonly ok: boolean; readonly error?: string; readonly errno?: string; readonly code?: string };
   /**
-   * A guest request entered (the scenario runner's read or write step `step`, member `member` of a
-   * concurrent group): every later event it causes carries its `req`.
+   * A guest request entered (the scenario runner's read, write, write-zeroes, discard or flush step
+   * `step`, member `member` of a concurrent group): every later event it causes carries its `req`.
+   * A flush has no range (offset and bytes 0).
    */
   readonly request: {
     readonly req: number;
     readonly step: number;
     readonly member: number | undefined;
-    readonly op: 'read' | 'write' | 'write-zeroes';
+    readonly op: 'read' | 'write' | 'write-zeroes' | 'discard' | 'flush';
     readonly vm: TraceSide;
     /** Where it entered: the VM's disk, the replication node itself, or the side's own disk. */
     readonly target: 'vm' | 'replication' | 'disk';
