@@ -101,7 +101,7 @@ const RETRIED_AT_START = new Set<QemuAdapterErrorCode>(['QEMU_START_FAILED', 'QE
  * under heavy load, before any scenario step ran) is retried once with fresh processes, since
  * nothing of the scenario is lost. A second failure is the run's failure.
  */
-async function createPair(options: PairOptions): Promise<QemuPair> {
+export async function createPair(options: PairOptions): Promise<QemuPair> {
   try {
     return await QemuPair.create(options);
   } catch (error) {

@@ -40,6 +40,8 @@ export interface PairOptions {
   readonly chain?: ChainVariant;
   /** Pace every write to the secondary disks (so a failover commit lasts long enough to meet other steps). */
   readonly secondaryWriteBytesPerSecond?: number;
+  /** qcow2 runtime options (e.g. "l2-cache-size") given to the active and hidden disk nodes. */
+  readonly qcow2Options?: Readonly<Record<string, unknown>>;
 }
 
 const THROTTLE_GROUP = 'secondary-disk-pace';
@@ -186,7 +188,7 @@ export class QemuPair {
         this.addExport(calls, n.secondaryDiskExport, n.secondaryDisk, true);
       }
       if (chain === 'active-without-backing') calls.run('blockdev-add', standaloneHiddenSpec(n, disk.files, disk.rules));
-      calls.run('blockdev-add', secondaryReplicationSpec(n, disk.files, disk.rules, chain));
+      calls.run('blockdev-add', withQcow2Options(secondaryReplicationSpec(n, disk.files, disk.rules, chain), this.options.qcow2Options));
       this.addExport(calls, n.svmExport, n.secondaryReplication, true);
     }
     await calls.done();
@@ -214,6 +216,20 @@ export class QemuPair {
     calls.run('block-export-add', exportArgs(name, node, writable));
     this.exports[calls.side].add(name);
   }
+}
+
+type Json = Record<string, unknown>;
+
+/** The replication node's spec with `options` merged into its active and hidden qcow2 nodes. */
+export function withQcow2Options(spec: Json, options: Readonly<Record<string, unknown>> | undefined): Json {
+  if (options === undefined) return spec;
+  const merge = (node: unknown): unknown => {
+    if (node === null || typeof node !== 'object') return node;
+    const n = node as Json;
+    const withBacking = 'backing' in n ? { ...n, backing: merge(n.backing) } : n;
+    return n.driver === 'qcow2' ? { ...withBacking, ...options } : withBacking;
+  };
+  return { ...spec, file: merge(spec.file) };
 }
 
 /** Set-up commands of one side, sent at once; done() fails with the first one QEMU refused. */
