@@ -21,6 +21,7 @@ import { runStep } from './QemuStepRunner.js';
 import { type QemuTools, findQemuTools } from './QemuTools.js';
 import { diskNames } from './Topology.js';
 import { makeTempDir } from './TempDirs.js';
+import { queryVersion, versionString } from './qemuVersion.js';
 
 export const DEFAULT_QEMU_TIMEOUT_MS = 10_000;
 export const PACED_COMMIT_BYTES_PER_SECOND = 1024 * 1024;
@@ -45,6 +46,8 @@ export interface QemuRunOptions {
  */
 export class QemuSession {
   readonly images: ImageFactory;
+  /** What the binary answers to query-version ("10.0.2"), known after the first run's start-up. */
+  qemuVersion: string | undefined;
 
   constructor(
     readonly tools: QemuTools = findQemuTools(),
@@ -71,9 +74,10 @@ export async function runScenarioOnQemu(scenario: Scenario, options: QemuRunOpti
     const paced = scenario.engine.timing.commitPaceTicks > 0 ? PACED_COMMIT_BYTES_PER_SECOND : undefined;
     const pairOptions = { binary: session.tools.system, timeoutMs, disks, imageDir: runDir, chain: scenario.chain, secondaryWriteBytesPerSecond: paced };
     pair = await createPair(pairOptions);
+    session.qemuVersion ??= versionString(await queryVersion(pair.secondary.qmp));
     const steps: StepResult[] = [];
     for (const [index, step] of scenario.steps.entries()) steps.push(await runStepNamed(pair, step, index));
-    const document: QemuResultDocument = { scenario: scenario.name, backend: 'qemu', steps };
+    const document: QemuResultDocument = { scenario: scenario.name, backend: 'qemu', qemuVersion: session.qemuVersion, steps };
     if (layout.skipped.length > 0) document.skipped = [...layout.skipped];
     return document;
   } finally {

@@ -19,6 +19,7 @@ import { checkScenario } from '../../check/checkScenario.js';
 import type { Violation } from '../../check/Invariant.js';
 import { QemuAdapterError } from '../../qemu/QemuAdapterError.js';
 import { DEFAULT_QEMU_TIMEOUT_MS, QemuSession, runScenarioOnQemu } from '../../qemu/QemuBackend.js';
+import { QEMU_DIR_ENV, resolveQemuTools } from '../../qemu/QemuTools.js';
 import { DIVERGENCES, explainDifferences, matchesDivergence } from '../../qemu/divergences.js';
 import { describeStep } from '../../report/formatResult.js';
 import type { Scenario, Step } from '../../scenario/Scenario.js';
@@ -35,6 +36,8 @@ export interface DiffArgs {
   readonly generate?: string;
   readonly seed?: string | number;
   readonly faults?: boolean;
+  /** --qemu DIR, once or more (files mode compares every one; --generate takes one). */
+  readonly qemu?: readonly string[];
   /** The command line echoed before the run, given the seed (fuzz --backend qemu echoes itself). */
   readonly echo?: (seed: number) => string;
 }
@@ -43,6 +46,8 @@ export interface DiffArgs {
 export interface ScenarioDiff {
   readonly file: string;
   readonly scenario: string;
+  /** The QEMU it ran on (query-version); absent when the scenario was not run on QEMU. */
+  readonly qemuVersion?: string;
   readonly compared: number;
   readonly skipped: number;
   readonly differences: readonly Difference[];
@@ -63,30 +68,38 @@ export function registerDiff(program: Command, setExitCode: (code: number) => vo
     .option('--generate <n>', 'run n generated scenarios instead of files')
     .option('--seed <s>', 'seed of the generated scenarios (default: from the clock, printed)')
     .option('--faults', 'with --generate: also draw one fault QEMU can express in some scenarios')
+    .option('--qemu <dir>', `QEMU to run (a prefix or bin dir with qemu-system-x86_64, qemu-img, qemu-io; default $${QEMU_DIR_ENV} or PATH); repeat to compare several`, collect, [])
     .action(async (target: string | undefined, args: DiffArgs) => {
       if (args.generate !== undefined) {
         if (target !== undefined) throw new CliError('diff: give a file/directory or --generate, not both', ExitCode.Usage);
+        if ((args.qemu?.length ?? 0) > 1) throw new CliError('diff: --generate runs one QEMU; give --qemu once', ExitCode.Usage);
         setExitCode(await generated(integer('--generate', args.generate, 1, 1_000_000), args));
         return;
       }
       if (target === undefined) throw new CliError('diff: missing scenario file or directory (or --generate N)', ExitCode.Usage);
-      setExitCode(await files(target, args.json === true));
+      setExitCode(await files(target, args.json === true, args.qemu ?? []));
     });
 }
 
 /** The environment variable that sets how long QEMU may be silent before it counts as hung (ms). */
 export const QEMU_TIMEOUT_ENV = 'COLOSIM_QEMU_TIMEOUT_MS';
 
+/** Commander's collector for a repeatable option. */
+export function collect(value: string, previous: readonly string[]): string[] {
+  return [...previous, value];
+}
+
 /**
- * A QEMU session (its timeout from COLOSIM_QEMU_TIMEOUT_MS when set, exit 2 when that is no
- * integer from 100 to 600000), or exit 3 naming the Debian packages when QEMU is not installed.
+ * A QEMU session with the binaries of `qemuDir` (else $COLOSIM_QEMU_DIR, else PATH), its timeout
+ * from COLOSIM_QEMU_TIMEOUT_MS when set (exit 2 when that is no integer from 100 to 600000), or
+ * exit 3 naming the missing path (or the Debian packages when QEMU is not on PATH).
  */
-export function openQemuSession(): QemuSession {
+export function openQemuSession(qemuDir?: string): QemuSession {
   const text = process.env[QEMU_TIMEOUT_ENV];
   const timeoutMs = text === undefined ? DEFAULT_QEMU_TIMEOUT_MS : parseInteger(text, 100, 600_000);
   if (timeoutMs === undefined) throw new CliError(`${QEMU_TIMEOUT_ENV} must be an integer from 100 to 600000 (ms), got "${text}"`, ExitCode.Usage);
   try {
-    return new QemuSession(undefined, timeoutMs);
+    return new QemuSession(resolveQemuTools(qemuDir), timeoutMs);
   } catch (error) {
     throw asQemuCliError(undefined, error);
   }
@@ -98,24 +111,28 @@ export function asQemuCliError(context: string | undefined, error: unknown): unk
   return new CliError(context === undefined ? error.message : `${context}: ${error.message}`, ExitCode.Qemu);
 }
 
-async function files(target: string, json: boolean): Promise<number> {
+async function files(target: string, json: boolean, qemuDirs: readonly string[]): Promise<number> {
   const paths = scenarioPaths(target);
   // Every file is read (and validated) before anything runs, so a bad file costs no QEMU time.
   const scenarios = paths.map((path) => ({ path, scenario: readScenarioFile(path) }));
-  const session = openQemuSession();
-  const results: ScenarioDiff[] = [];
+  const sessions = (qemuDirs.length === 0 ? [undefined] : qemuDirs).map((dir) => openQemuSession(dir));
+  const perSession: ScenarioDiff[][] = sessions.map(() => []);
   try {
     for (const { path, scenario } of scenarios) {
-      const result = await compare(path, scenario, session);
-      results.push(result);
-      if (!json) process.stdout.write(formatScenarioDiff(scenario, result));
+      for (const [i, session] of sessions.entries()) {
+        const result = await compare(path, scenario, session);
+        perSession[i]!.push(result);
+        if (!json) process.stdout.write(formatScenarioDiff(scenario, result));
+      }
     }
   } finally {
-    await session.close();
+    for (const session of sessions) await session.close();
   }
-  const summary = summarise(results);
-  process.stdout.write(json ? `${JSON.stringify({ scenarios: results, summary }, null, 1)}\n` : `${summaryLine(summary)}\n`);
-  return summary.differences > 0 || summary.modelViolations > 0 ? ExitCode.Violation : ExitCode.Ok;
+  const results = perSession.flat();
+  const summaries = sessions.map((s, i) => summarise(perSession[i]!, s.qemuVersion));
+  if (json) process.stdout.write(`${JSON.stringify({ scenarios: results, summary: summaries.length === 1 ? summaries[0] : summaries }, null, 1)}\n`);
+  else for (const summary of summaries) process.stdout.write(`${summaryLine(summary)}\n`);
+  return summaries.some((s) => s.differences > 0 || s.modelViolations > 0) ? ExitCode.Violation : ExitCode.Ok;
 }
 
 async function compare(path: string, scenario: Scenario, session: QemuSession): Promise<ScenarioDiff> {
@@ -132,6 +149,7 @@ async function compare(path: string, scenario: Scenario, session: QemuSession): 
   return {
     file: path,
     scenario: scenario.name,
+    ...(qemu.qemuVersion === undefined ? {} : { qemuVersion: qemu.qemuVersion }),
     compared: diff.compared,
     skipped: diff.skipped,
     differences: diff.differences,
@@ -164,6 +182,7 @@ export function scenarioPaths(target: string): string[] {
 }
 
 interface Summary {
+  readonly qemuVersion?: string;
   readonly scenarios: number;
   readonly compared: number;
   readonly skipped: number;
@@ -171,8 +190,9 @@ interface Summary {
   readonly modelViolations: number;
 }
 
-function summarise(results: readonly ScenarioDiff[]): Summary {
+function summarise(results: readonly ScenarioDiff[], qemuVersion: string | undefined): Summary {
   return {
+    ...(qemuVersion === undefined ? {} : { qemuVersion }),
     scenarios: results.length,
     compared: results.reduce((n, r) => n + r.compared, 0),
     skipped: results.reduce((n, r) => n + r.skipped, 0),
@@ -182,7 +202,7 @@ function summarise(results: readonly ScenarioDiff[]): Summary {
 }
 
 function summaryLine(s: Summary): string {
-  return `${s.scenarios} scenario(s), ${s.compared} step(s) compared, ${s.skipped} skipped, ${s.differences} difference(s), ${s.modelViolations} model violation(s)`;
+  return `${s.qemuVersion === undefined ? '' : `QEMU ${s.qemuVersion}: `}${s.scenarios} scenario(s), ${s.compared} step(s) compared, ${s.skipped} skipped, ${s.differences} difference(s), ${s.modelViolations} model violation(s)`;
 }
 
 /** One scenario: a header line, then a row a difference (step, what it did, field, engine, qemu). */
@@ -190,7 +210,8 @@ export function formatScenarioDiff(scenario: Scenario, result: ScenarioDiff): st
   const status =
     result.differences.length === 0 ? 'same' : `${result.differences.length} difference(s)${result.divergence === undefined ? '' : `, documented divergence ${result.divergence}`}`;
   const model = result.model.violations.length === 0 ? 'model: engine conforms' : `model: ${result.model.violations.length} violation(s) by the engine`;
-  const lines = [`${result.file}: ${status} (${result.compared} compared, ${result.skipped} skipped; ${model})`];
+  const version = result.qemuVersion === undefined ? '' : ` [QEMU ${result.qemuVersion}]`;
+  const lines = [`${result.file}${version}: ${status} (${result.compared} compared, ${result.skipped} skipped; ${model})`];
   for (const v of result.model.violations) lines.push(`  model: ${v.invariant} at step ${v.step}: ${v.message}`);
   for (const item of result.qemuSkipped ?? []) lines.push(`  qemu skipped ${item.where}: ${item.reason}`);
   for (const d of result.differences) {
@@ -213,16 +234,17 @@ function show(value: unknown): string {
 /** Generated scenarios on both backends (also `colosim fuzz --backend qemu`); returns the exit code. */
 export async function generated(runs: number, args: DiffArgs): Promise<number> {
   const seed = args.seed === undefined ? Date.now() % DIFFERENTIAL_MAX_SEED : typeof args.seed === 'number' ? args.seed : integer('--seed', args.seed, 0, DIFFERENTIAL_MAX_SEED);
-  const session = openQemuSession();
+  const session = openQemuSession(args.qemu?.[0]);
   try {
-    if (args.json !== true) process.stdout.write(`${args.echo?.(seed) ?? `colosim diff --generate ${runs} --seed ${seed}${args.faults === true ? ' --faults' : ''}`}\n`);
+    const qemuFlag = args.qemu?.[0] === undefined ? '' : ` --qemu ${args.qemu[0]}`;
+    if (args.json !== true) process.stdout.write(`${args.echo?.(seed) ?? `colosim diff --generate ${runs} --seed ${seed}${args.faults === true ? ' --faults' : ''}${qemuFlag}`}\n`);
     const result = await checkDifferential({ session, runs, seed, shape: { faults: args.faults === true } });
     if (result.qemuFailure !== undefined) return reportQemuFailure(result, args.json === true);
     if (args.json === true) {
-      process.stdout.write(`${JSON.stringify(result, null, 1)}\n`);
+      process.stdout.write(`${JSON.stringify({ ...result, ...(session.qemuVersion === undefined ? {} : { qemuVersion: session.qemuVersion }) }, null, 1)}\n`);
     } else {
       const explained = Object.entries(result.explained).map(([id, n]) => `${id} x${n}`);
-      process.stdout.write(`${result.scenarios} scenario(s) generated, ${result.runs} run(s) with shrinking, ${result.compared} step(s) compared, ${result.skipped} skipped`);
+      process.stdout.write(`${session.qemuVersion === undefined ? '' : `QEMU ${session.qemuVersion}: `}${result.scenarios} scenario(s) generated, ${result.runs} run(s) with shrinking, ${result.compared} step(s) compared, ${result.skipped} skipped`);
       process.stdout.write(explained.length === 0 ? '\n' : `; documented divergences seen: ${explained.join(', ')}\n`);
       if (result.failure) {
         process.stdout.write(`difference found and shrunk to ${result.failure.file} (replay: colosim diff ${result.failure.file})\n`);

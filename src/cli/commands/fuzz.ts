@@ -21,6 +21,7 @@ import { CliError, ExitCode } from '../ExitCode.js';
 import { parseInteger, isOneOf } from '../args.js';
 import { isSystemError, describeSystemError, prepareOutputDir, writeFileAtomic } from '../outputFiles.js';
 import { DIFFERENTIAL_MAX_SEED, generated } from './diff.js';
+import { QEMU_DIR_ENV } from '../../qemu/QemuTools.js';
 
 /** Cases a default campaign runs: about a minute on one core of this project's machines (~250 cases/s). */
 export const DEFAULT_RUNS = 15_000;
@@ -37,6 +38,7 @@ interface FuzzArgs {
   readonly out?: string;
   readonly json?: boolean;
   readonly backend: string;
+  readonly qemu?: string;
 }
 
 export function registerFuzz(program: Command, setExitCode: (code: number) => void): void {
@@ -51,6 +53,7 @@ export function registerFuzz(program: Command, setExitCode: (code: number) => vo
     .option('--out <dir>', 'report folder (default: reports/fuzz/seed-<seed>)')
     .option('--json', 'print the summary as JSON')
     .option('--backend <name>', 'engine (checked against the models) or qemu (generated scenarios on the engine and on QEMU 7.2, compared)', 'engine')
+    .option('--qemu <dir>', `with --backend qemu: the QEMU to run (prefix or bin dir; default $${QEMU_DIR_ENV} or PATH)`)
     .action(async (args: FuzzArgs) => {
       const backend = choice('--backend', args.backend, ['engine', 'qemu'] as const);
       if (backend === 'qemu') {
@@ -88,10 +91,11 @@ async function onQemu(args: FuzzArgs): Promise<number> {
   if (args.profile !== DEFAULT_FUZZ_OPTIONS.profile) throw new CliError(`fuzz: --backend qemu runs QEMU's own code; --profile ${args.profile} applies to the engine only`, ExitCode.Usage);
   if (args.out !== undefined) throw new CliError('fuzz: --backend qemu writes its counterexample under reports/differential/; --out applies to the engine only', ExitCode.Usage);
   return generated(runs, {
-    echo: (seed) => `colosim fuzz --backend qemu --runs ${runs} --seed ${seed} --faults ${faults}`,
+    echo: (seed) => `colosim fuzz --backend qemu --runs ${runs} --seed ${seed} --faults ${faults}${args.qemu === undefined ? '' : ` --qemu ${args.qemu}`}`,
     ...(args.seed === undefined ? {} : { seed: integer('--seed', args.seed, 0, DIFFERENTIAL_MAX_SEED) }),
     faults: faults !== 'none',
     ...(args.json === true ? { json: true } : {}),
+    ...(args.qemu === undefined ? {} : { qemu: [args.qemu] }),
   });
 }
 

@@ -28,6 +28,7 @@ import { writeOutputFile } from '../outputFiles.js';
 import { readScenarioFile } from '../readScenarioFile.js';
 import { failOnScheduleDrift } from '../scheduleDrift.js';
 import { asQemuCliError, openQemuSession } from './diff.js';
+import { QEMU_DIR_ENV } from '../../qemu/QemuTools.js';
 
 const BACKENDS = ['engine', 'qemu'] as const;
 const SPECS = ['own', 'qemu-7.2'] as const;
@@ -39,6 +40,7 @@ interface RunOptions {
   readonly inspect?: string;
   readonly chartTrace?: string;
   readonly spec: string;
+  readonly qemu?: string;
 }
 
 export function registerRun(program: Command, setExitCode: (code: number) => void): void {
@@ -48,6 +50,7 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
     .argument('<file>', 'scenario file (JSON)')
     .option('--json', 'print the result document as JSON')
     .option('--backend <name>', 'engine (the TypeScript engine) or qemu (real QEMU 7.2)', 'engine')
+    .option('--qemu <dir>', `with --backend qemu: the QEMU to run (prefix or bin dir; default $${QEMU_DIR_ENV} or PATH)`)
     .option('--check', 'engine: check the run against the statecharts and the data model')
     .option('--spec <rules>', "with --check: the scenario's own profile's rules (own) or QEMU 7.2's whatever the profile (qemu-7.2)", 'own')
     .option('--inspect <file>', "engine: write XState's inspection events of the run as JSON lines (implies --check)")
@@ -62,7 +65,7 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
       const scenario = readScenarioFile(file);
       let checked: CheckedRun | undefined;
       let document: ResultDocument;
-      if (options.backend === 'qemu') document = await onQemu(scenario);
+      if (options.backend === 'qemu') document = await onQemu(scenario, options.qemu);
       else if (check) {
         checked = await checkScenario(scenario, {}, { spec: options.spec });
         document = checked.run.document;
@@ -76,6 +79,7 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
         for (const m of mismatches) process.stderr.write(`step ${m.step} ${m.field}: expected ${JSON.stringify(m.expected)}, got ${JSON.stringify(m.actual)}\n`);
       } else {
         process.stdout.write(`${formatResult(scenario, document, mismatches)}\n`);
+        if (document.qemuVersion !== undefined) process.stdout.write(`qemu: QEMU ${document.qemuVersion}\n`);
         for (const item of document.skipped ?? []) process.stdout.write(`${document.backend} skipped ${item.where}: ${item.reason}\n`);
         if (checked !== undefined) process.stdout.write(formatCheck(checked));
       }
@@ -114,8 +118,8 @@ function write(path: string, text: string): void {
 }
 
 /** The scenario on real QEMU; QEMU missing, not starting (twice) or hanging ends the command with exit 3. */
-async function onQemu(scenario: Scenario): Promise<ResultDocument> {
-  const session = openQemuSession();
+async function onQemu(scenario: Scenario, qemuDir: string | undefined): Promise<ResultDocument> {
+  const session = openQemuSession(qemuDir);
   try {
     return await runScenarioOnQemu(scenario, { session });
   } catch (error) {
