@@ -210,8 +210,8 @@ export function formatScenarioDiff(scenario: Scenario, result: ScenarioDiff): st
   const status =
     result.differences.length === 0 ? 'same' : `${result.differences.length} difference(s)${result.divergence === undefined ? '' : `, documented divergence ${result.divergence}`}`;
   const model = result.model.violations.length === 0 ? 'model: engine conforms' : `model: ${result.model.violations.length} violation(s) by the engine`;
-  const version = result.qemuVersion === undefined ? '' : ` [QEMU ${result.qemuVersion}]`;
-  const lines = [`${result.file}${version}: ${status} (${result.compared} compared, ${result.skipped} skipped; ${model})`];
+  const version = result.qemuVersion === undefined ? '' : ` on QEMU ${result.qemuVersion}`;
+  const lines = [`${result.file}: ${status} (${result.compared} compared, ${result.skipped} skipped; ${model})${version}`];
   for (const v of result.model.violations) lines.push(`  model: ${v.invariant} at step ${v.step}: ${v.message}`);
   for (const item of result.qemuSkipped ?? []) lines.push(`  qemu skipped ${item.where}: ${item.reason}`);
   for (const d of result.differences) {
