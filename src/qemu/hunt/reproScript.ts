@@ -35,7 +35,7 @@ QEMU="\${BIN}qemu-system-x86_64"; IMG="\${BIN}qemu-img"; IO="\${BIN}qemu-io"
 TRIALS="\${1:-${options.trials}}"
 SIZE=${shape.diskSizeBytes}
 QCOW2_OPTS='${opts}'
-for tool in "$QEMU" "$IMG" "$IO" python3; do command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 3; }; done
+for tool in "$QEMU" "$IMG" "$IO" python3 truncate; do command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 3; }; done
 
 # qmp SOCKET 'JSON COMMAND'...: runs each command (after qmp_capabilities), prints each return value; exits 3 on an error.
 qmp() {
@@ -55,27 +55,31 @@ for cmd in sys.argv[2:]:
     print(json.dumps(msg['return']))
 PY
 }
-# race QMP_SOCKET NBD_SOCKET EXPORT WRITES: opens the NBD export first, sends the failover command and,
+# race QMP_SOCKET NBD_SOCKET EXPORT WRITES IDLE_EXPORT: opens the NBD export (and IDLE_EXPORT) first, sends the failover command and,
 # the moment its reply is in, every write of WRITES ("offset length pattern" lines) at once; prints
 # "wrote OFFSET" for each write the server acknowledged.
 race() {
   python3 - "$@" <<'PY'
 import json, socket, struct, sys
-qmp_path, nbd_path, export, writes_path = sys.argv[1:5]
-nbd = socket.socket(socket.AF_UNIX); nbd.connect(nbd_path)
-def recv(n):
-    buf = b''
-    while len(buf) < n:
-        chunk = nbd.recv(n - len(buf))
-        if not chunk: raise SystemExit('NBD server closed the connection')
-        buf += chunk
-    return buf
-magic, opt_magic, flags = struct.unpack('>QQH', recv(18))
-no_zeroes = flags & 2
-nbd.sendall(struct.pack('>I', 1 | no_zeroes))
-name = export.encode()
-nbd.sendall(struct.pack('>QII', opt_magic, 1, len(name)) + name)  # NBD_OPT_EXPORT_NAME
-recv(10 if no_zeroes else 134)
+qmp_path, nbd_path, export, writes_path, idle_export = sys.argv[1:6]
+def nbd_open(name):
+    sock = socket.socket(socket.AF_UNIX); sock.connect(nbd_path)
+    def recv(n):
+        buf = b''
+        while len(buf) < n:
+            chunk = sock.recv(n - len(buf))
+            if not chunk: raise SystemExit('NBD server closed the connection')
+            buf += chunk
+        return buf
+    magic, opt_magic, flags = struct.unpack('>QQH', recv(18))
+    no_zeroes = flags & 2
+    sock.sendall(struct.pack('>I', 1 | no_zeroes))
+    sock.sendall(struct.pack('>QII', opt_magic, 1, len(name.encode())) + name.encode())  # NBD_OPT_EXPORT_NAME
+    recv(10 if no_zeroes else 134)
+    return sock, recv
+nbd, recv = nbd_open(export)
+# A second client, idle on the secondary disk's own export, as a reader of that disk would be.
+idle, _ = nbd_open(idle_export)
 writes = [tuple(int(x, 0) for x in line.split()) for line in open(writes_path) if line.strip()]
 q = socket.socket(socket.AF_UNIX); q.connect(qmp_path); f = q.makefile('rw')
 def answer():
@@ -99,7 +103,8 @@ wait_socket() { for _ in $(seq 1 500); do [ -S "$1" ] && return 0; sleep 0.01; d
 # One trial; sets LOST and WRITTEN.
 trial() {
   local d; d="$(mktemp -d)"; cp "$cmds"/* "$d"/
-  "$IMG" create -q -f raw "$d/primary-disk.raw" "$SIZE"; "$IMG" create -q -f raw "$d/secondary-disk.raw" "$SIZE"
+  # Raw disks all holes (truncate): qemu-img create would allocate the first block, which the hidden disk then copies as data.
+  truncate -s "$SIZE" "$d/primary-disk.raw" "$d/secondary-disk.raw"
   "$IMG" create -q -f qcow2 "$d/hidden-disk.qcow2" "$SIZE"; "$IMG" create -q -f qcow2 "$d/active-disk.qcow2" "$SIZE"
   "$QEMU" -M none -nodefaults -no-user-config -display none -qmp "unix:$d/s.qmp,server=on,wait=off" >"$d/s.log" 2>&1 & local spid=$!
   "$QEMU" -M none -nodefaults -no-user-config -display none -qmp "unix:$d/p.qmp,server=on,wait=off" >"$d/p.log" 2>&1 & local ppid=$!
@@ -110,23 +115,24 @@ trial() {
     '{"execute": "block-export-add", "arguments": {"type": "nbd", "id": "colo1", "node-name": "secondary-disk", "name": "colo1", "writable": true}}' \\
     '{"execute": "block-export-add", "arguments": {"type": "nbd", "id": "secondary-disk", "node-name": "secondary-disk", "name": "secondary-disk", "writable": true}}' \\
     '{"execute": "blockdev-add", "arguments": {"driver": "replication", "node-name": "replication-secondary", "mode": "secondary", "top-id": "replication-secondary", "file": {"driver": "qcow2", "node-name": "active-disk"'"$QCOW2_OPTS"', "file": {"driver": "file", "filename": "'"$d"'/active-disk.qcow2"}, "backing": {"driver": "qcow2", "node-name": "hidden-disk"'"$QCOW2_OPTS"', "file": {"driver": "file", "filename": "'"$d"'/hidden-disk.qcow2"}, "backing": "secondary-disk"}}}}' \\
-    '{"execute": "block-export-add", "arguments": {"type": "nbd", "id": "secondary-vm", "node-name": "replication-secondary", "name": "secondary-vm", "writable": true}}' \\
-    '{"execute": "xen-set-replication", "arguments": {"enable": true, "primary": false}}' >/dev/null
+    '{"execute": "block-export-add", "arguments": {"type": "nbd", "id": "secondary-vm", "node-name": "replication-secondary", "name": "secondary-vm", "writable": true}}' >/dev/null
   qmp "$d/p.qmp" \\
     '{"execute": "nbd-server-start", "arguments": {"addr": {"type": "unix", "data": {"path": "'"$d"'/p.nbd"}}}}' \\
     '{"execute": "blockdev-add", "arguments": {"driver": "raw", "node-name": "primary-disk", "file": {"driver": "file", "filename": "'"$d"'/primary-disk.raw"}}}' \\
     '{"execute": "blockdev-add", "arguments": {"driver": "quorum", "node-name": "quorum", "vote-threshold": 1, "read-pattern": "fifo", "children": ["primary-disk"]}}' \\
     '{"execute": "blockdev-add", "arguments": {"driver": "replication", "node-name": "replication-primary", "mode": "primary", "file": {"driver": "nbd", "node-name": "link", "server": {"type": "unix", "path": "'"$d"'/s.nbd"}, "export": "colo1"}}}' \\
     '{"execute": "x-blockdev-change", "arguments": {"parent": "quorum", "node": "replication-primary"}}' \\
-    '{"execute": "block-export-add", "arguments": {"type": "nbd", "id": "primary-vm", "node-name": "quorum", "name": "primary-vm", "writable": true}}' \\
-    '{"execute": "xen-set-replication", "arguments": {"enable": true, "primary": true}}' >/dev/null
+    '{"execute": "block-export-add", "arguments": {"type": "nbd", "id": "primary-vm", "node-name": "quorum", "name": "primary-vm", "writable": true}}' >/dev/null
+  # Replication starts once both graphs are built: the secondary first, as COLO does.
+  qmp "$d/s.qmp" '{"execute": "xen-set-replication", "arguments": {"enable": true, "primary": false}}' >/dev/null
+  qmp "$d/p.qmp" '{"execute": "xen-set-replication", "arguments": {"enable": true, "primary": true}}' >/dev/null
   # The primary VM's writes (each leaves a copy-on-write cluster in the hidden disk).
   "$IO" -f raw "nbd+unix:///primary-vm?socket=$d/p.nbd" <"$d/primary.cmds" >/dev/null
   # Failover: the primary dies, its link export goes, the secondary takes over; the writes go right after the reply.
   kill -9 "$ppid"; wait "$ppid" 2>/dev/null || true
   qmp "$d/s.qmp" '{"execute": "block-export-del", "arguments": {"id": "colo1", "mode": "hard"}}' >/dev/null
   for _ in $(seq 1 500); do qmp "$d/s.qmp" '{"execute": "query-block-exports"}' | grep -q '"colo1"' || break; sleep 0.01; done
-  race "$d/s.qmp" "$d/s.nbd" secondary-vm "$d/checks" >"$d/svm.out"
+  race "$d/s.qmp" "$d/s.nbd" secondary-vm "$d/checks" secondary-disk >"$d/svm.out"
   for _ in $(seq 1 6000); do qmp "$d/s.qmp" '{"execute": "query-named-block-nodes", "arguments": {"flat": true}}' | grep -q '"mirror_top"' || break; sleep 0.01; done
   if qmp "$d/s.qmp" '{"execute": "query-named-block-nodes", "arguments": {"flat": true}}' | grep -q '"active-disk"'; then
     echo "the failover commit did not complete" >&2; kill -9 "$spid"; exit 3
