@@ -36,6 +36,8 @@ export interface QemuRunOptions {
   readonly session?: QemuSession;
   /** How long any QMP/NBD wait may take before QEMU counts as hung (default the session's, DEFAULT_QEMU_TIMEOUT_MS: 10 s). */
   readonly timeoutMs?: number;
+  /** Concurrent sub-steps on NBD connections of their own (PairOptions.parallelConnections). */
+  readonly parallelConnections?: boolean;
 }
 
 /**
@@ -72,7 +74,7 @@ export async function runScenarioOnQemu(scenario: Scenario, options: QemuRunOpti
     const disks = await makeDisks(session, scenario, runDir, layout);
     const timeoutMs = options.timeoutMs ?? session.timeoutMs;
     const paced = scenario.engine.timing.commitPaceTicks > 0 ? PACED_COMMIT_BYTES_PER_SECOND : undefined;
-    const pairOptions = { binary: session.tools.system, timeoutMs, disks, imageDir: runDir, chain: scenario.chain, secondaryWriteBytesPerSecond: paced };
+    const pairOptions = { binary: session.tools.system, timeoutMs, disks, imageDir: runDir, chain: scenario.chain, secondaryWriteBytesPerSecond: paced, parallelConnections: options.parallelConnections };
     pair = await createPair(pairOptions);
     session.qemuVersion ??= versionString(await queryVersion(pair.secondary.qmp));
     const steps: StepResult[] = [];

@@ -42,6 +42,12 @@ export interface PairOptions {
   readonly secondaryWriteBytesPerSecond?: number;
   /** qcow2 runtime options (e.g. "l2-cache-size") given to the active and hidden disk nodes. */
   readonly qcow2Options?: Readonly<Record<string, unknown>>;
+  /**
+   * Concurrent sub-steps each get NBD connections of their own (issue 12 §3). Off by default: QEMU
+   * may then apply overlapping writes of one concurrent step in either order, and the differential
+   * comparison still expects the engine's one value, not the set the data model admits.
+   */
+  readonly parallelConnections?: boolean;
 }
 
 const THROTTLE_GROUP = 'secondary-disk-pace';
@@ -112,9 +118,12 @@ export class QemuPair {
     return this.options.chain ?? 'standard';
   }
 
-  /** The NBD connection to one of a side's exports (opened on first use, then reused). */
-  connection(side: Side, exportName: string): Promise<NbdClient> {
-    const key = `${side}:${exportName}`;
+  /**
+   * The NBD connection to one of a side's exports (opened on first use, then reused); `lane` > 0
+   * gives a connection of its own (concurrent sub-steps each use one, as separate guest queues).
+   */
+  connection(side: Side, exportName: string, lane = 0): Promise<NbdClient> {
+    const key = `${side}:${exportName}:${lane}`;
     let client = this.nbd.get(key);
     if (client === undefined) {
       client = NbdClient.connect({ socketPath: this.process(side).path('nbd.sock'), exportName, timeoutMs: this.options.timeoutMs });
@@ -124,12 +133,12 @@ export class QemuPair {
     return client;
   }
 
-  /** Forget (and close) the connection to an export, e.g. before the export is deleted. */
+  /** Forget (and close) every connection to an export, e.g. before the export is deleted. */
   async dropConnection(side: Side, exportName: string): Promise<void> {
-    const key = `${side}:${exportName}`;
-    const client = this.nbd.get(key);
-    this.nbd.delete(key);
-    if (client !== undefined) await (await client.catch(() => undefined))?.disconnect();
+    const keys = [...this.nbd.keys()].filter((k) => k.startsWith(`${side}:${exportName}:`));
+    const clients = keys.map((k) => this.nbd.get(k)!);
+    for (const k of keys) this.nbd.delete(k);
+    await Promise.all(clients.map(async (client) => (await client.catch(() => undefined))?.disconnect()));
   }
 
   /**
