@@ -122,7 +122,9 @@ trial() {
     '{"execute": "blockdev-add", "arguments": {"driver": "quorum", "node-name": "quorum", "vote-threshold": 1, "read-pattern": "fifo", "children": ["primary-disk"]}}' \\
     '{"execute": "blockdev-add", "arguments": {"driver": "replication", "node-name": "replication-primary", "mode": "primary", "file": {"driver": "nbd", "node-name": "link", "server": {"type": "unix", "path": "'"$d"'/s.nbd"}, "export": "colo1"}}}' \\
     '{"execute": "x-blockdev-change", "arguments": {"parent": "quorum", "node": "replication-primary"}}' \\
-    '{"execute": "block-export-add", "arguments": {"type": "nbd", "id": "primary-vm", "node-name": "quorum", "name": "primary-vm", "writable": true}}' >/dev/null
+    '{"execute": "block-export-add", "arguments": {"type": "nbd", "id": "primary-vm", "node-name": "quorum", "name": "primary-vm", "writable": true}}' \\
+    '{"execute": "block-export-add", "arguments": {"type": "nbd", "id": "primary-disk", "node-name": "primary-disk", "name": "primary-disk", "writable": false}}' \\
+    '{"execute": "block-export-add", "arguments": {"type": "nbd", "id": "replication-primary", "node-name": "replication-primary", "name": "replication-primary", "writable": false}}' >/dev/null
   # Replication starts once both graphs are built: the secondary first, as COLO does.
   qmp "$d/s.qmp" '{"execute": "xen-set-replication", "arguments": {"enable": true, "primary": false}}' >/dev/null
   qmp "$d/p.qmp" '{"execute": "xen-set-replication", "arguments": {"enable": true, "primary": true}}' >/dev/null
