@@ -267,7 +267,7 @@ export async function checkDifferential(options: DifferentialCheckOptions): Prom
       return { ...done, qemuFailure: reportQemuFailure(error, minimal, seed, reportDir) };
     }
   }
-  const file = writeMinimalScenario(minimal, seed, path, run.unexplained, reportDir);
+  const file = writeMinimalScenario(minimal, seed, path, run.unexplained, reportDir, options.session.qemuVersion);
   return { ...done, failure: { file, scenario: minimal, differences: run.unexplained, counterexamplePath: path } };
 }
 
@@ -284,11 +284,12 @@ function reportQemuFailure(error: QemuAdapterError, scenario: ScenarioFile, seed
 }
 
 /** Write the shrunk scenario with what it shows and how it was found; returns its path. */
-export function writeMinimalScenario(scenario: ScenarioFile, seed: number, path: string, differences: readonly Difference[], dir: string): string {
+export function writeMinimalScenario(scenario: ScenarioFile, seed: number, path: string, differences: readonly Difference[], dir: string, qemuVersion?: string): string {
   mkdirSync(dir, { recursive: true });
   const name = `differential-seed-${seed}`;
   const shown = differences.map((d) => `step ${d.step} ${d.field}: engine ${JSON.stringify(d.engine)}, qemu ${JSON.stringify(d.qemu)}`).join('; ');
-  const description = `Found by colosim diff --generate (seed ${seed}, fast-check path "${path}"); engine and QEMU differ: ${shown}. Replay: colosim diff FILE`;
+  const on = qemuVersion === undefined ? '' : ` on QEMU ${qemuVersion}`;
+  const description = `Found by colosim diff --generate (seed ${seed}, fast-check path "${path}")${on}; engine and QEMU differ: ${shown}. Replay: colosim diff FILE`;
   const file = join(dir, `${name}.json`);
   writeFileSync(file, `${JSON.stringify({ ...scenario, name, description }, null, 1)}\n`);
   return file;

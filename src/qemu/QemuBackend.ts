@@ -21,6 +21,7 @@ import { runStep } from './QemuStepRunner.js';
 import { type QemuTools, findQemuTools } from './QemuTools.js';
 import { diskNames } from './Topology.js';
 import { makeTempDir } from './TempDirs.js';
+import { queryVersion, versionString } from './qemuVersion.js';
 
 export const DEFAULT_QEMU_TIMEOUT_MS = 10_000;
 export const PACED_COMMIT_BYTES_PER_SECOND = 1024 * 1024;
@@ -35,6 +36,8 @@ export interface QemuRunOptions {
   readonly session?: QemuSession;
   /** How long any QMP/NBD wait may take before QEMU counts as hung (default the session's, DEFAULT_QEMU_TIMEOUT_MS: 10 s). */
   readonly timeoutMs?: number;
+  /** Concurrent sub-steps on NBD connections of their own (PairOptions.parallelConnections). */
+  readonly parallelConnections?: boolean;
 }
 
 /**
@@ -45,6 +48,8 @@ export interface QemuRunOptions {
  */
 export class QemuSession {
   readonly images: ImageFactory;
+  /** What the binary answers to query-version ("10.0.2"), known after the first run's start-up. */
+  qemuVersion: string | undefined;
 
   constructor(
     readonly tools: QemuTools = findQemuTools(),
@@ -69,11 +74,12 @@ export async function runScenarioOnQemu(scenario: Scenario, options: QemuRunOpti
     const disks = await makeDisks(session, scenario, runDir, layout);
     const timeoutMs = options.timeoutMs ?? session.timeoutMs;
     const paced = scenario.engine.timing.commitPaceTicks > 0 ? PACED_COMMIT_BYTES_PER_SECOND : undefined;
-    const pairOptions = { binary: session.tools.system, timeoutMs, disks, imageDir: runDir, chain: scenario.chain, secondaryWriteBytesPerSecond: paced };
+    const pairOptions = { binary: session.tools.system, timeoutMs, disks, imageDir: runDir, chain: scenario.chain, secondaryWriteBytesPerSecond: paced, parallelConnections: options.parallelConnections };
     pair = await createPair(pairOptions);
+    session.qemuVersion ??= versionString(await queryVersion(pair.secondary.qmp));
     const steps: StepResult[] = [];
     for (const [index, step] of scenario.steps.entries()) steps.push(await runStepNamed(pair, step, index));
-    const document: QemuResultDocument = { scenario: scenario.name, backend: 'qemu', steps };
+    const document: QemuResultDocument = { scenario: scenario.name, backend: 'qemu', qemuVersion: session.qemuVersion, steps };
     if (layout.skipped.length > 0) document.skipped = [...layout.skipped];
     return document;
   } finally {
@@ -101,7 +107,7 @@ const RETRIED_AT_START = new Set<QemuAdapterErrorCode>(['QEMU_START_FAILED', 'QE
  * under heavy load, before any scenario step ran) is retried once with fresh processes, since
  * nothing of the scenario is lost. A second failure is the run's failure.
  */
-async function createPair(options: PairOptions): Promise<QemuPair> {
+export async function createPair(options: PairOptions): Promise<QemuPair> {
   try {
     return await QemuPair.create(options);
   } catch (error) {

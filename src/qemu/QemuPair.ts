@@ -40,6 +40,14 @@ export interface PairOptions {
   readonly chain?: ChainVariant;
   /** Pace every write to the secondary disks (so a failover commit lasts long enough to meet other steps). */
   readonly secondaryWriteBytesPerSecond?: number;
+  /** qcow2 runtime options (e.g. "l2-cache-size") given to the active and hidden disk nodes. */
+  readonly qcow2Options?: Readonly<Record<string, unknown>>;
+  /**
+   * Concurrent sub-steps each get NBD connections of their own (issue 12 §3). Off by default: QEMU
+   * may then apply overlapping writes of one concurrent step in either order, and the differential
+   * comparison still expects the engine's one value, not the set the data model admits.
+   */
+  readonly parallelConnections?: boolean;
 }
 
 const THROTTLE_GROUP = 'secondary-disk-pace';
@@ -110,9 +118,12 @@ export class QemuPair {
     return this.options.chain ?? 'standard';
   }
 
-  /** The NBD connection to one of a side's exports (opened on first use, then reused). */
-  connection(side: Side, exportName: string): Promise<NbdClient> {
-    const key = `${side}:${exportName}`;
+  /**
+   * The NBD connection to one of a side's exports (opened on first use, then reused); `lane` > 0
+   * gives a connection of its own (concurrent sub-steps each use one, as separate guest queues).
+   */
+  connection(side: Side, exportName: string, lane = 0): Promise<NbdClient> {
+    const key = `${side}:${exportName}:${lane}`;
     let client = this.nbd.get(key);
     if (client === undefined) {
       client = NbdClient.connect({ socketPath: this.process(side).path('nbd.sock'), exportName, timeoutMs: this.options.timeoutMs });
@@ -122,12 +133,12 @@ export class QemuPair {
     return client;
   }
 
-  /** Forget (and close) the connection to an export, e.g. before the export is deleted. */
+  /** Forget (and close) every connection to an export, e.g. before the export is deleted. */
   async dropConnection(side: Side, exportName: string): Promise<void> {
-    const key = `${side}:${exportName}`;
-    const client = this.nbd.get(key);
-    this.nbd.delete(key);
-    if (client !== undefined) await (await client.catch(() => undefined))?.disconnect();
+    const keys = [...this.nbd.keys()].filter((k) => k.startsWith(`${side}:${exportName}:`));
+    const clients = keys.map((k) => this.nbd.get(k)!);
+    for (const k of keys) this.nbd.delete(k);
+    await Promise.all(clients.map(async (client) => (await client.catch(() => undefined))?.disconnect()));
   }
 
   /**
@@ -186,7 +197,7 @@ export class QemuPair {
         this.addExport(calls, n.secondaryDiskExport, n.secondaryDisk, true);
       }
       if (chain === 'active-without-backing') calls.run('blockdev-add', standaloneHiddenSpec(n, disk.files, disk.rules));
-      calls.run('blockdev-add', secondaryReplicationSpec(n, disk.files, disk.rules, chain));
+      calls.run('blockdev-add', withQcow2Options(secondaryReplicationSpec(n, disk.files, disk.rules, chain), this.options.qcow2Options));
       this.addExport(calls, n.svmExport, n.secondaryReplication, true);
     }
     await calls.done();
@@ -214,6 +225,20 @@ export class QemuPair {
     calls.run('block-export-add', exportArgs(name, node, writable));
     this.exports[calls.side].add(name);
   }
+}
+
+type Json = Record<string, unknown>;
+
+/** The replication node's spec with `options` merged into its active and hidden qcow2 nodes. */
+export function withQcow2Options(spec: Json, options: Readonly<Record<string, unknown>> | undefined): Json {
+  if (options === undefined) return spec;
+  const merge = (node: unknown): unknown => {
+    if (node === null || typeof node !== 'object') return node;
+    const n = node as Json;
+    const withBacking = 'backing' in n ? { ...n, backing: merge(n.backing) } : n;
+    return n.driver === 'qcow2' ? { ...withBacking, ...options } : withBacking;
+  };
+  return { ...spec, file: merge(spec.file) };
 }
 
 /** Set-up commands of one side, sent at once; done() fails with the first one QEMU refused. */

@@ -22,8 +22,9 @@ export type Issued = () => void;
 
 const NOTHING_ISSUED: Issued = () => undefined;
 
-export async function runStep(pair: QemuPair, step: Step, index: number, issued: Issued = NOTHING_ISSUED): Promise<StepResult> {
-  const outcome = await outcomeOf(pair, step, issued);
+/** `lane` picks the NBD connections the step's I/O uses: 0 for a step on its own, one per sub-step of a concurrent step. */
+export async function runStep(pair: QemuPair, step: Step, index: number, issued: Issued = NOTHING_ISSUED, lane = 0): Promise<StepResult> {
+  const outcome = await outcomeOf(pair, step, issued, lane);
   return { index, do: step.do, ...outcome };
 }
 
@@ -34,7 +35,8 @@ async function concurrent(pair: QemuPair, steps: readonly Step[]): Promise<Outco
     const sent = new Promise<void>((resolve) => {
       issued = resolve;
     });
-    const result = runStep(pair, sub, i, issued);
+    // With parallel connections each sub-step has its own, so one's request never queues behind another's on a socket.
+    const result = runStep(pair, sub, i, issued, pair.options.parallelConnections === true ? i + 1 : 0);
     running.push(result);
     await Promise.race([sent, result.then(() => undefined, () => undefined)]);
   }
@@ -42,7 +44,7 @@ async function concurrent(pair: QemuPair, steps: readonly Step[]): Promise<Outco
   return { ok: results.every((r) => r.ok), steps: results };
 }
 
-async function outcomeOf(pair: QemuPair, step: Step, issued: Issued): Promise<Outcome> {
+async function outcomeOf(pair: QemuPair, step: Step, issued: Issued, lane: number): Promise<Outcome> {
   switch (step.do) {
     case 'start':
       return start(pair, step);
@@ -53,15 +55,15 @@ async function outcomeOf(pair: QemuPair, step: Step, issued: Issued): Promise<Ou
     case 'status':
       return status(pair, step);
     case 'write':
-      return write(pair, step, issued);
+      return write(pair, step, issued, lane);
     case 'read':
-      return read(pair, step, issued);
+      return read(pair, step, issued, lane);
     case 'write-zeroes':
-      return writeZeroes(pair, step, issued);
+      return writeZeroes(pair, step, issued, lane);
     case 'discard':
-      return discard(pair, step, issued);
+      return discard(pair, step, issued, lane);
     case 'flush':
-      return flush(pair, step, issued);
+      return flush(pair, step, issued, lane);
     case 'failover':
       return failover(pair, step.lost ?? 'primary', issued);
     case 'wait':
@@ -127,8 +129,8 @@ function pieces(offset: number, length: number): [number, number][] {
   return out;
 }
 
-function write(pair: QemuPair, step: WriteStep, issued: Issued): Promise<Outcome> {
-  return guestIo(pair, step.vm, step.disk ?? 0, step.node ?? 'vm', 'write', async (client) => {
+function write(pair: QemuPair, step: WriteStep, issued: Issued, lane: number): Promise<Outcome> {
+  return guestIo(pair, step.vm, step.disk ?? 0, step.node ?? 'vm', 'write', lane, async (client) => {
     for (const [offset, length] of pieces(step.offset, step.length)) {
       const sent = client.write(offset, new Uint8Array(length).fill(step.pattern));
       issued(); // NbdClient puts the request on the socket before it returns
@@ -138,8 +140,8 @@ function write(pair: QemuPair, step: WriteStep, issued: Issued): Promise<Outcome
   });
 }
 
-function read(pair: QemuPair, step: ReadStep, issued: Issued): Promise<Outcome> {
-  return guestIo(pair, step.vm, step.disk ?? 0, step.node ?? 'vm', 'read', async (client) => {
+function read(pair: QemuPair, step: ReadStep, issued: Issued, lane: number): Promise<Outcome> {
+  return guestIo(pair, step.vm, step.disk ?? 0, step.node ?? 'vm', 'read', lane, async (client) => {
     const data = new Uint8Array(step.length);
     for (const [offset, length] of pieces(step.offset, step.length)) {
       const sent = client.read(offset, length);
@@ -151,8 +153,8 @@ function read(pair: QemuPair, step: ReadStep, issued: Issued): Promise<Outcome> 
 }
 
 /** NBD_CMD_WRITE_ZEROES carries no payload, but QEMU's server still takes at most 32 MiB a request. */
-function writeZeroes(pair: QemuPair, step: WriteZeroesStep, issued: Issued): Promise<Outcome> {
-  return guestIo(pair, step.vm, step.disk ?? 0, step.node ?? 'vm', 'write', async (client) => {
+function writeZeroes(pair: QemuPair, step: WriteZeroesStep, issued: Issued, lane: number): Promise<Outcome> {
+  return guestIo(pair, step.vm, step.disk ?? 0, step.node ?? 'vm', 'write', lane, async (client) => {
     for (const [offset, length] of pieces(step.offset, step.length)) {
       const sent = client.writeZeroes(offset, length, step.unmap ?? false);
       issued();
@@ -162,8 +164,8 @@ function writeZeroes(pair: QemuPair, step: WriteZeroesStep, issued: Issued): Pro
   });
 }
 
-function discard(pair: QemuPair, step: DiscardStep, issued: Issued): Promise<Outcome> {
-  return guestIo(pair, step.vm, step.disk ?? 0, step.node ?? 'vm', 'write', async (client) => {
+function discard(pair: QemuPair, step: DiscardStep, issued: Issued, lane: number): Promise<Outcome> {
+  return guestIo(pair, step.vm, step.disk ?? 0, step.node ?? 'vm', 'write', lane, async (client) => {
     for (const [offset, length] of pieces(step.offset, step.length)) {
       const sent = client.trim(offset, length);
       issued();
@@ -174,8 +176,8 @@ function discard(pair: QemuPair, step: DiscardStep, issued: Issued): Promise<Out
 }
 
 /** A flush changes no byte: it runs on the primary's read-only exports too (QEMU answers it there). */
-function flush(pair: QemuPair, step: FlushStep, issued: Issued): Promise<Outcome> {
-  return guestIo(pair, step.vm, step.disk ?? 0, step.node ?? 'vm', 'read', async (client) => {
+function flush(pair: QemuPair, step: FlushStep, issued: Issued, lane: number): Promise<Outcome> {
+  return guestIo(pair, step.vm, step.disk ?? 0, step.node ?? 'vm', 'read', lane, async (client) => {
     const sent = client.flush();
     issued();
     await sent;

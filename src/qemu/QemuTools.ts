@@ -3,6 +3,7 @@
  * (the two sides), qemu-img (images) and qemu-io (pre-filling them); when one is missing it fails
  * with QEMU_MISSING and names the Debian packages that provide them.
  */
+import { join } from 'node:path';
 import { findOnPath } from './findOnPath.js';
 import { QemuAdapterError } from './QemuAdapterError.js';
 import { spawnBound } from './spawnBound.js';
@@ -29,6 +30,29 @@ export function findQemuTools(pathEnv = process.env.PATH ?? ''): QemuTools {
     throw new QemuAdapterError('QEMU_MISSING', `QEMU is not installed: ${missing.join(', ')} not found on PATH; ${QEMU_INSTALL_HINT}`);
   }
   return found as QemuTools;
+}
+
+/** The environment variable that chooses the QEMU directory when no --qemu is given. */
+export const QEMU_DIR_ENV = 'COLOSIM_QEMU_DIR';
+
+/**
+ * The binaries in `dir`: a bin directory holding them, or a prefix whose bin/ (or usr/bin/) does
+ * (scripts/install-qemu.sh's prefixes have wrappers in bin/). Throws QEMU_MISSING naming the first
+ * path that is not there.
+ */
+export function findQemuToolsIn(dir: string): QemuTools {
+  const bin = [dir, join(dir, 'bin'), join(dir, 'usr', 'bin')].find((d) => findOnPath(join(d, TOOL_NAMES.system)) !== undefined) ?? dir;
+  const tools = { system: join(bin, TOOL_NAMES.system), img: join(bin, TOOL_NAMES.img), io: join(bin, TOOL_NAMES.io) };
+  for (const path of Object.values(tools)) {
+    if (findOnPath(path) === undefined) throw new QemuAdapterError('QEMU_MISSING', `QEMU not found: ${path} is missing or not executable`);
+  }
+  return tools;
+}
+
+/** The tools of `dir` when given, else of $COLOSIM_QEMU_DIR when set, else from PATH. */
+export function resolveQemuTools(dir: string | undefined, env: NodeJS.ProcessEnv = process.env): QemuTools {
+  const chosen = dir ?? (env[QEMU_DIR_ENV] === undefined || env[QEMU_DIR_ENV] === '' ? undefined : env[QEMU_DIR_ENV]);
+  return chosen === undefined ? findQemuTools(env.PATH ?? '') : findQemuToolsIn(chosen);
 }
 
 /** True when every binary is there (tests use it to decide whether to skip). */

@@ -110,6 +110,7 @@ export async function guestIo(
   disk: number,
   target: IoTarget,
   kind: 'read' | 'write',
+  lane: number,
   io: (client: NbdClient) => Promise<Outcome>,
 ): Promise<Outcome> {
   const gone = await unavailable(pair, side);
@@ -120,7 +121,7 @@ export async function guestIo(
     return skipped(`QEMU can export the primary's ${target === 'disk' ? 'local disk' : 'replication node'} only read-only: the quorum above it unshares the write permission`);
   }
   try {
-    return await io(await pair.connection(side, name));
+    return await io(await pair.connection(side, name, lane));
   } catch (error) {
     if (error instanceof NbdRequestError) return { ok: false, errno: error.errno };
     return failureOf(pair, side, error, `NBD I/O on ${name}`);

@@ -44,6 +44,8 @@ export interface ResultDocument {
   scenario: string;
   backend: Backend;
   steps: StepResult[];
+  /** The QEMU build that ran it, from query-version ("10.0.2"); QEMU backend only. */
+  qemuVersion?: string;
   /** The engine's trace hash (same seed, same hash); absent for QEMU. */
   traceHash?: string;
   /**

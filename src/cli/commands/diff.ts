@@ -19,6 +19,7 @@ import { checkScenario } from '../../check/checkScenario.js';
 import type { Violation } from '../../check/Invariant.js';
 import { QemuAdapterError } from '../../qemu/QemuAdapterError.js';
 import { DEFAULT_QEMU_TIMEOUT_MS, QemuSession, runScenarioOnQemu } from '../../qemu/QemuBackend.js';
+import { QEMU_DIR_ENV, resolveQemuTools } from '../../qemu/QemuTools.js';
 import { DIVERGENCES, explainDifferences, matchesDivergence } from '../../qemu/divergences.js';
 import { describeStep } from '../../report/formatResult.js';
 import type { Scenario, Step } from '../../scenario/Scenario.js';
@@ -39,6 +40,8 @@ export interface DiffArgs extends ReporterArgs {
   readonly generate?: string;
   readonly seed?: string | number;
   readonly faults?: boolean;
+  /** --qemu DIR, once or more (files mode compares every one; --generate takes one). */
+  readonly qemu?: readonly string[];
   /** The command line echoed before the run, given the seed (fuzz --backend qemu echoes itself). */
   readonly echo?: (seed: number) => string;
   /** The reporter the flags asked for (parsed before any work). */
@@ -51,6 +54,8 @@ export interface DiffArgs extends ReporterArgs {
 export interface ScenarioDiff {
   readonly file: string;
   readonly scenario: string;
+  /** The QEMU it ran on (query-version); absent when the scenario was not run on QEMU. */
+  readonly qemuVersion?: string;
   readonly compared: number;
   readonly skipped: number;
   readonly differences: readonly Difference[];
@@ -73,31 +78,39 @@ export function registerDiff(program: Command, setExitCode: (code: number) => vo
     .option('--faults', 'with --generate: also draw one fault QEMU can express in some scenarios')
     .option(...REPORTER_OPTION)
     .option(...REPORTER_OUT_OPTION)
+    .option('--qemu <dir>', `QEMU to run (a prefix or bin dir with qemu-system-x86_64, qemu-img, qemu-io; default $${QEMU_DIR_ENV} or PATH); repeat to compare several`, collect, [])
     .action(async (target: string | undefined, args: DiffArgs) => {
       const reporter = reporterFrom('diff: ', args, args.json === true);
       if (args.generate !== undefined) {
         if (target !== undefined) throw new CliError('diff: give a file/directory or --generate, not both', ExitCode.Usage);
+        if ((args.qemu?.length ?? 0) > 1) throw new CliError('diff: --generate runs one QEMU; give --qemu once', ExitCode.Usage);
         setExitCode(await generated(integer('--generate', args.generate, 1, 1_000_000), reporter === undefined ? args : { ...args, ci: reporter }));
         return;
       }
       if (target === undefined) throw new CliError('diff: missing scenario file or directory (or --generate N)', ExitCode.Usage);
-      setExitCode(await files(target, args.json === true, reporter));
+      setExitCode(await files(target, args.json === true, reporter, args.qemu ?? []));
     });
 }
 
 /** The environment variable that sets how long QEMU may be silent before it counts as hung (ms). */
 export const QEMU_TIMEOUT_ENV = 'COLOSIM_QEMU_TIMEOUT_MS';
 
+/** Commander's collector for a repeatable option. */
+export function collect(value: string, previous: readonly string[]): string[] {
+  return [...previous, value];
+}
+
 /**
- * A QEMU session (its timeout from COLOSIM_QEMU_TIMEOUT_MS when set, exit 2 when that is no
- * integer from 100 to 600000), or exit 3 naming the Debian packages when QEMU is not installed.
+ * A QEMU session with the binaries of `qemuDir` (else $COLOSIM_QEMU_DIR, else PATH), its timeout
+ * from COLOSIM_QEMU_TIMEOUT_MS when set (exit 2 when that is no integer from 100 to 600000), or
+ * exit 3 naming the missing path (or the Debian packages when QEMU is not on PATH).
  */
-export function openQemuSession(): QemuSession {
+export function openQemuSession(qemuDir?: string): QemuSession {
   const text = process.env[QEMU_TIMEOUT_ENV];
   const timeoutMs = text === undefined ? DEFAULT_QEMU_TIMEOUT_MS : parseInteger(text, 100, 600_000);
   if (timeoutMs === undefined) throw new CliError(`${QEMU_TIMEOUT_ENV} must be an integer from 100 to 600000 (ms), got "${text}"`, ExitCode.Usage);
   try {
-    return new QemuSession(undefined, timeoutMs);
+    return new QemuSession(resolveQemuTools(qemuDir), timeoutMs);
   } catch (error) {
     throw asQemuCliError(undefined, error);
   }
@@ -109,25 +122,28 @@ export function asQemuCliError(context: string | undefined, error: unknown): unk
   return new CliError(context === undefined ? error.message : `${context}: ${error.message}`, ExitCode.Qemu);
 }
 
-async function files(target: string, json: boolean, reporter: Reporter | undefined): Promise<number> {
+async function files(target: string, json: boolean, reporter: Reporter | undefined, qemuDirs: readonly string[]): Promise<number> {
   const paths = scenarioPaths(target);
   // Every file is read (and validated) before anything runs, so a bad file costs no QEMU time.
   const scenarios = paths.map((path) => ({ path, scenario: readScenarioFile(path) }));
-  const session = openQemuSession();
-  const results: ScenarioDiff[] = [];
+  const sessions = (qemuDirs.length === 0 ? [undefined] : qemuDirs).map((dir) => openQemuSession(dir));
+  const perSession: ScenarioDiff[][] = sessions.map(() => []);
   try {
     for (const { path, scenario } of scenarios) {
-      const result = await compare(path, scenario, session);
-      results.push(result);
-      if (!json && textOnStdout(reporter)) process.stdout.write(paintVerdicts(formatScenarioDiff(scenario, result), paintFor(process.stdout)));
+      for (const [i, session] of sessions.entries()) {
+        const result = await compare(path, scenario, session);
+        perSession[i]!.push(result);
+        if (!json && textOnStdout(reporter)) process.stdout.write(paintVerdicts(formatScenarioDiff(scenario, result), paintFor(process.stdout)));
+      }
     }
   } finally {
-    await session.close();
+    for (const session of sessions) await session.close();
   }
-  const summary = summarise(results);
-  const code = summary.differences > 0 || summary.modelViolations > 0 ? ExitCode.Violation : ExitCode.Ok;
-  if (json) process.stdout.write(jsonDocument('diff', code, { scenarios: results, summary }));
-  else if (textOnStdout(reporter)) process.stdout.write(`${summaryLine(summary)}\n`);
+  const results = perSession.flat();
+  const summaries = sessions.map((s, i) => summarise(perSession[i]!, s.qemuVersion));
+  const code = summaries.some((s) => s.differences > 0 || s.modelViolations > 0) ? ExitCode.Violation : ExitCode.Ok;
+  if (json) process.stdout.write(jsonDocument('diff', code, { scenarios: results, summary: summaries.length === 1 ? summaries[0] : summaries }));
+  else if (textOnStdout(reporter)) for (const summary of summaries) process.stdout.write(`${summaryLine(summary)}\n`);
   emitReport('diff: ', reporter, () => diffFilesReport(target, results));
   return code;
 }
@@ -146,6 +162,7 @@ async function compare(path: string, scenario: Scenario, session: QemuSession): 
   return {
     file: path,
     scenario: scenario.name,
+    ...(qemu.qemuVersion === undefined ? {} : { qemuVersion: qemu.qemuVersion }),
     compared: diff.compared,
     skipped: diff.skipped,
     differences: diff.differences,
@@ -178,6 +195,7 @@ export function scenarioPaths(target: string): string[] {
 }
 
 interface Summary {
+  readonly qemuVersion?: string;
   readonly scenarios: number;
   readonly compared: number;
   readonly skipped: number;
@@ -185,8 +203,9 @@ interface Summary {
   readonly modelViolations: number;
 }
 
-function summarise(results: readonly ScenarioDiff[]): Summary {
+function summarise(results: readonly ScenarioDiff[], qemuVersion: string | undefined): Summary {
   return {
+    ...(qemuVersion === undefined ? {} : { qemuVersion }),
     scenarios: results.length,
     compared: results.reduce((n, r) => n + r.compared, 0),
     skipped: results.reduce((n, r) => n + r.skipped, 0),
@@ -196,7 +215,7 @@ function summarise(results: readonly ScenarioDiff[]): Summary {
 }
 
 function summaryLine(s: Summary): string {
-  return `${s.scenarios} scenario(s), ${s.compared} step(s) compared, ${s.skipped} skipped, ${s.differences} difference(s), ${s.modelViolations} model violation(s)`;
+  return `${s.qemuVersion === undefined ? '' : `QEMU ${s.qemuVersion}: `}${s.scenarios} scenario(s), ${s.compared} step(s) compared, ${s.skipped} skipped, ${s.differences} difference(s), ${s.modelViolations} model violation(s)`;
 }
 
 /** One scenario: a header line, then a row a difference (step, what it did, field, engine, qemu). */
@@ -204,7 +223,8 @@ export function formatScenarioDiff(scenario: Scenario, result: ScenarioDiff): st
   const status =
     result.differences.length === 0 ? 'same' : `${result.differences.length} difference(s)${result.divergence === undefined ? '' : `, documented divergence ${result.divergence}`}`;
   const model = result.model.violations.length === 0 ? 'model: engine conforms' : `model: ${result.model.violations.length} violation(s) by the engine`;
-  const lines = [`${result.file}: ${status} (${result.compared} compared, ${result.skipped} skipped; ${model})`];
+  const version = result.qemuVersion === undefined ? '' : ` on QEMU ${result.qemuVersion}`;
+  const lines = [`${result.file}: ${status} (${result.compared} compared, ${result.skipped} skipped; ${model})${version}`];
   for (const v of result.model.violations) lines.push(`  model: ${v.invariant} at step ${v.step}: ${v.message}`);
   for (const item of result.qemuSkipped ?? []) lines.push(`  qemu skipped ${item.where}: ${item.reason}`);
   for (const d of result.differences) {
@@ -227,8 +247,9 @@ function show(value: unknown): string {
 /** Generated scenarios on both backends (also `colosim fuzz --backend qemu`); returns the exit code. */
 export async function generated(runs: number, args: DiffArgs): Promise<number> {
   const seed = args.seed === undefined ? Date.now() % DIFFERENTIAL_MAX_SEED : typeof args.seed === 'number' ? args.seed : integer('--seed', args.seed, 0, DIFFERENTIAL_MAX_SEED);
-  const session = openQemuSession();
-  const rerun = args.echo?.(seed) ?? `colosim diff --generate ${runs} --seed ${seed}${args.faults === true ? ' --faults' : ''}`;
+  const session = openQemuSession(args.qemu?.[0]);
+  const qemuFlag = args.qemu?.[0] === undefined ? '' : ` --qemu ${args.qemu[0]}`;
+  const rerun = args.echo?.(seed) ?? `colosim diff --generate ${runs} --seed ${seed}${args.faults === true ? ' --faults' : ''}${qemuFlag}`;
   const command = args.command ?? 'diff';
   const text = args.json !== true && textOnStdout(args.ci);
   try {
@@ -237,8 +258,9 @@ export async function generated(runs: number, args: DiffArgs): Promise<number> {
     else process.stderr.write(`colosim ${command}: seed ${seed} (rerun: npx ${rerun})\n`);
     const result = await checkDifferential({ session, runs, seed, shape: { faults: args.faults === true } });
     const code = result.qemuFailure !== undefined ? ExitCode.Qemu : result.failure ? ExitCode.Violation : ExitCode.Ok;
-    if (args.json === true) process.stdout.write(jsonDocument(command, code, result));
-    else if (text) process.stdout.write(paintVerdicts(generatedText(result), paintFor(process.stdout)));
+    const version = session.qemuVersion === undefined ? {} : { qemuVersion: session.qemuVersion };
+    if (args.json === true) process.stdout.write(jsonDocument(command, code, { ...result, ...version }));
+    else if (text) process.stdout.write(paintVerdicts(`${session.qemuVersion === undefined ? '' : `QEMU ${session.qemuVersion}: `}${generatedText(result)}`, paintFor(process.stdout)));
     if (result.qemuFailure !== undefined) reportQemuFailure(result);
     emitReport(`${command}: `, args.ci, () => diffGeneratedReport(result, rerun));
     return code;

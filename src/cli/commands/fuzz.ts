@@ -38,6 +38,7 @@ import { REPORTER_OPTION, REPORTER_OUT_OPTION, type Reporter, type ReporterArgs,
 import { formatSummary } from '../../report/formatSummary.js';
 
 export { type ProgressReporter, progressReporter } from '../fuzzProgress.js';
+import { QEMU_DIR_ENV } from '../../qemu/QemuTools.js';
 
 /** Cases a default campaign runs: about a minute on one core of this project's machines (~250 cases/s). */
 export const DEFAULT_RUNS = 15_000;
@@ -64,6 +65,7 @@ interface FuzzArgs extends ReporterArgs {
   readonly corpus?: string;
   readonly case?: string;
   readonly onWorkerDeath: string;
+  readonly qemu?: string;
 }
 
 export function registerFuzz(program: Command, setExitCode: (code: number) => void): void {
@@ -87,6 +89,7 @@ export function registerFuzz(program: Command, setExitCode: (code: number) => vo
     .option('--on-worker-death <what>', 'a worker thread dying under a case: stop or continue', 'stop')
     .option(...REPORTER_OPTION)
     .option(...REPORTER_OUT_OPTION)
+    .option('--qemu <dir>', `with --backend qemu: the QEMU to run (prefix or bin dir; default $${QEMU_DIR_ENV} or PATH)`)
     .action(async (args: FuzzArgs) => {
       const backend = choice('--backend', args.backend, ['engine', 'qemu'] as const);
       const reporter = reporterFrom('fuzz: ', args, args.json === true);
@@ -131,11 +134,12 @@ async function onQemu(args: FuzzArgs, reporter: Reporter | undefined): Promise<n
   if (args.profile !== DEFAULT_FUZZ_OPTIONS.profile) throw new CliError(`fuzz: --backend qemu runs QEMU's own code; --profile ${args.profile} applies to the engine only`, ExitCode.Usage);
   if (args.out !== undefined) throw new CliError('fuzz: --backend qemu writes its counterexample under reports/differential/; --out applies to the engine only', ExitCode.Usage);
   return generated(runs, {
-    echo: (seed) => `colosim fuzz --backend qemu --runs ${runs} --seed ${seed} --faults ${faults}`,
+    echo: (seed) => `colosim fuzz --backend qemu --runs ${runs} --seed ${seed} --faults ${faults}${args.qemu === undefined ? '' : ` --qemu ${args.qemu}`}`,
     ...(args.seed === undefined ? {} : { seed: integer('--seed', args.seed, 0, DIFFERENTIAL_MAX_SEED) }),
     faults: faults !== 'none',
     ...(args.json === true ? { json: true } : {}),
     ...(reporter === undefined ? {} : { ci: reporter }),
+    ...(args.qemu === undefined ? {} : { qemu: [args.qemu] }),
   });
 }
 

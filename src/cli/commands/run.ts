@@ -34,6 +34,7 @@ import { runReport } from '../ciReports.js';
 import { paintFor, paintVerdicts } from '../colour.js';
 import { jsonDocument } from '../jsonOutput.js';
 import { REPORTER_OPTION, REPORTER_OUT_OPTION, type ReporterArgs, emitReport, reporterFrom, textOnStdout } from '../reporterOption.js';
+import { QEMU_DIR_ENV } from '../../qemu/QemuTools.js';
 
 const BACKENDS = ['engine', 'qemu'] as const;
 const SPECS = ['own', 'qemu-7.2'] as const;
@@ -45,6 +46,7 @@ interface RunOptions extends ReporterArgs {
   readonly inspect?: string;
   readonly chartTrace?: string;
   readonly spec: string;
+  readonly qemu?: string;
 }
 
 export function registerRun(program: Command, setExitCode: (code: number) => void): void {
@@ -54,6 +56,7 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
     .argument('<file>', 'scenario file (JSON)')
     .option('--json', 'print the result document as JSON')
     .option('--backend <name>', 'engine (the TypeScript engine) or qemu (real QEMU 7.2)', 'engine')
+    .option('--qemu <dir>', `with --backend qemu: the QEMU to run (prefix or bin dir; default $${QEMU_DIR_ENV} or PATH)`)
     .option('--check', 'engine: check the run against the statecharts and the data model')
     .option('--spec <rules>', "with --check: QEMU 7.2's rules whatever the profile (qemu-7.2, what campaigns and replay use) or the scenario's own profile's (own)", 'qemu-7.2')
     .option('--inspect <file>', "engine: write XState's inspection events of the run as JSON lines (implies --check)")
@@ -71,7 +74,7 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
       const scenario = readScenarioFile(file);
       let checked: CheckedRun | undefined;
       let document: ResultDocument;
-      if (options.backend === 'qemu') document = await onQemu(scenario);
+      if (options.backend === 'qemu') document = await onQemu(scenario, options.qemu);
       else if (check) {
         // The same step bound as campaigns and replay, so a step that never ends is the same finding here.
         checked = await checkScenario(scenario, { stepBoundTicks: STEP_BOUND_TICKS }, { spec: options.spec });
@@ -87,8 +90,9 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
         process.stdout.write(jsonDocument('run', code, body));
         for (const m of mismatches) process.stderr.write(`step ${m.step} ${m.field}: expected ${JSON.stringify(m.expected)}, got ${JSON.stringify(m.actual)}\n`);
       } else if (textOnStdout(reporter)) {
+        const version = document.qemuVersion === undefined ? '' : `qemu: QEMU ${document.qemuVersion}\n`;
         const skipped = (document.skipped ?? []).map((item) => `${document.backend} skipped ${item.where}: ${item.reason}\n`).join('');
-        process.stdout.write(paintVerdicts(`${formatResult(scenario, document, mismatches)}\n${skipped}${checked === undefined ? '' : formatCheck(checked)}`, paintFor(process.stdout)));
+        process.stdout.write(paintVerdicts(`${formatResult(scenario, document, mismatches)}\n${version}${skipped}${checked === undefined ? '' : formatCheck(checked)}`, paintFor(process.stdout)));
       }
       emitReport('run: ', reporter, () => runReport(file, document, mismatches, violations, check));
       setExitCode(code);
@@ -126,8 +130,8 @@ function write(path: string, text: string): void {
 }
 
 /** The scenario on real QEMU; QEMU missing, not starting (twice) or hanging ends the command with exit 3. */
-async function onQemu(scenario: Scenario): Promise<ResultDocument> {
-  const session = openQemuSession();
+async function onQemu(scenario: Scenario, qemuDir: string | undefined): Promise<ResultDocument> {
+  const session = openQemuSession(qemuDir);
   try {
     return await runScenarioOnQemu(scenario, { session });
   } catch (error) {
