@@ -207,7 +207,7 @@ export function progressReporter(total: number, quiet: boolean, stream: NodeJS.W
   };
 }
 
-const USAGE = '(usage: colosim fuzz [--seed N] [--runs N] [--steps N] [--faults none|tolerated|all] [--profile qemu-7.2|v24] [--out DIR] [--json] [--backend engine|qemu])';
+const USAGE = `(usage: colosim fuzz [--seed N] [--runs N] [--steps N] [--faults none|tolerated|all] [--profile ${PROFILES.join('|')}] [--out DIR] [--json] [--backend engine|qemu])`;
 
 function integer(flag: string, text: string, min: number, max: number): number {
   const n = parseInteger(text, min, max);
