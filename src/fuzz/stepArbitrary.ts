@@ -145,7 +145,7 @@ function concurrentArbitrary(shape: StepShape): fc.Arbitrary<Step> | undefined {
   const weighted = [
     { weight: 3, arbitrary: group },
     { weight: 1, arbitrary: failoverRace(shape) },
-    { weight: 2, arbitrary: failoverWrites(shape) },
+    { weight: 3, arbitrary: failoverWrites(shape) },
   ];
   const choices = weighted.filter((c): c is { weight: number; arbitrary: fc.Arbitrary<Step> } => c.arbitrary !== undefined);
   return choices.length === 0 ? undefined : choices.length === 1 ? choices[0]!.arbitrary : fc.oneof(...choices);
@@ -158,7 +158,7 @@ function concurrentArbitrary(shape: StepShape): fc.Arbitrary<Step> | undefined {
  */
 function failoverWrites(shape: StepShape): fc.Arbitrary<Step> | undefined {
   if (shape.ops !== undefined && !(shape.ops.includes('failover') && shape.ops.includes('write-secondary'))) return undefined;
-  return fc.array(write(shape, 'secondary'), { minLength: 1, maxLength: 4 }).map((steps): Step => ({ do: 'concurrent', steps: [{ do: 'failover' }, ...steps] }));
+  return fc.array(write(shape, 'secondary'), { minLength: 2, maxLength: 6 }).map((steps): Step => ({ do: 'concurrent', steps: [{ do: 'failover' }, ...steps] }));
 }
 
 /**

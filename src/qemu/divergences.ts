@@ -168,7 +168,7 @@ export const DIVERGENCES: readonly Divergence[] = [
   {
     id: 'unaligned-write-padding-garbage',
     kind: 'qemu-only',
-    qemu: '7.2.22',
+    qemu: '7.2.22, 10.0.2, 10.0.13',
     scenario: 'reproducer',
     reproducer: {
       colosim: 1,
@@ -199,7 +199,7 @@ export const DIVERGENCES: readonly Divergence[] = [
   {
     id: 'unaligned-secondary-write-padding-garbage',
     kind: 'qemu-only',
-    qemu: '7.2.22',
+    qemu: '7.2.22, 10.0.2, 10.0.13',
     scenario: 'gaps/secondary-unaligned-write-padding-fault.json',
     differences: [
       {
@@ -218,7 +218,7 @@ export const DIVERGENCES: readonly Divergence[] = [
   {
     id: 'blkdebug-align-padding',
     kind: 'qemu-only',
-    qemu: '7.2.22',
+    qemu: '7.2.22, 10.0.2, 10.0.13',
     scenario: 'reproducer',
     reproducer: {
       colosim: 1,
