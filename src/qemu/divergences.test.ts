@@ -82,6 +82,21 @@ describe('explainDifferences', () => {
     expect(explainDifferences(scenario, engineDoc, qemu, [padding, ...status])).toEqual({ explained: [padding], unexplained: status, explainedBy: ['unaligned-write-padding-garbage'] });
   });
 
+  it('explains the padding around an unaligned primary write-zeroes too (a write of zeros through replication; diff --generate seed 12)', () => {
+    const zeroes = parseScenario({
+      colosim: 1,
+      name: 'z',
+      disk: { size: 262144, pattern: 0 },
+      steps: [
+        { do: 'start', side: 'both' },
+        { do: 'write-zeroes', vm: 'primary', offset: 0, length: 1 },
+        { do: 'read', vm: 'secondary', node: 'disk', offset: 0, length: 2 },
+      ],
+    });
+    const difference = { step: '2', field: 'runs', engine: [[0, 1], [230, 1]], qemu: [[0, 2]] };
+    expect(explainDifferences(zeroes, engine, engine, [difference]).explainedBy).toEqual(['unaligned-write-padding-garbage']);
+  });
+
   it("no longer explains the unaligned write's own result: the engine forwards it as QEMU does", () => {
     const differences = [
       { step: '1', field: 'ok', engine: true, qemu: false },

@@ -80,21 +80,22 @@ function readFaultOn(scenario: Scenario, node: string): boolean {
  * the secondary disk); a write to a side's own disk, or the primary's local copy, when reads of
  * that disk can fail (its raw node pads: the engine's, and the QEMU backend's faulted blkdebug node).
  */
-function paddingCanFail(scenario: Scenario, w: Extract<ScenarioStep, { do: 'write' }>): boolean {
+function paddingCanFail(scenario: Scenario, w: Extract<ScenarioStep, { do: 'write' | 'write-zeroes' }>): boolean {
   const target = w.node ?? 'vm';
   if (w.vm === 'primary') return target === 'vm' || readFaultOn(scenario, 'primary-disk');
   return readFaultOn(scenario, 'secondary-disk');
 }
 
 /**
- * The bytes QEMU may leave undefined before a step: around each earlier unaligned write whose
+ * The bytes QEMU may leave undefined before a step: around each earlier unaligned write (or write-zeroes) whose
  * padding read can fail, the rest of its first and last sectors (the guest's own bytes excluded).
  */
 function undefinedBytesBefore(scenario: Scenario, stepIndex: number, disk: number): Set<number> {
   const padded = new Set<number>();
   for (const step of scenario.steps.slice(0, stepIndex)) {
     for (const w of step.do === 'concurrent' ? step.steps : [step]) {
-      if (w.do !== 'write' || (w.disk ?? 0) !== disk || !paddingCanFail(scenario, w)) continue;
+      // A write-zeroes is a write of zeros through replication (it has no write-zeroes of its own): padded the same way.
+      if ((w.do !== 'write' && w.do !== 'write-zeroes') || (w.disk ?? 0) !== disk || !paddingCanFail(scenario, w)) continue;
       const end = w.offset + w.length;
       if (w.offset % SECTOR === 0 && end % SECTOR === 0) continue;
       for (let b = Math.floor(w.offset / SECTOR) * SECTOR; b < Math.ceil(end / SECTOR) * SECTOR; b++) if (b < w.offset || b >= end) padded.add(b);
