@@ -186,10 +186,13 @@ describe('interleavings under the random policy', () => {
     for (const seed of [1, 2, 3]) pinned[seed] = await completionOrder(seed, 'random', 8);
     // Computed once with this engine: seed -> derived "schedule" stream -> RandomPolicy choices, each
     // choice made among everything that can run (the scheduler settles before choosing).
+    // Changed once since: each write's copy-on-write became one merged read of its cluster (QEMU
+    // 7.2's perform_cow, issue 12 D3) instead of two, so each task has fewer steps to interleave
+    // (with the merge disabled the old orders come back).
     expect(pinned).toEqual({
-      1: [3, 7, 6, 5, 2, 0, 4, 1],
-      2: [5, 1, 2, 3, 4, 0, 6, 7],
-      3: [4, 7, 6, 3, 5, 2, 1, 0],
+      1: [3, 5, 0, 2, 6, 1, 7, 4],
+      2: [5, 3, 1, 7, 4, 0, 6, 2],
+      3: [4, 6, 3, 0, 5, 7, 2, 1],
     });
   });
 });

@@ -14,7 +14,7 @@ import { reachableUnder } from '../models/paths/coveringPaths.js';
 import { checkScenario } from '../src/check/checkScenario.js';
 import { compareExpectations } from '../src/scenario/expectations.js';
 import { parseScenarioText } from '../src/scenario/parseScenario.js';
-import type { Profile } from '../src/scenario/Scenario.js';
+import type { ModelProfile } from '../models/replication/profiles.js';
 
 const ROOT = fileURLToPath(new URL('../models/scenarios/', import.meta.url));
 
@@ -27,7 +27,7 @@ function files(dir: string): string[] {
     });
 }
 
-const visited: Record<Profile, { states: Set<string>; transitions: Set<string> }> = {
+const visited: Record<ModelProfile, { states: Set<string>; transitions: Set<string> }> = {
   'qemu-7.2': { states: new Set(), transitions: new Set() },
   v24: { states: new Set(), transitions: new Set() },
 };
@@ -48,8 +48,8 @@ describe('scenarios generated from the charts, on the engine, under the conforma
       const mismatches = compareExpectations(scenario, checked.run.document);
       for (const v of checked.violations) failures.push(`${scenario.name}: ${v.invariant} at step ${v.step}: ${v.message}`);
       for (const m of mismatches) failures.push(`${scenario.name}: step ${m.step} ${m.field}: expected ${JSON.stringify(m.expected)}, got ${JSON.stringify(m.actual)}`);
-      for (const key of checked.coverage.states.keys()) visited[scenario.profile].states.add(key);
-      for (const key of checked.coverage.transitions.keys()) visited[scenario.profile].transitions.add(key);
+      for (const key of checked.coverage.states.keys()) visited[scenario.profile as ModelProfile].states.add(key);
+      for (const key of checked.coverage.transitions.keys()) visited[scenario.profile as ModelProfile].transitions.add(key);
     }
     expect(failures).toEqual([]);
   });
@@ -73,4 +73,4 @@ describe('scenarios generated from the charts, on the engine, under the conforma
 });
 
 /** Transitions of the node chart reached on the engine by the generated scenarios, when measured. */
-const COVERAGE_FLOOR: Record<Profile, number> = { 'qemu-7.2': 22, v24: 24 };
+const COVERAGE_FLOOR: Record<ModelProfile, number> = { 'qemu-7.2': 22, v24: 24 };

@@ -271,7 +271,12 @@ function openCommitWindow(data: ReplicationData, running: boolean): CommitWindow
   return { running, secondaryBefore: data.secondary, candidates, racing: emptyDisk() };
 }
 
-/** SVM writes during the commit: the mirror copies them too, so they become possible contents of S. */
+/**
+ * SVM writes during the commit: the mirror copies them too, so they become possible contents of S,
+ * and the completed commit puts them there. QEMU 7.2 and >=10.0.13 hold to this; 8.2 to 10.0.12 lose
+ * those arriving during the start-up scan (models/replication/profiles.ts, RULE_VERSIONS), which
+ * this model does not admit under any profile: the loss is a violation.
+ */
 function noteCommitCandidates(data: ReplicationData, start: number, end: number): ReplicationData {
   if (!data.commit) return data;
   let candidates = data.commit.candidates;

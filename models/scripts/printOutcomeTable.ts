@@ -7,7 +7,7 @@ import { MODEL_PROFILES } from '../replication/profiles.js';
 import { formatOutcomeTable, outcomeTable } from '../replication/outcomeTable.js';
 
 const wanted = process.argv[2];
-if (wanted !== undefined && !MODEL_PROFILES.includes(wanted as Profile)) {
+if (wanted !== undefined && !(MODEL_PROFILES as readonly string[]).includes(wanted)) {
   process.stderr.write(`usage: printOutcomeTable.ts [${MODEL_PROFILES.join('|')}]\n`);
   process.exitCode = 2;
 } else {

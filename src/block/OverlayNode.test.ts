@@ -222,8 +222,8 @@ describe('OverlayNode: concurrency', () => {
   });
 
   it('leaves the old contents intact when a write fails during its copy-on-write', async () => {
-    // 4 KiB clusters: the write spans two; the second cluster's copy from raw fails.
-    const { env, active } = chain({ clusterSize: 4096, faults: [{ kind: 'io-error', node: 'raw', op: 'read', errno: 'EIO', afterOps: 1, times: 1 }] });
+    // 4 KiB clusters: the write spans two, whose start and end are copied in one read from raw; it fails.
+    const { env, active } = chain({ clusterSize: 4096, faults: [{ kind: 'io-error', node: 'raw', op: 'read', errno: 'EIO', times: 1 }] });
     const task = env.sched.spawn('w', () => active.write(2048, filled(4096, 1)));
     await env.sched.run();
     expect((task.outcome?.error as BlockError).message).toBe('injected EIO on raw read');
@@ -238,16 +238,60 @@ describe('OverlayNode: concurrency', () => {
     ]);
   });
 
-  it('traces the copy-on-write reads below and the write itself, in order', async () => {
+  it('traces the copy-on-write reads below and the write itself, in order: start and end apart when more than 16 KiB lie between', async () => {
     const { env, active } = chain();
-    await run(env, () => active.write(4096, filled(4096, 1)));
+    await run(env, () => active.write(4096, filled(16 * KiB + 512, 1)));
     expect(env.trace.toJsonl().split('\n')).toEqual([
       '{"seq":0,"t":0,"k":"io","node":"raw","op":"read","offset":0,"bytes":4096}',
       '{"seq":1,"t":0,"k":"io","node":"hidden","op":"read","offset":0,"bytes":4096}',
-      '{"seq":2,"t":0,"k":"io","node":"raw","op":"read","offset":8192,"bytes":57344}',
-      '{"seq":3,"t":0,"k":"io","node":"hidden","op":"read","offset":8192,"bytes":57344}',
-      '{"seq":4,"t":0,"k":"io","node":"active","op":"write","offset":4096,"bytes":4096}',
+      '{"seq":2,"t":0,"k":"io","node":"raw","op":"read","offset":20992,"bytes":44544}',
+      '{"seq":3,"t":0,"k":"io","node":"hidden","op":"read","offset":20992,"bytes":44544}',
+      '{"seq":4,"t":0,"k":"io","node":"active","op":"write","offset":4096,"bytes":16896}',
     ]);
+  });
+});
+
+describe('OverlayNode: the merged copy-on-write read (QEMU 7.2 qcow2 perform_cow)', () => {
+  const reads = (env: SimEnv, node: string) => env.trace.eventsOf('io').filter((e) => e.fields.node === node && e.fields.op === 'read').map((e) => [e.fields.offset, e.fields.bytes]);
+
+  it('with both ends to copy and at most 16 KiB written between, reads the whole cluster at once', async () => {
+    const { env, active } = chain();
+    await run(env, () => active.write(4096, filled(16 * KiB, 1)));
+    expect(reads(env, 'hidden')).toEqual([[0, CS]]);
+    expect(encodeRuns(await run(env, () => active.read(0, CS)))).toEqual([
+      [0xaa, 4096],
+      [1, 16 * KiB],
+      [0xaa, CS - 4096 - 16 * KiB],
+    ]);
+  });
+
+  it('with one end only, reads that end', async () => {
+    const { env, active } = chain();
+    await run(env, () => active.write(0, filled(4096, 1)));
+    await run(env, () => active.write(2 * CS - 4096, filled(4096, 2)));
+    expect(reads(env, 'hidden')).toEqual([
+      [4096, CS - 4096],
+      [CS, CS - 4096],
+    ]);
+  });
+
+  it('a run of newly allocated clusters is copied as one allocation: its start in the first cluster, its end in the last, merged', async () => {
+    const { env, active } = chain();
+    await run(env, () => active.write(CS - 4096, filled(8192, 1)));
+    expect(reads(env, 'hidden')).toEqual([[0, 2 * CS]]);
+    expect(active.allocatedClusters).toBe(2);
+  });
+
+  it('a read fault under the written bytes fails the write when the reads merge, not when they do not', async () => {
+    const fault: Fault = { kind: 'io-error', node: 'raw', op: 'read', errno: 'EIO', offset: 8192, bytes: 512 };
+    const merged = chain({ faults: [fault] });
+    const failed = merged.env.sched.spawn('w', () => merged.active.write(4096, filled(8192, 1)));
+    await merged.env.sched.run();
+    expect((failed.outcome?.error as BlockError).errno).toBe('EIO');
+    expect(merged.active.allocatedClusters).toBe(0);
+    const apart = chain({ faults: [fault] });
+    await run(apart.env, () => apart.active.write(4096, filled(16 * KiB + 512, 1)));
+    expect(apart.active.allocatedClusters).toBe(1);
   });
 });
 

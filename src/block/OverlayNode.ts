@@ -4,7 +4,10 @@
  * data cluster held by this layer. The first write to part of an unallocated (or zero) cluster
  * copies the rest of the cluster from below into it, as qcow2's copy-on-write does; writers to a
  * cluster being allocated wait for that allocation, as qcow2's in-flight L2 updates make them.
- * Whole-cluster write-zeroes make zero clusters; make-empty drops every cluster.
+ * Whole-cluster write-zeroes make zero clusters; make-empty drops every cluster. As QEMU 7.2's
+ * qcow2 (perform_cow), the copy of a run of newly allocated clusters reads its start and its end
+ * separately, or in one read of the whole run when both exist and the write between them is at most
+ * 16 KiB (so a read fault under the written bytes then fails the write).
  * Limits: no snapshots, no compression, no refcounts; metadata updates cost no I/O of their own.
  */
 import type { SimEnv } from '../sim/SimEnv.js';
@@ -18,6 +21,8 @@ export const DEFAULT_CLUSTER_SIZE = 65536;
 const ZERO = 1;
 const DATA = 2;
 const NOTHING_CLAIMED: readonly number[] = [];
+/** qcow2 merges the two copy-on-write reads into one when the data between them is at most this long. */
+export const COW_MERGE_MAX_BYTES = 16384;
 
 export class OverlayNode extends BlockNode {
   readonly driver = 'qcow2';
@@ -176,10 +181,10 @@ export class OverlayNode extends BlockNode {
   }
 
   /**
-   * Claim every cluster the write touches that this layer does not hold as data, and copy the
-   * untouched part of each from below into the store (unlinked, so nobody reads it yet). Returns the
-   * claimed clusters; the caller links and releases them. Claims go in ascending cluster order, so
-   * two writers never wait for each other in a cycle.
+   * Claim every cluster the write touches that this layer does not hold as data, then copy the
+   * untouched part of each run of claimed clusters from below into the store (unlinked, so nobody
+   * reads it yet). Returns the claimed clusters; the caller links and releases them. Claims go in
+   * ascending cluster order, so two writers never wait for each other in a cycle.
    */
   private async allocateFor(offset: number, bytes: number, requestId: number | undefined): Promise<readonly number[]> {
     const cs = this.clusterSize;
@@ -188,13 +193,14 @@ export class OverlayNode extends BlockNode {
     let claimed: number[] | null = null;
     try {
       for (let c = this.clusterOf(offset); c * cs < end; c++) {
-        await this.waitAllocation(c, 'write');
-        const kind = this.map.get(c);
-        if (kind === DATA) continue;
+        // Check and claim with no await between them: another writer resuming from its own wait
+        // could otherwise claim the same cluster in the gap.
+        while (this.allocating.has(c)) await this.waitAllocation(c, 'write');
+        if (this.map.get(c) === DATA) continue;
         this.allocating.set(c, new WaitQueue(this.env.sched, `${this.name}:alloc#${c}`));
         (claimed ??= []).push(c);
-        await this.copyOnWrite(c, kind, offset, end, requestId);
       }
+      for (const run of consecutiveRuns(claimed ?? NOTHING_CLAIMED)) await this.copyOnWrite(run.first, run.last, offset, end, requestId);
     } catch (error) {
       if (claimed) this.release(claimed);
       throw error;
@@ -210,16 +216,36 @@ export class OverlayNode extends BlockNode {
     }
   }
 
-  /** Fill the parts of cluster `c` outside [offset, end) from below (zeros for a zero cluster). */
-  private async copyOnWrite(c: number, kind: number | undefined, offset: number, end: number, requestId: number | undefined): Promise<void> {
-    const cs = this.clusterSize;
-    const start = c * cs;
-    const stop = Math.min(start + cs, this.length);
+  /**
+   * Fill the parts of the claimed clusters first..last outside [offset, end) from below (zeros for
+   * zero clusters): qcow2's cow_start and cow_end, read in one request when both exist and at most
+   * COW_MERGE_MAX_BYTES of written data lie between them (QEMU 7.2's perform_cow).
+   */
+  private async copyOnWrite(first: number, last: number, offset: number, end: number, requestId: number | undefined): Promise<void> {
+    const start = first * this.clusterSize;
+    const stop = Math.min((last + 1) * this.clusterSize, this.length);
     const head = Math.max(start, Math.min(offset, stop));
     const tail = Math.min(stop, Math.max(end, start));
-    const fromBelow = kind === undefined && this.backing !== null;
-    if (head > start) this.store.write(start, fromBelow ? await this.readBacking(start, head - start, requestId) : new Uint8Array(head - start));
-    if (tail < stop) this.store.write(tail, fromBelow ? await this.readBacking(tail, stop - tail, requestId) : new Uint8Array(stop - tail));
+    if (head > start && tail < stop && tail - head <= COW_MERGE_MAX_BYTES) {
+      const merged = await this.readUnlinked(start, stop, requestId);
+      this.store.write(start, merged.subarray(0, head - start));
+      this.store.write(tail, merged.subarray(tail - start));
+      return;
+    }
+    if (head > start) this.store.write(start, await this.readUnlinked(start, head, requestId));
+    if (tail < stop) this.store.write(tail, await this.readUnlinked(tail, stop, requestId));
+  }
+
+  /** What [start, stop) of clusters this write claimed reads as: zeros over zero clusters, the backing chain's bytes elsewhere. */
+  private async readUnlinked(start: number, stop: number, requestId: number | undefined): Promise<Uint8Array> {
+    const out = allocBytes(stop - start);
+    for (let pos = start; pos < stop; ) {
+      const kind = this.map.get(this.clusterOf(pos));
+      const runEnd = this.runEnd(pos, stop, kind);
+      if (kind === undefined && this.backing !== null) out.set(await this.readBacking(pos, runEnd - pos, requestId), pos - start);
+      pos = runEnd;
+    }
+    return out;
   }
 
   private async waitAllocations(offset: number, bytes: number): Promise<void> {
@@ -257,4 +283,15 @@ export class OverlayNode extends BlockNode {
     while (c * cs < end && this.map.get(c) === kind) c++;
     return Math.min(c * cs, end);
   }
+}
+
+/** Runs of consecutive cluster indices, in the ascending order they were claimed. */
+function consecutiveRuns(clusters: readonly number[]): { first: number; last: number }[] {
+  const runs: { first: number; last: number }[] = [];
+  for (const c of clusters) {
+    const run = runs[runs.length - 1];
+    if (run && run.last + 1 === c) run.last = c;
+    else runs.push({ first: c, last: c });
+  }
+  return runs;
 }

@@ -67,10 +67,16 @@ describe('RawNode', () => {
     expect(env.now()).toBe(4000);
   });
 
-  it('reports everything as data and cannot be emptied', async () => {
+  it('reports a pre-filled image as data, a sparse one as holes where never written (by 4 KiB chunk), and cannot be emptied', async () => {
     const env = new SimEnv();
+    const filledImage = new RawNode(env, 'filled', MiB, { fill: 0x11 });
+    expect(await run(env, () => filledImage.blockStatus(4096, 8192))).toEqual({ kind: 'data', bytes: 8192 });
     const raw = new RawNode(env, 'raw', MiB);
-    expect(await run(env, () => raw.blockStatus(4096, 8192))).toEqual({ kind: 'data', bytes: 8192 });
+    expect(await run(env, () => raw.blockStatus(4096, 8192))).toEqual({ kind: 'zero', bytes: 8192 });
+    await run(env, () => raw.write(8192 + 512, filled(512, 1)));
+    expect(await run(env, () => raw.blockStatus(4096, 16384))).toEqual({ kind: 'zero', bytes: 4096 });
+    expect(await run(env, () => raw.blockStatus(8192, 16384))).toEqual({ kind: 'data', bytes: 4096 });
+    expect(await run(env, () => raw.blockStatus(12288, 8192))).toEqual({ kind: 'zero', bytes: 8192 });
     expect(raw.supportsMakeEmpty).toBe(false);
     const error = await errorOf(env, () => raw.makeEmpty());
     expect([error.errno, error.message]).toEqual(['ENOTSUP', 'raw does not support emptying nodes']);

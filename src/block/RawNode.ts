@@ -1,8 +1,11 @@
 /*
  * A raw image: the guest's bytes at the same offsets in a sparse SectorStore. Every request is a
  * leaf I/O that completes on the simulated clock after the node's latency. Raw has no allocation
- * metadata of its own (everything reads as allocated) and cannot be emptied, like QEMU's raw driver.
+ * metadata of its own (everything reads as allocated) and cannot be emptied, like QEMU's raw driver;
+ * its block status is the file's: an image created without a fill pattern is a sparse file, whose
+ * never-written 4 KiB chunks are holes (zero), as file-posix's SEEK_HOLE reports them.
  */
+import type { BlockStatus } from './BlockNode.js';
 import type { SimEnv } from '../sim/SimEnv.js';
 import { BlockNode } from './BlockNode.js';
 import { SectorStore } from './SectorStore.js';
@@ -28,6 +31,12 @@ export class RawNode extends BlockNode {
     await this.ioLatency('read');
     this.trace('read', offset, bytes, requestId);
     return this.store.read(offset, bytes);
+  }
+
+  protected override async doBlockStatus(offset: number, bytes: number): Promise<BlockStatus> {
+    if (this.store.fill !== 0) return { kind: 'data', bytes };
+    const run = this.store.writtenRun(offset, bytes);
+    return { kind: run.written ? 'data' : 'zero', bytes: run.bytes };
   }
 
   protected override async doWrite(offset: number, data: Uint8Array, requestId?: number): Promise<void> {

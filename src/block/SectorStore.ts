@@ -55,6 +55,19 @@ export class SectorStore {
   }
 
   /**
+   * Whether the chunk holding `offset` was ever written (or zeroed), and how far from `offset` (at
+   * most `bytes`) the chunks after it share that state: a file's data and holes, for block status.
+   */
+  writtenRun(offset: number, bytes: number): { written: boolean; bytes: number } {
+    const end = offset + bytes;
+    const first = Math.floor(offset / CHUNK_SIZE);
+    const written = this.chunks.has(first);
+    let c = first + 1;
+    while (c * CHUNK_SIZE < end && this.chunks.has(c) === written) c++;
+    return { written, bytes: Math.min(c * CHUNK_SIZE, end) - offset };
+  }
+
+  /**
    * The byte ranges that may read other than the background (chunks written or zeroed), merged, in
    * order: an observation hook for checkers, sized by what was written, not by the disk.
    */

@@ -63,7 +63,7 @@ export class DataConformance {
   ) {
     this.disks = Array.from({ length: scenario.disks }, () => {
       const data = initialData(scenario.disk.size, scenario.disk.pattern);
-      return { data, before: data, stageBefore: 'none', pending: [], byReq: new Map(), padEdges: [], anyRanges: [], touched: [], race: new Set(), wide: new Set(), written: [], primaryWritten: [], buffersEmptied: false, concurrent: false, mayBeWide: false };
+      return { data, before: data, stageBefore: 'none', pending: [], byReq: new Map(), padEdges: [], anyRanges: [], touched: [], race: new Set(), wide: new Set(), written: [], primaryWritten: [], buffersEmptied: false, concurrent: false, mayBeWide: false, acknowledgedInFailover: [] };
     });
     this.compare = new DiskComparison(report, pair, scenario.disk.pattern);
   }
@@ -384,6 +384,7 @@ export class DataConformance {
     // The node routed the write by the stage it had when the write began; if the stage moved while
     // the write was in flight (a commit ended), either route may have been taken.
     if (result === 'ok' && !sameStage(f.stage, d.data.stage)) this.race(id.disk, 'secondary-write-raced-stage-change');
+    if (result === 'ok' && d.data.stage === 'failover') d.acknowledgedInFailover.push({ offset: write.offset, bytes: write.length, pattern: write.pattern });
     this.apply(id.disk, { kind: 'secondary-write', offset: write.offset, length: write.length, pattern: write.pattern, result });
   }
 

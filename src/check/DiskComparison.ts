@@ -67,6 +67,8 @@ export interface DiskModel {
   concurrent: boolean;
   /** Whether the model may still hold a wide range from an earlier step. */
   mayBeWide: boolean;
+  /** Secondary VM writes acknowledged while the failover's commit ran (kept to the end of the case). */
+  readonly acknowledgedInFailover: { readonly offset: number; readonly bytes: number; readonly pattern: number }[];
 }
 
 export class DiskComparison {
@@ -193,13 +195,23 @@ export class DiskComparison {
   invariantFor(d: DiskModel, vm: string, target: string, actual?: number, offset?: number): InvariantName {
     const stage = d.data.stage;
     if (stage === 'failover-failed') return 'failover-failed-routing';
-    if (stage === 'promoted') return 'failover-preserves-view';
+    if (stage === 'promoted') return this.lostInFailover(d, actual, offset) ? 'no-lost-acknowledged-write' : 'failover-preserves-view';
     if (vm === 'primary') return 'conformance';
     if (target === 'disk') return 'secondary-tracks-primary';
     if (this.stepKind === 'checkpoint' && d.stageBefore === 'running') return 'checkpoint-sync';
     // The view showed what the secondary disk now holds where it should not: the buffer leaked.
     if (actual !== undefined && offset !== undefined && secondaryDisk(d.data, offset, 1)[0]!.values.includes(actual)) return 'cow-isolation';
     return 'no-lost-acknowledged-write';
+  }
+
+  /**
+   * A wrong byte after the pivot where a write the secondary VM got acknowledged during the commit
+   * should be, and the model still expects that write's byte there: the commit lost the write.
+   */
+  private lostInFailover(d: DiskModel, actual: number | undefined, offset: number | undefined): boolean {
+    if (actual === undefined || offset === undefined) return false;
+    const expected = secondaryDisk(d.data, offset, 1)[0]!.values;
+    return d.acknowledgedInFailover.some((w) => w.offset <= offset && offset < w.offset + w.bytes && w.pattern !== actual && expected.includes(w.pattern));
   }
 
   private dirty(index: number, d: DiskModel): ByteRange[] {

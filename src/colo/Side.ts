@@ -54,7 +54,7 @@ export class Side {
       registry: this.registry,
       framework: this.framework,
       side: this.name,
-      commit: { chunkBytes: config.timing.commitChunkBytes, paceTicks: config.timing.commitPaceTicks },
+      commit: { chunkBytes: config.timing.commitChunkBytes, paceTicks: config.timing.commitPaceTicks, scanTicksPerCluster: config.timing.commitScanTicksPerCluster ?? 0 },
       onCrash: (crash: SimulatedCrash) => this.die('crashed', crash),
       crashPoint: (point: string) => this.crashPoint(point),
     };

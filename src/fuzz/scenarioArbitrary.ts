@@ -94,11 +94,25 @@ export function generatedCaseArbitrary(options: FuzzOptions, name = 'fuzz'): fc.
         chain: 'standard',
         disks: c.disks,
         profile: options.profile,
-        engine: { seed: c.seed, schedule: c.schedule, timing: c.timing, faults: c.faults },
+        engine: { seed: c.seed, schedule: c.schedule, timing: withScanTime(c.timing), faults: c.faults },
         steps,
       } satisfies Scenario;
       return { scenario, swarm: c.swarm };
     });
+}
+
+/**
+ * The failover commit's start-up scan takes time per allocated cluster (block status reads qcow2's
+ * L2 tables, slow with a small L2 cache: where QEMU 10.0.2 loses writes), so secondary writes
+ * racing the failover can land in it. A generated disk has a few clusters where the issue's had
+ * thousands, so each allocated cluster's lookup is scaled to outlast a guest write: SCAN_LATENCIES
+ * disk accesses (of 1 µs when the disks answer at once). Derived, not drawn: no other draw shifts.
+ */
+const SCAN_LATENCIES = 8;
+const SCAN_ACCESS_TICKS_MIN = 1_000;
+
+function withScanTime(timing: TimingSpec): TimingSpec {
+  return { ...timing, commitScanTicksPerCluster: SCAN_LATENCIES * Math.max(SCAN_ACCESS_TICKS_MIN, timing.diskLatencyTicks) };
 }
 
 /** Drop members of a concurrent group that would overlap an earlier member of the same VM where one writes. */

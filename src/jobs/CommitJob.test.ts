@@ -20,7 +20,7 @@ const SIZE = 16 * CS;
  *   cluster 0: active data 0xa0        cluster 2: hidden data 0xb0
  *   cluster 3: hidden zero cluster     cluster 5: active zero cluster over hidden data 0xb5
  */
-async function commitChain(options: { faults?: readonly Fault[]; chunkBytes?: number; paceTicks?: number } = {}) {
+async function commitChain(options: { faults?: readonly Fault[]; chunkBytes?: number; paceTicks?: number; scanTicksPerCluster?: number; recordsWritesDuringStartup?: boolean } = {}) {
   const env = new SimEnv({ traceLevel: 'full', faults: options.faults ?? [] });
   const secondary = new RawNode(env, 'secondary', SIZE, { fill: 0x11 });
   const hidden = new OverlayNode(env, 'hidden', SIZE);
@@ -46,6 +46,8 @@ async function commitChain(options: { faults?: readonly Fault[]; chunkBytes?: nu
     base: secondary,
     chunkBytes: options.chunkBytes ?? CS,
     paceTicks: options.paceTicks ?? 0,
+    scanTicksPerCluster: options.scanTicksPerCluster,
+    recordsWritesDuringStartup: options.recordsWritesDuringStartup,
     onComplete: (ret) => completions.push(ret),
   });
   return { env, secondary, hidden, active, filter, vm, job, completions };
@@ -169,6 +171,56 @@ describe('CommitJob: a successful commit', () => {
       // The write without an id dirtied cluster 8 too, and is not named.
       [8 * CS, '21'],
     ]);
+  });
+});
+
+describe('CommitJob: the start-up scan', () => {
+  /**
+   * The scan takes 100 ticks per allocated cluster (clusters 0, 2, 3, 5: done at tick 400); at tick
+   * 150 it is on cluster 2, past unallocated cluster 1. A guest write to cluster 1 then, and one to
+   * cluster 8, which the scan has not reached.
+   */
+  async function writeDuringScan(recordsWritesDuringStartup: boolean) {
+    const c = await commitChain({ scanTicksPerCluster: 100, recordsWritesDuringStartup });
+    c.job.start();
+    c.env.sched.spawn('guest', async () => {
+      await c.env.sched.sleep('guest write', 150);
+      await c.vm.write(CS, filled(512, 0xc1));
+      await c.vm.write(8 * CS, filled(512, 0xc8));
+    });
+    await c.env.sched.run();
+    return c;
+  }
+
+  it('takes simulated time per allocated cluster before the first copy', async () => {
+    const c = await commitChain({ scanTicksPerCluster: 100 });
+    c.job.start();
+    await c.env.sched.run();
+    expect(copies(c.env).map(([offset, , tick]) => [offset, tick])).toEqual([
+      [0, 400],
+      [2 * CS, 400],
+      [3 * CS, 400],
+      [5 * CS, 400],
+    ]);
+  });
+
+  it('QEMU 7.2: a write during the scan to a cluster the scan passed is recorded and copied', async () => {
+    const c = await writeDuringScan(true);
+    expect(c.job.status).toBe('completed');
+    expect(peekRuns(c.secondary, CS, CS)).toEqual([
+      [0xc1, 512],
+      [0x11, CS - 512],
+    ]);
+    expect(peekRuns(c.secondary, 8 * CS, 512)).toEqual([[0xc8, 512]]);
+  });
+
+  it('QEMU 8.2-10.0.12: that write is neither scanned nor recorded, so the pivot loses it; one the scan reaches later survives', async () => {
+    const c = await writeDuringScan(false);
+    expect(c.job.status).toBe('completed');
+    // After the pivot the VM reads the secondary disk: cluster 1 as it was before the write.
+    expect(peekRuns(c.secondary, CS, CS)).toEqual([[0x11, CS]]);
+    expect(encodeRuns(await runRead(c.env, () => c.vm.read(CS, 512)))).toEqual([[0x11, 512]]);
+    expect(peekRuns(c.secondary, 8 * CS, 512)).toEqual([[0xc8, 512]]);
   });
 });
 

@@ -7,7 +7,12 @@
  * the base, and the top and the intermediate overlays are dropped. A read or write error fails the
  * job (on-error=report) and leaves the partial copy in the base, with the graph untouched.
  * Each copy names the guest requests whose writes to the top dirtied its clusters (`reqs`).
- * Limits: one copy in flight at a time; the dirty granularity is 64 KiB.
+ * The start-up scan (mirror_dirty_init) takes simulated time per allocated cluster. Whether writes
+ * arriving during it are recorded is the profile's rule: QEMU 7.2 records them (its dirty bitmap is
+ * enabled on the source from creation); 8.2 to 10.0.12 record them only once the scan is done, so a
+ * write to a cluster the scan already passed unallocated is never copied (GitLab #3273).
+ * Limits: one copy in flight at a time; the dirty granularity is 64 KiB; the scan costs nothing
+ * over unallocated space.
  */
 import type { AfterWriteHook, BlockNode } from '../block/BlockNode.js';
 import { BlockError, isBlockError } from '../block/BlockError.js';
@@ -34,6 +39,10 @@ export interface CommitJobOptions {
   readonly base: BlockNode;
   readonly chunkBytes: number;
   readonly paceTicks: number;
+  /** Simulated time the start-up scan spends on each allocated cluster (0: none). */
+  readonly scanTicksPerCluster?: number;
+  /** Whether guest writes during the start-up scan are recorded (QEMU 7.2: yes; 8.2-10.0.12: no). */
+  readonly recordsWritesDuringStartup?: boolean;
   /** replication_done: null on success, the errno otherwise. */
   readonly onComplete: (ret: Errno | null) => void;
   /** The process died under the job (a crash): nothing completes, waiters should stop waiting. */
@@ -71,7 +80,7 @@ export class CommitJob {
   }
 
   start(): void {
-    this.options.top.afterWrite.push(this.hook);
+    if (this.options.recordsWritesDuringStartup ?? true) this.recordWrites();
     this.trace('start');
     this.env.sched.spawn(this.name, () => this.run());
   }
@@ -89,6 +98,8 @@ export class CommitJob {
     let ret: Errno | null = null;
     try {
       await this.markAllocatedDirty();
+      // 8.2-10.0.12: only now does the mirror_top filter know its job and record writes.
+      if (!(this.options.recordsWritesDuringStartup ?? true)) this.recordWrites();
       await this.copyDirty();
       await this.completeAndPivot();
       this.status = 'completed';
@@ -114,15 +125,25 @@ export class CommitJob {
     this.options.onComplete(ret);
   }
 
-  /** mirror_dirty_init: everything allocated above the base must be copied. */
+  /**
+   * mirror_dirty_init: everything allocated above the base must be copied. An allocated run is
+   * marked when its block-status lookup returns, after the time it took (per cluster).
+   */
   private async markAllocatedDirty(): Promise<void> {
     const { top, base } = this.options;
     const length = top.length;
+    const perCluster = this.options.scanTicksPerCluster ?? 0;
     for (let offset = 0, n = 0; offset < length && n < MAX_ITERATIONS; n++) {
       const run = await isAllocatedAbove(top, base, offset, length - offset);
+      if (run.allocated && perCluster > 0) await this.env.sched.sleep(`${this.name}:scan`, perCluster * Math.ceil(run.bytes / COMMIT_GRANULARITY));
       if (run.allocated) this.markDirty(offset, run.bytes);
       offset += run.bytes;
     }
+  }
+
+  /** Start recording the top's writes (the dirty bitmap is live from here). */
+  private recordWrites(): void {
+    if (!this.options.top.afterWrite.includes(this.hook)) this.options.top.afterWrite.push(this.hook);
   }
 
   private async copyDirty(): Promise<void> {

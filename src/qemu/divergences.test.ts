@@ -15,6 +15,19 @@ describe('DIVERGENCES', () => {
     }
     expect(new Set(DIVERGENCES.map((d) => d.id)).size).toBe(DIVERGENCES.length);
   });
+
+  it('each names the QEMU versions it holds for, as a version range', () => {
+    const one = String.raw`(\d+\.\d+(\.\d+)?|(>=|<|<=|>)\d+\.\d+(\.\d+)?( (<|<=)\d+\.\d+(\.\d+)?)?)`;
+    const range = new RegExp(`^${one}(, ${one})*$`);
+    expect(DIVERGENCES.map((d) => [d.id, d.qemu])).toEqual([
+      ['unaligned-write-padding-garbage', '7.2.22, 10.0.2, 10.0.13'],
+      ['unaligned-secondary-write-padding-garbage', '7.2.22, 10.0.2, 10.0.13'],
+      ['blkdebug-align-padding', '7.2.22, 10.0.2, 10.0.13'],
+    ]);
+    for (const d of DIVERGENCES) expect(range.test(d.qemu), `${d.id}: ${d.qemu}`).toBe(true);
+    expect(range.test('>=8.2 <10.0.13')).toBe(true);
+    expect(range.test('7.2 or so')).toBe(false);
+  });
 });
 
 describe('explainDifferences', () => {
@@ -36,25 +49,79 @@ describe('explainDifferences', () => {
     { index: 3, do: 'status', ok: true, replicationError: false },
   ]);
 
-  it('explains bytes inside the sectors of an unaligned primary write, and everything after them', () => {
-    const qemu = doc('qemu', [
-      engine.steps[0]!,
-      engine.steps[1]!,
-      { index: 2, do: 'read', ok: true, runs: [[0x11, 512], [0, 488], [0x22, 100], [0, 436], [0x11, 512]] },
-      { index: 3, do: 'status', ok: true, replicationError: true, desc: 'I/O error occurred' },
-    ]);
-    const differences = [
-      { step: '2', field: 'runs', engine: engine.steps[2]!.runs, qemu: qemu.steps[2]!.runs },
-      { step: '3', field: 'replicationError', engine: false, qemu: true },
-    ];
-    expect(explainDifferences(scenario, engine, qemu, differences)).toEqual({ explained: differences, unexplained: [], explainedBy: ['unaligned-write-padding-garbage'] });
+  // The engine's read: the guest's 100 bytes, PRNG bytes around them (here 0x5a for short).
+  const engineRuns = [[0x11, 512], [0x5a, 488], [0x22, 100], [0x5a, 436], [0x11, 512]] as [number, number][];
+  const engineDoc = doc('engine', [engine.steps[0]!, engine.steps[1]!, { index: 2, do: 'read', ok: true, runs: engineRuns }, engine.steps[3]!]);
+
+  it('explains bytes of the padding around an unaligned primary write', () => {
+    const runs = [[0x11, 512], [0, 488], [0x22, 100], [0, 436], [0x11, 512]] as [number, number][];
+    const qemu = doc('qemu', [engine.steps[0]!, engine.steps[1]!, { index: 2, do: 'read', ok: true, runs }, engine.steps[3]!]);
+    const differences = [{ step: '2', field: 'runs', engine: engineRuns, qemu: runs }];
+    expect(explainDifferences(scenario, engineDoc, qemu, differences)).toEqual({ explained: differences, unexplained: [], explainedBy: ['unaligned-write-padding-garbage'] });
   });
 
-  it('does not explain a byte outside those sectors', () => {
-    const runs = [[0x11, 511], [0x33, 1], [0, 488], [0x22, 100], [0, 436], [0x11, 512]] as [number, number][];
-    const qemu = doc('qemu', [engine.steps[0]!, engine.steps[1]!, { index: 2, do: 'read', ok: true, runs }, engine.steps[3]!]);
-    const differences = [{ step: '2', field: 'runs', engine: engine.steps[2]!.runs, qemu: runs }];
-    expect(explainDifferences(scenario, engine, qemu, differences).unexplained).toEqual(differences);
+  it("does not explain a byte outside those sectors, nor one of the guest's own bytes", () => {
+    for (const runs of [
+      [[0x11, 511], [0x33, 1], [0, 488], [0x22, 100], [0, 436], [0x11, 512]],
+      [[0x11, 512], [0, 488], [0x22, 99], [0x33, 1], [0, 436], [0x11, 512]],
+    ] as [number, number][][]) {
+      const qemu = doc('qemu', [engine.steps[0]!, engine.steps[1]!, { index: 2, do: 'read', ok: true, runs }, engine.steps[3]!]);
+      const differences = [{ step: '2', field: 'runs', engine: engineRuns, qemu: runs }];
+      expect(explainDifferences(scenario, engineDoc, qemu, differences).unexplained).toEqual(differences);
+    }
+  });
+
+  it('explains each difference on its own: a later difference the padding does not cover stays unexplained (issue 12 D4)', () => {
+    const runs = [[0x11, 512], [0, 488], [0x22, 100], [0, 436], [0x11, 512]] as [number, number][];
+    const qemu = doc('qemu', [engine.steps[0]!, engine.steps[1]!, { index: 2, do: 'read', ok: true, runs }, { index: 3, do: 'status', ok: true, replicationError: true, desc: 'I/O error occurred' }]);
+    const padding = { step: '2', field: 'runs', engine: engineRuns, qemu: runs };
+    const status = [
+      { step: '3', field: 'replicationError', engine: false, qemu: true },
+      { step: '3', field: 'desc', engine: undefined, qemu: 'I/O error occurred' },
+    ];
+    expect(explainDifferences(scenario, engineDoc, qemu, [padding, ...status])).toEqual({ explained: [padding], unexplained: status, explainedBy: ['unaligned-write-padding-garbage'] });
+  });
+
+  it('explains the padding around an unaligned primary write-zeroes too (a write of zeros through replication; diff --generate seed 12)', () => {
+    const zeroes = parseScenario({
+      colosim: 1,
+      name: 'z',
+      disk: { size: 262144, pattern: 0 },
+      steps: [
+        { do: 'start', side: 'both' },
+        { do: 'write-zeroes', vm: 'primary', offset: 0, length: 1 },
+        { do: 'read', vm: 'secondary', node: 'disk', offset: 0, length: 2 },
+      ],
+    });
+    const difference = { step: '2', field: 'runs', engine: [[0, 1], [230, 1]], qemu: [[0, 2]] };
+    expect(explainDifferences(zeroes, engine, engine, [difference]).explainedBy).toEqual(['unaligned-write-padding-garbage']);
+  });
+
+  it("no longer explains the unaligned write's own result: the engine forwards it as QEMU does", () => {
+    const differences = [
+      { step: '1', field: 'ok', engine: true, qemu: false },
+      { step: '1', field: 'errno', engine: undefined, qemu: 'EIO' },
+    ];
+    expect(explainDifferences(scenario, engine, engine, differences).unexplained).toEqual(differences);
+  });
+
+  it("explains a secondary read's padding bytes around an unaligned secondary write only when reading the secondary disk can fail (D1)", () => {
+    const secondary = (faults: unknown[]) =>
+      parseScenario({
+        colosim: 1,
+        name: 'y',
+        disk: { size: 262144, pattern: 90 },
+        engine: { faults },
+        steps: [
+          { do: 'start', side: 'both' },
+          { do: 'write', vm: 'secondary', offset: 1100, length: 10, pattern: 1 },
+          { do: 'read', vm: 'secondary', offset: 1024, length: 512 },
+        ],
+      });
+    const difference = { step: '2', field: 'runs', engine: [[0x5a, 76], [1, 10], [0x5a, 426]], qemu: [[0, 76], [1, 10], [0, 426]] };
+    const fault = { kind: 'io-error', node: 'secondary-disk', op: 'read', errno: 'EIO', offset: 1024, bytes: 512, times: 1 };
+    expect(explainDifferences(secondary([fault]), engine, engine, [difference]).explainedBy).toEqual(['unaligned-write-padding-garbage']);
+    expect(explainDifferences(secondary([]), engine, engine, [difference]).unexplained).toEqual([difference]);
   });
 });
 
@@ -62,6 +129,7 @@ describe('matchesDivergence', () => {
   const d: Divergence = {
     id: 'example',
     kind: 'engine-bug',
+    qemu: '7.2.22',
     scenario: 'gaps/make-empty-failure.json',
     differences: [
       { step: '7', field: 'ok', engine: true, qemu: false },

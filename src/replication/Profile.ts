@@ -1,10 +1,12 @@
 /*
- * The two behaviours colosim can run: QEMU 7.2 (what Debian ships) and the 2016 v24 patch (the seed).
- * Each difference of reference §2.9 that is observable is one named rule here; engine code asks the
- * rule, never the profile name, so a reader sees exactly where the two differ.
+ * The behaviours colosim can run: QEMU 7.2 (what Debian bookworm ships), QEMU 10.0.2 (bookworm-backports)
+ * and the 2016 v24 patch (the seed). Each observable difference (reference §2.9, and the failover
+ * commit's start-up window of QEMU 8.2 to 10.0.12) is one named rule here; engine code asks the rule,
+ * never the profile name, so a reader sees exactly where they differ. Which QEMU versions each
+ * rule's values belong to is in models/replication/profiles.ts (RULE_VERSIONS).
  */
 
-export type ProfileName = 'qemu-7.2' | 'v24';
+export type ProfileName = 'qemu-7.2' | 'qemu-10.0.2' | 'v24';
 
 export interface ProfileRules {
   readonly name: ProfileName;
@@ -32,6 +34,15 @@ export interface ProfileRules {
   readonly v24MakeEmptyMessages: boolean;
   /** 7.2: close during FAILOVER cancels the commit (50ab0e0908); v24 left it running on a closed node. */
   readonly closeCancelsCommit: boolean;
+  /**
+   * Whether the failover commit records guest writes to the active disk from the moment it is
+   * created. 7.2 (and v24) keep the mirror's dirty bitmap on the source, enabled at creation. From
+   * 8.2 (058cfca564) the bitmap is disabled and the mirror_top filter marks writes only once the job
+   * has finished its start-up scan (mirror_dirty_init): a write to a cluster the scan has already
+   * passed unallocated is neither scanned nor recorded, so the pivot loses it (GitLab #3273, fixed
+   * by 949a156773; Debian's 10.0.13 carries the fix).
+   */
+  readonly commitRecordsWritesDuringStartup: boolean;
 }
 
 export const QEMU_7_2: ProfileRules = {
@@ -45,6 +56,14 @@ export const QEMU_7_2: ProfileRules = {
   checksEjectedDisks: true,
   v24MakeEmptyMessages: false,
   closeCancelsCommit: true,
+  commitRecordsWritesDuringStartup: true,
+};
+
+/** QEMU 10.0.2: 7.2's rules except the commit's start-up window (the other 10.0 differences are the QEMU backend's business). */
+export const QEMU_10_0_2: ProfileRules = {
+  ...QEMU_7_2,
+  name: 'qemu-10.0.2',
+  commitRecordsWritesDuringStartup: false,
 };
 
 export const V24: ProfileRules = {
@@ -58,8 +77,11 @@ export const V24: ProfileRules = {
   checksEjectedDisks: false,
   v24MakeEmptyMessages: true,
   closeCancelsCommit: false,
+  commitRecordsWritesDuringStartup: true,
 };
 
+const RULES: Readonly<Record<ProfileName, ProfileRules>> = { 'qemu-7.2': QEMU_7_2, 'qemu-10.0.2': QEMU_10_0_2, v24: V24 };
+
 export function profileRules(name: ProfileName): ProfileRules {
-  return name === 'v24' ? V24 : QEMU_7_2;
+  return RULES[name];
 }

@@ -31,6 +31,8 @@ import { checkSecondaryChain, type SecondaryChain } from './SecondaryChain.js';
 export interface CommitTiming {
   readonly chunkBytes: number;
   readonly paceTicks: number;
+  /** Simulated time the start-up scan spends per allocated cluster. */
+  readonly scanTicksPerCluster?: number;
 }
 
 export interface ReplicationNodeOptions {
@@ -349,6 +351,8 @@ export class ReplicationNode extends BlockNode implements ReplicationOps {
       base: this.secondaryDisk(),
       chunkBytes: this.options.commit.chunkBytes,
       paceTicks: this.options.commit.paceTicks,
+      scanTicksPerCluster: this.options.commit.scanTicksPerCluster ?? 0,
+      recordsWritesDuringStartup: this.rules.commitRecordsWritesDuringStartup,
       onComplete: (ret) => this.replicationDone(ret),
       onAborted: () => this.commitDone.wakeAll(),
       crashPoint: this.options.crashPoint,

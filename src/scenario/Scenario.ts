@@ -11,7 +11,7 @@ export type Side = 'primary' | 'secondary';
 export type SideOrBoth = Side | 'both';
 export type Profile = ProfileName;
 
-export const PROFILES: readonly Profile[] = ['qemu-7.2', 'v24'];
+export const PROFILES: readonly Profile[] = ['qemu-7.2', 'qemu-10.0.2', 'v24'];
 export const DEFAULT_DISK_SIZE_BYTES = 1048576;
 /**
  * The largest disk the engine takes: 4 TiB (2^42). Offsets stay exact numbers, and the overlay's
@@ -266,6 +266,12 @@ export interface TimingSpec {
   readonly commitChunkBytes: number;
   /** Simulated time the commit waits between iterations, in ticks. */
   readonly commitPaceTicks: number;
+  /**
+   * Simulated time the commit's start-up scan (mirror_dirty_init's block-status walk) spends on each
+   * allocated cluster, in ticks (default 0: the image's metadata is cached). QEMU's scan is slower
+   * with a small qcow2 L2 cache; guest writes arriving meanwhile meet the start-up window of 8.2-10.0.12.
+   */
+  readonly commitScanTicksPerCluster?: number;
 }
 
 export const DEFAULT_TIMING: TimingSpec = {

@@ -162,7 +162,7 @@ describe('parseScenario: messages', () => {
   });
 
   it('rejects values outside an enumeration', () => {
-    expect(messageOf({ ...base, profile: 'qemu-8' })).toBe('scenario.profile: must be one of "qemu-7.2", "v24", got "qemu-8"');
+    expect(messageOf({ ...base, profile: 'qemu-8' })).toBe('scenario.profile: must be one of "qemu-7.2", "qemu-10.0.2", "v24", got "qemu-8"');
     expect(messageOf({ ...base, chain: 'broken' })).toBe(`scenario.chain: must be one of ${CHAIN_VARIANTS.map((c) => JSON.stringify(c)).join(', ')}, got "broken"`);
     expect(CHAIN_VARIANTS[0]).toBe('standard');
     expect(stepMessage({ do: 'read', vm: 'primary', offset: 0, length: 1, node: 'quorum' })).toBe('steps[0].node: must be one of "vm", "replication", "disk", got "quorum"');

@@ -152,6 +152,8 @@ function parseTiming(raw: unknown): TimingSpec {
     commitChunkBytes: f.optInt('commitChunkBytes', 512) ?? DEFAULT_TIMING.commitChunkBytes,
     commitPaceTicks: f.optInt('commitPaceTicks') ?? DEFAULT_TIMING.commitPaceTicks,
   };
+  const scan = f.optInt('commitScanTicksPerCluster');
+  if (scan !== undefined && scan > 0) Object.assign(timing, { commitScanTicksPerCluster: scan });
   if (timing.commitChunkBytes % 512 !== 0) throw f.error('commitChunkBytes', 'must be a multiple of 512', timing.commitChunkBytes);
   f.finish();
   return timing;

@@ -158,7 +158,7 @@ async function compare(path: string, scenario: Scenario, session: QemuSession): 
   const crash = unpredictedCrash(engine, qemu);
   if (crash !== undefined) throw asQemuCliError(`diff: ${path}`, crash);
   const diff = diffResults(engine, qemu);
-  const explained = explainDifferences(scenario, engine, qemu, diff.differences).explainedBy[0] ?? documented(path, diff.differences);
+  const explanation = explainDifferences(scenario, engine, qemu, diff.differences), explained = (explanation.unexplained.length === 0 ? explanation.explainedBy.join(', ') || undefined : undefined) ?? documented(path, diff.differences);
   return {
     file: path,
     scenario: scenario.name,

@@ -276,7 +276,7 @@ function snapshotWriter(path: string): (s: CampaignSummary) => void {
 }
 
 const USAGE =
-  '(usage: colosim fuzz [--seed N] [--runs N] [--steps N] [--faults none|tolerated|all] [--profile qemu-7.2|v24] [--out DIR] [--json] [--backend engine|qemu] [--workers N] [--shard K/N] [--time 90s|10m|2h] [--keep-going N] [--corpus DIR] [--case N] [--on-worker-death stop|continue] [--reporter junit|github [--reporter-out FILE]])';
+  `(usage: colosim fuzz [--seed N] [--runs N] [--steps N] [--faults none|tolerated|all] [--profile ${PROFILES.join('|')}] [--out DIR] [--json] [--backend engine|qemu] [--workers N] [--shard K/N] [--time 90s|10m|2h] [--keep-going N] [--corpus DIR] [--case N] [--on-worker-death stop|continue] [--reporter junit|github [--reporter-out FILE]])`;
 
 function integer(flag: string, text: string, min: number, max: number): number {
   const n = parseInteger(text, min, max);
