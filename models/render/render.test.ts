@@ -191,7 +191,7 @@ describe('colosim chart', () => {
     expect(stderr).toEqual([
       'colosim: chart: unknown machine "nbd" (expected node, pair, backup, commit)\n',
       'colosim: chart: unknown format "png" (expected svg, dot, mermaid, html)\n',
-      'colosim: chart: unknown profile "8.0" (expected qemu-7.2, v24)\n',
+      'colosim: chart: unknown profile "8.0" (expected qemu-7.2, qemu-10.0.2, v24)\n',
       'colosim: chart: --trace needs --format html\n',
       `colosim: chart: ${join(dir, 'bad.json')}.states["x"]: must be an integer >= 0, got "many"\n`,
     ]);

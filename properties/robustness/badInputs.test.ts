@@ -79,7 +79,7 @@ const ARGS: Record<string, ArgCase> = {
   'fuzz --profile unknown': {
     args: () => ['fuzz', '--profile', 'v23'],
     code: 2,
-    says: 'colosim: fuzz: --profile must be one of qemu-7.2, qemu-10.0.2, v24, got "v23" (usage: colosim fuzz [--seed N] [--runs N] [--steps N] [--faults none|tolerated|all] [--profile qemu-7.2|qemu-10.0.2|v24] [--out DIR] [--json] [--backend engine|qemu])',
+    says: 'colosim: fuzz: --profile must be one of qemu-7.2, qemu-10.0.2, v24, got "v23" (usage: colosim fuzz [--seed N] [--runs N] [--steps N] [--faults none|tolerated|all] [--profile qemu-7.2|qemu-10.0.2|v24] [--out DIR] [--json] [--backend engine|qemu] [--workers N] [--shard K/N] [--time 90s|10m|2h] [--keep-going N] [--corpus DIR] [--case N] [--on-worker-death stop|continue] [--reporter junit|github [--reporter-out FILE]])',
   },
   'fuzz --backend unknown': { args: () => ['fuzz', '--backend', 'xen'], code: 2, says: 'fuzz: --backend must be one of engine, qemu, got "xen"' },
   'fuzz --out a file': { args: () => ['fuzz', '--runs', '1', '--out', good()], code: 2, says: `fuzz: --out ${join(dir, 'good.json')}: ${join(dir, 'good.json')} is not a directory` },

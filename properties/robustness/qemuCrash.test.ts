@@ -100,7 +100,7 @@ describe.runIf(RUN_QEMU_TESTS)(`a QEMU killed during fuzz --backend qemu${QEMU_S
     expect(r.code).toBe(3);
     expect(r.out).toBe('');
     const hung = new RegExp(
-      `^colosim: run: at step (\\d+) \\((write|checkpoint)\\): primary QEMU \\(pid ${stopper.pid()}\\) hung: primary QEMU: no (answer to QMP command 'xen-colo-do-checkpoint'|reply to NBD_CMD_WRITE \\(offset 0, length 4096\\)) within 1500 ms; it was killed with SIGKILL\n$`,
+      `^colosim: run: at step (\\d+) \\((write|checkpoint)\\): primary QEMU \\(pid ${stopper.pid()}\\) hung: (primary QEMU: no answer to QMP command 'xen-colo-do-checkpoint'|nbd \\S+/nbd\\.sock export "primary-vm": no reply to WRITE \\(offset 0, length 4096\\)) within 1500 ms; it was killed with SIGKILL\n$`,
     );
     expect(r.err).toMatch(hung);
     await expectNothingLeft(dir);

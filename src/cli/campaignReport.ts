@@ -21,10 +21,14 @@ export function canonicalSummary(s: CampaignSummary): CampaignSummary {
   return { ...s, states: sortedCounts(s.states), transitions: sortedCounts(s.transitions), generator };
 }
 
-/** coverage.json: every top-level map of counts, each sorted by key. */
+/** coverage.json: every map at every depth (chart, then states/transitions, then counts) sorted by key. */
 export function coverageJson(coverage: Record<string, unknown>): string {
-  const sorted = Object.fromEntries(Object.entries(coverage).map(([chart, counts]) => [chart, sortedCounts(counts as Record<string, unknown>)]));
-  return `${JSON.stringify(sorted, null, 1)}\n`;
+  return `${JSON.stringify(deepSorted(coverage), null, 1)}\n`;
+}
+
+function deepSorted(value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(sortedCounts(value as Record<string, unknown>)).map(([key, inner]) => [key, deepSorted(inner)]));
 }
 
 /** Writes run.json and coverage.json; returns the lines that point at them. */

@@ -50,7 +50,7 @@ describe('colosim conventions', () => {
   it('replay --json: the envelope, the file, the scenario, the trace hash and the violations', async () => {
     const out = join(dir, 'v24');
     await runCli(['fuzz', '--seed', '1', '--runs', '300', '--profile', 'v24', '--out', out]);
-    const file = join(out, 'counterexample-ignore-after-promotion-seed-1-case-3.json');
+    const file = join(out, 'counterexample-ignore-after-promotion-seed-1-case-0.json');
     const r = await runCli(['replay', file, '--json']);
     expect(r.code).toBe(1);
     const doc = json(r.out);
@@ -63,7 +63,7 @@ describe('colosim conventions', () => {
     const out = join(dir, 'gh');
     const r = await runCli(['fuzz', '--seed', '1', '--runs', '300', '--profile', 'v24', '--out', out, '--reporter', 'github']);
     expect(r.code).toBe(1);
-    const file = join(out, 'counterexample-ignore-after-promotion-seed-1-case-3.json');
+    const file = join(out, 'counterexample-ignore-after-promotion-seed-1-case-0.json');
     // Step 2 of the shrunk file: {"do": "checkpoint", "side": "secondary"}, its "{" on this line.
     const line = readFileSync(file, 'utf8').split('\n').findIndex((l, i, all) => l === '  {' && all[i + 1] === '   "do": "checkpoint",') + 1;
     expect(line).toBeGreaterThan(1);

@@ -23,7 +23,8 @@ function colosim(...args: string[]) {
 
 const read = (path: string) => readFileSync(path, 'utf8');
 /** run.json without the wall time and the folder-dependent paths. */
-const counts = (path: string) => read(path).replace(/"wallMs": [\d.e+-]+/, '"wallMs": 0').replaceAll(dir, 'DIR').replace(/DIR\/[a-z0-9-]+\//g, 'DIR/x/');
+// Wall time and the growth samples (a wall-clock timeline per run, none for a merged one) are not counts.
+const counts = (path: string) => read(path).replace(/"wallMs": [\d.e+-]+/, '"wallMs": 0').replace(/"growth": \[[^\]]*\]/, '"growth": []').replaceAll(dir, 'DIR').replace(/DIR\/[a-z0-9-]+\//g, 'DIR/x/');
 
 /** Shards 1/3 to 3/3 of a campaign, each in its folder; returns the folders. */
 function shards(name: string, ...campaign: string[]): string[] {

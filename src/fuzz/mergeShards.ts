@@ -22,7 +22,7 @@ export interface ShardReport {
 export class MergeError extends Error {}
 
 /** Fields merged by their own rule, not summed. */
-const OWN_RULE = new Set(['seed', 'options', 'runsRequested', 'wallMs', 'interrupted', 'timeUp', 'counterexample', 'counterexamples', 'workerDeaths', 'corpus', 'shard', 'timeBudgetMs', 'keepGoing', 'caseHashFold', 'summaryHash', 'dataCheck', 'inProgress']);
+const OWN_RULE = new Set(['seed', 'options', 'runsRequested', 'wallMs', 'interrupted', 'timeUp', 'counterexample', 'counterexamples', 'workerDeaths', 'corpus', 'shard', 'timeBudgetMs', 'keepGoing', 'caseHashFold', 'summaryHash', 'dataCheck', 'inProgress', 'growth']);
 
 export function mergeSummaries(reports: readonly ShardReport[]): CampaignSummary {
   checkShards(reports);
@@ -41,6 +41,8 @@ export function mergeSummaries(reports: readonly ShardReport[]): CampaignSummary
     merged.workerDeaths.push(...summary.workerDeaths);
     merged.counterexamples.push(...summary.counterexamples);
   }
+  // Growth samples are each shard's own wall-clock timeline; no one timeline of the merged run exists.
+  merged.growth.length = 0;
   merged.workerDeaths.sort((a, b) => a.case - b.case);
   merged.counterexamples = lowestDistinct(merged.counterexamples, first.keepGoing);
   if (merged.counterexamples[0]) merged.counterexample = merged.counterexamples[0];
