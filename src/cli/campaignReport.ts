@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import type { CampaignSummary } from '../fuzz/CampaignSummary.js';
 import { formatSummary } from '../report/formatSummary.js';
+import { paintFor, paintVerdicts } from './colour.js';
 import { ExitCode } from './ExitCode.js';
 import { jsonDocument } from './jsonOutput.js';
 import { writeFileAtomic } from './outputFiles.js';
@@ -39,8 +40,16 @@ export function writeCampaignReport(prefix: string, outDir: string, summary: Cam
   return `report: ${join(outDir, 'run.json')}\nchart coverage: colosim chart --coverage ${join(outDir, 'coverage.json')} --out ${join(outDir, 'coverage.svg')}\n`;
 }
 
-export function printSummary(summary: CampaignSummary, json: boolean, files: string): void {
-  process.stdout.write(json ? jsonDocument('merge', campaignExitCode(summary), summary) : `${formatSummary(summary)}\n${files}`);
+/**
+ * The campaign's summary on stdout, the same for fuzz and merge: the JSON document, or (when `text`,
+ * i.e. no reporter took stdout) the summary and the lines naming the files, its verdict coloured on
+ * a terminal. Returns the exit code the summary means.
+ */
+export function printSummary(command: 'fuzz' | 'merge', summary: CampaignSummary, out: { readonly json: boolean; readonly text: boolean }, files: string): ExitCode {
+  const code = campaignExitCode(summary);
+  if (out.json) process.stdout.write(jsonDocument(command, code, summary));
+  else if (out.text) process.stdout.write(paintVerdicts(`${formatSummary(summary)}\n${files}`, paintFor(process.stdout)));
+  return code;
 }
 
 /** 1 for any finding (a counterexample, a dead worker, a corpus case still failing), else 130 if interrupted, else 0. */

@@ -12,7 +12,7 @@ import type { CampaignSummary } from '../../fuzz/CampaignSummary.js';
 import { MergeError, type ShardReport, mergeCoverage, mergeSummaries } from '../../fuzz/mergeShards.js';
 import { CliError, ExitCode } from '../ExitCode.js';
 import { writeReportOrFail } from './report.js';
-import { campaignExitCode, canonicalSummary, printSummary, writeCampaignReport } from '../campaignReport.js';
+import { canonicalSummary, printSummary, writeCampaignReport } from '../campaignReport.js';
 import { describeSystemError, prepareOutputDir } from '../outputFiles.js';
 
 export function registerMerge(program: Command, setExitCode: (code: number) => void): void {
@@ -36,8 +36,7 @@ export function registerMerge(program: Command, setExitCode: (code: number) => v
       const summary = canonicalSummary(merged);
       const files = writeCampaignReport('merge: ', options.out, summary, mergeCoverage(reports.map((r) => r.coverage)));
       const page = await writeReportOrFail('merge: ', options.out);
-      printSummary(summary, options.json === true, `${files}page: ${page.path}\n`);
-      setExitCode(campaignExitCode(summary));
+      setExitCode(printSummary('merge', summary, { json: options.json === true, text: true }, `${files}page: ${page.path}\n`));
     });
 }
 
