@@ -127,6 +127,13 @@ export function visitCountsOf(spec: ModelSpec, paths: readonly ModelPath[]): Vis
   return counts;
 }
 
+/** How much of a chart's states or transitions were visited, of those reachable, of all in the chart. */
+export interface CoverageFraction {
+  readonly visited: number;
+  readonly reachable: number;
+  readonly total: number;
+}
+
 export interface CoverageFigures {
   readonly model: string;
   readonly profile: Profile | 'all';
@@ -134,8 +141,8 @@ export interface CoverageFigures {
   readonly events: number;
   readonly exploredStates: number;
   /** Chart states: visited / reachable / in the chart. */
-  readonly states: { readonly visited: number; readonly reachable: number; readonly total: number };
-  readonly transitions: { readonly visited: number; readonly reachable: number; readonly total: number };
+  readonly states: CoverageFraction;
+  readonly transitions: CoverageFraction;
   /** Chart transitions no explored edge takes under this profile (the other profile's rules). */
   readonly unreachableTransitions: readonly string[];
   readonly unvisitedStates: readonly string[];

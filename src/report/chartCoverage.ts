@@ -7,7 +7,7 @@
  */
 import { campaignReachable, outsideCampaigns } from '../../models/paths/campaignScope.js';
 import { chartStates, chartTransitions } from '../../models/paths/chartTransitions.js';
-import { reachableUnder } from '../../models/paths/coveringPaths.js';
+import { type CoverageFraction, reachableUnder } from '../../models/paths/coveringPaths.js';
 import { MODEL_NAMES, MODELS, type ModelName } from '../../models/paths/modelCatalog.js';
 import type { VisitCounts } from '../../models/render/coverageStyle.js';
 import type { Profile } from '../scenario/Scenario.js';
@@ -15,8 +15,8 @@ import type { Profile } from '../scenario/Scenario.js';
 export interface ChartCoverageRow {
   readonly chart: ModelName;
   readonly title: string;
-  readonly states: { readonly visited: number; readonly reachable: number; readonly total: number };
-  readonly transitions: { readonly visited: number; readonly reachable: number; readonly total: number };
+  readonly states: CoverageFraction;
+  readonly transitions: CoverageFraction;
   /** Reachable transitions never visited, in chart order. */
   readonly unvisited: readonly string[];
   /** Reachable states never visited. */
