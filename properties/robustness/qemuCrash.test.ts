@@ -47,7 +47,7 @@ describe.runIf(RUN_QEMU_TESTS)(`a QEMU killed during fuzz --backend qemu${QEMU_S
     expect(r.err.startsWith(line)).toBe(true);
     const [message, rerun] = r.err.slice(line.length).split('; the scenario: ');
     expect(message).toMatch(CRASH_AT_STEP);
-    expect(rerun).toBe(`${file} (rerun: colosim run --backend qemu ${file})\n`);
+    expect(rerun).toBe(`${file} (rerun: npx colosim run --backend qemu ${file})\n`);
     const written = JSON.parse(readFileSync(join(tmp, file), 'utf8')) as { name: string; description: string; steps: { do: string }[] };
     const [, step, what] = CRASH_AT_STEP.exec(message!)!;
     expect(written.name).toBe('qemu-failure-seed-5');

@@ -37,7 +37,7 @@ export function writeCampaignReport(prefix: string, outDir: string, summary: Cam
   writeFileAtomic(prefix, join(outDir, 'run.json'), `${JSON.stringify(summary, null, 1)}\n`);
   // The chart command colours the replication chart from this file: colosim chart --coverage FILE.
   writeFileAtomic(prefix, join(outDir, 'coverage.json'), coverageJson(coverage));
-  return `report: ${join(outDir, 'run.json')}\nchart coverage: colosim chart --coverage ${join(outDir, 'coverage.json')} --out ${join(outDir, 'coverage.svg')}\n`;
+  return `report: ${join(outDir, 'run.json')}\nchart coverage: npx colosim chart --coverage ${join(outDir, 'coverage.json')} --out ${join(outDir, 'coverage.svg')}\n`;
 }
 
 /**

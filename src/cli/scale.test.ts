@@ -105,7 +105,7 @@ describe('colosim fuzz --time, --case and --corpus', () => {
     const r = colosim('fuzz', '--seed', '3', '--profile', 'v24', '--case', '1', '--out', out);
     expect(r.code).toBe(1);
     expect(r.out.split('\n')[0]).toBe(`colosim fuzz: seed 3, case 1 (case seed ${caseSeed(3, 1)})`);
-    expect(r.out).toContain(`violated; the case as a scenario: ${join(out, 'case-1.json')} (replay: colosim replay ${join(out, 'case-1.json')})\n`);
+    expect(r.out).toContain(`violated; the case as a scenario: ${join(out, 'case-1.json')} (replay: npx colosim replay ${join(out, 'case-1.json')})\n`);
     expect((JSON.parse(read(join(out, 'case-1.json'))) as { name: string }).name).toBe('fuzz/v24/seed-3/case-1');
     const replay = colosim('replay', join(out, 'case-1.json'));
     expect(replay.code).toBe(1);

@@ -7,7 +7,7 @@ import type { CampaignSummary } from '../fuzz/CampaignSummary.js';
 
 export function formatCampaignScale(s: CampaignSummary): string[] {
   const lines: string[] = [];
-  if (s.shard) lines.push(`shard ${s.shard.index}/${s.shard.count}: the cases i with i mod ${s.shard.count} = ${s.shard.index - 1} (combine: colosim merge DIR... --out DIR)`);
+  if (s.shard) lines.push(`shard ${s.shard.index}/${s.shard.count}: the cases i with i mod ${s.shard.count} = ${s.shard.index - 1} (combine: npx colosim merge DIR... --out DIR)`);
   if (s.timeBudgetMs !== undefined) {
     const spent = s.timeUp ? 'spent' : 'not spent';
     lines.push(`time budget ${s.timeBudgetMs / 1000} s ${spent}: ${s.cases} cases run${s.shard ? '' : ` (the same cases again: --runs ${s.cases})`}`);

@@ -36,7 +36,7 @@ export function formatSummary(s: CampaignSummary): string {
     const c = s.counterexample;
     lines.push(`VIOLATION ${c.invariant} at step ${c.step}: ${c.message}`);
     lines.push(`  counterexample (${c.steps} steps after ${c.shrinkRuns} shrink runs): ${c.path}`);
-    lines.push(`  replay: colosim replay ${c.path}`);
+    lines.push(`  replay: npx colosim replay ${c.path}`);
   } else if (s.workerDeaths.length === 0 && !s.corpus?.some((c) => c.status === 'still failing')) {
     lines.push(s.interrupted || s.timeUp ? 'no violation in the cases run' : 'no violation');
   }

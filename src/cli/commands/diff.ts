@@ -277,7 +277,7 @@ function generatedText(result: DifferentialCheckResult): string {
     `${result.scenarios} scenario(s) generated, ${result.runs} run(s) with shrinking, ${result.compared} step(s) compared, ${result.skipped} skipped${explained.length === 0 ? '' : `; documented divergences seen: ${explained.join(', ')}`}`,
   ];
   if (result.failure) {
-    lines.push(`difference found and shrunk to ${result.failure.file} (replay: colosim diff ${result.failure.file})`);
+    lines.push(`difference found and shrunk to ${result.failure.file} (replay: npx colosim diff ${result.failure.file})`);
     for (const d of result.failure.differences) lines.push(`  step ${d.step} ${d.field}: engine ${show(d.engine)}, qemu ${show(d.qemu)}`);
   }
   return `${lines.join('\n')}\n`;
@@ -286,7 +286,7 @@ function generatedText(result: DifferentialCheckResult): string {
 /** A campaign QEMU ended: the failure on one line (stderr), after what was done (stdout); exit 3. */
 function reportQemuFailure(result: DifferentialCheckResult): void {
   const failure = result.qemuFailure!;
-  const rerun = failure.file === undefined ? '' : `; the scenario: ${failure.file} (rerun: colosim run --backend qemu ${failure.file})`;
+  const rerun = failure.file === undefined ? '' : `; the scenario: ${failure.file} (rerun: npx colosim run --backend qemu ${failure.file})`;
   process.stderr.write(`colosim: no verdict: ${failure.message}${rerun}\n`);
 }
 

@@ -32,7 +32,7 @@ export async function runOneCase(c: OneCase): Promise<number> {
   } else {
     process.stdout.write(`colosim fuzz: seed ${c.campaignSeed}, case ${c.index} (case seed ${seed})\n${formatResult(scenario, result.document, [])}\n`);
     for (const v of result.violations) process.stdout.write(`VIOLATION ${v.invariant} (${v.kind}) at step ${v.step}: ${v.message}\n`);
-    process.stdout.write(`${result.violations.length > 0 ? 'violated' : 'no violation'}; the case as a scenario: ${path} (replay: colosim replay ${path})\n`);
+    process.stdout.write(`${result.violations.length > 0 ? 'violated' : 'no violation'}; the case as a scenario: ${path} (replay: npx colosim replay ${path})\n`);
   }
   return result.violations.length > 0 ? ExitCode.Violation : ExitCode.Ok;
 }
