@@ -9,6 +9,7 @@ import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'n
 import { basename, join } from 'node:path';
 import { type VisitCounts, parseCoverage } from '../../models/render/coverageStyle.js';
 import { parseScenario } from '../scenario/parseScenario.js';
+import type { CampaignSummary } from '../fuzz/CampaignSummary.js';
 import type { Profile, Scenario } from '../scenario/Scenario.js';
 import { JsonInputError, parseStrictJson } from '../util/strictJson.js';
 import { buildInfo } from './buildInfo.js';
@@ -34,9 +35,26 @@ export async function buildReportHtml(runJson: unknown, coverageJson: unknown, c
   const counts: VisitCounts = coverageJson === undefined ? { states: run.states, transitions: run.transitions } : coverageOf(coverageJson);
   const sections: string[] = [];
   for (const [i, c] of counterexamples.entries()) sections.push(timelineHtml(`counterexample-${i}`, c.scenario, c.file, await rerunCounterexample(c.scenario)));
+  return reportHtml({ run, build: buildInfo(), command: campaignCommand(run), spec: CAMPAIGN_SPEC, coverage: chartCoverage(counts, CAMPAIGN_SPEC), counterexamples: sections });
+}
+
+/**
+ * The command line that runs this campaign again (the same cases; --workers and --out do not change
+ * them). A merged run.json has no shard: its command is the unsharded campaign's.
+ */
+export function campaignCommand(run: CampaignSummary): string {
   const o = run.options;
-  const command = `npx colosim fuzz --seed ${run.seed} --runs ${run.runsRequested} --steps ${o.steps} --faults ${o.faults} --profile ${o.profile}`;
-  return reportHtml({ run, build: buildInfo(), command, spec: CAMPAIGN_SPEC, coverage: chartCoverage(counts, CAMPAIGN_SPEC), counterexamples: sections });
+  const time = run.timeBudgetMs === undefined ? '' : ` --time ${durationText(run.timeBudgetMs)}`;
+  const shard = run.shard === undefined ? '' : ` --shard ${run.shard.index}/${run.shard.count}`;
+  const keepGoing = (run.keepGoing ?? 1) === 1 ? '' : ` --keep-going ${run.keepGoing}`;
+  return `npx colosim fuzz --seed ${run.seed} --runs ${run.runsRequested} --steps ${o.steps} --faults ${o.faults} --profile ${o.profile}${time}${shard}${keepGoing}`;
+}
+
+/** A budget as --time takes it: the largest of h, m, s that divides it. */
+function durationText(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  return `${Math.round(ms / 1000)}s`;
 }
 
 /** Rebuild DIR/report.html from the files in DIR; returns its path and size. */

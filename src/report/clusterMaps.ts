@@ -2,13 +2,14 @@
  * A small map of each disk of one replicated disk pair after a step, for the counterexample
  * timeline: the primary disk, the secondary disk, hidden and active, cut into cells of whole 64 KiB
  * clusters (at most MAX_CELLS cells; big disks put several clusters in a cell). A cell is
- * "differs" when some byte the engine holds there is not one the data model admits, "alloc" when
- * the layer holds data there (raw disks: written since the start; overlays: allocated clusters),
- * "empty" otherwise, and "n/a" when the layer cannot be peeked (a lost side, an ejected node). The
- * engine is only peeked, never read through the simulation. Limits: buffers are compared only where
- * both the engine and the model hold data (after a failover the model may drop them first).
+ * "differs" when some byte the engine holds there is not one the data model admits (a lost write
+ * too: the model's bytes are compared wherever it has them, allocated in the engine or not), "alloc"
+ * when the layer holds data there (raw disks: written since the start; overlays: allocated
+ * clusters), "empty" otherwise, and "n/a" when the layer cannot be peeked (a lost side, an ejected
+ * node). The engine is only peeked, never read through the simulation. Limits: buffers are compared
+ * only where the model holds data (after a failover the model may drop them first).
  */
-import { admits } from '../../models/data/ByteSet.js';
+import { admits, isAnyByte } from '../../models/data/ByteSet.js';
 import { type ExpectedRun, COW_CLUSTER_BYTES, type ReplicationData, bufferDisk, primaryDisk, secondaryDisk } from '../../models/data/ReplicationData.js';
 import { PeekUnavailable } from '../block/BlockNode.js';
 import type { ColoPair } from '../colo/ColoPair.js';
@@ -74,12 +75,10 @@ function bufferView(node: { allocatedRanges(): Range[]; peekLayer(offset: number
 function mapOf(layer: DiskLayer, view: LayerView, size: number, cellBytes: number): DiskMap {
   let differingBytes = 0;
   const cells = cellsOf(size, cellBytes).map((cell): CellState => {
-    const held = view.allocated.filter((r) => r.offset < cell.offset + cell.bytes && r.offset + r.bytes > cell.offset).map((r) => overlap(r, cell));
-    if (held.length === 0) return 'empty';
-    let differs = 0;
-    for (const r of held) differs += differingIn(view, r);
+    const held = view.allocated.some((r) => r.offset < cell.offset + cell.bytes && r.offset + r.bytes > cell.offset);
+    const differs = differingIn(view, cell);
     differingBytes += differs;
-    return differs > 0 ? 'differs' : 'alloc';
+    return differs > 0 ? 'differs' : held ? 'alloc' : 'empty';
   });
   return { layer, cellBytes, cells, differingBytes };
 }
@@ -87,12 +86,16 @@ function mapOf(layer: DiskLayer, view: LayerView, size: number, cellBytes: numbe
 /** Bytes of `range` the engine holds that the model's runs there do not admit (only where the model has runs). */
 function differingIn(view: LayerView, range: Range): number {
   if (!view.expected) return 0;
+  const runs = view.expected(range.offset, range.bytes).filter((run) => !isAnyByte(run.values));
+  if (runs.length === 0) return 0;
   const bytes = view.peek(range.offset, range.bytes);
   let n = 0;
-  for (const run of view.expected(range.offset, range.bytes)) {
-    const start = Math.max(run.offset, range.offset);
-    const end = Math.min(run.offset + run.length, range.offset + range.bytes);
-    for (let at = start; at < end; at++) if (!admits(run.values, bytes[at - range.offset]!)) n++;
+  for (const run of runs) {
+    const start = Math.max(run.offset, range.offset) - range.offset;
+    const end = Math.min(run.offset + run.length, range.offset + range.bytes) - range.offset;
+    const only = run.values.length === 1 ? run.values[0]! : undefined;
+    if (only !== undefined) for (let at = start; at < end; at++) n += bytes[at] === only ? 0 : 1;
+    else for (let at = start; at < end; at++) if (!admits(run.values, bytes[at]!)) n++;
   }
   return n;
 }
@@ -101,9 +104,4 @@ function cellsOf(size: number, cellBytes: number): Range[] {
   const out: Range[] = [];
   for (let offset = 0; offset < size; offset += cellBytes) out.push({ offset, bytes: Math.min(cellBytes, size - offset) });
   return out;
-}
-
-function overlap(a: Range, b: Range): Range {
-  const offset = Math.max(a.offset, b.offset);
-  return { offset, bytes: Math.min(a.offset + a.bytes, b.offset + b.bytes) - offset };
 }

@@ -20,6 +20,8 @@ export interface TimelineStep {
   readonly index: number;
   readonly what: string;
   readonly result: string;
+  /** A concurrent step's parts, each with its result (".1 write secondary 0+512 = 0x01: ok"); else none. */
+  readonly parts: readonly string[];
   /** Lane name -> what happened in it during the step, in order. */
   readonly lanes: ReadonlyMap<string, readonly string[]>;
   readonly violations: readonly Violation[];
@@ -61,7 +63,8 @@ export async function rerunCounterexample(scenario: Scenario): Promise<Timeline>
     onStep: (index, step, result) => {
       checker.endStep(index, step, result);
       const maps = pairRef ? clusterMaps(pairRef, checker.dataModel(0), lost) : [];
-      steps.push({ index, what: describeStep(step), result: describeResult(result), lanes: current, violations: [], maps });
+      const parts = step.do === 'concurrent' ? step.steps.map((sub, j) => `.${j} ${describeStep(sub)}: ${result.steps?.[j] ? describeResult(result.steps[j]) : 'not run'}`) : [];
+      steps.push({ index, what: describeStep(step), result: describeResult(result), parts, lanes: current, violations: [], maps });
     },
   });
   const { violations } = checker.finish();

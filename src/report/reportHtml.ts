@@ -29,7 +29,7 @@ const STYLE = `
 body { font-family: system-ui, sans-serif; margin: 0 24px 40px 24px; color: #222; max-width: 1200px; }
 h1 { font-size: 20px; } h2 { font-size: 17px; border-bottom: 1px solid #ddd; padding-bottom: 4px; margin-top: 28px; } h3 { font-size: 15px; }
 table { border-collapse: collapse; font-size: 13px; } td, th { padding: 3px 8px; text-align: left; vertical-align: top; }
-table.facts td:first-child { color: #555; } table.grid td, table.grid th { border: 1px solid #ddd; }
+table.facts td:first-child { color: #555; white-space: nowrap; } table.grid td, table.grid th { border: 1px solid #ddd; }
 #verdict { font-size: 20px; font-weight: bold; padding: 10px 14px; border-radius: 4px; display: inline-block; }
 #verdict.ok { background: #e3f4e1; color: #14591d; } #verdict.violation { background: #fde2e2; color: #a11; } #verdict.interrupted { background: #fff3cd; color: #7a5b00; }
 .bad { color: #b00; } .muted { color: #666; font-size: 12px; } code { font-size: 12px; background: #f4f4f4; padding: 1px 4px; }
@@ -37,8 +37,9 @@ table.facts td:first-child { color: #555; } table.grid td, table.grid th { borde
 ul.unvisited { font-family: monospace; font-size: 12px; columns: 1; }
 table.timeline td.lane div, table.timeline td.what div { font-family: monospace; font-size: 11px; white-space: pre-wrap; }
 table.timeline { border: 1px solid #ccc; } table.timeline td, table.timeline th { border-bottom: 1px solid #eee; border-right: 1px dotted #ddd; }
-table.timeline th.lane { min-width: 140px; } tr.violating { background: #fde2e2; } tr.violating td.what { border-left: 4px solid #d62728; }
-.violation { color: #a11; font-weight: normal; } .result { color: #555; }
+table.timeline th.lane { min-width: 140px; } table.timeline th { white-space: nowrap; } tr.violating { background: #fde2e2; } tr.violating td.what { border-left: 4px solid #d62728; }
+.violation { color: #a11; font-weight: normal; } .result { color: #555; } td.what div.part { font-family: monospace; font-size: 11px; padding-left: 10px; }
+td.maps div.differs { color: #a11; font-size: 11px; max-width: 270px; }
 .legend span { display: inline-block; width: 10px; height: 10px; margin: 0 3px 0 10px; border: 1px solid #bbb; vertical-align: middle; }
 .legend span.na { background: repeating-linear-gradient(45deg, #fff, #fff 2px, #ccc 2px, #ccc 3px); }
 `;
@@ -117,7 +118,7 @@ ${lists.join('\n')}`;
 }
 
 function invariantSection(run: CampaignSummary): string {
-  const invariants = Object.entries(run.invariants).map(([label, c]) => ({ label, value: c.checks, ...(c.violations ? { alert: c.violations } : {}) }));
+  const invariants = Object.entries(run.invariants).map(([label, c]) => ({ label, value: c.checks, alert: c.violations }));
   const faults = Object.entries(run.faults).map(([label, value]) => ({ label, value }));
   const g = run.generator;
   const tables: [string, Record<string, number>][] = [
@@ -131,7 +132,7 @@ function invariantSection(run: CampaignSummary): string {
   ];
   const reasons = Object.entries(run.dataCheck.indeterminate).map(([label, value]) => ({ label, value }));
   return `<h2>Invariants and faults</h2>
-<h3>Checks per invariant (log scale; violations in red)</h3>
+<h3>Checks and violations per invariant (log scale; violations in red)</h3>
 ${barChart(invariants, { id: 'invariants' })}
 <h3>Fault kinds fired</h3>
 ${barChart(faults, { id: 'faults-fired' })}
@@ -142,20 +143,32 @@ ${reasons.length ? barChart(reasons, { id: 'indeterminate' }) : ''}
 ${tables.map(([title, counts], i) => `<details${i === 0 ? ' open' : ''}><summary>${escapeHtml(title)} (${Object.keys(counts).length})</summary>${Object.keys(counts).length ? barChart(Object.entries(counts).sort((a, b) => b[1] - a[1]).map(([label, value]) => ({ label, value })), { id: `generator-${i}` }) : '<p class="muted">not recorded</p>'}</details>`).join('\n')}`;
 }
 
+/** At most MAX_PLOTTED samples, evenly spaced, always with the last: a long campaign's page stays small. */
+export const MAX_PLOTTED = 400;
+
+function thinned(growth: readonly GrowthSample[]): readonly GrowthSample[] {
+  if (growth.length <= MAX_PLOTTED) return growth;
+  const every = Math.ceil(growth.length / MAX_PLOTTED);
+  return growth.filter((_, i) => i % every === every - 1 || i === growth.length - 1);
+}
+
 function growthSection(growth: readonly GrowthSample[]): string {
   if (growth.length === 0) return '<h2>Growth over time</h2><p class="muted">No growth samples in this run.json.</p>';
   /* From the first sample's counts up: most is found in the first cases, what matters is whether it still grows. */
-  const transitions = growth.map((g) => [g.cases, g.transitions] as const);
-  const states = growth.map((g) => [g.cases, g.states] as const);
-  const speed = growth.map((g, i) => {
-    const prev = i === 0 ? { cases: 0, wallMs: 0 } : growth[i - 1]!;
+  const shown = thinned(growth);
+  const transitions = shown.map((g) => [g.cases, g.transitions] as const);
+  const states = shown.map((g) => [g.cases, g.states] as const);
+  const speed = shown.map((g, i) => {
+    const prev = i === 0 ? { cases: 0, wallMs: 0 } : shown[i - 1]!;
     const ms = g.wallMs - prev.wallMs;
     return [g.cases, ms > 0 ? (1000 * (g.cases - prev.cases)) / ms : 0] as const;
   });
   const last = growth.at(-1)!;
   const flatSince = growth.find((g) => g.transitions === last.transitions)!;
+  const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+  const drawn = shown.length < growth.length ? ` (${shown.length} drawn)` : '';
   return `<h2>Growth over time</h2>
-<p id="growth-note">${growth.length} samples. ${last.transitions} distinct transitions after ${last.cases} cases; the last new one appeared by case ${flatSince.cases}.</p>
+<p id="growth-note">${plural(growth.length, 'sample')}${drawn}. ${plural(last.transitions, 'distinct transition')} after ${plural(last.cases, 'case')}; the last new one appeared by case ${flatSince.cases}.</p>
 ${linePlot([{ name: 'distinct transitions', color: '#1f6fd1', points: transitions }, { name: 'distinct states', color: '#2ca02c', points: states }], { id: 'growth-coverage', xLabel: 'cases', fromMin: true })}
 <p class="muted">Each curve runs from its first sample's count (bottom) to its last (top): a flat line at the top is a campaign that stopped finding new states or transitions.</p>
 ${linePlot([{ name: 'cases/s', color: '#d2691e', points: speed }], { id: 'growth-speed', xLabel: 'cases' })}`;

@@ -1,6 +1,6 @@
 /*
  * The report's plots as plain inline SVG strings (no library, nothing fetched): horizontal bars with
- * an optional second, red series (checks and violations), and a line plot of one or two series over
+ * an optional second, red series (checks and violations), and a line plot (a dot per sample while few) of one or two series over
  * a shared x axis (coverage growth, cases/s). Values are drawn as given; labels are escaped.
  */
 import { escapeHtml } from '../../models/render/toDot.js';
@@ -8,7 +8,7 @@ import { escapeHtml } from '../../models/render/toDot.js';
 export interface Bar {
   readonly label: string;
   readonly value: number;
-  /** Drawn in red over the bar (violations); absent: none. */
+  /** Drawn in red over the bar and written beside it (violations, 0 included); absent: no second series. */
   readonly alert?: number;
 }
 
@@ -24,7 +24,7 @@ export function barChart(bars: readonly Bar[], options: { readonly id: string; r
   const rows = bars.map((b, i) => {
     const y = i * rowH + 3;
     const alert = b.alert ? `<rect class="alert" x="${labelW}" y="${y + 4}" width="${scale(b.alert).toFixed(1)}" height="${rowH - 12}" fill="#d62728"/>` : '';
-    const text = `${b.value}${options.unit ?? ''}${b.alert ? ` / ${b.alert} violated` : ''}`;
+    const text = `${b.value}${options.unit ?? ''}${b.alert === undefined ? '' : ` / ${b.alert} violated`}`;
     return `<g class="bar" data-label="${escapeHtml(b.label)}"><text x="${labelW - 6}" y="${y + rowH - 6}" text-anchor="end">${escapeHtml(b.label)}</text>` +
       `<rect x="${labelW}" y="${y}" width="${scale(b.value).toFixed(1)}" height="${rowH - 4}" fill="${b.alert ? '#f4a3a3' : '#7fa7d9'}"/>${alert}` +
       `<text x="${labelW + scale(b.value) + 6}" y="${y + rowH - 6}" class="${b.alert ? 'bad' : ''}">${escapeHtml(text)}</text></g>`;
@@ -63,6 +63,8 @@ export function linePlot(series: readonly Series[], options: { readonly id: stri
     parts.push(`<text x="${i === 0 ? axisX - 4 : axisX + 4}" y="${pad.t + 10}" text-anchor="${i === 0 ? 'end' : 'start'}" fill="${s.color}">${formatNumber(top)}</text>`);
     parts.push(`<text x="${i === 0 ? axisX - 4 : axisX + 4}" y="${h - pad.b}" text-anchor="${i === 0 ? 'end' : 'start'}" fill="${s.color}">${formatNumber(yMin)}</text>`);
     parts.push(`<path class="series" data-series="${escapeHtml(s.name)}" d="${path}" fill="none" stroke="${s.color}" stroke-width="2"/>`);
+    /* A dot per sample while they are few, so one sample (a one-case campaign) is still drawn. */
+    if (s.points.length <= 60) parts.push(...s.points.map((p) => `<circle cx="${x(p[0]).toFixed(1)}" cy="${y(p[1]).toFixed(1)}" r="2.5" fill="${s.color}"/>`));
     parts.push(`<text x="${pad.l + 8 + i * 220}" y="${pad.t + 12}" fill="${s.color}">${escapeHtml(s.name)}</text>`);
   });
   return `<svg id="${escapeHtml(options.id)}" class="plot" xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" font-size="12">${parts.join('')}</svg>`;

@@ -22,7 +22,7 @@ export function timelineHtml(id: string, scenario: Scenario, file: string, timel
   return `<section class="counterexample" id="${escapeHtml(id)}">
 <h3>${escapeHtml(origin?.invariant ?? 'counterexample')} at step ${origin?.step ?? '?'} <small>${escapeHtml(file)}</small></h3>
 ${origin ? `<p class="bad violation-message">${escapeHtml(origin.message)}</p>` : ''}
-<p>Replay: <code class="replay">npx colosim replay ${escapeHtml(file)}</code>${origin?.command ? ` &middot; found by <code>${escapeHtml(origin.command)}</code>, case ${origin.case}` : ''}</p>
+<p>Replay: <code class="replay">npx colosim replay ${escapeHtml(file)}</code>${origin?.command ? ` &middot; found by <code class="found-by">${escapeHtml(withNpx(origin.command))}</code>, case ${origin.case}` : ''}</p>
 <p class="muted">Step through it on the charts: <code>npx colosim run ${escapeHtml(file)} --check --chart-trace trace.json</code>, then <code>npx colosim chart --format html --profile ${escapeHtml(scenario.profile)} --trace trace.json --out charts.html</code>.</p>
 <p class="muted">${escapeHtml(scenario.profile)}, ${scenario.disks} disk(s) of ${scenario.disk.size} bytes, ${scenario.steps.length} steps, ${scenario.engine.faults.length} planned fault(s).</p>
 ${drift}
@@ -34,24 +34,36 @@ ${after}
 </section>`;
 }
 
+/** Scenario files record `colosim ...`; the page prints commands as they are typed in a clone, with npx. */
+function withNpx(command: string): string {
+  return command.startsWith('colosim ') ? `npx ${command}` : command;
+}
+
 function stepRow(s: TimelineStep, lanes: readonly string[]): string {
   const bad = s.violations.length > 0;
   const cells = lanes.map((lane) => `<td class="lane">${(s.lanes.get(lane) ?? []).map((t) => `<div>${escapeHtml(t)}</div>`).join('')}</td>`).join('');
   const violation = s.violations.map((v) => `<div class="violation"><b>${escapeHtml(v.invariant)}</b> (${escapeHtml(v.kind)}): ${escapeHtml(v.message)}</div>`).join('');
-  return `<tr id="step-${s.index}" class="step${bad ? ' violating' : ''}" data-step="${s.index}"><td class="what"><b>#${s.index}</b> ${escapeHtml(s.what)}<div class="result">${escapeHtml(s.result)}</div>${violation}</td>${cells}<td>${mapsSvg(s.maps)}</td></tr>`;
+  return `<tr id="step-${s.index}" class="step${bad ? ' violating' : ''}" data-step="${s.index}"><td class="what"><b>#${s.index}</b> ${escapeHtml(s.what)}<div class="result">${escapeHtml(s.result)}</div>${s.parts.map((p) => `<div class="part">${escapeHtml(p)}</div>`).join('')}${violation}</td>${cells}<td class="maps">${mapsSvg(s.maps)}${differing(s.maps)}</td></tr>`;
+}
+
+/** The bytes that differ from the data model, per layer, written under the maps (none: nothing). */
+function differing(maps: readonly DiskMap[]): string {
+  const layers = maps.filter((m) => m.differingBytes > 0).map((m) => `${m.layer} ${m.differingBytes}`);
+  return layers.length ? `<div class="differs">bytes differing from the model: ${escapeHtml(layers.join(', '))}</div>` : '';
 }
 
 function mapsSvg(maps: readonly DiskMap[]): string {
   /* A small disk gets wide cells, so a one-cluster disk is still a visible box. */
-  const cellW = Math.min(24, Math.max(3, Math.floor(192 / Math.max(1, ...maps.map((m) => m.cells.length)))));
-  const rowH = 7;
+  const cellW = Math.min(32, Math.max(4, Math.floor(256 / Math.max(1, ...maps.map((m) => m.cells.length)))));
+  const rowH = 10;
   const width = 14 + Math.max(0, ...maps.map((m) => m.cells.length)) * cellW;
   const rows = maps.map((m, i) => {
     const y = i * (rowH + 2);
     const cells = m.cells.map((c, j) => `<rect x="${14 + j * cellW}" y="${y}" width="${cellW - 0.5}" height="${rowH}" fill="${CELL_COLOR[c]}"${c === 'n/a' ? ' stroke="#bbb" stroke-width="0.4"' : ''}/>`).join('');
-    return `<text x="0" y="${y + rowH - 1}" font-size="8">${m.layer[0]!.toUpperCase()}</text>${cells}`;
+    return `<text x="0" y="${y + rowH - 1}" font-size="10">${m.layer[0]!.toUpperCase()}</text>${cells}`;
   });
-  const title = maps.map((m) => `${m.layer}: ${m.cells.filter((c) => c === 'alloc' || c === 'differs').length} of ${m.cells.length} cells of ${m.cellBytes} bytes hold data${m.differingBytes ? `, ${m.differingBytes} bytes differ from the model` : ''}`).join('\n');
+  const count = (m: DiskMap, state: string) => m.cells.filter((c) => c === state).length;
+  const title = maps.map((m) => `${m.layer}: ${m.cells.length} cells of ${m.cellBytes} bytes, ${count(m, 'alloc')} holding data as the model says${m.differingBytes ? `, ${count(m, 'differs')} differing from it (${m.differingBytes} bytes)` : ''}`).join('\n');
   const differs = maps.some((m) => m.differingBytes > 0);
   return `<svg class="clusters${differs ? ' differs' : ''}" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${maps.length * (rowH + 2)}"><title>${escapeHtml(title)}</title>${rows.join('')}</svg>`;
 }
