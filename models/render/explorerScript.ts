@@ -3,8 +3,9 @@
  * and fit-to-screen on each chart's SVG viewBox; a search box that marks the states and events
  * whose text matches and jumps to them (Enter); and the trace player: one lane per node (a step's
  * `lane`, else its machine), every lane's current state outlined in the lane's colour, the current
- * step's states in blue, the chart transitions it took (`transitions`) drawn as the taken edge, a
- * list of steps linked to their scenario step numbers, and violating steps marked red.
+ * step's states in blue, the chart transitions it took (`transitions`) drawn as the taken edge, the
+ * steps as a swimlane table (time runs down, one column per lane, each row headed by the scenario
+ * step it belongs to), and violating steps marked red, in the table and on the chart.
  */
 export const EXPLORER_SCRIPT = `
 (function () {
@@ -95,19 +96,38 @@ export const EXPLORER_SCRIPT = `
     reveal(hits[hit], true);
   });
 
-  /* The trace player. */
+  /* The trace player: the steps as a swimlane table, one column per lane in the order lanes first appear. */
+  var rows = [];
+  function cell(tr, tag, text, cls) { var c = document.createElement(tag); c.textContent = text; if (cls) c.className = cls; tr.appendChild(c); return c; }
   function buildList() {
     list.textContent = '';
+    rows = [];
+    var lanes = [];
+    trace.forEach(function (s) { if (lanes.indexOf(laneOf(s)) < 0) lanes.push(laneOf(s)); });
+    if (!trace.length) return;
+    var table = document.createElement('table'), head = document.createElement('tr');
+    cell(head, 'th', '#'); cell(head, 'th', 'scenario step');
+    lanes.forEach(function (lane, k) { cell(head, 'th', lane, 'lane-head lane-' + (k % 6)); });
+    table.appendChild(head);
     trace.forEach(function (s, i) {
-      var li = document.createElement('li');
-      li.textContent = (s.step !== undefined ? 'scenario step #' + s.step + ' | ' : '') + laneOf(s) + ': ' + (s.event ? s.event + ' -> ' : '') + statesOf(s).join(', ');
-      if (s.violation) { li.classList.add('violating-step'); li.title = s.violation; }
-      li.onclick = function () { show(i); };
-      list.appendChild(li);
+      var tr = document.createElement('tr');
+      tr.className = 'trace-step' + (s.violation ? ' violating-step' : '');
+      tr.setAttribute('data-index', String(i));
+      if (s.step !== undefined) tr.setAttribute('data-scenario-step', String(s.step));
+      cell(tr, 'td', String(i + 1), 'n');
+      cell(tr, 'td', s.step !== undefined ? '#' + s.step : '', 'scenario-step');
+      lanes.forEach(function (lane) {
+        cell(tr, 'td', lane === laneOf(s) ? (s.event ? s.event + ' -> ' : '') + statesOf(s).join(', ') : '', lane === laneOf(s) ? 'in-lane' : '');
+      });
+      if (s.violation) tr.title = s.violation;
+      tr.onclick = function () { show(i); };
+      table.appendChild(tr);
+      rows.push(tr);
     });
+    list.appendChild(table);
   }
   function clearMarks() {
-    ['active-state', 'lane-state', 'taken-edge', 'lane-0', 'lane-1', 'lane-2', 'lane-3', 'lane-4', 'lane-5'].forEach(function (c) {
+    ['active-state', 'violating-state', 'lane-state', 'taken-edge', 'lane-0', 'lane-1', 'lane-2', 'lane-3', 'lane-4', 'lane-5'].forEach(function (c) {
       document.querySelectorAll('.' + c).forEach(function (el) { el.classList.remove(c); });
     });
   }
@@ -131,7 +151,7 @@ export const EXPLORER_SCRIPT = `
     var missing = [], first = null;
     states.forEach(function (s) {
       var el = byId(idOf(step.machine, s));
-      if (el) { el.classList.add('active-state'); first = first || el; } else { missing.push(s); }
+      if (el) { el.classList.add('active-state'); if (step.violation) el.classList.add('violating-state'); first = first || el; } else { missing.push(s); }
     });
     (step.transitions || []).forEach(function (key) { var el = edgeIds[key] && byId(edgeIds[key]); if (el) { el.classList.add('taken-edge'); first = first || el; } });
     pos.textContent = 'step ' + (index + 1) + ' / ' + trace.length;
@@ -139,9 +159,9 @@ export const EXPLORER_SCRIPT = `
       (step.step !== undefined ? '  [scenario step #' + step.step + ']' : '') +
       (missing.length ? '  (not in the charts: ' + missing.join(', ') + ')' : '');
     violationBox.textContent = step.violation ? 'VIOLATION: ' + step.violation : '';
-    Array.prototype.forEach.call(list.children, function (li, k) { li.classList.toggle('current', k === index); });
-    if (list.children[index]) list.children[index].scrollIntoView({ block: 'nearest' });
-    if (first) reveal(first, false);
+    rows.forEach(function (tr, k) { tr.classList.toggle('current', k === index); });
+    if (rows[index]) list.scrollTop = Math.max(0, rows[index].offsetTop - list.clientHeight / 2);
+    if (first) reveal(first, byId('follow').checked);
   }
   function load(text) {
     try {
@@ -159,12 +179,13 @@ export const EXPLORER_SCRIPT = `
     var file = e.target.files[0]; if (!file) return;
     var reader = new FileReader(); reader.onload = function () { load(String(reader.result)); }; reader.readAsText(file);
   };
+  /* The player's keys step the trace instead of scrolling the page (End would jump to the last chart). */
+  var keys = { ArrowRight: function () { return index + 1; }, ArrowLeft: function () { return index - 1; }, Home: function () { return 0; }, End: function () { return trace.length - 1; } };
   document.addEventListener('keydown', function (e) {
     if (e.target && (e.target.tagName === 'TEXTAREA' || e.target.tagName === 'INPUT')) return;
-    if (e.key === 'ArrowRight') show(index + 1);
-    if (e.key === 'ArrowLeft') show(index - 1);
-    if (e.key === 'Home') show(0);
-    if (e.key === 'End') show(trace.length - 1);
+    if (!keys[e.key] || !trace.length) return;
+    e.preventDefault();
+    show(keys[e.key]());
   });
   buildList();
   show(0);

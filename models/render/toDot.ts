@@ -8,7 +8,8 @@
  * and arrow is coloured (coverageStyle.ts); transitions the chosen profile cannot reach are grey.
  * Text is Courier: Graphviz sizes boxes from a font's estimated metrics and every browser has a
  * monospace font of the same widths, so labels fit wherever the SVG is shown. SVG ids: states
- * `st_<state id>`, arrows `tr_<machine>_<n>` (no `-`: Graphviz would escape it; see DotChart.ids).
+ * `st_<state id>`, arrows `tr_<machine>_<n>`, rows `a_rw_<machine>_<n>` (Graphviz gives a row an
+ * element only with a tooltip: the row's transition keys) (no `-`: Graphviz would escape it; see DotChart.ids).
  */
 import type { AnyStateNode } from 'xstate';
 import { type ChartTransition, chartStates, chartTransitions } from '../paths/chartTransitions.js';
@@ -76,25 +77,29 @@ function actionsText(actions: readonly string[]): string {
   return actions.length ? `<FONT POINT-SIZE="9" COLOR="#555555">/ ${escapeHtml(actions.join(', '))}</FONT>` : '';
 }
 
+/** Names a row's cell and records it as the SVG element of each of its transitions; returns the cell's ID. */
+type RowId = (group: readonly ChartTransition[]) => string;
+
 /** Rows for transitions that stay in their state: grouped by (guard, actions), events side by side. */
-function rows(stays: readonly ChartTransition[], paint: Painter): string[] {
+function rows(stays: readonly ChartTransition[], paint: Painter, rowId: RowId): string[] {
   return groupRows(stays).map((group) => {
     const events = group.map((t) => {
       const style = paint.transition(t.key);
       return `<FONT COLOR="${style.color}">${style.visited === 'no' ? '<U>' : ''}${escapeHtml(t.event)}${style.visited === 'no' ? '</U>' : ''}</FONT>${badge(style)}`;
     });
     const guard = group[0]!.guard ? ` <I>[${escapeHtml(group[0]!.guard)}]</I>` : '';
-    return `<TR><TD ALIGN="LEFT" BALIGN="LEFT">${events.join(' ')}${guard} ${actionsText(group[0]!.actions)}</TD></TR>`;
+    const tooltip = escapeHtml(group.map((t) => t.key).join('\n'));
+    return `<TR><TD ALIGN="LEFT" BALIGN="LEFT" ID="${rowId(group)}" TOOLTIP="${tooltip}">${events.join(' ')}${guard} ${actionsText(group[0]!.actions)}</TD></TR>`;
   });
 }
 
-function stateTable(node: AnyStateNode, stays: readonly ChartTransition[], paint: Painter): string {
+function stateTable(node: AnyStateNode, stays: readonly ChartTransition[], paint: Painter, rowId: RowId): string {
   const style = paint.state(node.id);
   const name = `<B>${escapeHtml(node.key)}</B>${node.type === 'final' ? ' <I>(final)</I>' : ''}${badge(style)}`;
   const description = node.description ? `<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="9"><I>${escapeHtml(node.description)}</I></FONT></TD></TR>` : '';
   const border = style.style === 'solid' ? 'ROUNDED' : `ROUNDED,${style.style.toUpperCase()}`;
   const width = style.penwidth > 1.5 ? 2 : 1;
-  return `<TABLE BORDER="${width}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" STYLE="${border}" COLOR="${style.color}"><TR><TD>${name}</TD></TR>${description}${rows(stays, paint).join('')}</TABLE>`;
+  return `<TABLE BORDER="${width}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" STYLE="${border}" COLOR="${style.color}"><TR><TD>${name}</TD></TR>${description}${rows(stays, paint, rowId).join('')}</TABLE>`;
 }
 
 export function chartToDot(spec: ModelSpec, options: DotOptions = {}): DotChart {
@@ -105,6 +110,12 @@ export function chartToDot(spec: ModelSpec, options: DotOptions = {}): DotChart 
   const rootStays = staysBySource.get(machine.root.id) ?? [];
   const ids = { states: {} as Record<string, string>, transitions: {} as Record<string, string> };
   const lines: string[] = [];
+  let rowCount = 0;
+  const rowId: RowId = (group) => {
+    const id = `rw_${machine.id}_${rowCount++}`;
+    for (const t of group) ids.transitions[t.key] = `a_${id}`;
+    return id;
+  };
   const emit = (node: AnyStateNode, indent: string) => {
     const stays = staysBySource.get(node.id) ?? [];
     ids.states[node.id] = stateSvgId(node.id);
@@ -112,14 +123,14 @@ export function chartToDot(spec: ModelSpec, options: DotOptions = {}): DotChart 
       const style = paint.state(node.id);
       lines.push(`${indent}subgraph ${quote(clusterName(node.id))} {`);
       lines.push(`${indent}  id=${quote(stateSvgId(node.id))}; fontsize=11; color=${quote(style.color)}; style=${quote(style.style === 'solid' ? 'rounded' : `rounded,${style.style}`)}; penwidth=${style.penwidth.toFixed(2)};`);
-      const regionRows = rows(stays, paint).join('');
+      const regionRows = rows(stays, paint, rowId).join('');
       const kind = node.type === 'parallel' ? ' <I>(parallel regions)</I>' : '';
       lines.push(`${indent}  label=<<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="2"><TR><TD><B>${escapeHtml(node.key)}</B>${kind}${badge(style)}</TD></TR>${regionRows}</TABLE>>;`);
       emitChildren(node, `${indent}  `);
       lines.push(`${indent}}`);
     } else {
       const style = paint.state(node.id);
-      lines.push(`${indent}${quote(node.id)} [id=${quote(stateSvgId(node.id))}, label=<${stateTable(node, stays, paint)}>, color=${quote(style.color)}];`);
+      lines.push(`${indent}${quote(node.id)} [id=${quote(stateSvgId(node.id))}, label=<${stateTable(node, stays, paint, rowId)}>, color=${quote(style.color)}];`);
     }
   };
   const movesFromCluster = new Set(moves.map((t) => t.source));
@@ -138,7 +149,7 @@ export function chartToDot(spec: ModelSpec, options: DotOptions = {}): DotChart 
   lines.push('  node [shape=plain, fontname="Courier", fontsize=11];');
   lines.push('  edge [fontname="Courier", fontsize=10, arrowsize=0.7];');
   if (rootStays.length) {
-    lines.push(`  "${machine.id}.__any" [label=<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" STYLE="DASHED" COLOR="#777777"><TR><TD><I>in every state, unless the state handles the event</I></TD></TR>${rows(rootStays, paint).join('')}</TABLE>>];`);
+    lines.push(`  "${machine.id}.__any" [label=<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" STYLE="DASHED" COLOR="#777777"><TR><TD><I>in every state, unless the state handles the event</I></TD></TR>${rows(rootStays, paint, rowId).join('')}</TABLE>>];`);
   }
   emitChildren(machine.root, '  ');
   moves.forEach((t, index) => {
