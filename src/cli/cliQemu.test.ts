@@ -3,6 +3,9 @@
  * and exit 3 naming the Debian packages when QEMU is not on PATH (that one runs everywhere).
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { QEMU_SUITE_NOTE, RUN_QEMU_TESTS } from '../qemu/qemuTestSupport.js';
@@ -50,7 +53,9 @@ describe.runIf(RUN_QEMU_TESTS)(`QEMU commands${QEMU_SUITE_NOTE}`, () => {
   });
 
   it('fuzz --backend qemu: generated scenarios compared on both, echoing a replayable command line', { timeout: 180_000 }, () => {
-    const r = colosim(['fuzz', '--backend', 'qemu', '--runs', '4', '--seed', '11', '--faults', 'none']);
+    const out = mkdtempSync(join(tmpdir(), 'colosim-fuzz-qemu-'));
+    const r = colosim(['fuzz', '--backend', 'qemu', '--runs', '4', '--seed', '11', '--faults', 'none', '--out', out]);
+    rmSync(out, { recursive: true, force: true });
     expect(r.code).toBe(0);
     expect(r.out).toContain('colosim fuzz --backend qemu --runs 4 --seed 11 --faults none\n');
     expect(r.out).toContain('4 scenario(s) generated, 4 run(s) with shrinking');

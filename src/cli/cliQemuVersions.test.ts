@@ -77,7 +77,8 @@ if (n > ${failFirst}) {
 
 describe.runIf(RUN_QEMU_TESTS)(`QEMU start-up failures in a campaign${QEMU_SUITE_NOTE}`, () => {
   it('a lost QMP greeting is retried once and the campaign goes on', { timeout: 180_000 }, () => {
-    const r = colosim(['diff', '--generate', '3', '--seed', '5', '--qemu', flakyQemuDir(1)]);
+    const qemuDir = flakyQemuDir(1);
+    const r = colosim(['diff', '--generate', '3', '--seed', '5', '--qemu', qemuDir, '--out', join(qemuDir, 'campaign')]);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/QEMU 7\.2\.\d+: 3 scenario\(s\) generated, 3 run\(s\) with shrinking/);

@@ -125,7 +125,7 @@ describe('colosim conventions', () => {
   });
 
   it.runIf(RUN_QEMU_TESTS)('diff --generate --json: the seed and the rerun command on stderr before the first case, the envelope on stdout', { timeout: 180_000 }, async () => {
-    const r = await runCli(['diff', '--generate', '2', '--seed', '11', '--json']);
+    const r = await runCli(['diff', '--generate', '2', '--seed', '11', '--json', '--out', join(dir, 'diff-generate')]);
     expect(r.code).toBe(0);
     expect(r.err).toBe('colosim diff: seed 11 (rerun: npx colosim diff --generate 2 --seed 11)\n');
     const doc = json(r.out);

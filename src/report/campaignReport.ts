@@ -2,7 +2,9 @@
  * The campaign report as a file: `writeCampaignReport(dir)` reads run.json, coverage.json (the counts
  * grouped by chart; run.json's own counts when it is missing) and the counterexample run.json names,
  * reruns each counterexample on the engine for its timeline, and writes report.html beside
- * them (atomically: a temporary file, then a rename). `buildReportHtml` is the same without files.
+ * them (atomically: a temporary file, then a rename). A run.json of a differential campaign (kind
+ * "differential") gets that campaign's page (differentialReport.ts). `buildReportHtml` is the
+ * engine campaign's page without files.
  * A bad folder or a malformed input ends with a ReportInputError naming the file and field.
  */
 import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
@@ -14,6 +16,7 @@ import type { Profile, Scenario } from '../scenario/Scenario.js';
 import { JsonInputError, parseStrictJson } from '../util/strictJson.js';
 import { buildInfo } from './buildInfo.js';
 import { chartCoverage } from './chartCoverage.js';
+import { DIFFERENTIAL_KIND, differentialReportHtml, readDifferentialDocument } from './differentialReport.js';
 import { rerunCounterexample } from './counterexampleRun.js';
 import { reportHtml } from './reportHtml.js';
 import { ReportInputError, readRunDocument } from './runDocument.js';
@@ -62,16 +65,24 @@ export async function writeCampaignReport(dir: string): Promise<{ path: string; 
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ReportInputError(`${dir}: not a folder (give the folder colosim fuzz wrote run.json into)`);
   const runFile = join(dir, 'run.json');
   if (!existsSync(runFile)) throw new ReportInputError(`${dir}: no run.json here (give the folder colosim fuzz wrote run.json into)`);
-  const coverageFile = join(dir, 'coverage.json');
-  const coverage = existsSync(coverageFile) ? readJson(coverageFile) : undefined;
   const runJson = readJson(runFile);
-  const counterexamples = counterexampleFiles(dir, runJson).map((file) => ({ file, scenario: scenarioOf(file) }));
-  const html = await buildReportHtml(runJson, coverage, counterexamples, runFile);
+  const html = isDifferential(runJson) ? differentialReportHtml(readDifferentialDocument(runJson, runFile), buildInfo()) : await engineCampaignPage(dir, runJson, runFile);
   const path = join(dir, 'report.html');
   const temporary = join(dir, `.${basename(path)}.${process.pid}.tmp`);
   writeFileSync(temporary, html);
   renameSync(temporary, path);
   return { path, bytes: Buffer.byteLength(html) };
+}
+
+async function engineCampaignPage(dir: string, runJson: unknown, runFile: string): Promise<string> {
+  const coverageFile = join(dir, 'coverage.json');
+  const coverage = existsSync(coverageFile) ? readJson(coverageFile) : undefined;
+  const counterexamples = counterexampleFiles(dir, runJson).map((file) => ({ file, scenario: scenarioOf(file) }));
+  return buildReportHtml(runJson, coverage, counterexamples, runFile);
+}
+
+function isDifferential(runJson: unknown): runJson is Record<string, unknown> {
+  return typeof runJson === 'object' && runJson !== null && (runJson as { kind?: unknown }).kind === DIFFERENTIAL_KIND;
 }
 
 /**

@@ -25,7 +25,8 @@ export interface ReportPage {
   readonly counterexamples: readonly string[];
 }
 
-const STYLE = `
+/** The report pages' stylesheet (the differential campaign's page uses it too). */
+export const REPORT_STYLE = `
 body { font-family: system-ui, sans-serif; margin: 0 24px 40px 24px; color: #222; max-width: 1200px; }
 h1 { font-size: 20px; } h2 { font-size: 17px; border-bottom: 1px solid #ddd; padding-bottom: 4px; margin-top: 28px; } h3 { font-size: 15px; }
 table { border-collapse: collapse; font-size: 13px; } td, th { padding: 3px 8px; text-align: left; vertical-align: top; }
@@ -34,7 +35,7 @@ table.facts td:first-child { color: #555; white-space: nowrap; } table.grid td, 
 #verdict.ok { background: #e3f4e1; color: #14591d; } #verdict.violation { background: #fde2e2; color: #a11; } #verdict.interrupted { background: #fff3cd; color: #7a5b00; }
 .bad { color: #b00; } .muted { color: #666; font-size: 12px; } code { font-size: 12px; background: #f4f4f4; padding: 1px 4px; }
 .plot text { fill: #333; } .plot text.bad { fill: #b00; font-weight: bold; }
-ul.unvisited { font-family: monospace; font-size: 12px; columns: 1; }
+ul.unvisited, ol.steps { font-family: monospace; font-size: 12px; }
 table.timeline td.lane div, table.timeline td.what div { font-family: monospace; font-size: 11px; white-space: pre-wrap; }
 table.timeline { border: 1px solid #ccc; } table.timeline td, table.timeline th { border-bottom: 1px solid #eee; border-right: 1px dotted #ddd; }
 table.timeline th.lane { min-width: 140px; } table.timeline th { white-space: nowrap; } tr.violating { background: #fde2e2; } tr.violating td.what { border-left: 4px solid #d62728; }
@@ -52,7 +53,7 @@ export function reportHtml(page: ReportPage): string {
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <title>colosim fuzz seed ${run.seed}: ${escapeHtml(verdictText(run))}</title>
-<style>${STYLE}</style>
+<style>${REPORT_STYLE}</style>
 </head>
 <body>
 <h1>colosim campaign report</h1>

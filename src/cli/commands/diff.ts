@@ -5,22 +5,24 @@
  * whether the engine's side of a difference is what the statecharts and the data model allow. A directory means
  * every *.json under it, recursively, in path order. `colosim diff --generate N [--seed S]` runs N
  * generated scenarios instead (--faults: some with a fault QEMU can express) and shrinks a difference
- * to a file under reports/differential/.
+ * to a file under reports/differential/; the campaign's run.json and report.html go to --out
+ * (default reports/differential/seed-<seed>; with --out the shrunk scenario goes there too).
  * Exit 0 when nothing differs, 1 on any difference, 2 for a bad file or argument, 3 when QEMU is
  * missing or fails (does not start even on a second try, hangs, or crashes where the engine predicts
  * no crash): one line naming the process, how it ended and the step; no verdict, so no difference.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import type { Command } from 'commander';
 import { type Difference, diffResults } from '../../check/diffResults.js';
-import { checkDifferential, type DifferentialCheckResult, unpredictedCrash } from '../../check/differential.js';
+import { DIFFERENTIAL_REPORT_DIR, checkDifferential, type DifferentialCheckResult, unpredictedCrash } from '../../check/differential.js';
 import { checkScenario } from '../../check/checkScenario.js';
 import type { Violation } from '../../check/Invariant.js';
 import { QemuAdapterError } from '../../qemu/QemuAdapterError.js';
 import { DEFAULT_QEMU_TIMEOUT_MS, QemuSession, runScenarioOnQemu } from '../../qemu/QemuBackend.js';
 import { QEMU_DIR_ENV, resolveQemuTools } from '../../qemu/QemuTools.js';
 import { DIVERGENCES, explainDifferences, matchesDivergence } from '../../qemu/divergences.js';
+import { DIFFERENTIAL_KIND } from '../../report/differentialReport.js';
 import { describeStep } from '../../report/formatResult.js';
 import type { Scenario, Step } from '../../scenario/Scenario.js';
 import type { ResultDocument, SkippedItem } from '../../scenario/StepResult.js';
@@ -30,6 +32,8 @@ import { readScenarioFile } from '../readScenarioFile.js';
 import { diffFilesReport, diffGeneratedReport } from '../ciReports.js';
 import { paintFor, paintVerdicts } from '../colour.js';
 import { type CommandName, jsonDocument } from '../jsonOutput.js';
+import { describeSystemError, writeFileAtomic } from '../outputFiles.js';
+import { writeReportOrFail } from './report.js';
 import { REPORTER_OPTION, REPORTER_OUT_OPTION, type Reporter, type ReporterArgs, emitReport, reporterFrom, textOnStdout } from '../reporterOption.js';
 
 /** Seeds of generated differential scenarios are at most this (fast-check seeds are 31-bit here). */
@@ -48,6 +52,8 @@ export interface DiffArgs extends ReporterArgs {
   readonly ci?: Reporter;
   /** Whose JSON document this is: diff, or fuzz for `fuzz --backend qemu`. */
   readonly command?: CommandName;
+  /** --generate: the folder for run.json, report.html and the shrunk scenario (default reports/differential/seed-<seed>, the scenario in reports/differential). */
+  readonly out?: string;
 }
 
 /** One scenario's comparison, as --json prints it. */
@@ -76,6 +82,7 @@ export function registerDiff(program: Command, setExitCode: (code: number) => vo
     .option('--generate <n>', 'run n generated scenarios instead of files')
     .option('--seed <s>', 'seed of the generated scenarios (default: from the clock, printed)')
     .option('--faults', 'with --generate: also draw one fault QEMU can express in some scenarios')
+    .option('--out <dir>', 'with --generate: the folder for run.json, report.html and a shrunk difference (default reports/differential/seed-<seed>)')
     .option(...REPORTER_OPTION)
     .option(...REPORTER_OUT_OPTION)
     .option('--qemu <dir>', `QEMU to run (a prefix or bin dir with qemu-system-x86_64, qemu-img, qemu-io; default $${QEMU_DIR_ENV} or PATH); repeat to compare several`, collect, [])
@@ -88,6 +95,7 @@ export function registerDiff(program: Command, setExitCode: (code: number) => vo
         return;
       }
       if (target === undefined) throw new CliError('diff: missing scenario file or directory (or --generate N)', ExitCode.Usage);
+      if (args.out !== undefined) throw new CliError('diff: --out applies to --generate only', ExitCode.Usage);
       setExitCode(await files(target, args.json === true, reporter, args.qemu ?? []));
     });
 }
@@ -256,17 +264,34 @@ export async function generated(runs: number, args: DiffArgs): Promise<number> {
     // The seed and the rerun command come before the first case: on stdout with the text, else on stderr.
     if (text) process.stdout.write(`${rerun}\n`);
     else process.stderr.write(`colosim ${command}: seed ${seed} (rerun: npx ${rerun})\n`);
-    const result = await checkDifferential({ session, runs, seed, shape: { faults: args.faults === true } });
+    const started = performance.now();
+    const result = await checkDifferential({ session, runs, seed, shape: { faults: args.faults === true }, ...(args.out === undefined ? {} : { reportDir: args.out }) });
+    const wallMs = Math.round(performance.now() - started);
     const code = result.qemuFailure !== undefined ? ExitCode.Qemu : result.failure ? ExitCode.Violation : ExitCode.Ok;
     const version = session.qemuVersion === undefined ? {} : { qemuVersion: session.qemuVersion };
+    // No verdict (QEMU failed) is no campaign to report: the failure line and its scenario say it all.
+    const files = result.qemuFailure === undefined ? await writeDifferentialFolder(command, args.out ?? join(DIFFERENTIAL_REPORT_DIR, `seed-${seed}`), code, { kind: DIFFERENTIAL_KIND, runsRequested: runs, commandLine: rerun, wallMs, ...version, ...result }) : '';
     if (args.json === true) process.stdout.write(jsonDocument(command, code, { ...result, ...version }));
-    else if (text) process.stdout.write(paintVerdicts(`${session.qemuVersion === undefined ? '' : `QEMU ${session.qemuVersion}: `}${generatedText(result)}`, paintFor(process.stdout)));
+    else if (text) process.stdout.write(paintVerdicts(`${session.qemuVersion === undefined ? '' : `QEMU ${session.qemuVersion}: `}${generatedText(result)}${files}`, paintFor(process.stdout)));
     if (result.qemuFailure !== undefined) reportQemuFailure(result);
     emitReport(`${command}: `, args.ci, () => diffGeneratedReport(result, rerun));
     return code;
   } finally {
     await session.close();
   }
+}
+
+/** run.json (the JSON document with the command line and wall time) and report.html in `dir`; returns the lines naming them. */
+async function writeDifferentialFolder(command: CommandName, dir: string, code: number, body: object): Promise<string> {
+  const prefix = `${command}: `;
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    throw new CliError(`${prefix}cannot create ${dir}: ${describeSystemError(error)}`, ExitCode.Output);
+  }
+  writeFileAtomic(prefix, join(dir, 'run.json'), jsonDocument(command, code, body));
+  const page = await writeReportOrFail(prefix, dir);
+  return `report: ${join(dir, 'run.json')}\npage: ${page.path}\n`;
 }
 
 /** What a generated campaign found, as text. */

@@ -118,7 +118,8 @@ export function registerFuzz(program: Command, setExitCode: (code: number) => vo
 /**
  * `--backend qemu`: the differential campaign (src/check/differential.ts). Only scenarios both
  * backends can run are generated; --faults other than none adds the faults QEMU's blkdebug can express.
- * A difference is shrunk to a scenario file under reports/differential/ (replay: colosim diff FILE).
+ * A difference is shrunk to a scenario file under reports/differential/ (replay: colosim diff FILE);
+ * run.json and report.html go to --out (default reports/differential/seed-<seed>), as for diff --generate.
  * A QEMU that fails (start-up twice, a hang, a crash the engine does not predict) is exit 3, never a difference.
  */
 async function onQemu(args: FuzzArgs, reporter: Reporter | undefined): Promise<number> {
@@ -127,7 +128,6 @@ async function onQemu(args: FuzzArgs, reporter: Reporter | undefined): Promise<n
   if (scale.length > 0) throw new CliError(`fuzz: --backend qemu takes none of ${scale.join(', ')} (they shape engine campaigns only)`, ExitCode.Usage);
   const faults = choice('--faults', args.faults, FAULT_MODES);
   if (args.profile !== DEFAULT_FUZZ_OPTIONS.profile) throw new CliError(`fuzz: --backend qemu runs QEMU's own code; --profile ${args.profile} applies to the engine only`, ExitCode.Usage);
-  if (args.out !== undefined) throw new CliError('fuzz: --backend qemu writes its counterexample under reports/differential/; --out applies to the engine only', ExitCode.Usage);
   return generated(runs, {
     echo: (seed) => `colosim fuzz --backend qemu --runs ${runs} --seed ${seed} --faults ${faults}${args.qemu === undefined ? '' : ` --qemu ${args.qemu}`}`,
     ...(args.seed === undefined ? {} : { seed: integer('--seed', args.seed, 0, DIFFERENTIAL_MAX_SEED) }),
@@ -135,6 +135,7 @@ async function onQemu(args: FuzzArgs, reporter: Reporter | undefined): Promise<n
     ...(args.json === true ? { json: true } : {}),
     ...(reporter === undefined ? {} : { ci: reporter }),
     ...(args.qemu === undefined ? {} : { qemu: [args.qemu] }),
+    ...(args.out === undefined ? {} : { out: args.out }),
   });
 }
 

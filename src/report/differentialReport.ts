@@ -1,0 +1,139 @@
+/*
+ * The report of a differential campaign (`colosim diff --generate`, `fuzz --backend qemu`): its
+ * run.json (what the campaign found, with the command line, QEMU's version and the wall time) read
+ * back field by field, and its page: the verdict and what ran, the steps compared and skipped, the
+ * documented divergences seen, and a difference shrunk to a scenario as a table of its steps with
+ * each differing field (engine against QEMU) and the replay command. Limit: these campaigns record
+ * no chart coverage and no growth samples, so the page has neither.
+ */
+import { escapeHtml } from '../../models/render/toDot.js';
+import type { DifferentialCheckResult } from '../check/differential.js';
+import type { Difference } from '../check/diffResults.js';
+import { parseScenario } from '../scenario/parseScenario.js';
+import type { Scenario, Step } from '../scenario/Scenario.js';
+import type { BuildInfo } from './buildInfo.js';
+import { describeStep } from './formatResult.js';
+import { REPORT_STYLE } from './reportHtml.js';
+import { ReportInputError } from './runDocument.js';
+import { barChart } from './svgPlots.js';
+
+/** What run.json says its kind is when a differential campaign wrote it. */
+export const DIFFERENTIAL_KIND = 'differential';
+
+export interface DifferentialRunDocument extends Omit<DifferentialCheckResult, 'qemuFailure'> {
+  readonly kind: typeof DIFFERENTIAL_KIND;
+  readonly runsRequested: number;
+  /** The command line that reruns the campaign, as printed before its first case (without npx). */
+  readonly commandLine: string;
+  readonly wallMs: number;
+  readonly qemuVersion?: string;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isCount = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
+
+const FIELDS: readonly [string, (v: unknown) => boolean, string][] = [
+  ['seed', isCount, 'an integer >= 0'],
+  ['runsRequested', isCount, 'an integer >= 0'],
+  ['commandLine', (v) => typeof v === 'string', 'a string'],
+  ['wallMs', (v) => typeof v === 'number' && Number.isFinite(v), 'a number'],
+  ['scenarios', isCount, 'an integer >= 0'],
+  ['runs', isCount, 'an integer >= 0'],
+  ['compared', isCount, 'an integer >= 0'],
+  ['skipped', isCount, 'an integer >= 0'],
+  ['explained', (v) => isObject(v) && Object.values(v).every(isCount), 'an object of counts'],
+];
+
+/** A differential run.json, checked field by field (`source` names the file in errors). */
+export function readDifferentialDocument(raw: Record<string, unknown>, source: string): DifferentialRunDocument {
+  for (const [field, check, what] of FIELDS) {
+    if (!(field in raw)) throw new ReportInputError(`${source}: missing field "${field}" (not a run.json colosim diff --generate wrote?)`);
+    if (!check(raw[field])) throw new ReportInputError(`${source}: ${field}: must be ${what}`);
+  }
+  const failure = raw.failure;
+  if (failure !== undefined && !(isObject(failure) && typeof failure.file === 'string' && isObject(failure.scenario) && Array.isArray(failure.differences))) {
+    throw new ReportInputError(`${source}: failure: must be an object {file, scenario, differences}`);
+  }
+  return raw as unknown as DifferentialRunDocument;
+}
+
+export function differentialVerdict(doc: DifferentialRunDocument): string {
+  if (doc.failure) return `DIFFERENCE: ${doc.failure.differences.length} field(s) differ between the engine and QEMU`;
+  return `no difference in ${doc.scenarios} scenarios`;
+}
+
+export function differentialReportHtml(doc: DifferentialRunDocument, build: BuildInfo): string {
+  const verdict = differentialVerdict(doc);
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<title>colosim diff --generate seed ${doc.seed}: ${escapeHtml(verdict)}</title>
+<style>${REPORT_STYLE}</style>
+</head>
+<body>
+<h1>colosim differential campaign report</h1>
+<div id="verdict" class="${doc.failure ? 'violation' : 'ok'}">${escapeHtml(verdict)}</div>
+${factsTable(doc, build)}
+<h2>Documented divergences seen</h2>
+${Object.keys(doc.explained).length ? barChart(Object.entries(doc.explained).map(([label, value]) => ({ label, value })), { id: 'divergences' }) : '<p id="divergences">None: every run compared equal field by field.</p>'}
+<p class="muted">Runs whose differences a documented divergence (src/qemu/divergences.ts) explains count as equal; this campaign records no chart coverage (run <code>npx colosim fuzz</code> for that).</p>
+<h2>Difference</h2>
+${doc.failure ? failureSection(doc.failure) : '<p>None: the engine and QEMU gave the same results.</p>'}
+</body>
+</html>
+`;
+}
+
+function factsTable(doc: DifferentialRunDocument, build: BuildInfo): string {
+  const wallS = doc.wallMs / 1000;
+  const facts: [string, string][] = [
+    ['seed', String(doc.seed)],
+    ['QEMU', doc.qemuVersion ?? 'unknown'],
+    ['colosim version', build.version],
+    ['git commit', build.commit],
+    ['command line', `npx ${doc.commandLine}`],
+    ['scenarios', `${doc.scenarios}${doc.scenarios !== doc.runsRequested ? ` of ${doc.runsRequested}` : ''}`],
+    ['runs, shrinking included', String(doc.runs)],
+    ['steps compared', String(doc.compared)],
+    ['steps skipped', String(doc.skipped)],
+    ['wall time', `${wallS.toFixed(2)} s`],
+    ['speed', wallS > 0 ? `${(doc.runs / wallS).toFixed(2)} runs/s` : '-'],
+  ];
+  return `<table class="facts" id="facts">${facts.map(([k, v]) => `<tr><td>${escapeHtml(k)}</td><td data-fact="${escapeHtml(k)}">${k === 'command line' ? `<code>${escapeHtml(v)}</code>` : escapeHtml(v)}</td></tr>`).join('')}</table>`;
+}
+
+function failureSection(failure: NonNullable<DifferentialRunDocument['failure']>): string {
+  const scenario = scenarioOrUndefined(failure.scenario);
+  const byStep = new Map<string, Difference[]>();
+  for (const d of failure.differences) byStep.set(d.step, [...(byStep.get(d.step) ?? []), d]);
+  const rows = [...byStep.entries()].map(([step, ds]) => {
+    const what = scenario ? stepAt(scenario, step) : undefined;
+    return ds.map((d, i) => `<tr class="differs" data-step="${escapeHtml(step)}">${i === 0 ? `<td rowspan="${ds.length}"><b>#${escapeHtml(step)}</b> ${escapeHtml(what ? describeStep(what) : '')}</td>` : ''}<td><code>${escapeHtml(d.field)}</code></td><td>${escapeHtml(show(d.engine))}</td><td>${escapeHtml(show(d.qemu))}</td></tr>`).join('');
+  });
+  const steps = scenario ? `<ol start="0" class="steps">${scenario.steps.map((s, i) => `<li${byStep.has(String(i)) || [...byStep.keys()].some((k) => k.startsWith(`${i}.`)) ? ' class="bad"' : ''}>${escapeHtml(describeStep(s))}</li>`).join('')}</ol>` : '';
+  return `<p>Shrunk to <code>${escapeHtml(failure.file)}</code>${scenario ? ` (${scenario.steps.length} steps, ${escapeHtml(scenario.profile)}, ${scenario.disks} disk(s) of ${scenario.disk.size} bytes)` : ''}.</p>
+<p>Replay: <code class="replay">npx colosim diff ${escapeHtml(failure.file)}</code> &middot; on the engine alone against the models: <code>npx colosim run ${escapeHtml(failure.file)} --check</code></p>
+<table class="grid" id="differences"><thead><tr><th>step</th><th>field</th><th>engine</th><th>QEMU</th></tr></thead><tbody>${rows.join('')}</tbody></table>
+<h3>The scenario's steps</h3>
+${steps}`;
+}
+
+function scenarioOrUndefined(raw: unknown): Scenario | undefined {
+  try {
+    return parseScenario(raw);
+  } catch {
+    return undefined;
+  }
+}
+
+function stepAt(scenario: Scenario, where: string): Step | undefined {
+  const [top, sub] = where.split('.').map(Number);
+  const step = top === undefined || Number.isNaN(top) ? undefined : scenario.steps[top];
+  return sub === undefined || step?.do !== 'concurrent' ? step : step.steps[sub];
+}
+
+function show(value: unknown): string {
+  return value === undefined ? '-' : JSON.stringify(value);
+}
