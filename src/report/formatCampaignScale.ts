@@ -17,6 +17,7 @@ export function formatCampaignScale(s: CampaignSummary): string[] {
   for (const c of s.counterexamples.slice(1)) {
     lines.push(`VIOLATION ${c.invariant} at step ${c.step} (case ${c.case}): ${c.message}`);
     lines.push(`  counterexample (${c.steps} steps after ${c.shrinkRuns} shrink runs): ${c.path}`);
+    lines.push(`  replay: npx colosim replay ${c.path}`);
   }
   for (const d of s.workerDeaths) lines.push(`WORKER DIED under case ${d.case} (case seed ${d.caseSeed}): ${d.error} (that case alone: add --case ${d.case})`);
   return lines;
