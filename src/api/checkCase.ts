@@ -40,7 +40,7 @@ export class CaseViolation extends Error {
   readonly code = 'CASE_VIOLATION';
   constructor(readonly verdict: CaseVerdict, readonly scenario: Scenario) {
     const lines = verdict.violations.slice(0, 5).map((v) => `  ${v.invariant} (${v.kind}) at step ${v.step}: ${v.message}`);
-    super(`${verdict.violations.length} violation(s):\n${lines.join('\n')}\nscenario file (colosim replay FILE):\n${formatScenario(scenario)}`);
+    super(`${verdict.violations.length} violation(s):\n${lines.join('\n')}\nscenario file (npx colosim replay FILE):\n${formatScenario(scenario)}`);
     this.name = 'CaseViolation';
   }
 }
