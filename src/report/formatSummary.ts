@@ -57,11 +57,15 @@ function formatGenerator(g: GeneratorDistribution): string[] {
   ];
 }
 
-/** "12 of 12 disk-steps checked (100.0 %); indeterminate: reason 3, ..." */
+/**
+ * "12 of 12 disk-steps checked (100.0 %); indeterminate (checked against the admissible set): reason 3, ...".
+ * An indeterminate disk-step is still checked, against every value its ranges admit; the reasons count
+ * disk-steps (one step can have several), not unchecked ones.
+ */
 export function formatDataCheck(c: DataCheckCount): string {
   const reasons = Object.entries(c.indeterminate).map(([reason, n]) => `${reason} ${n}`);
   const percent = (100 * c.checkedFraction).toFixed(1);
-  return `${c.checked} of ${c.diskSteps} disk-steps checked (${percent} %)${reasons.length > 0 ? `; indeterminate: ${reasons.join(', ')}` : ''}`;
+  return `${c.checked} of ${c.diskSteps} disk-steps checked (${percent} %)${reasons.length > 0 ? `; indeterminate (checked against the admissible set): ${reasons.join(', ')}` : ''}`;
 }
 
 function rate(n: number, seconds: number): string {

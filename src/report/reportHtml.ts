@@ -139,7 +139,7 @@ ${barChart(invariants, { id: 'invariants' })}
 ${barChart(faults, { id: 'faults-fired' })}
 <h3>Data check</h3>
 <p id="data-check">${escapeHtml(formatDataCheck(run.dataCheck))}</p>
-${reasons.length ? barChart(reasons, { id: 'indeterminate' }) : ''}
+${reasons.length ? `<p class="muted">Indeterminate disk-steps by reason: each was checked against every value the data model admits there, not skipped (one step can have several reasons).</p>\n${barChart(reasons, { id: 'indeterminate' })}` : ''}
 <h3>What the generator drew</h3>
 ${tables.map(([title, counts], i) => `<details${i === 0 ? ' open' : ''}><summary>${escapeHtml(title)} (${Object.keys(counts).length})</summary>${Object.keys(counts).length ? barChart(Object.entries(counts).sort((a, b) => b[1] - a[1]).map(([label, value]) => ({ label, value })), { id: `generator-${i}` }) : '<p class="muted">not recorded</p>'}</details>`).join('\n')}`;
 }
