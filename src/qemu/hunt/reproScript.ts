@@ -8,9 +8,10 @@
  * write at once on an NBD connection opened beforehand, then polls query-named-block-nodes until
  * the commit's mirror_top node is gone. Each acknowledged write is then read back with
  * `qemu-io read -P` through the secondary disk's own NBD export of the still-running secondary,
- * as the hunt reads it: on QEMU 10.0.2 the running secondary answers zeros there (the loss a
- * guest sees), while the image file read after `quit` was measured to hold the bytes, so a check
- * of the file after shutdown never saw the loss (the exporter's first version, 0/11 on 10.0.2).
+ * as the hunt reads it, and the lost offsets are taken from qemu-io's "Pattern verification failed"
+ * lines, not its exit status: the exporter's first version tested `qemu-io ... | grep -q` under
+ * `set -o pipefail`, which is false exactly when the pattern check fails (qemu-io exits 1), so it
+ * counted no loss (0/11 on 10.0.2) while the writes were missing all along.
  * The race is timing-dependent, so it repeats TRIALS times; exit 1 when any trial lost a write
  * (STOP_ON_LOSS=1 stops at the first lossy trial).
  */
