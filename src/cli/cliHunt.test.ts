@@ -46,6 +46,10 @@ describe('colosim export-repro', () => {
     expect(script).toContain('aio_write -q -P 0xa5 0 4096\naio_write -q -P 0xa5 131072 4096\n');
     expect(script).toContain('aio_write -q -P 0xa5 65404928 4096\naio_flush\n');
     expect(script).toContain('65536 4096 0x1\n67174400 4096 0x2\n');
+    // Read back through the running secondary, lost offsets parsed from qemu-io's output (never its exit status under pipefail).
+    expect(script).toContain('"$IO" -f raw -r "nbd+unix:///secondary-disk?socket=$d/s.nbd" "${reads[@]}" >"$d/read.out" 2>&1 || true\n');
+    expect(script).toContain("sed -n 's/^Pattern verification failed at offset \\([0-9]*\\),.*/\\1/p' \"$d/read.out\"");
+    expect(script).not.toContain('| grep -q \'Pattern verification failed\'');
     expect(spawnSync('bash', ['-n', out]).status).toBe(0);
   });
 

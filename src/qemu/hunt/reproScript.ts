@@ -3,11 +3,17 @@
  * (qemu-system-x86_64, qemu-img, qemu-io) and python3's standard library (for QMP over a unix
  * socket and a minimal NBD client; socat is not on a Debian base system). It builds the COLO
  * block-replication pair of OBSERVATIONS.md §1 with QMP, writes the primary's clusters with qemu-io
- * over NBD, fails the primary over and sends the secondary writes, all at once, on an NBD connection
- * opened beforehand, the moment the failover command returns (qemu-io reading commands from a pipe
- * was measured too slow to meet the window), waits for the commit to end and checks each
- * acknowledged write in the secondary disk file with `qemu-io read -P`. The race is timing-dependent, so it repeats TRIALS times; exit 1 when any
- * trial lost a write.
+ * over NBD, then, from one python3 process that keeps its QMP connection (as colosim hunt does):
+ * deletes the colo1 export, sends the failover command and, the moment it returns, every secondary
+ * write at once on an NBD connection opened beforehand, then polls query-named-block-nodes until
+ * the commit's mirror_top node is gone. Each acknowledged write is then read back with
+ * `qemu-io read -P` through the secondary disk's own NBD export of the still-running secondary,
+ * as the hunt reads it, and the lost offsets are taken from qemu-io's "Pattern verification failed"
+ * lines, not its exit status: the exporter's first version tested `qemu-io ... | grep -q` under
+ * `set -o pipefail`, which is false exactly when the pattern check fails (qemu-io exits 1), so it
+ * counted no loss (0/11 on 10.0.2) while the writes were missing all along.
+ * The race is timing-dependent, so it repeats TRIALS times; exit 1 when any trial lost a write
+ * (STOP_ON_LOSS=1 stops at the first lossy trial).
  */
 import type { FailoverShape } from './shapeFromScenario.js';
 
@@ -27,7 +33,7 @@ export function reproScript(shape: FailoverShape, options: ReproOptions): string
 # ${options.name}: acknowledged secondary writes lost by QEMU's COLO failover commit.
 # ${options.description.replace(/\n/g, ' ')}
 # Written by colosim export-repro; needs only QEMU (qemu-system-x86_64, qemu-img, qemu-io) and python3.
-# Usage: [QEMU_DIR=/path/to/bin] bash THIS_SCRIPT [TRIALS]   (default: the binaries on PATH, ${options.trials} trials)
+# Usage: [QEMU_DIR=/path/to/bin] [STOP_ON_LOSS=1] bash THIS_SCRIPT [TRIALS]   (default: the binaries on PATH, ${options.trials} trials)
 # Exit 0: no trial lost a write. Exit 1: some acknowledged write is missing after the commit. Exit 3: set-up failed.
 set -euo pipefail
 BIN="\${QEMU_DIR:+\$QEMU_DIR/}"
@@ -55,13 +61,15 @@ for cmd in sys.argv[2:]:
     print(json.dumps(msg['return']))
 PY
 }
-# race QMP_SOCKET NBD_SOCKET EXPORT WRITES IDLE_EXPORT: opens the NBD export (and IDLE_EXPORT) first, sends the failover command and,
-# the moment its reply is in, every write of WRITES ("offset length pattern" lines) at once; prints
-# "wrote OFFSET" for each write the server acknowledged.
+# race QMP_SOCKET NBD_SOCKET EXPORT WRITES IDLE_EXPORT COLO_EXPORT: opens the NBD export (and IDLE_EXPORT)
+# first; on one QMP connection deletes COLO_EXPORT, sends the failover command and, the moment its
+# reply is in, every write of WRITES ("offset length pattern" lines) at once; prints "wrote OFFSET"
+# for each write the server acknowledged; then polls every 2 ms until the commit's mirror_top node is
+# gone, and exits 3 if the active disk is still there (the commit did not complete).
 race() {
   python3 - "$@" <<'PY'
-import json, socket, struct, sys
-qmp_path, nbd_path, export, writes_path, idle_export = sys.argv[1:6]
+import json, socket, struct, sys, time
+qmp_path, nbd_path, export, writes_path, idle_export, colo_export = sys.argv[1:7]
 def nbd_open(name):
     sock = socket.socket(socket.AF_UNIX); sock.connect(nbd_path)
     def recv(n):
@@ -82,20 +90,36 @@ nbd, recv = nbd_open(export)
 idle, _ = nbd_open(idle_export)
 writes = [tuple(int(x, 0) for x in line.split()) for line in open(writes_path) if line.strip()]
 q = socket.socket(socket.AF_UNIX); q.connect(qmp_path); f = q.makefile('rw')
+events = []
 def answer():
     while True:
         msg = json.loads(f.readline())
         if 'return' in msg or 'error' in msg: return msg
+        events.append(msg.get('event'))
+def execute(name, args):
+    f.write(json.dumps({'execute': name, 'arguments': args}) + '\\n'); f.flush()
+    msg = answer()
+    if 'error' in msg: sys.stderr.write('%s: %s\\n' % (name, msg['error']['desc'])); sys.exit(3)
+    return msg['return']
 json.loads(f.readline())
 f.write('{"execute": "qmp_capabilities"}\\n'); f.flush(); answer()
-f.write('{"execute": "xen-set-replication", "arguments": {"enable": false, "primary": false, "failover": true}}\\n'); f.flush()
-msg = answer()
-if 'error' in msg: sys.stderr.write('failover: %s\\n' % msg['error']['desc']); sys.exit(3)
+# The primary's link export goes first (cut off at once), as docs/block-replication.txt's failover does.
+execute('block-export-del', {'id': colo_export, 'mode': 'hard'})
+while 'BLOCK_EXPORT_DELETED' not in events:
+    msg = json.loads(f.readline()); events.append(msg.get('event'))
+execute('xen-set-replication', {'enable': False, 'primary': False, 'failover': True})
 nbd.sendall(b''.join(struct.pack('>IHHQQI', 0x25609513, 0, 1, i, off, length) + bytes([pat]) * length for i, (off, length, pat) in enumerate(writes)))
 for _ in writes:
     reply_magic, error, handle = struct.unpack('>IIQ', recv(16))
     if error == 0: print('wrote %d' % writes[handle][0])
 nbd.sendall(struct.pack('>IHHQQI', 0x25609513, 0, 2, 0, 0, 0))  # NBD_CMD_DISC
+deadline = time.time() + 60
+while True:
+    nodes = execute('query-named-block-nodes', {'flat': True})
+    if not any(n['drv'] == 'mirror_top' for n in nodes): break
+    if time.time() > deadline: sys.stderr.write('the failover commit did not end within 60 s\\n'); sys.exit(3)
+    time.sleep(0.002)
+if any(n['node-name'] == 'active-disk' for n in nodes): sys.stderr.write('the failover commit did not complete\\n'); sys.exit(3)
 PY
 }
 wait_socket() { for _ in $(seq 1 500); do [ -S "$1" ] && return 0; sleep 0.01; done; echo "no QMP socket $1" >&2; exit 3; }
@@ -132,23 +156,21 @@ trial() {
   "$IO" -f raw "nbd+unix:///primary-vm?socket=$d/p.nbd" <"$d/primary.cmds" >/dev/null
   # Failover: the primary dies, its link export goes, the secondary takes over; the writes go right after the reply.
   kill -9 "$ppid"; wait "$ppid" 2>/dev/null || true
-  qmp "$d/s.qmp" '{"execute": "block-export-del", "arguments": {"id": "colo1", "mode": "hard"}}' >/dev/null
-  for _ in $(seq 1 500); do qmp "$d/s.qmp" '{"execute": "query-block-exports"}' | grep -q '"colo1"' || break; sleep 0.01; done
-  race "$d/s.qmp" "$d/s.nbd" secondary-vm "$d/checks" secondary-disk >"$d/svm.out"
-  for _ in $(seq 1 6000); do qmp "$d/s.qmp" '{"execute": "query-named-block-nodes", "arguments": {"flat": true}}' | grep -q '"mirror_top"' || break; sleep 0.01; done
-  if qmp "$d/s.qmp" '{"execute": "query-named-block-nodes", "arguments": {"flat": true}}' | grep -q '"active-disk"'; then
-    echo "the failover commit did not complete" >&2; kill -9 "$spid"; exit 3
-  fi
-  qmp "$d/s.qmp" '{"execute": "quit"}' >/dev/null || true; wait "$spid" 2>/dev/null || true
-  # Every write qemu-io saw acknowledged ("wrote N/N bytes at offset X") must be in the secondary disk now.
-  local written=0 lost=0
+  race "$d/s.qmp" "$d/s.nbd" secondary-vm "$d/checks" secondary-disk colo1 >"$d/svm.out" || { kill -9 "$spid"; exit 3; }
+  # Every acknowledged write must be on the secondary disk now: read back through its own export of the running secondary.
+  local written=0 lost=0 reads=()
   while read -r offset length pattern; do
     grep -qx "wrote $offset" "$d/svm.out" || continue
-    written=$((written + 1))
-    if "$IO" -f raw -r "$d/secondary-disk.raw" -c "read -P $pattern $offset $length" | grep -q 'Pattern verification failed'; then
-      lost=$((lost + 1)); echo "  lost: $length bytes of pattern $pattern at offset $offset"
-    fi
+    written=$((written + 1)); reads+=(-c "read -P $pattern $offset $length")
   done <"$d/checks"
+  if [ "$written" -gt 0 ]; then
+    "$IO" -f raw -r "nbd+unix:///secondary-disk?socket=$d/s.nbd" "\${reads[@]}" >"$d/read.out" 2>&1 || true
+    grep -q 'read [0-9]*/[0-9]* bytes' "$d/read.out" || { echo "qemu-io could not read the secondary disk:" >&2; cat "$d/read.out" >&2; kill -9 "$spid"; exit 3; }
+    while read -r offset; do
+      lost=$((lost + 1)); echo "  lost: the acknowledged write at offset $offset reads back otherwise"
+    done < <(sed -n 's/^Pattern verification failed at offset \\([0-9]*\\),.*/\\1/p' "$d/read.out")
+  fi
+  qmp "$d/s.qmp" '{"execute": "quit"}' >/dev/null || true; wait "$spid" 2>/dev/null || true
   rm -rf "$d"
   LOST=$lost; WRITTEN=$written
 }
@@ -166,7 +188,7 @@ for t in $(seq 1 "$TRIALS"); do
   trial
   echo "trial $t: $LOST/$WRITTEN acknowledged writes lost"
   total_lost=$((total_lost + LOST)); total_written=$((total_written + WRITTEN))
-  [ "$LOST" -gt 0 ] && lossy=$((lossy + 1))
+  if [ "$LOST" -gt 0 ]; then lossy=$((lossy + 1)); [ "\${STOP_ON_LOSS:-0}" = 1 ] && { TRIALS=$t; break; }; fi
 done
 echo "$lossy/$TRIALS trials lost data, $total_lost/$total_written acknowledged writes lost"
 [ "$total_lost" -eq 0 ]
