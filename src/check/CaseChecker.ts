@@ -136,6 +136,7 @@ export class CaseChecker {
       case 'step':
       case 'step-result':
       case 'request':
+      case 'reply':
       case 'io':
       case 'eject':
       case 'pad-read-failed':
