@@ -1,15 +1,17 @@
 /*
  * Runs one mutant through a fuzz campaign with `colosim fuzz`'s default options and reports how
  * soon the checker saw it: cases to the first violation, the invariants of that case, wall seconds to
- * detection (shrinking excluded) and the shrunk counterexample's length. The engine is patched only
- * while the campaign runs; the counterexample goes to a temporary folder that is removed afterwards.
+ * detection (shrinking excluded) and the shrunk counterexample's length and step kinds. The engine
+ * is patched only while the campaign runs, in this thread and, with workers, in each worker thread
+ * (mutantCaseWorker.js); the counterexample goes to a temporary folder that is removed afterwards.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INVARIANT_NAMES, type InvariantName } from '../../src/check/Invariant.js';
 import { runCampaign } from '../../src/fuzz/Campaign.js';
 import { DEFAULT_FUZZ_OPTIONS, type FuzzOptions } from '../../src/fuzz/FuzzOptions.js';
+import { parseScenarioText } from '../../src/scenario/parseScenario.js';
 import type { Mutant } from './Mutant.js';
 
 export interface Detection {
@@ -26,6 +28,8 @@ export interface Detection {
   readonly detectSeconds: number;
   /** Steps of the shrunk counterexample, when there is one. */
   readonly shrunkSteps: number | null;
+  /** Its steps' kinds, e.g. "start,failover,checkpoint" (a concurrent group as "concurrent"). */
+  readonly shrunkShape: string | null;
 }
 
 export interface DetectOptions {
@@ -37,6 +41,8 @@ export interface DetectOptions {
   readonly now?: () => number;
   /** The campaign's options: `colosim fuzz`'s defaults unless given (the v24 profile, say). */
   readonly fuzz?: FuzzOptions;
+  /** Worker threads (1 by default: this thread alone). */
+  readonly workers?: number;
 }
 
 /** Thrown out of the campaign at the first failing case when no shrinking is wanted. */
@@ -49,15 +55,18 @@ class Detected extends Error {
 export async function detectMutant(mutant: Mutant, options: DetectOptions): Promise<Detection> {
   const undo = mutant.apply();
   try {
-    const found = await detectViolation(mutant.name, options);
+    // Worker threads copy the environment when they start: this names the mutant for them.
+    process.env.COLOSIM_MUTANT_UNDER_TEST = mutant.name;
+    const found = await detectViolation(mutant.name, options, new URL('./mutantCaseWorker.js', import.meta.url).href);
     return { ...found, killed: found.invariants.some((name) => (mutant.expect as readonly string[]).includes(name)) };
   } finally {
+    delete process.env.COLOSIM_MUTANT_UNDER_TEST;
     undo();
   }
 }
 
 /** A campaign on the engine as it is; `killed` says whether it found any violation. */
-export async function detectViolation(label: string, options: DetectOptions): Promise<Detection> {
+export async function detectViolation(label: string, options: DetectOptions, workerFile?: string): Promise<Detection> {
   const now = options.now ?? (() => 0);
   const outDir = mkdtempSync(join(tmpdir(), 'colosim-mutant-'));
   let detectMs = Number.NaN;
@@ -70,6 +79,8 @@ export async function detectViolation(label: string, options: DetectOptions): Pr
       fuzz: options.fuzz ?? DEFAULT_FUZZ_OPTIONS,
       outDir,
       command: `mutant ${label}`,
+      workers: options.workers ?? 1,
+      ...(workerFile === undefined ? {} : { workerFile }),
       onCase: (s) => {
         invariants = INVARIANT_NAMES.filter((name) => s.invariants[name].violations > 0);
         if (invariants.length === 0) return;
@@ -89,8 +100,15 @@ export async function detectViolation(label: string, options: DetectOptions): Pr
       killed: invariants.length > 0,
       detectSeconds: detectMs / 1000,
       shrunkSteps: summary.counterexample?.steps ?? null,
+      shrunkShape: summary.counterexample ? shapeOf(summary.counterexample.path) : null,
     };
   } finally {
     rmSync(outDir, { recursive: true, force: true });
   }
+}
+
+function shapeOf(path: string): string {
+  return parseScenarioText(readFileSync(path, 'utf8'))
+    .steps.map((step) => step.do)
+    .join(',');
 }

@@ -88,7 +88,6 @@ export const PAIR_MUTANTS: readonly Mutant[] = [
     name: 'quorum-acks-after-local-write',
     breaks: 'the quorum completes a write when the local child has, without waiting for the replication child (quorum waits for every child)',
     expect: ['secondary-tracks-primary', 'checkpoint-sync', 'conformance'],
-    awaits: 'a generator shape that reads the secondary before a slow forwarded write lands: since the failover-writes shape joined the mix, 15,000 cases of seed 2 miss it',
     apply: () =>
       patch(QuorumNode.prototype, 'doWrite', () =>
         async function (this: unknown, ...args: unknown[]) {
@@ -103,7 +102,10 @@ export const PAIR_MUTANTS: readonly Mutant[] = [
     name: 'quorum-error-of-first-child',
     breaks: "when every child fails, the first child's errno wins the tie; quorum_vote_error lets the latest child's win",
     expect: ['conformance'],
-    awaits: 'more cases of both children failing: seed 2 catches it at case 8,631 (conformance), past the 1,500-case test budget',
+    // Both children failing with different errnos needs a full local disk while the replication
+    // child is not running (before start or after a stop): seed 2 first meets it at case 8,631,
+    // seed 1 at 8,659; seed 3 not within 15,000 (npm run bench -- --only mutants). Still rare.
+    budgetCases: 10_000,
     apply: () =>
       patch(QuorumNode.prototype, 'doWrite', () =>
         async function (this: unknown, ...args: unknown[]) {

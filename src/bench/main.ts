@@ -1,21 +1,22 @@
 /*
- * `npm run bench [-- --only store,io,memory,engine,campaign,charts,mutants] [--json] [--quick]
+ * `npm run bench [-- --only store,io,memory,engine,campaign,checker,charts,mutants] [--json] [--quick]
  * [--campaign-memory N]`: colosim's performance figures, measured in one process: sector-store
  * throughput against Buffer.copy, 4 KiB I/O per second through the scheduler and an overlay chain,
- * the memory of a sparse 1 TiB store, engine steps per second, campaign cases per second, chart
- * rendering, and the time campaigns take to catch each catalogued engine mutant. Real time is read here and nowhere else in the simulation.
+ * the memory of a sparse 1 TiB store, engine steps per second, campaign cases per second, the
+ * checker's share of a case (data model on and off), chart rendering, and the time campaigns take to catch each catalogued engine mutant. Real time is read here and nowhere else in the simulation.
  */
 import { parseArgs } from 'node:util';
 import { ioBench, schedulerBench } from './ioBench.js';
 import { campaignBench } from './campaignBench.js';
 import { chartBench } from './chartBench.js';
+import { checkerCostBench } from './checkerCostBench.js';
 import { engineBench } from './engineBench.js';
 import { memoryBench } from './memoryBench.js';
 import { mutantBench } from './mutantBench.js';
 import { type BenchRow, formatTable } from './report.js';
 import { storeBench } from './storeBench.js';
 
-const PARTS = ['store', 'io', 'memory', 'engine', 'campaign', 'charts', 'mutants'] as const;
+const PARTS = ['store', 'io', 'memory', 'engine', 'campaign', 'checker', 'charts', 'mutants'] as const;
 type Part = (typeof PARTS)[number];
 
 const USAGE = `usage: npm run bench -- [--only ${PARTS.join(',')}] [--json] [--quick]
@@ -85,6 +86,7 @@ async function main(): Promise<void> {
   rows.push(...memory);
   if (parts.includes('engine')) rows.push(...(await engineBench(quick)));
   if (parts.includes('campaign')) rows.push(...(await campaignBench(quick, memoryCases)));
+  if (parts.includes('checker')) rows.push(...(await checkerCostBench(quick)));
   if (parts.includes('charts')) rows.push(...(await chartBench()));
   if (parts.includes('mutants')) rows.push(...(await mutantBench(quick)));
   if (json) {

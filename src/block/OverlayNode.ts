@@ -152,6 +152,12 @@ export class OverlayNode extends BlockNode {
     }
   }
 
+  /** The image's own flush (traced, with the request that caused it), then its file's, as for any node. */
+  protected override async doFlush(requestId?: number): Promise<void> {
+    this.trace('flush', 0, 0, requestId);
+    await super.doFlush(requestId);
+  }
+
   protected override async doWriteZeroes(offset: number, bytes: number, requestId?: number): Promise<void> {
     const cs = this.clusterSize;
     const first = Math.ceil(offset / cs);

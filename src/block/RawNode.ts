@@ -51,7 +51,8 @@ export class RawNode extends BlockNode {
     this.store.zero(offset, bytes);
   }
 
-  protected override async doFlush(): Promise<void> {
+  protected override async doFlush(requestId?: number): Promise<void> {
     await this.ioLatency('flush');
+    this.trace('flush', 0, 0, requestId);
   }
 }

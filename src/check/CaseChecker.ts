@@ -44,6 +44,12 @@ export interface CaseCheckerOptions {
    * profile, so whatever the 2016 code does differently shows up as a named violation (campaigns).
    */
   readonly spec?: 'own' | 'qemu-7.2';
+  /**
+   * Bench only (src/bench/checkerCostBench.ts): leave the data model out, to measure its share of
+   * the checker's time. A run checked so checks less and is never a verdict: no command, campaign
+   * or library call sets it.
+   */
+  readonly benchWithoutDataModel?: true;
 }
 
 export class CaseChecker {
@@ -79,7 +85,7 @@ export class CaseChecker {
   /** Attach before the first step (EngineRunOptions.observe). */
   attach(env: SimEnv, pair: ColoPair): void {
     this.nodes = new NodeConformance(this.report, this.chartProfile, this.scenario.disks, this.scenario.chain);
-    this.data = new DataConformance(this.report, this.scenario, this.nodes, pair);
+    this.data = this.options.benchWithoutDataModel ? null : new DataConformance(this.report, this.scenario, this.nodes, pair);
     this.tour = new ChartTour(this.chartProfile);
     this.unsubscribe = env.trace.subscribe((event) => this.onEvent(event));
   }
@@ -136,6 +142,7 @@ export class CaseChecker {
       case 'step':
       case 'step-result':
       case 'request':
+      case 'reply':
       case 'io':
       case 'eject':
       case 'pad-read-failed':

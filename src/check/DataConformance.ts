@@ -136,7 +136,7 @@ export class DataConformance {
       case 'io':
         return this.onLeafWrite(event.fields);
       // The model follows outcomes, not leaf I/O, stage changes (the chart's business), faults (seen
-      // through what they caused), commands or commit copies (the commit's end decides).
+      // through what they caused), commands, commit copies (the commit's end decides) or replies (the step's result says it).
       case 'step':
       case 'step-result':
       case 'stage':
@@ -144,6 +144,7 @@ export class DataConformance {
       case 'fault':
       case 'command':
       case 'commit-copy':
+      case 'reply':
         return;
       default:
         return unhandledEvent(event);

@@ -11,9 +11,20 @@ import { caseWorkerFile } from './workerFile.js';
 
 export function poolRunner(threads: number, filename: string = caseWorkerFile()): CaseRunner {
   const pool = new Piscina<CaseTask, CaseOutcome>({ filename, minThreads: threads, maxThreads: threads, idleTimeout: 60_000, concurrentTasksPerWorker: 1 });
+  // Tasks still out when the campaign ends (it drops cases past its first violation) are awaited
+  // before the pool goes: piscina throws on a result arriving after destroy.
+  const pending = new Set<Promise<CaseOutcome>>();
   return {
     slots: threads * 2,
-    run: (task) => pool.run(task).catch((error: unknown) => workerDiedOutcome(task, error)),
-    close: () => pool.destroy(),
+    run: (task) => {
+      const outcome = pool.run(task).catch((error: unknown) => workerDiedOutcome(task, error));
+      pending.add(outcome);
+      void outcome.finally(() => pending.delete(outcome));
+      return outcome;
+    },
+    close: async () => {
+      await Promise.allSettled([...pending]);
+      await pool.destroy();
+    },
   };
 }

@@ -7,8 +7,9 @@
  * task or in a background job nobody awaits: code ENGINE_BUG, with its stack. Only an exception of
  * an observer (a checker hooked in through the options) still propagates. Guest I/O enters here: each read, write, write-zeroes, discard or flush step gets a request id
  * (SimEnv.requestId), announced by a `request` event naming its step, that every trace event it
- * causes carries as `req`.
+ * causes carries as `req`; its answer is traced as a `reply` event when the guest gets it.
  */
+import { isBlockError } from '../block/BlockError.js';
 import { ColoPair } from '../colo/ColoPair.js';
 import type { NbdExport } from '../colo/NbdServer.js';
 import { exportName } from '../colo/PairConfig.js';
@@ -144,28 +145,32 @@ async function perform(pair: ColoPair, step: Step, at: StepAt): Promise<Outcome>
       const exp = exportOf(pair, step.vm, step.node ?? 'vm', step.disk ?? 0);
       // The range first, as the server would check it: a write past the end must not allocate its length.
       exp.checkRange('write', step.offset, step.length);
-      await exp.write(step.offset, new Uint8Array(step.length).fill(step.pattern), guestRequest(pair.env, step, at));
+      const req = guestRequest(pair.env, step, at);
+      await answered(pair.env, req, exp.write(step.offset, new Uint8Array(step.length).fill(step.pattern), req));
       return { ok: true };
     }
     case 'read': {
       const exp = exportOf(pair, step.vm, step.node ?? 'vm', step.disk ?? 0);
-      return { ok: true, runs: encodeRuns(await exp.read(step.offset, step.length, guestRequest(pair.env, step, at))) };
+      const req = guestRequest(pair.env, step, at);
+      return { ok: true, runs: encodeRuns(await answered(pair.env, req, exp.read(step.offset, step.length, req))) };
     }
     case 'write-zeroes': {
       const exp = exportOf(pair, step.vm, step.node ?? 'vm', step.disk ?? 0);
-      await exp.writeZeroes(step.offset, step.length, step.unmap ?? false, guestRequest(pair.env, step, at));
+      const req = guestRequest(pair.env, step, at);
+      await answered(pair.env, req, exp.writeZeroes(step.offset, step.length, step.unmap ?? false, req));
       return { ok: true };
     }
     case 'discard': {
       const exp = exportOf(pair, step.vm, step.node ?? 'vm', step.disk ?? 0);
       // Announced for the checkers; the block layer drops a discard (discard=ignore) before any I/O.
-      guestRequest(pair.env, step, at);
-      await exp.discard(step.offset, step.length);
+      const req = guestRequest(pair.env, step, at);
+      await answered(pair.env, req, exp.discard(step.offset, step.length));
       return { ok: true };
     }
     case 'flush': {
       const exp = exportOf(pair, step.vm, step.node ?? 'vm', step.disk ?? 0);
-      await exp.flush(guestRequest(pair.env, { ...step, offset: 0, length: 0 }, at));
+      const req = guestRequest(pair.env, { ...step, offset: 0, length: 0 }, at);
+      await answered(pair.env, req, exp.flush(req));
       return { ok: true };
     }
     case 'failover': {
@@ -195,6 +200,21 @@ function guestRequest(env: SimEnv, step: GuestRequestStep, at: StepAt): number {
     env.trace.emit('request', { req, step: at.step, member: at.member, op: step.do, vm, target: step.node ?? 'vm', disk: step.disk ?? 0, offset, bytes: length });
   }
   return req;
+}
+
+/** The guest's answer to request `req`, traced as a `reply` event when it comes (then passed on). */
+function answered<T>(env: SimEnv, req: number, call: Promise<T>): Promise<T> {
+  if (!env.trace.enabled) return call;
+  return call.then(
+    (value) => {
+      env.trace.emit('reply', { req, ok: true });
+      return value;
+    },
+    (error: unknown) => {
+      env.trace.emit('reply', isBlockError(error) ? { req, ok: false, errno: error.errno } : { req, ok: false });
+      throw error;
+    },
+  );
 }
 
 function alive(pair: ColoPair, name: SideName): Side {

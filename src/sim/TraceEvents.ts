@@ -60,6 +60,12 @@ export type TraceEventFields = {
     readonly offset: number;
     readonly bytes: number;
   };
+  /**
+   * A guest request was answered: the scenario runner's call for request `req` returned (`ok`) or
+   * failed (`errno` when it failed with one). What the guest saw, and when: a node that answers
+   * before its children did (quorum waits for every child) shows as this event coming too early.
+   */
+  readonly reply: { readonly req: number; readonly ok: boolean; readonly errno?: string };
   /** A leaf driver (raw, qcow2-like overlay) did I/O; `req` when a guest request caused it. */
   readonly io: { readonly node: string; readonly op: IoOp; readonly offset: number; readonly bytes: number; readonly req?: number };
   /** A node lost its driver (bs->drv = NULL). */
