@@ -10,7 +10,8 @@ import { escapeHtml } from '../../models/render/toDot.js';
 import type { DifferentialCheckResult } from '../check/differential.js';
 import type { Difference } from '../check/diffResults.js';
 import { parseScenario } from '../scenario/parseScenario.js';
-import type { Scenario, Step } from '../scenario/Scenario.js';
+import type { Scenario } from '../scenario/Scenario.js';
+import { showValue as show, stepAt } from '../scenario/stepAt.js';
 import type { BuildInfo } from './buildInfo.js';
 import { describeStep } from './formatResult.js';
 import { REPORT_STYLE } from './reportHtml.js';
@@ -126,14 +127,4 @@ function scenarioOrUndefined(raw: unknown): Scenario | undefined {
   } catch {
     return undefined;
   }
-}
-
-function stepAt(scenario: Scenario, where: string): Step | undefined {
-  const [top, sub] = where.split('.').map(Number);
-  const step = top === undefined || Number.isNaN(top) ? undefined : scenario.steps[top];
-  return sub === undefined || step?.do !== 'concurrent' ? step : step.steps[sub];
-}
-
-function show(value: unknown): string {
-  return value === undefined ? '-' : JSON.stringify(value);
 }

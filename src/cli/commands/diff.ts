@@ -24,7 +24,8 @@ import { QEMU_DIR_ENV, resolveQemuTools } from '../../qemu/QemuTools.js';
 import { DIVERGENCES, explainDifferences, matchesDivergence } from '../../qemu/divergences.js';
 import { DIFFERENTIAL_KIND } from '../../report/differentialReport.js';
 import { describeStep } from '../../report/formatResult.js';
-import type { Scenario, Step } from '../../scenario/Scenario.js';
+import type { Scenario } from '../../scenario/Scenario.js';
+import { showValue as show, stepAt } from '../../scenario/stepAt.js';
 import type { ResultDocument, SkippedItem } from '../../scenario/StepResult.js';
 import { parseInteger } from '../args.js';
 import { CliError, ExitCode } from '../ExitCode.js';
@@ -240,16 +241,6 @@ export function formatScenarioDiff(scenario: Scenario, result: ScenarioDiff): st
     lines.push(`  #${d.step.padEnd(5)} ${(what === undefined ? '' : describeStep(what)).padEnd(40)} ${d.field.padEnd(16)} engine ${show(d.engine)}  qemu ${show(d.qemu)}`);
   }
   return `${lines.join('\n')}\n`;
-}
-
-function stepAt(scenario: Scenario, where: string): Step | undefined {
-  const [top, sub] = where.split('.').map(Number);
-  const step = top === undefined || Number.isNaN(top) ? undefined : scenario.steps[top];
-  return sub === undefined || step?.do !== 'concurrent' ? step : step.steps[sub];
-}
-
-function show(value: unknown): string {
-  return value === undefined ? '-' : JSON.stringify(value);
 }
 
 /** Generated scenarios on both backends (also `colosim fuzz --backend qemu`); returns the exit code. */
