@@ -90,6 +90,7 @@ const ARGS: Record<string, ArgCase> = {
   'fuzz --out /proc/self/x/y': { args: () => ['fuzz', '--runs', '1', '--out', '/proc/self/x/y'], code: 4, says: 'fuzz: --out /proc/self/x/y: cannot create' },
   'fuzz --out a read-only folder': { args: () => ['fuzz', '--runs', '1', '--out', '/proc/self'], code: 4, says: 'fuzz: --out /proc/self: cannot write into it' },
   'fuzz --backend qemu with --profile': { args: () => ['fuzz', '--backend', 'qemu', '--profile', 'v24'], code: 2, says: 'fuzz: --backend qemu runs QEMU\'s own code; --profile v24 applies to the engine only' },
+  'diff --generate --out /proc/x': { args: () => ['diff', '--generate', '1', '--seed', '1', '--out', '/proc/x'], code: 4, says: 'diff: --out /proc/x: cannot create /proc/x: ENOENT' },
   'diff --out without --generate': { args: () => ['diff', good(), '--out', '/tmp'], code: 2, says: 'diff: --out applies to --generate only' },
   'chart unknown format': { args: () => ['chart', '--format', 'gif'], code: 2, says: 'chart: unknown format "gif"' },
   'chart unknown machine': { args: () => ['chart', '--machine', 'quorum'], code: 2, says: 'chart: unknown machine "quorum"' },

@@ -11,7 +11,7 @@
  * missing or fails (does not start even on a second try, hangs, or crashes where the engine predicts
  * no crash): one line naming the process, how it ended and the step; no verdict, so no difference.
  */
-import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import type { Command } from 'commander';
 import { type Difference, diffResults } from '../../check/diffResults.js';
@@ -33,7 +33,7 @@ import { readScenarioFile } from '../readScenarioFile.js';
 import { diffFilesReport, diffGeneratedReport } from '../ciReports.js';
 import { paintFor, paintVerdicts } from '../colour.js';
 import { type CommandName, jsonDocument } from '../jsonOutput.js';
-import { describeSystemError, writeFileAtomic } from '../outputFiles.js';
+import { prepareOutputDir, writeFileAtomic } from '../outputFiles.js';
 import { writeReportOrFail } from './report.js';
 import { REPORTER_OPTION, REPORTER_OUT_OPTION, type Reporter, type ReporterArgs, emitReport, reporterFrom, textOnStdout } from '../reporterOption.js';
 
@@ -246,10 +246,13 @@ export function formatScenarioDiff(scenario: Scenario, result: ScenarioDiff): st
 /** Generated scenarios on both backends (also `colosim fuzz --backend qemu`); returns the exit code. */
 export async function generated(runs: number, args: DiffArgs): Promise<number> {
   const seed = args.seed === undefined ? Date.now() % DIFFERENTIAL_MAX_SEED : typeof args.seed === 'number' ? args.seed : integer('--seed', args.seed, 0, DIFFERENTIAL_MAX_SEED);
+  const command = args.command ?? 'diff';
+  // The report folder is made and proven writable before QEMU runs, as fuzz does, not after a long campaign.
+  const outDir = args.out ?? join(DIFFERENTIAL_REPORT_DIR, `seed-${seed}`);
+  prepareOutputDir(`${command}: `, '--out', outDir);
   const session = openQemuSession(args.qemu?.[0]);
   const qemuFlag = args.qemu?.[0] === undefined ? '' : ` --qemu ${args.qemu[0]}`;
   const rerun = args.echo?.(seed) ?? `colosim diff --generate ${runs} --seed ${seed}${args.faults === true ? ' --faults' : ''}${qemuFlag}`;
-  const command = args.command ?? 'diff';
   const text = args.json !== true && textOnStdout(args.ci);
   try {
     // The seed and the rerun command come before the first case: on stdout with the text, else on stderr.
@@ -261,7 +264,7 @@ export async function generated(runs: number, args: DiffArgs): Promise<number> {
     const code = result.qemuFailure !== undefined ? ExitCode.Qemu : result.failure ? ExitCode.Violation : ExitCode.Ok;
     const version = session.qemuVersion === undefined ? {} : { qemuVersion: session.qemuVersion };
     // No verdict (QEMU failed) is no campaign to report: the failure line and its scenario say it all.
-    const files = result.qemuFailure === undefined ? await writeDifferentialFolder(command, args.out ?? join(DIFFERENTIAL_REPORT_DIR, `seed-${seed}`), code, { kind: DIFFERENTIAL_KIND, runsRequested: runs, commandLine: rerun, wallMs, ...version, ...result }) : '';
+    const files = result.qemuFailure === undefined ? await writeDifferentialFolder(command, outDir, code, { kind: DIFFERENTIAL_KIND, runsRequested: runs, commandLine: rerun, wallMs, ...version, ...result }) : '';
     if (args.json === true) process.stdout.write(jsonDocument(command, code, { ...result, ...version }));
     else if (text) process.stdout.write(paintVerdicts(`${session.qemuVersion === undefined ? '' : `QEMU ${session.qemuVersion}: `}${generatedText(result)}${files}`, paintFor(process.stdout)));
     if (result.qemuFailure !== undefined) reportQemuFailure(result);
@@ -272,14 +275,9 @@ export async function generated(runs: number, args: DiffArgs): Promise<number> {
   }
 }
 
-/** run.json (the JSON document with the command line and wall time) and report.html in `dir`; returns the lines naming them. */
+/** run.json (the JSON document with the command line and wall time) and report.html in `dir` (prepared before the campaign); returns the lines naming them. */
 async function writeDifferentialFolder(command: CommandName, dir: string, code: number, body: object): Promise<string> {
   const prefix = `${command}: `;
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (error) {
-    throw new CliError(`${prefix}cannot create ${dir}: ${describeSystemError(error)}`, ExitCode.Output);
-  }
   writeFileAtomic(prefix, join(dir, 'run.json'), jsonDocument(command, code, body));
   const page = await writeReportOrFail(prefix, dir);
   return `report: ${join(dir, 'run.json')}\npage: ${page.path}\n`;
