@@ -19,7 +19,7 @@ import { chartCoverage } from './chartCoverage.js';
 import { DIFFERENTIAL_KIND, differentialReportHtml, readDifferentialDocument } from './differentialReport.js';
 import { rerunCounterexample } from './counterexampleRun.js';
 import { reportHtml } from './reportHtml.js';
-import { ReportInputError, readRunDocument } from './runDocument.js';
+import { ReportInputError, isObject, readRunDocument } from './runDocument.js';
 import { timelineHtml } from './timelineHtml.js';
 
 export { ReportInputError };
@@ -82,7 +82,7 @@ async function engineCampaignPage(dir: string, runJson: unknown, runFile: string
 }
 
 function isDifferential(runJson: unknown): runJson is Record<string, unknown> {
-  return typeof runJson === 'object' && runJson !== null && (runJson as { kind?: unknown }).kind === DIFFERENTIAL_KIND;
+  return isObject(runJson) && runJson.kind === DIFFERENTIAL_KIND;
 }
 
 /**

@@ -15,7 +15,7 @@ import { showValue as show, stepAt } from '../scenario/stepAt.js';
 import type { BuildInfo } from './buildInfo.js';
 import { describeStep } from './formatResult.js';
 import { REPORT_STYLE } from './reportHtml.js';
-import { ReportInputError } from './runDocument.js';
+import { type FieldCheck, ReportInputError, isCount, isCounts, isNumber, isObject, requireFields } from './runDocument.js';
 import { barChart } from './svgPlots.js';
 
 /** What run.json says its kind is when a differential campaign wrote it. */
@@ -30,27 +30,21 @@ export interface DifferentialRunDocument extends Omit<DifferentialCheckResult, '
   readonly qemuVersion?: string;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isCount = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
-
-const FIELDS: readonly [string, (v: unknown) => boolean, string][] = [
+const FIELDS: readonly FieldCheck[] = [
   ['seed', isCount, 'an integer >= 0'],
   ['runsRequested', isCount, 'an integer >= 0'],
   ['commandLine', (v) => typeof v === 'string', 'a string'],
-  ['wallMs', (v) => typeof v === 'number' && Number.isFinite(v), 'a number'],
+  ['wallMs', isNumber, 'a number'],
   ['scenarios', isCount, 'an integer >= 0'],
   ['runs', isCount, 'an integer >= 0'],
   ['compared', isCount, 'an integer >= 0'],
   ['skipped', isCount, 'an integer >= 0'],
-  ['explained', (v) => isObject(v) && Object.values(v).every(isCount), 'an object of counts'],
+  ['explained', isCounts, 'an object of counts'],
 ];
 
 /** A differential run.json, checked field by field (`source` names the file in errors). */
 export function readDifferentialDocument(raw: Record<string, unknown>, source: string): DifferentialRunDocument {
-  for (const [field, check, what] of FIELDS) {
-    if (!(field in raw)) throw new ReportInputError(`${source}: missing field "${field}" (not a run.json colosim diff --generate wrote?)`);
-    if (!check(raw[field])) throw new ReportInputError(`${source}: ${field}: must be ${what}`);
-  }
+  requireFields(raw, FIELDS, source, 'colosim diff --generate');
   const failure = raw.failure;
   if (failure !== undefined && !(isObject(failure) && typeof failure.file === 'string' && isObject(failure.scenario) && Array.isArray(failure.differences))) {
     throw new ReportInputError(`${source}: failure: must be an object {file, scenario, differences}`);

@@ -10,13 +10,15 @@ export class ReportInputError extends Error {
   readonly code = 'BAD_REPORT_INPUT';
 }
 
-type Check = (value: unknown) => boolean;
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isCount: Check = (v) => Number.isSafeInteger(v) && (v as number) >= 0;
-const isNumber: Check = (v) => typeof v === 'number' && Number.isFinite(v);
-const isCounts: Check = (v) => isObject(v) && Object.values(v as object).every(isCount);
+export type Check = (value: unknown) => boolean;
+/** A field's name, its check, and what it must be (for the error line). */
+export type FieldCheck = readonly [string, Check, string];
+export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isCount: Check = (v) => Number.isSafeInteger(v) && (v as number) >= 0;
+export const isNumber: Check = (v) => typeof v === 'number' && Number.isFinite(v);
+export const isCounts: Check = (v) => isObject(v) && Object.values(v as object).every(isCount);
 
-const REQUIRED: readonly [string, Check, string][] = [
+const REQUIRED: readonly FieldCheck[] = [
   ['seed', isCount, 'an integer >= 0'],
   ['options', isObject, 'an object'],
   ['runsRequested', isCount, 'an integer >= 0'],
@@ -29,7 +31,7 @@ const REQUIRED: readonly [string, Check, string][] = [
   ['transitions', isCounts, 'an object of counts'],
 ];
 
-const OPTIONAL: readonly [string, Check, string][] = [
+const OPTIONAL: readonly FieldCheck[] = [
   ['generator', (v) => isObject(v) && Object.values(v as object).every(isCounts), 'an object of count tables'],
   ['dataCheck', (v) => isObject(v) && isCount(v.diskSteps) && isCount(v.checked) && isNumber(v.checkedFraction), 'an object {diskSteps, checked, checkedFraction, indeterminate}'],
   ['growth', (v) => Array.isArray(v) && v.every((g) => isObject(g) && isCount(g.cases) && isNumber(g.wallMs) && isCount(g.transitions)), 'a list of {cases, wallMs, states, transitions}'],
@@ -38,14 +40,19 @@ const OPTIONAL: readonly [string, Check, string][] = [
   ['summaryHash', (v) => typeof v === 'string', 'a string'],
 ];
 
+/** Each field present and passing its check, else one line naming the file and field; `writer` is the command that writes such a file. */
+export function requireFields(doc: Record<string, unknown>, fields: readonly FieldCheck[], source: string, writer: string): void {
+  for (const [field, check, what] of fields) {
+    if (!(field in doc)) throw new ReportInputError(`${source}: missing field "${field}" (not a run.json ${writer} wrote?)`);
+    if (!check(doc[field])) throw new ReportInputError(`${source}: ${field}: must be ${what}`);
+  }
+}
+
 /** The summary a run.json holds, validated field by field (`source` names the file in errors). */
 export function readRunDocument(raw: unknown, source: string): CampaignSummary {
   if (!isObject(raw)) throw new ReportInputError(`${source}: must be a JSON object (the run.json colosim fuzz writes)`);
   const doc = raw as Record<string, unknown>;
-  for (const [field, check, what] of REQUIRED) {
-    if (!(field in doc)) throw new ReportInputError(`${source}: missing field "${field}" (not a run.json colosim fuzz wrote?)`);
-    if (!check(doc[field])) throw new ReportInputError(`${source}: ${field}: must be ${what}`);
-  }
+  requireFields(doc, REQUIRED, source, 'colosim fuzz');
   for (const [field, check, what] of OPTIONAL) {
     if (field in doc && !check(doc[field])) throw new ReportInputError(`${source}: ${field}: must be ${what}`);
   }
