@@ -4,7 +4,7 @@
  * (which spins forever under /proc on Node 20), and proven writable with a probe file before any
  * work starts. Snapshots are written atomically: a temporary file, then a rename over the old one.
  */
-import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { getSystemErrorMap } from 'node:util';
 import { CliError, ExitCode } from './ExitCode.js';
@@ -42,8 +42,12 @@ export function writeFileAtomic(prefix: string, path: string, text: string): voi
   }
 }
 
-/** Create `dir` (and missing parents) and check a file can be written and removed in it. */
-export function prepareOutputDir(prefix: string, flag: string, dir: string): void {
+/**
+ * Create `dir` (and missing parents) and check a file can be written and removed in it. Returns a
+ * function that removes the folders this call created, deepest first, while they are still empty:
+ * a run that ends with no verdict (QEMU failed) leaves nothing behind.
+ */
+export function prepareOutputDir(prefix: string, flag: string, dir: string): () => void {
   const missing: string[] = [];
   let at = resolve(dir);
   while (!existsSync(at) && dirname(at) !== at) {
@@ -66,6 +70,15 @@ export function prepareOutputDir(prefix: string, flag: string, dir: string): voi
     removeQuietly(probe);
     throw new CliError(`${prefix}${flag} ${dir}: cannot write into it: ${describeSystemError(error)}`, ExitCode.Output);
   }
+  return () => {
+    for (const level of [...missing].reverse()) {
+      try {
+        rmdirSync(level); // fails, and stops, at the first folder that holds something
+      } catch {
+        return;
+      }
+    }
+  };
 }
 
 function removeQuietly(path: string): void {

@@ -249,8 +249,14 @@ export async function generated(runs: number, args: DiffArgs): Promise<number> {
   const command = args.command ?? 'diff';
   // The report folder is made and proven writable before QEMU runs, as fuzz does, not after a long campaign.
   const outDir = args.out ?? join(DIFFERENTIAL_REPORT_DIR, `seed-${seed}`);
-  prepareOutputDir(`${command}: `, '--out', outDir);
-  const session = openQemuSession(args.qemu?.[0]);
+  const removeEmptyOutDir = prepareOutputDir(`${command}: `, '--out', outDir);
+  let session: ReturnType<typeof openQemuSession>;
+  try {
+    session = openQemuSession(args.qemu?.[0]);
+  } catch (error) {
+    removeEmptyOutDir();
+    throw error;
+  }
   const qemuFlag = args.qemu?.[0] === undefined ? '' : ` --qemu ${args.qemu[0]}`;
   const rerun = args.echo?.(seed) ?? `colosim diff --generate ${runs} --seed ${seed}${args.faults === true ? ' --faults' : ''}${qemuFlag}`;
   const text = args.json !== true && textOnStdout(args.ci);
@@ -272,6 +278,7 @@ export async function generated(runs: number, args: DiffArgs): Promise<number> {
     return code;
   } finally {
     await session.close();
+    removeEmptyOutDir(); // a folder this run made and left empty (no verdict) goes; one holding the report stays
   }
 }
 
