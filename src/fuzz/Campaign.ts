@@ -107,26 +107,67 @@ function startSummary(options: CampaignOptions): CampaignSummary {
   return summary;
 }
 
-/** The case loop: keeps `runner.slots` cases in flight and counts them in index order. */
+/**
+ * How many cases past the oldest uncounted one may be started or finished, per slot: a long case
+ * at the head of the order must not leave the other threads idle, so finished cases wait in a
+ * reorder window (of small outcomes) while the threads go on with later indices.
+ */
+const WINDOW_PER_SLOT = 32;
+
+/** A started case: its outcome once it has come back. */
+interface Started {
+  outcome?: CaseOutcome;
+  /** What the runner threw instead (it catches engine errors itself; this is the campaign's own bug), thrown when counted. */
+  failed?: { error: unknown };
+}
+
+/**
+ * The case loop: keeps `runner.slots` cases running, starts the next as soon as any one finishes,
+ * and counts them strictly in index order (so every count and the first violation are the same
+ * for any number of threads).
+ */
 async function runCases(summary: CampaignSummary, options: CampaignOptions, runner: CaseRunner, elapsedMs: () => number): Promise<FailingCase[]> {
   const every = options.determinismEvery ?? 10;
   const indices = shardIndices(options.runs, options.shard);
-  const inFlight: Promise<CaseOutcome>[] = [];
+  const window = runner.slots * WINDOW_PER_SLOT;
+  const order: Started[] = [];
   const stop = new CaseStop(summary, options);
   const perWorker = new Map<number, number>();
+  let running = 0;
+  let wake: (() => void) | undefined;
   let next = indices.next();
   let starting = true;
+  const settle = (started: Started, result: Started): void => {
+    Object.assign(started, result);
+    running--;
+    wake?.();
+  };
+  const start = (index: number): void => {
+    const started: Started = {};
+    order.push(started);
+    running++;
+    void runner.run({ fuzz: options.fuzz, campaignSeed: options.seed, index, seed: caseSeed(options.seed, index), determinismEvery: every }).then(
+      (outcome) => settle(started, { outcome }),
+      (error: unknown) => settle(started, { failed: { error } }),
+    );
+  };
   for (;;) {
-    while (starting && inFlight.length < runner.slots && !next.done) {
+    while (starting && running < runner.slots && order.length < window && !next.done) {
       starting = mayStart(summary, options, elapsedMs());
       if (!starting) break;
-      const index = next.value;
-      inFlight.push(runner.run({ fuzz: options.fuzz, campaignSeed: options.seed, index, seed: caseSeed(options.seed, index), determinismEvery: every }));
+      start(next.value);
       next = indices.next();
     }
-    const head = inFlight.shift();
+    const head = order[0];
     if (head === undefined) break;
-    const outcome = await head;
+    if (head.failed !== undefined) throw head.failed.error;
+    if (head.outcome === undefined) {
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
+      continue;
+    }
+    order.shift();
+    const outcome = head.outcome;
     recordOutcome(summary, outcome);
     perWorker.set(outcome.worker, (perWorker.get(outcome.worker) ?? 0) + 1);
     summary.wallMs = elapsedMs();

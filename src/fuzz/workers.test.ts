@@ -4,7 +4,7 @@
  * lowest-index counterexample, byte for byte. A worker that dies under a case is reported with the
  * case and its seed, and stops the campaign or not as asked.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -67,6 +67,21 @@ describe('a campaign on worker threads', () => {
     expect(one.cases).toBe(Number(found[2]![0]) + 1);
     expect(counted(two)).toEqual(counted(one));
     for (const [i, c] of two.counterexamples.entries()) expect(readFileSync(c.path, 'utf8')).toBe(readFileSync(one.counterexamples[i]!.path, 'utf8'));
+  });
+
+  it('goes on with later cases while a slow one heads the order: case 12 starts before case 0 ends, and the counts are unchanged', { timeout: 300_000 }, async () => {
+    const markers = join(dir, 'slow-head');
+    mkdirSync(markers);
+    process.env.COLOSIM_SLOW_HEAD_DIR = markers;
+    try {
+      const options = { seed: 5, runs: 30, fuzz: DEFAULT_FUZZ_OPTIONS, outDir: join(dir, 'slow-head-out'), command: 'slow head' } as const;
+      const slow = await runCampaign({ ...options, workers: 2, workerFile: new URL('./slowHeadWorker.fixture.js', import.meta.url).href });
+      expect(slow.workerDeaths).toEqual([]);
+      expect(slow.cases).toBe(30);
+      expect(slow.summaryHash).toBe((await runCampaign(options)).summaryHash);
+    } finally {
+      delete process.env.COLOSIM_SLOW_HEAD_DIR;
+    }
   });
 
   const dying = new URL('./dyingWorker.fixture.js', import.meta.url).href;
