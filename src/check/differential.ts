@@ -221,7 +221,7 @@ export interface DistinctDifference {
 
 export interface DifferentialCheckResult {
   readonly seed: number;
-  /** Generated scenarios compared: all that were asked for, unless QEMU failed first. */
+  /** Generated scenarios run: all that were asked for, unless QEMU failed first (then up to the one it failed on). */
   readonly scenarios: number;
   /** Scenarios run in all, shrinking included. */
   readonly runs: number;
@@ -316,6 +316,7 @@ export async function checkDifferential(options: DifferentialCheckOptions): Prom
   let index = 0;
   let differing = 0;
   const property = fc.asyncProperty(arbitrary, async (file) => {
+    if (campaign.qemuFailed !== undefined) return true; // the campaign is over: the rest are not run
     const i = index++;
     const run = await campaign.run(file);
     if (run === undefined) return true;
@@ -330,7 +331,7 @@ export async function checkDifferential(options: DifferentialCheckOptions): Prom
     return true;
   });
   await fc.check(property, { numRuns: options.runs, seed });
-  const scenarios = campaign.qemuFailed === undefined ? index : index - 1;
+  const scenarios = index;
   const distinct: DistinctDifference[] = [];
   for (const entry of seen.values()) {
     if (campaign.qemuFailed !== undefined) break;

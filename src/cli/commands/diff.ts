@@ -300,10 +300,10 @@ async function writeDifferentialFolder(command: CommandName, dir: string, code: 
 export function generatedText(result: DifferentialCheckResult): string {
   if (result.qemuFailure !== undefined) return `${result.scenarios} scenario(s) generated, ${result.runs} run(s) compared before QEMU failed\n`;
   const explained = Object.entries(result.explained).map(([id, n]) => `${id} x${n}`);
-  const generatedSteps = result.generatedCompared === undefined ? '' : ` (${result.generatedCompared} in the generated ones, ${result.generatedSkipped ?? 0} skipped)`;
+  const generatedSteps = result.generatedCompared === undefined || result.runs === result.scenarios ? '' : ` (${result.generatedCompared} in the generated ones, ${result.generatedSkipped ?? 0} skipped)`;
   const distinct = result.distinct ?? [];
   const lines = [
-    `${result.scenarios} scenario(s) compared, ${result.runs} run(s) with shrinking, ${result.compared} step(s) compared, ${result.skipped} skipped${generatedSteps}${explained.length === 0 ? '' : `; documented divergences seen: ${explained.join(', ')}`}`,
+    `${result.scenarios} scenario(s) generated, ${result.runs} run(s) with shrinking, ${result.compared} step(s) compared, ${result.skipped} skipped${generatedSteps}${explained.length === 0 ? '' : `; documented divergences seen: ${explained.join(', ')}`}`,
   ];
   if (distinct.length > 0) lines.push(`${result.differing ?? 0} scenario(s) differ, ${distinct.length} distinct difference(s):`);
   for (const d of distinct) {
