@@ -305,9 +305,9 @@ export function generatedText(result: DifferentialCheckResult): string {
   const lines = [
     `${result.scenarios} scenario(s) generated, ${result.runs} run(s) with shrinking, ${result.compared} step(s) compared, ${result.skipped} skipped${generatedSteps}${explained.length === 0 ? '' : `; documented divergences seen: ${explained.join(', ')}`}`,
   ];
-  if (distinct.length > 0) lines.push(`${result.differing ?? 0} scenario(s) differ, ${distinct.length} distinct difference(s):`);
-  for (const d of distinct) {
-    const where = d.file === undefined ? `not shrunk (first: generated scenario ${d.firstScenario}; --keep-going ${distinct.length} shrinks it)` : `${d.shrunk ? 'shrunk to' : 'did not show again; as generated in'} ${d.file} (replay: npx colosim diff ${d.file})`;
+  if (distinct.length > 0) lines.push(`difference found in ${result.differing ?? 0} scenario(s), ${distinct.length} distinct:`);
+  for (const [i, d] of distinct.entries()) {
+    const where = d.file === undefined ? `not shrunk (first: generated scenario ${d.firstScenario}; --keep-going ${i + 1} shrinks it)` : `${d.shrunk ? 'shrunk to' : 'did not show again; as generated in'} ${d.file} (replay: npx colosim diff ${d.file})`;
     lines.push(`${d.signature}: ${d.scenarios} scenario(s), ${where}`);
     if (d.file !== undefined) for (const x of d.differences) lines.push(`  step ${x.step} ${x.field}: engine ${show(x.engine)}, qemu ${show(x.qemu)}`);
   }
