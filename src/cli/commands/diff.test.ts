@@ -1,3 +1,8 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { DifferentialCheckResult } from '../../check/differential.js';
 import { generatedText } from './diff.js';
@@ -36,5 +41,24 @@ describe('diff --generate: the text of a campaign that kept going', () => {
   it('says nothing of differences when there were none, nor of generated steps when nothing was shrunk', () => {
     const result: DifferentialCheckResult = { seed: 3, scenarios: 5, runs: 5, compared: 30, skipped: 0, generatedCompared: 30, generatedSkipped: 0, differing: 0, distinct: [], explained: {} };
     expect(generatedText(result)).toBe('5 scenario(s) generated, 5 run(s) with shrinking, 30 step(s) compared, 0 skipped\n');
+  });
+});
+
+describe('diff --keep-going: bad uses', () => {
+  const BIN = fileURLToPath(new URL('../colosim.js', import.meta.url));
+  const run = (...args: string[]) => spawnSync(process.execPath, [BIN, 'diff', ...args], { encoding: 'utf8', timeout: 120_000 });
+
+  it('is refused without --generate, and below 1, on one line with exit 2', { timeout: 120_000 }, () => {
+    const files = run('properties/scenarios', '--keep-going', '3');
+    expect([files.status, files.stderr, files.stdout]).toEqual([2, 'colosim: diff: --keep-going applies to --generate only\n', '']);
+    const dir = mkdtempSync(join(tmpdir(), 'colosim-diff-keep-going-'));
+    try {
+      const out = join(dir, 'out');
+      const zero = run('--generate', '5', '--seed', '1', '--keep-going', '0', '--out', out);
+      expect([zero.status, zero.stderr]).toEqual([2, 'colosim: diff: --keep-going must be an integer from 1 to 10000, got "0"\n']);
+      expect(existsSync(out)).toBe(false); // refused before the report folder is made or QEMU started
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

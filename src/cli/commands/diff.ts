@@ -251,6 +251,8 @@ export function formatScenarioDiff(scenario: Scenario, result: ScenarioDiff): st
 export async function generated(runs: number, args: DiffArgs): Promise<number> {
   const seed = args.seed === undefined ? Date.now() % DIFFERENTIAL_MAX_SEED : typeof args.seed === 'number' ? args.seed : integer('--seed', args.seed, 0, DIFFERENTIAL_MAX_SEED);
   const command = args.command ?? 'diff';
+  // Every flag is checked before anything is made or started.
+  const keepGoing = typeof args.keepGoing === 'number' ? args.keepGoing : integer('--keep-going', args.keepGoing ?? '1', 1, 10_000);
   // The report folder is made and proven writable before QEMU runs, as fuzz does, not after a long campaign.
   const outDir = args.out ?? join(DIFFERENTIAL_REPORT_DIR, `seed-${seed}`);
   const removeEmptyOutDir = prepareOutputDir(`${command}: `, '--out', outDir);
@@ -261,7 +263,6 @@ export async function generated(runs: number, args: DiffArgs): Promise<number> {
     removeEmptyOutDir();
     throw error;
   }
-  const keepGoing = typeof args.keepGoing === 'number' ? args.keepGoing : integer('--keep-going', args.keepGoing ?? '1', 1, 10_000);
   const qemuFlag = args.qemu?.[0] === undefined ? '' : ` --qemu ${args.qemu[0]}`;
   const keepFlag = keepGoing === 1 ? '' : ` --keep-going ${keepGoing}`;
   const rerun = args.echo?.(seed) ?? `colosim diff --generate ${runs} --seed ${seed}${args.faults === true ? ' --faults' : ''}${keepFlag}${qemuFlag}`;

@@ -128,9 +128,9 @@ async function onQemu(args: FuzzArgs, reporter: Reporter | undefined): Promise<n
   if (scale.length > 0) throw new CliError(`fuzz: --backend qemu takes none of ${scale.join(', ')} (they shape engine campaigns only)`, ExitCode.Usage);
   const faults = choice('--faults', args.faults, FAULT_MODES);
   if (args.profile !== DEFAULT_FUZZ_OPTIONS.profile) throw new CliError(`fuzz: --backend qemu runs QEMU's own code; --profile ${args.profile} applies to the engine only`, ExitCode.Usage);
-  const keepGoing = args.keepGoing ?? '1';
+  const keepGoing = integer('--keep-going', args.keepGoing ?? '1', 1, 10_000);
   return generated(runs, {
-    echo: (seed) => `colosim fuzz --backend qemu --runs ${runs} --seed ${seed} --faults ${faults}${keepGoing === '1' ? '' : ` --keep-going ${keepGoing}`}${args.qemu === undefined ? '' : ` --qemu ${args.qemu}`}`,
+    echo: (seed) => `colosim fuzz --backend qemu --runs ${runs} --seed ${seed} --faults ${faults}${keepGoing === 1 ? '' : ` --keep-going ${keepGoing}`}${args.qemu === undefined ? '' : ` --qemu ${args.qemu}`}`,
     keepGoing,
     ...(args.seed === undefined ? {} : { seed: integer('--seed', args.seed, 0, DIFFERENTIAL_MAX_SEED) }),
     faults: faults !== 'none',
