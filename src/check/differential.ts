@@ -3,8 +3,10 @@
  * backends can run (one small disk, no faults, the control steps and guest I/O a COLO pair sees,
  * write-zeroes, discard and flush included,
  * sector-aligned and unaligned, on both VMs and on the disks themselves), a function that runs one
- * scenario on both and diffs the results, and a property that shrinks any difference to a minimal
- * scenario file under reports/differential/ that replays with `colosim diff FILE`. Differences a
+ * scenario on both and diffs the results, and a campaign that compares every generated scenario
+ * (a difference does not end it), groups the differences by signature (differenceSignature.ts) and
+ * shrinks the first --keep-going distinct ones, each to a minimal scenario file under
+ * reports/differential/ that replays with `colosim diff FILE`. Differences a
  * documented divergence explains (src/qemu/divergences.ts) are not failures. Only scenarios without
  * concurrent steps are generated: QEMU's interleaving of simultaneous requests is not reproducible.
  * A QEMU that fails (does not start even on a second try, hangs, or crashes at a step where the
@@ -22,6 +24,7 @@ import { parseScenario } from '../scenario/parseScenario.js';
 import { runScenarioOnEngine } from '../scenario/runScenarioOnEngine.js';
 import type { Scenario } from '../scenario/Scenario.js';
 import type { ResultDocument, StepResult } from '../scenario/StepResult.js';
+import { differenceSignature } from './differenceSignature.js';
 import { type Difference, type ResultDiff, diffResults } from './diffResults.js';
 
 export const DIFFERENTIAL_DISK_BYTES = 256 * 1024;
@@ -183,28 +186,58 @@ function firstUnpredicted(engine: readonly StepResult[] | undefined, qemu: reado
 }
 
 export interface DifferentialCheckOptions {
-  readonly session: QemuSession;
+  /** The QEMU to run on; required unless runScenario is given. */
+  readonly session?: QemuSession;
   readonly runs: number;
   readonly seed?: number;
   readonly shape?: DifferentialShape;
-  /** Where the minimal failing scenario is written (default reports/differential). */
+  /** Where the minimal failing scenarios are written (default reports/differential). */
   readonly reportDir?: string;
+  /** How many distinct differences (differenceSignature.ts) are shrunk (default 1); every generated scenario is compared either way. */
+  readonly keepGoing?: number;
+  /** The most scenario runs spent shrinking one difference (default 400): QEMU runs are slow and fast-check's shrinking is unbounded. */
+  readonly shrinkRunsMax?: number;
   /** Called after each scenario run (generation and shrinking alike). */
   readonly onRun?: (run: DifferentialRun) => void;
+  /** Runs one scenario on both backends (default runDifferential on the session; tests give their own). */
+  readonly runScenario?: (scenario: Scenario) => Promise<DifferentialRun>;
+}
+
+/** One kind of unexplained difference the campaign met, with the scenario that shows it. */
+export interface DistinctDifference {
+  /** What makes it distinct (differenceSignature.ts), e.g. "write secondary: ok true/false, errno -/EIO". */
+  readonly signature: string;
+  /** The index (from 0) of the first generated scenario that showed it, and how many did. */
+  readonly firstScenario: number;
+  readonly scenarios: number;
+  /** Whether the scenario below is shrunk (else it is the first one as generated: past --keep-going, or it did not show again). */
+  readonly shrunk: boolean;
+  readonly scenario: ScenarioFile;
+  readonly differences: readonly Difference[];
+  /** The scenario's file (replay: colosim diff FILE); only for the shrunk ones. */
+  readonly file?: string;
+  readonly counterexamplePath?: string;
 }
 
 export interface DifferentialCheckResult {
   readonly seed: number;
-  /** Generated scenarios run before the first difference (or all of them). */
+  /** Generated scenarios run: all that were asked for, unless QEMU failed first (then up to the one it failed on). */
   readonly scenarios: number;
   /** Scenarios run in all, shrinking included. */
   readonly runs: number;
   /** Step results compared and skipped over every run, shrinking included. */
   readonly compared: number;
   readonly skipped: number;
+  /** Step results compared and skipped over the generated scenarios alone. */
+  readonly generatedCompared?: number;
+  readonly generatedSkipped?: number;
+  /** Generated scenarios with a difference no documented divergence explains. */
+  readonly differing?: number;
+  /** Each distinct unexplained difference, in the order the campaign met them. */
+  readonly distinct?: readonly DistinctDifference[];
   /** The documented divergences seen (counted by id). */
   readonly explained: Readonly<Record<string, number>>;
-  /** Set when a difference was found: the shrunk scenario, its file and its differences. */
+  /** Set when a difference was found: the first distinct one, shrunk, its file and its differences. */
   readonly failure?: { readonly file: string; readonly scenario: ScenarioFile; readonly differences: readonly Difference[]; readonly counterexamplePath: string };
   /** Set when QEMU failed (the campaign stopped there, no verdict): what happened, and the scenario. */
   readonly qemuFailure?: QemuFailureReport;
@@ -221,54 +254,129 @@ export interface QemuFailureReport {
   readonly file?: string;
 }
 
+/** A differing generated scenario, grouped by signature while the campaign runs. */
+interface Seen {
+  readonly signature: string;
+  readonly firstScenario: number;
+  scenarios: number;
+  readonly file: ScenarioFile;
+  readonly run: DifferentialRun;
+}
+
+/** The state one campaign shares between its generation and its shrinking. */
+class Campaign {
+  readonly totals = { compared: 0, skipped: 0, runs: 0, generatedCompared: 0, generatedSkipped: 0 };
+  readonly explained: Record<string, number> = {};
+  qemuFailed: { error: QemuAdapterError; file: ScenarioFile } | undefined;
+
+  constructor(readonly options: DifferentialCheckOptions) {}
+
+  /** One scenario on both backends, counted; undefined once QEMU has failed (then nothing more runs). */
+  async run(file: ScenarioFile): Promise<DifferentialRun | undefined> {
+    if (this.qemuFailed !== undefined) return undefined;
+    const run = await this.runOne(parseScenario(file)).catch((error: unknown) => {
+      if (!(error instanceof QemuAdapterError)) throw error;
+      this.qemuFailed = { error, file };
+      return undefined;
+    });
+    if (run === undefined) return undefined;
+    this.totals.runs++;
+    this.totals.compared += run.diff.compared;
+    this.totals.skipped += run.diff.skipped;
+    for (const id of run.explainedBy) this.explained[id] = (this.explained[id] ?? 0) + 1;
+    this.options.onRun?.(run);
+    return run;
+  }
+
+  private runOne(scenario: Scenario): Promise<DifferentialRun> {
+    if (this.options.runScenario !== undefined) return this.options.runScenario(scenario);
+    if (this.options.session === undefined) throw new Error('checkDifferential: a session or runScenario is required');
+    return runDifferential(scenario, this.options.session);
+  }
+}
+
+/** The signature of a run's unexplained differences ('' when it has none). */
+function signatureOf(file: ScenarioFile, run: DifferentialRun): string {
+  return run.unexplained.length === 0 ? '' : differenceSignature(parseScenario(file), run.unexplained);
+}
+
 /**
- * The differential property: every generated scenario gives the same results on both backends,
- * up to documented divergences. On a difference fast-check shrinks the scenario and the minimal
- * one is written to a file that replays with `colosim diff FILE`.
+ * The differential property: every generated scenario gives the same results on both backends, up
+ * to documented divergences. All `runs` generated scenarios are compared (the first difference does
+ * not end the campaign); the unexplained differences are grouped by signature, and the first
+ * `keepGoing` distinct ones are each shrunk by fast-check (replaying that scenario's path, keeping
+ * only candidates with the same signature) to a file that replays with `colosim diff FILE`.
  */
 export async function checkDifferential(options: DifferentialCheckOptions): Promise<DifferentialCheckResult> {
   const seed = options.seed ?? Date.now() % 0x7fffffff;
-  const totals = { compared: 0, skipped: 0, scenarios: 0, runs: 0 };
-  const explained: Record<string, number> = {};
   const reportDir = options.reportDir ?? DIFFERENTIAL_REPORT_DIR;
-  let qemuFailed: { error: QemuAdapterError; file: ScenarioFile } | undefined;
-  let lastFailing: { file: ScenarioFile; run: DifferentialRun } | undefined;
-  const property = fc.asyncProperty(differentialScenarioArbitrary(options.shape), async (file) => {
-    // Once QEMU failed the campaign is over: every shrink candidate passes, so fast-check stops at once.
-    if (qemuFailed !== undefined) return true;
-    const run = await runDifferential(parseScenario(file), options.session).catch((error: unknown) => {
-      if (!(error instanceof QemuAdapterError)) throw error;
-      qemuFailed = { error, file };
-      return undefined;
-    });
-    if (run === undefined) return false;
-    totals.runs++;
-    totals.compared += run.diff.compared;
-    totals.skipped += run.diff.skipped;
-    for (const id of run.explainedBy) explained[id] = (explained[id] ?? 0) + 1;
-    options.onRun?.(run);
-    if (run.unexplained.length > 0) lastFailing = { file, run };
-    return run.unexplained.length === 0;
+  const campaign = new Campaign(options);
+  const arbitrary = differentialScenarioArbitrary(options.shape);
+  const seen = new Map<string, Seen>();
+  let index = 0;
+  let differing = 0;
+  const property = fc.asyncProperty(arbitrary, async (file) => {
+    if (campaign.qemuFailed !== undefined) return true; // the campaign is over: the rest are not run
+    const i = index++;
+    const run = await campaign.run(file);
+    if (run === undefined) return true;
+    campaign.totals.generatedCompared += run.diff.compared;
+    campaign.totals.generatedSkipped += run.diff.skipped;
+    const signature = signatureOf(file, run);
+    if (signature === '') return true;
+    differing++;
+    const known = seen.get(signature);
+    if (known === undefined) seen.set(signature, { signature, firstScenario: i, scenarios: 1, file, run });
+    else known.scenarios++;
+    return true;
   });
-  const details = await fc.check(property, { numRuns: options.runs, seed, endOnFailure: false });
-  totals.scenarios = details.numRuns;
-  const done = { seed, ...totals, explained };
-  if (qemuFailed !== undefined) return { ...done, qemuFailure: reportQemuFailure(qemuFailed.error, qemuFailed.file, seed, reportDir) };
-  if (!details.failed || details.counterexample === null) return done;
-  const [minimal] = details.counterexample;
-  const path = details.counterexamplePath ?? '';
-  // The last failing run is the minimal scenario's: its differences are the ones shrinking kept.
-  let run = lastFailing !== undefined && JSON.stringify(lastFailing.file) === JSON.stringify(minimal) ? lastFailing.run : undefined;
-  if (run === undefined) {
-    try {
-      run = await runDifferential(parseScenario(minimal), options.session);
-    } catch (error) {
-      if (!(error instanceof QemuAdapterError)) throw error;
-      return { ...done, qemuFailure: reportQemuFailure(error, minimal, seed, reportDir) };
-    }
+  await fc.check(property, { numRuns: options.runs, seed });
+  const scenarios = index;
+  const distinct: DistinctDifference[] = [];
+  for (const entry of seen.values()) {
+    if (campaign.qemuFailed !== undefined) break;
+    const shrinkIt = distinct.length < (options.keepGoing ?? 1);
+    distinct.push(shrinkIt ? await shrinkDistinct(campaign, arbitrary, entry, seed, reportDir, distinct.length) : asFound(entry));
   }
-  const file = writeMinimalScenario(minimal, seed, path, run.unexplained, reportDir, options.session.qemuVersion);
-  return { ...done, failure: { file, scenario: minimal, differences: run.unexplained, counterexamplePath: path } };
+  const { generatedCompared, generatedSkipped, ...totals } = campaign.totals;
+  const done = { seed, scenarios, ...totals, generatedCompared, generatedSkipped, differing, distinct, explained: campaign.explained };
+  if (campaign.qemuFailed !== undefined) return { ...done, qemuFailure: reportQemuFailure(campaign.qemuFailed.error, campaign.qemuFailed.file, seed, reportDir) };
+  const first = distinct.find((d) => d.file !== undefined);
+  if (first === undefined) return done;
+  return { ...done, failure: { file: first.file!, scenario: first.scenario, differences: first.differences, counterexamplePath: first.counterexamplePath ?? '' } };
+}
+
+/** A distinct difference as the campaign met it, unshrunk. */
+function asFound(entry: Seen): DistinctDifference {
+  const { signature, firstScenario, scenarios, file, run } = entry;
+  return { signature, firstScenario, scenarios, shrunk: false, scenario: file, differences: run.unexplained };
+}
+
+/**
+ * Shrink one distinct difference: fast-check replays the generated scenario at its path and
+ * shrinks it, a candidate failing only when it shows the same signature (so shrinking cannot slide
+ * to another difference), within shrinkRunsMax runs. The minimal scenario is written to a file;
+ * the `ordinal`th (from 0) gets the suffix -<ordinal + 1> after the first.
+ */
+async function shrinkDistinct(campaign: Campaign, arbitrary: fc.Arbitrary<ScenarioFile>, entry: Seen, seed: number, dir: string, ordinal: number): Promise<DistinctDifference> {
+  let budget = campaign.options.shrinkRunsMax ?? 400;
+  let last: { file: ScenarioFile; run: DifferentialRun } = { file: entry.file, run: entry.run };
+  const property = fc.asyncProperty(arbitrary, async (file) => {
+    if (budget <= 0) return true;
+    budget--;
+    const run = await campaign.run(file);
+    if (run === undefined || signatureOf(file, run) !== entry.signature) return true;
+    last = { file, run };
+    return false;
+  });
+  const details = await fc.check(property, { numRuns: 1, seed, path: String(entry.firstScenario) });
+  if (campaign.qemuFailed !== undefined) return asFound(entry);
+  // It did not show again (QEMU's side varies): the scenario as generated, with what it showed then.
+  const minimal = details.failed && details.counterexample !== null ? details.counterexample[0] : entry.file;
+  const run = JSON.stringify(last.file) === JSON.stringify(minimal) ? last.run : entry.run;
+  const path = details.counterexamplePath ?? String(entry.firstScenario);
+  const written = writeMinimalScenario(minimal, seed, path, run.unexplained, dir, campaign.options.session?.qemuVersion, ordinal === 0 ? '' : `-${ordinal + 1}`);
+  return { ...asFound(entry), shrunk: details.failed, scenario: minimal, differences: run.unexplained, file: written, counterexamplePath: path };
 }
 
 /** The QEMU failure as the campaign reports it; a failure at a step also writes its scenario to a file. */
@@ -283,10 +391,10 @@ function reportQemuFailure(error: QemuAdapterError, scenario: ScenarioFile, seed
   return { ...report, file };
 }
 
-/** Write the shrunk scenario with what it shows and how it was found; returns its path. */
-export function writeMinimalScenario(scenario: ScenarioFile, seed: number, path: string, differences: readonly Difference[], dir: string, qemuVersion?: string): string {
+/** Write the shrunk scenario with what it shows and how it was found (named differential-seed-<seed><suffix>); returns its path. */
+export function writeMinimalScenario(scenario: ScenarioFile, seed: number, path: string, differences: readonly Difference[], dir: string, qemuVersion?: string, suffix = ''): string {
   mkdirSync(dir, { recursive: true });
-  const name = `differential-seed-${seed}`;
+  const name = `differential-seed-${seed}${suffix}`;
   const shown = differences.map((d) => `step ${d.step} ${d.field}: engine ${JSON.stringify(d.engine)}, qemu ${JSON.stringify(d.qemu)}`).join('; ');
   const on = qemuVersion === undefined ? '' : ` on QEMU ${qemuVersion}`;
   const description = `Found by colosim diff --generate (seed ${seed}, fast-check path "${path}")${on}; engine and QEMU differ: ${shown}. Replay: colosim diff FILE`;

@@ -4,8 +4,8 @@
  * also held to the models (the checker of `colosim run --check`): the third opinion, which says
  * whether the engine's side of a difference is what the statecharts and the data model allow. A directory means
  * every *.json under it, recursively, in path order. `colosim diff --generate N [--seed S]` runs N
- * generated scenarios instead (--faults: some with a fault QEMU can express) and shrinks a difference
- * to a file under reports/differential/; the campaign's run.json and report.html go to --out
+ * generated scenarios instead (--faults: some with a fault QEMU can express), all of them even after a
+ * difference, and shrinks the first --keep-going distinct differences, each to a file under reports/differential/; the campaign's run.json and report.html go to --out
  * (default reports/differential/seed-<seed>; with --out the shrunk scenario goes there too).
  * Exit 0 when nothing differs, 1 on any difference, 2 for a bad file or argument, 3 when QEMU is
  * missing or fails (does not start even on a second try, hangs, or crashes where the engine predicts
@@ -45,6 +45,8 @@ export interface DiffArgs extends ReporterArgs {
   readonly generate?: string;
   readonly seed?: string | number;
   readonly faults?: boolean;
+  /** --generate: how many distinct differences to shrink (every scenario is compared either way). */
+  readonly keepGoing?: string | number;
   /** --qemu DIR, once or more (files mode compares every one; --generate takes one). */
   readonly qemu?: readonly string[];
   /** The command line echoed before the run, given the seed (fuzz --backend qemu echoes itself). */
@@ -83,6 +85,7 @@ export function registerDiff(program: Command, setExitCode: (code: number) => vo
     .option('--generate <n>', 'run n generated scenarios instead of files')
     .option('--seed <s>', 'seed of the generated scenarios (default: from the clock, printed)')
     .option('--faults', 'with --generate: also draw one fault QEMU can express in some scenarios')
+    .option('--keep-going <n>', 'with --generate: shrink up to n distinct differences (first failing step kind and fields); every scenario is compared either way', '1')
     .option('--out <dir>', 'with --generate: the folder for run.json, report.html and a shrunk difference (default reports/differential/seed-<seed>)')
     .option(...REPORTER_OPTION)
     .option(...REPORTER_OUT_OPTION)
@@ -97,6 +100,7 @@ export function registerDiff(program: Command, setExitCode: (code: number) => vo
       }
       if (target === undefined) throw new CliError('diff: missing scenario file or directory (or --generate N)', ExitCode.Usage);
       if (args.out !== undefined) throw new CliError('diff: --out applies to --generate only', ExitCode.Usage);
+      if (args.keepGoing !== undefined && args.keepGoing !== '1') throw new CliError('diff: --keep-going applies to --generate only', ExitCode.Usage);
       setExitCode(await files(target, args.json === true, reporter, args.qemu ?? []));
     });
 }
@@ -247,6 +251,8 @@ export function formatScenarioDiff(scenario: Scenario, result: ScenarioDiff): st
 export async function generated(runs: number, args: DiffArgs): Promise<number> {
   const seed = args.seed === undefined ? Date.now() % DIFFERENTIAL_MAX_SEED : typeof args.seed === 'number' ? args.seed : integer('--seed', args.seed, 0, DIFFERENTIAL_MAX_SEED);
   const command = args.command ?? 'diff';
+  // Every flag is checked before anything is made or started.
+  const keepGoing = typeof args.keepGoing === 'number' ? args.keepGoing : integer('--keep-going', args.keepGoing ?? '1', 1, 10_000);
   // The report folder is made and proven writable before QEMU runs, as fuzz does, not after a long campaign.
   const outDir = args.out ?? join(DIFFERENTIAL_REPORT_DIR, `seed-${seed}`);
   const removeEmptyOutDir = prepareOutputDir(`${command}: `, '--out', outDir);
@@ -258,16 +264,17 @@ export async function generated(runs: number, args: DiffArgs): Promise<number> {
     throw error;
   }
   const qemuFlag = args.qemu?.[0] === undefined ? '' : ` --qemu ${args.qemu[0]}`;
-  const rerun = args.echo?.(seed) ?? `colosim diff --generate ${runs} --seed ${seed}${args.faults === true ? ' --faults' : ''}${qemuFlag}`;
+  const keepFlag = keepGoing === 1 ? '' : ` --keep-going ${keepGoing}`;
+  const rerun = args.echo?.(seed) ?? `colosim diff --generate ${runs} --seed ${seed}${args.faults === true ? ' --faults' : ''}${keepFlag}${qemuFlag}`;
   const text = args.json !== true && textOnStdout(args.ci);
   try {
     // The seed and the rerun command come before the first case: on stdout with the text, else on stderr.
     if (text) process.stdout.write(`${rerun}\n`);
     else process.stderr.write(`colosim ${command}: seed ${seed} (rerun: npx ${rerun})\n`);
     const started = performance.now();
-    const result = await checkDifferential({ session, runs, seed, shape: { faults: args.faults === true }, ...(args.out === undefined ? {} : { reportDir: args.out }) });
+    const result = await checkDifferential({ session, runs, seed, keepGoing, shape: { faults: args.faults === true }, ...(args.out === undefined ? {} : { reportDir: args.out }) });
     const wallMs = Math.round(performance.now() - started);
-    const code = result.qemuFailure !== undefined ? ExitCode.Qemu : result.failure ? ExitCode.Violation : ExitCode.Ok;
+    const code = result.qemuFailure !== undefined ? ExitCode.Qemu : (result.differing ?? 0) > 0 || result.failure ? ExitCode.Violation : ExitCode.Ok;
     const version = session.qemuVersion === undefined ? {} : { qemuVersion: session.qemuVersion };
     // No verdict (QEMU failed) is no campaign to report: the failure line and its scenario say it all.
     const files = result.qemuFailure === undefined ? await writeDifferentialFolder(command, outDir, code, { kind: DIFFERENTIAL_KIND, runsRequested: runs, commandLine: rerun, wallMs, ...version, ...result }) : '';
@@ -290,16 +297,20 @@ async function writeDifferentialFolder(command: CommandName, dir: string, code: 
   return `report: ${join(dir, 'run.json')}\npage: ${page.path}\n`;
 }
 
-/** What a generated campaign found, as text. */
-function generatedText(result: DifferentialCheckResult): string {
+/** What a generated campaign found, as text: the counts, then each distinct difference with its scenario. */
+export function generatedText(result: DifferentialCheckResult): string {
   if (result.qemuFailure !== undefined) return `${result.scenarios} scenario(s) generated, ${result.runs} run(s) compared before QEMU failed\n`;
   const explained = Object.entries(result.explained).map(([id, n]) => `${id} x${n}`);
+  const generatedSteps = result.generatedCompared === undefined || result.runs === result.scenarios ? '' : ` (${result.generatedCompared} in the generated ones, ${result.generatedSkipped ?? 0} skipped)`;
+  const distinct = result.distinct ?? [];
   const lines = [
-    `${result.scenarios} scenario(s) generated, ${result.runs} run(s) with shrinking, ${result.compared} step(s) compared, ${result.skipped} skipped${explained.length === 0 ? '' : `; documented divergences seen: ${explained.join(', ')}`}`,
+    `${result.scenarios} scenario(s) generated, ${result.runs} run(s) with shrinking, ${result.compared} step(s) compared, ${result.skipped} skipped${generatedSteps}${explained.length === 0 ? '' : `; documented divergences seen: ${explained.join(', ')}`}`,
   ];
-  if (result.failure) {
-    lines.push(`difference found and shrunk to ${result.failure.file} (replay: npx colosim diff ${result.failure.file})`);
-    for (const d of result.failure.differences) lines.push(`  step ${d.step} ${d.field}: engine ${show(d.engine)}, qemu ${show(d.qemu)}`);
+  if (distinct.length > 0) lines.push(`difference found in ${result.differing ?? 0} scenario(s), ${distinct.length} distinct:`);
+  for (const [i, d] of distinct.entries()) {
+    const where = d.file === undefined ? `not shrunk (first: generated scenario ${d.firstScenario}; --keep-going ${i + 1} shrinks it)` : `${d.shrunk ? 'shrunk to' : 'did not show again; as generated in'} ${d.file} (replay: npx colosim diff ${d.file})`;
+    lines.push(`${d.signature}: ${d.scenarios} scenario(s), ${where}`);
+    if (d.file !== undefined) for (const x of d.differences) lines.push(`  step ${x.step} ${x.field}: engine ${show(x.engine)}, qemu ${show(x.qemu)}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -124,12 +124,14 @@ export function registerFuzz(program: Command, setExitCode: (code: number) => vo
  */
 async function onQemu(args: FuzzArgs, reporter: Reporter | undefined): Promise<number> {
   const runs = integer('--runs', args.runs ?? String(DEFAULT_RUNS), 1, 1_000_000);
-  const scale = campaignOnly(args);
+  const scale = campaignOnly(args).filter((flag) => flag !== '--keep-going'); // --keep-going: distinct differences shrunk
   if (scale.length > 0) throw new CliError(`fuzz: --backend qemu takes none of ${scale.join(', ')} (they shape engine campaigns only)`, ExitCode.Usage);
   const faults = choice('--faults', args.faults, FAULT_MODES);
   if (args.profile !== DEFAULT_FUZZ_OPTIONS.profile) throw new CliError(`fuzz: --backend qemu runs QEMU's own code; --profile ${args.profile} applies to the engine only`, ExitCode.Usage);
+  const keepGoing = integer('--keep-going', args.keepGoing ?? '1', 1, 10_000);
   return generated(runs, {
-    echo: (seed) => `colosim fuzz --backend qemu --runs ${runs} --seed ${seed} --faults ${faults}${args.qemu === undefined ? '' : ` --qemu ${args.qemu}`}`,
+    echo: (seed) => `colosim fuzz --backend qemu --runs ${runs} --seed ${seed} --faults ${faults}${keepGoing === 1 ? '' : ` --keep-going ${keepGoing}`}${args.qemu === undefined ? '' : ` --qemu ${args.qemu}`}`,
+    keepGoing,
     ...(args.seed === undefined ? {} : { seed: integer('--seed', args.seed, 0, DIFFERENTIAL_MAX_SEED) }),
     faults: faults !== 'none',
     ...(args.json === true ? { json: true } : {}),
