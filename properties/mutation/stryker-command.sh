@@ -1,5 +1,5 @@
 #!/bin/sh
-# StrykerJS's command runner (stryker.config.mjs): a mutant is killed when this exits non-zero.
+# StrykerJS's command runner (stryker.command.config.mjs, the fallback): a mutant is killed when this exits non-zero.
 # Stryker sets __STRYKER_ACTIVE_MUTANT__; the sandbox holds every mutant, switched by that variable.
 # First the unit tests of the four mutated folders, in one vitest process without per-file
 # isolation (about 2 s instead of 6 s; a test that hangs 10 s fails, the whole set takes 0.3 s).

@@ -20,7 +20,17 @@ const SIZE = 16 * CS;
  *   cluster 0: active data 0xa0        cluster 2: hidden data 0xb0
  *   cluster 3: hidden zero cluster     cluster 5: active zero cluster over hidden data 0xb5
  */
-async function commitChain(options: { faults?: readonly Fault[]; chunkBytes?: number; paceTicks?: number; scanTicksPerCluster?: number; recordsWritesDuringStartup?: boolean } = {}) {
+interface ChainOptions {
+  faults?: readonly Fault[];
+  chunkBytes?: number;
+  paceTicks?: number;
+  scanTicksPerCluster?: number;
+  recordsWritesDuringStartup?: boolean;
+  crashPoint?: (point: string) => void;
+  onAborted?: () => void;
+}
+
+async function commitChain(options: ChainOptions = {}) {
   const env = new SimEnv({ traceLevel: 'full', faults: options.faults ?? [] });
   const secondary = new RawNode(env, 'secondary', SIZE, { fill: 0x11 });
   const hidden = new OverlayNode(env, 'hidden', SIZE);
@@ -49,6 +59,8 @@ async function commitChain(options: { faults?: readonly Fault[]; chunkBytes?: nu
     scanTicksPerCluster: options.scanTicksPerCluster,
     recordsWritesDuringStartup: options.recordsWritesDuringStartup,
     onComplete: (ret) => completions.push(ret),
+    ...(options.crashPoint ? { crashPoint: options.crashPoint } : {}),
+    ...(options.onAborted ? { onAborted: options.onAborted } : {}),
   });
   return { env, secondary, hidden, active, filter, vm, job, completions };
 }
@@ -281,6 +293,49 @@ describe('CommitJob: failure and cancel leave the partial copy and no pivot', ()
     await c.env.sched.run();
     expect([c.job.status, c.completions, c.job.bytesCopied, c.job.finished]).toEqual(['cancelled', ['ECANCELED'], 2 * CS, true]);
     await expectNoPivot(c);
+  });
+});
+
+describe('CommitJob: the process dying under the job', () => {
+  it('a crash at a copy (not a block error) aborts: no completion, onAborted once, writes no longer recorded, the error rethrown', async () => {
+    const crash = new Error('crashed at secondary:during-commit');
+    const points: string[] = [];
+    let aborted = 0;
+    const c = await commitChain({
+      crashPoint: (point) => {
+        points.push(point);
+        if (points.length === 2) throw crash;
+      },
+      onAborted: () => aborted++,
+    });
+    c.job.start();
+    expect(c.active.afterWrite).toHaveLength(1);
+    await c.env.sched.run();
+    expect([c.job.status, c.completions, aborted, c.job.bytesCopied]).toEqual(['failed', [], 1, CS]);
+    expect(points).toEqual(['secondary:during-commit', 'secondary:during-commit']);
+    expect(c.active.afterWrite).toEqual([]);
+    expect(c.env.trace.eventsOf('job').map((e) => [e.fields.event, e.fields.copied])).toEqual([
+      ['start', 0],
+      ['aborted', CS],
+    ]);
+    const failed = c.env.sched.takeFailedTasks();
+    expect(failed.map((t) => t.label)).toEqual(['commit']);
+    expect(() => failed[0]?.result()).toThrow(crash);
+  });
+
+  it('without an onAborted callback the crash is still what the job task ends with', async () => {
+    const crash = new Error('crashed at secondary:during-commit');
+    const c = await commitChain({
+      crashPoint: () => {
+        throw crash;
+      },
+    });
+    c.job.start();
+    await c.env.sched.run();
+    expect([c.job.status, c.completions, c.job.bytesCopied]).toEqual(['failed', [], 0]);
+    const failed = c.env.sched.takeFailedTasks();
+    expect(failed.map((t) => t.label)).toEqual(['commit']);
+    expect(() => failed[0]?.result()).toThrow(crash);
   });
 });
 

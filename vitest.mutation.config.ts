@@ -1,0 +1,28 @@
+// Vitest settings for `npm run mutate` (stryker.config.mjs, StrykerJS's vitest runner): the unit
+// tests of the four mutated folders and one short fuzz campaign on the test's own thread
+// (properties/mutation/campaign.mutation.test.ts), so the invariants see every instrumented module.
+// Without the examples project, which imports the compiled package and so no mutant. The campaign
+// file runs last: Stryker stops a mutant at its first failing test, and a unit test that kills it
+// costs milliseconds where the campaign costs seconds.
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+import { defineConfig } from 'vitest/config';
+
+const CAMPAIGN = 'properties/mutation/campaign.mutation.test.ts';
+
+class CampaignLast extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const isCampaign = (f: TestSpecification) => f.moduleId.endsWith(CAMPAIGN);
+    return [...sorted.filter((f) => !isCampaign(f)), ...sorted.filter(isCampaign)];
+  }
+}
+
+export default defineConfig({
+  test: {
+    name: 'mutation',
+    include: ['src/{replication,jobs,colo,block}/**/*.test.ts', CAMPAIGN],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    sequence: { sequencer: CampaignLast },
+  },
+});
