@@ -2,12 +2,11 @@
  * Engine figures: whole scenarios per second on the gaps library, scenario steps per second on the
  * peer suite's port and on a 10,000-step random scenario (trace "hash", FIFO), and the memory of a 64 GiB replicated disk after 100 MiB written.
  */
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseScenario, parseScenarioText } from '../scenario/parseScenario.js';
+import { parseScenario } from '../scenario/parseScenario.js';
 import type { Scenario, ScenarioStep } from '../scenario/Scenario.js';
-import { runScenarioOnEngine } from '../scenario/runScenarioOnEngine.js';
+import { type EngineRun, runScenarioOnEngine } from '../scenario/runScenarioOnEngine.js';
+import { scenariosIn } from '../scenario/scenarioFolder.js';
 import { Prng } from '../sim/Prng.js';
 import { collector, settle } from './memoryBench.js';
 import type { BenchRow } from './report.js';
@@ -16,34 +15,22 @@ import { nowNs, secondsSince } from './timing.js';
 const PEER = fileURLToPath(new URL('../../properties/scenarios/peer/', import.meta.url));
 const GAPS = fileURLToPath(new URL('../../properties/scenarios/gaps/', import.meta.url));
 
-function library(dir: string): Scenario[] {
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((f) => parseScenarioText(readFileSync(join(dir, f), 'utf8'), f));
-}
-
-/** Whole scenarios per second (pair construction, every step, the trace hash), after one warm-up pass. */
-async function scenariosPerSecond(scenarios: readonly Scenario[], minSeconds: number): Promise<number> {
+/**
+ * Runs of `scenarios` per second, after one warm-up pass: each run counts `units(run)` (its steps,
+ * or 1 for whole scenarios: pair construction, every step, the trace hash).
+ */
+async function ratePerSecond(scenarios: readonly Scenario[], minSeconds: number, units: (run: EngineRun) => number): Promise<number> {
   for (const s of scenarios) await runScenarioOnEngine(s);
   const start = nowNs();
-  let runs = 0;
+  let counted = 0;
   do {
-    for (const s of scenarios) await runScenarioOnEngine(s);
-    runs += scenarios.length;
+    for (const s of scenarios) counted += units(await runScenarioOnEngine(s));
   } while (secondsSince(start) < minSeconds);
-  return runs / secondsSince(start);
+  return counted / secondsSince(start);
 }
 
-async function stepsPerSecond(scenarios: readonly Scenario[], minSeconds: number): Promise<number> {
-  for (const s of scenarios) await runScenarioOnEngine(s);
-  const start = nowNs();
-  let steps = 0;
-  do {
-    for (const s of scenarios) steps += (await runScenarioOnEngine(s)).document.steps.length;
-  } while (secondsSince(start) < minSeconds);
-  return steps / secondsSince(start);
-}
+const steps = (run: EngineRun): number => run.document.steps.length;
+const wholeScenario = (): number => 1;
 
 /** A long random scenario on a 1 MiB disk: writes and reads on both sides, checkpoints, status. */
 export function randomScenario(stepCount: number, seed: number): Scenario {
@@ -64,12 +51,12 @@ export function randomScenario(stepCount: number, seed: number): Scenario {
 }
 
 export async function engineBench(quick: boolean): Promise<BenchRow[]> {
-  const peer = library(PEER);
-  const gaps = library(GAPS);
+  const peer = scenariosIn(PEER);
+  const gaps = scenariosIn(GAPS);
   const seconds = quick ? 1 : 3;
-  const gapsRate = await scenariosPerSecond(gaps, seconds);
-  const peerRate = await stepsPerSecond(peer, seconds);
-  const randomRate = await stepsPerSecond([randomScenario(10_000, 7)], seconds);
+  const gapsRate = await ratePerSecond(gaps, seconds, wholeScenario);
+  const peerRate = await ratePerSecond(peer, seconds, steps);
+  const randomRate = await ratePerSecond([randomScenario(10_000, 7)], seconds, steps);
   return [
     { part: 'engine', name: `peer suite port (${peer.length} scenarios, 64 MiB disks)`, value: peerRate, unit: 'steps/s' },
     { part: 'engine', name: 'random scenario of 10,000 steps (1 MiB disk)', value: randomRate, unit: 'steps/s' },

@@ -4,21 +4,17 @@
  * templates shared as a QemuSession allows) and on the engine, and prints scenarios per second and
  * the ratio: `npx tsx src/qemu/benchLibrary.ts [qemuRounds] [engineRounds]`. Not a test (timings vary).
  */
-import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseScenarioText } from '../scenario/parseScenario.js';
 import { runScenarioOnEngine } from '../scenario/runScenarioOnEngine.js';
 import type { Scenario } from '../scenario/Scenario.js';
+import { scenariosIn } from '../scenario/scenarioFolder.js';
 import { QemuSession, runScenarioOnQemu } from './QemuBackend.js';
 
 const LIBRARY = fileURLToPath(new URL('../../properties/scenarios/', import.meta.url));
 
 function folder(name: string): Scenario[] {
-  return readdirSync(join(LIBRARY, name))
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((f) => parseScenarioText(readFileSync(join(LIBRARY, name, f), 'utf8'), f));
+  return scenariosIn(join(LIBRARY, name));
 }
 
 async function timed(rounds: number, scenarios: readonly Scenario[], run: (s: Scenario) => Promise<unknown>): Promise<number> {
