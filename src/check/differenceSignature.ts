@@ -8,6 +8,7 @@
  * share a signature, and one cause can show under two.
  */
 import type { Scenario } from '../scenario/Scenario.js';
+import { stepAt } from '../scenario/stepAt.js';
 import type { Difference } from './diffResults.js';
 
 const VALUED_FIELDS: ReadonlySet<string> = new Set(['ok', 'code', 'errno', 'aborted', '(step)']);
@@ -24,16 +25,15 @@ export function differenceSignature(scenario: Scenario, differences: readonly Di
 /** "write secondary", "start both", "concurrent.write primary", "run" for the whole run. */
 function stepKind(scenario: Scenario, where: string): string {
   if (where === 'run') return 'run';
-  const [top, sub] = where.split('.').map(Number);
-  const step = scenario.steps[top!];
+  const step = stepAt(scenario, where.split('.')[0]!);
   if (step === undefined) return `step ${where}`;
-  const inner = sub === undefined || step.do !== 'concurrent' ? undefined : step.steps[sub];
-  const named = inner ?? step;
-  const who = 'vm' in named ? named.vm : 'side' in named ? named.side : 'lost' in named ? `lost ${named.lost}` : undefined;
-  const node = 'node' in named && named.node !== undefined ? ` ${named.node}` : '';
-  return `${inner === undefined ? '' : 'concurrent.'}${named.do}${who === undefined ? '' : ` ${who}`}${node}`;
+  const part = stepAt(scenario, where) ?? step;
+  const who = 'vm' in part ? part.vm : 'side' in part ? part.side : 'lost' in part ? `lost ${part.lost}` : undefined;
+  const node = 'node' in part && part.node !== undefined ? ` ${part.node}` : '';
+  return `${part === step ? '' : 'concurrent.'}${part.do}${who === undefined ? '' : ` ${who}`}${node}`;
 }
 
+/** Values unquoted ("EIO", not stepAt.ts's JSON '"EIO"'): a signature is a label, not data. */
 function show(value: unknown): string {
   return value === undefined ? '-' : String(value);
 }

@@ -59,6 +59,24 @@ describe('differenceSignature', () => {
     expect(differenceSignature(scenario, [{ step: 'run', field: 'aborted', engine: undefined, qemu: 'x' }])).toBe('run: aborted -/x');
     expect(differenceSignature(scenario, [])).toBe('');
   });
+
+  it('names a part of a concurrent step as such, a concurrent group itself without the prefix, and a step the scenario lacks by its position', () => {
+    const grouped = parseScenario({
+      colosim: 1,
+      name: 'g',
+      disk: { size: 262144, pattern: 0 },
+      steps: [
+        { do: 'start', side: 'both' },
+        { do: 'concurrent', steps: [{ do: 'checkpoint', side: 'both' }, { do: 'write', vm: 'primary', offset: 0, length: 512, pattern: 1 }] },
+      ],
+    });
+    const okAt = (step: string) => [{ step, field: 'ok', engine: true, qemu: false }];
+    expect(differenceSignature(grouped, okAt('1.1'))).toBe('concurrent.write primary: ok true/false');
+    expect(differenceSignature(grouped, okAt('1.0'))).toBe('concurrent.checkpoint both: ok true/false');
+    expect(differenceSignature(grouped, okAt('1'))).toBe('concurrent: ok true/false');
+    expect(differenceSignature(grouped, okAt('1.7'))).toBe('concurrent: ok true/false');
+    expect(differenceSignature(grouped, okAt('9'))).toBe('step 9: ok true/false');
+  });
 });
 
 describe('checkDifferential keeps going to the budget', () => {
