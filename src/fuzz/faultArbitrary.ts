@@ -50,6 +50,22 @@ function ioError(disks: number, diskBytes: number): fc.Arbitrary<Fault> {
     });
 }
 
+/**
+ * The primary's local disk is full: every write to it fails with ENOSPC, from the start or after a
+ * few, for a while or for good. With replication not running (before start, after a stop) the
+ * quorum's other child fails too, with EIO, and the guest's errno is then the quorum's vote between
+ * two errors (quorum_vote_error); a range-bound, one-errno-in-three fault reaches that rarely.
+ */
+function localDiskFull(disks: number): fc.Arbitrary<Fault> {
+  return fc
+    .record({
+      disk: fc.integer({ min: 0, max: disks - 1 }),
+      afterOps: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }),
+      times: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }),
+    })
+    .map(({ disk, afterOps, times }) => withOptional({ kind: 'io-error', node: `primary-disk${diskSuffix(disk)}`, op: 'write', errno: 'ENOSPC' }, { afterOps, times }));
+}
+
 function makeEmpty(disks: number): fc.Arbitrary<Fault> {
   return fc
     .tuple(fc.constantFrom('active-disk', 'hidden-disk'), fc.integer({ min: 0, max: disks - 1 }), fc.integer({ min: 0, max: 4 }))
@@ -86,6 +102,7 @@ export function faultPlanArbitrary(mode: FaultMode, disks: number, diskBytes: nu
     { weight: 2, arbitrary: latency(disks), kind: 'latency' },
     { weight: 2, arbitrary: crash(), kind: 'crash' },
     { weight: 4, arbitrary: ioError(disks, diskBytes), kind: 'io-error', reported: true },
+    { weight: 1, arbitrary: localDiskFull(disks), kind: 'io-error', reported: true },
     { weight: 1, arbitrary: makeEmpty(disks), kind: 'make-empty', reported: true },
     { weight: 1, arbitrary: linkDrop(disks), kind: 'link-drop', reported: true },
     { weight: 1, arbitrary: jobFail(disks), kind: 'backup-fail', reported: true },
