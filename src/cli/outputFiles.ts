@@ -4,9 +4,10 @@
  * (which spins forever under /proc on Node 20), and proven writable with a probe file before any
  * work starts. Snapshots are written atomically: a temporary file, then a rename over the old one.
  */
-import { existsSync, mkdirSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { getSystemErrorMap } from 'node:util';
+import { replaceFile } from '../util/replaceFile.js';
 import { CliError, ExitCode } from './ExitCode.js';
 
 /** "ENOSPC (no space left on device)" for a system error, else its message. */
@@ -32,12 +33,9 @@ export function writeOutputFile(prefix: string, path: string, text: string): voi
 
 /** Replace `path` in one step, so a reader (or a kill) never sees half a file. */
 export function writeFileAtomic(prefix: string, path: string, text: string): void {
-  const temporary = `${path}.${process.pid}.tmp`;
   try {
-    writeFileSync(temporary, text);
-    renameSync(temporary, path);
+    replaceFile(path, text);
   } catch (error) {
-    removeQuietly(temporary);
     throw new CliError(`${prefix}cannot write ${path}: ${describeSystemError(error)}`, ExitCode.Output);
   }
 }

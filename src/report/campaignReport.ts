@@ -7,7 +7,8 @@
  * engine campaign's page without files.
  * A bad folder or a malformed input ends with a ReportInputError naming the file and field.
  */
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { replaceFile } from '../util/replaceFile.js';
 import { basename, join } from 'node:path';
 import { type VisitCounts, parseCoverage } from '../../models/render/coverageStyle.js';
 import { parseScenario } from '../scenario/parseScenario.js';
@@ -68,9 +69,7 @@ export async function writeCampaignReport(dir: string): Promise<{ path: string; 
   const runJson = readJson(runFile);
   const html = isDifferential(runJson) ? differentialReportHtml(readDifferentialDocument(runJson, runFile), buildInfo()) : await engineCampaignPage(dir, runJson, runFile);
   const path = join(dir, 'report.html');
-  const temporary = join(dir, `.${basename(path)}.${process.pid}.tmp`);
-  writeFileSync(temporary, html);
-  renameSync(temporary, path);
+  replaceFile(path, html);
   return { path, bytes: Buffer.byteLength(html) };
 }
 
