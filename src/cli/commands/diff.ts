@@ -57,6 +57,8 @@ export interface DiffArgs extends ReporterArgs {
   readonly command?: CommandName;
   /** --generate: the folder for run.json, report.html and the shrunk scenario (default reports/differential/seed-<seed>, the scenario in reports/differential). */
   readonly out?: string;
+  /** --serial-connections: concurrent sub-steps share one NBD connection (default: one each, truly in parallel). */
+  readonly serialConnections?: boolean;
 }
 
 /** One scenario's comparison, as --json prints it. */
@@ -90,6 +92,7 @@ export function registerDiff(program: Command, setExitCode: (code: number) => vo
     .option(...REPORTER_OPTION)
     .option(...REPORTER_OUT_OPTION)
     .option('--qemu <dir>', `QEMU to run (a prefix or bin dir with qemu-system-x86_64, qemu-img, qemu-io; default $${QEMU_DIR_ENV} or PATH); repeat to compare several`, collect, [])
+    .option(...SERIAL_CONNECTIONS_OPTION)
     .action(async (target: string | undefined, args: DiffArgs) => {
       const reporter = reporterFrom('diff: ', args, args.json === true);
       if (args.generate !== undefined) {
@@ -101,8 +104,19 @@ export function registerDiff(program: Command, setExitCode: (code: number) => vo
       if (target === undefined) throw new CliError('diff: missing scenario file or directory (or --generate N)', ExitCode.Usage);
       if (args.out !== undefined) throw new CliError('diff: --out applies to --generate only', ExitCode.Usage);
       if (args.keepGoing !== undefined && args.keepGoing !== '1') throw new CliError('diff: --keep-going applies to --generate only', ExitCode.Usage);
-      setExitCode(await files(target, args.json === true, reporter, args.qemu ?? []));
+      setExitCode(await files(target, args.json === true, reporter, args.qemu ?? [], args.serialConnections === true));
     });
+}
+
+/** The flag that puts a concurrent step's sub-steps back on one shared NBD connection per export. */
+export const SERIAL_CONNECTIONS_OPTION = [
+  '--serial-connections',
+  'QEMU: issue the sub-steps of a concurrent step on one shared NBD connection (default: one connection each, truly in parallel)',
+] as const;
+
+/** How a run issued concurrent sub-steps, as run.json records it. */
+export function connectionsMode(serial: boolean | undefined): 'serial' | 'parallel' {
+  return serial === true ? 'serial' : 'parallel';
 }
 
 /** The environment variable that sets how long QEMU may be silent before it counts as hung (ms). */
@@ -118,12 +132,12 @@ export function collect(value: string, previous: readonly string[]): string[] {
  * from COLOSIM_QEMU_TIMEOUT_MS when set (exit 2 when that is no integer from 100 to 600000), or
  * exit 3 naming the missing path (or the Debian packages when QEMU is not on PATH).
  */
-export function openQemuSession(qemuDir?: string): QemuSession {
+export function openQemuSession(qemuDir?: string, serialConnections = false): QemuSession {
   const text = process.env[QEMU_TIMEOUT_ENV];
   const timeoutMs = text === undefined ? DEFAULT_QEMU_TIMEOUT_MS : parseInteger(text, 100, 600_000);
   if (timeoutMs === undefined) throw new CliError(`${QEMU_TIMEOUT_ENV} must be an integer from 100 to 600000 (ms), got "${text}"`, ExitCode.Usage);
   try {
-    return new QemuSession(resolveQemuTools(qemuDir), timeoutMs);
+    return new QemuSession(resolveQemuTools(qemuDir), timeoutMs, serialConnections);
   } catch (error) {
     throw asQemuCliError(undefined, error);
   }
@@ -135,11 +149,11 @@ export function asQemuCliError(context: string | undefined, error: unknown): unk
   return new CliError(context === undefined ? error.message : `${context}: ${error.message}`, ExitCode.Qemu);
 }
 
-async function files(target: string, json: boolean, reporter: Reporter | undefined, qemuDirs: readonly string[]): Promise<number> {
+async function files(target: string, json: boolean, reporter: Reporter | undefined, qemuDirs: readonly string[], serial: boolean): Promise<number> {
   const paths = scenarioPaths(target);
   // Every file is read (and validated) before anything runs, so a bad file costs no QEMU time.
   const scenarios = paths.map((path) => ({ path, scenario: readScenarioFile(path) }));
-  const sessions = (qemuDirs.length === 0 ? [undefined] : qemuDirs).map((dir) => openQemuSession(dir));
+  const sessions = (qemuDirs.length === 0 ? [undefined] : qemuDirs).map((dir) => openQemuSession(dir, serial));
   const perSession: ScenarioDiff[][] = sessions.map(() => []);
   try {
     for (const { path, scenario } of scenarios) {
@@ -258,14 +272,15 @@ export async function generated(runs: number, args: DiffArgs): Promise<number> {
   const removeEmptyOutDir = prepareOutputDir(`${command}: `, '--out', outDir);
   let session: ReturnType<typeof openQemuSession>;
   try {
-    session = openQemuSession(args.qemu?.[0]);
+    session = openQemuSession(args.qemu?.[0], args.serialConnections === true);
   } catch (error) {
     removeEmptyOutDir();
     throw error;
   }
   const qemuFlag = args.qemu?.[0] === undefined ? '' : ` --qemu ${args.qemu[0]}`;
   const keepFlag = keepGoing === 1 ? '' : ` --keep-going ${keepGoing}`;
-  const rerun = args.echo?.(seed) ?? `colosim diff --generate ${runs} --seed ${seed}${args.faults === true ? ' --faults' : ''}${keepFlag}${qemuFlag}`;
+  const serialFlag = args.serialConnections === true ? ' --serial-connections' : '';
+  const rerun = args.echo?.(seed) ?? `colosim diff --generate ${runs} --seed ${seed}${args.faults === true ? ' --faults' : ''}${keepFlag}${qemuFlag}${serialFlag}`;
   const text = args.json !== true && textOnStdout(args.ci);
   try {
     // The seed and the rerun command come before the first case: on stdout with the text, else on stderr.
@@ -277,7 +292,7 @@ export async function generated(runs: number, args: DiffArgs): Promise<number> {
     const code = result.qemuFailure !== undefined ? ExitCode.Qemu : (result.differing ?? 0) > 0 || result.failure ? ExitCode.Violation : ExitCode.Ok;
     const version = session.qemuVersion === undefined ? {} : { qemuVersion: session.qemuVersion };
     // No verdict (QEMU failed) is no campaign to report: the failure line and its scenario say it all.
-    const files = result.qemuFailure === undefined ? await writeDifferentialFolder(command, outDir, code, { kind: DIFFERENTIAL_KIND, runsRequested: runs, commandLine: rerun, wallMs, ...version, ...result }) : '';
+    const files = result.qemuFailure === undefined ? await writeDifferentialFolder(command, outDir, code, { kind: DIFFERENTIAL_KIND, runsRequested: runs, commandLine: rerun, wallMs, connections: connectionsMode(args.serialConnections), ...version, ...result }) : '';
     if (args.json === true) process.stdout.write(jsonDocument(command, code, { ...result, ...version }));
     else if (text) process.stdout.write(paintVerdicts(`${session.qemuVersion === undefined ? '' : `QEMU ${session.qemuVersion}: `}${generatedText(result)}${files}`, paintFor(process.stdout)));
     if (result.qemuFailure !== undefined) reportQemuFailure(result);
