@@ -17,6 +17,7 @@ import type { Command } from 'commander';
 import { type Difference, diffResults } from '../../check/diffResults.js';
 import { DIFFERENTIAL_REPORT_DIR, checkDifferential, type DifferentialCheckResult, unpredictedCrash } from '../../check/differential.js';
 import { checkScenario } from '../../check/checkScenario.js';
+import { otherOrders } from '../../check/admissibleAnswers.js';
 import type { Violation } from '../../check/Invariant.js';
 import { QemuAdapterError } from '../../qemu/QemuAdapterError.js';
 import { DEFAULT_QEMU_TIMEOUT_MS, QemuSession, runScenarioOnQemu } from '../../qemu/QemuBackend.js';
@@ -69,6 +70,10 @@ export interface ScenarioDiff {
   readonly qemuVersion?: string;
   readonly compared: number;
   readonly skipped: number;
+  /** Of `compared`, the step results compared against the answers every order of the concurrent sub-steps gives (admissibleAnswers.ts). */
+  readonly setCompared: number;
+  /** Set when the concurrent sub-steps had too many orders to run: the scenario was compared exactly. */
+  readonly tooManyOrders?: true;
   readonly differences: readonly Difference[];
   /** Scenario-level parts QEMU did not reproduce. */
   readonly qemuSkipped?: readonly SkippedItem[];
@@ -184,7 +189,8 @@ async function compare(path: string, scenario: Scenario, session: QemuSession): 
   });
   const crash = unpredictedCrash(engine, qemu);
   if (crash !== undefined) throw asQemuCliError(`diff: ${path}`, crash);
-  const diff = diffResults(engine, qemu);
+  const orders = await otherOrders(scenario);
+  const diff = diffResults(engine, qemu, orders ?? []);
   const explanation = explainDifferences(scenario, engine, qemu, diff.differences), explained = (explanation.unexplained.length === 0 ? explanation.explainedBy.join(', ') || undefined : undefined) ?? documented(path, diff.differences);
   return {
     file: path,
@@ -192,6 +198,8 @@ async function compare(path: string, scenario: Scenario, session: QemuSession): 
     ...(qemu.qemuVersion === undefined ? {} : { qemuVersion: qemu.qemuVersion }),
     compared: diff.compared,
     skipped: diff.skipped,
+    setCompared: diff.setCompared,
+    ...(orders === undefined ? { tooManyOrders: true as const } : {}),
     differences: diff.differences,
     ...(qemu.skipped === undefined ? {} : { qemuSkipped: qemu.skipped }),
     ...(explained === undefined ? {} : { divergence: explained }),
@@ -226,6 +234,7 @@ interface Summary {
   readonly scenarios: number;
   readonly compared: number;
   readonly skipped: number;
+  readonly setCompared: number;
   readonly differences: number;
   readonly modelViolations: number;
 }
@@ -236,13 +245,14 @@ function summarise(results: readonly ScenarioDiff[], qemuVersion: string | undef
     scenarios: results.length,
     compared: results.reduce((n, r) => n + r.compared, 0),
     skipped: results.reduce((n, r) => n + r.skipped, 0),
+    setCompared: results.reduce((n, r) => n + r.setCompared, 0),
     differences: results.reduce((n, r) => n + r.differences.length, 0),
     modelViolations: results.reduce((n, r) => n + r.model.violations.length, 0),
   };
 }
 
 function summaryLine(s: Summary): string {
-  return `${s.qemuVersion === undefined ? '' : `QEMU ${s.qemuVersion}: `}${s.scenarios} scenario(s), ${s.compared} step(s) compared, ${s.skipped} skipped, ${s.differences} difference(s), ${s.modelViolations} model violation(s)`;
+  return `${s.qemuVersion === undefined ? '' : `QEMU ${s.qemuVersion}: `}${s.scenarios} scenario(s), ${s.compared} step(s) compared (${s.setCompared} against the set every order admits), ${s.skipped} skipped, ${s.differences} difference(s), ${s.modelViolations} model violation(s)`;
 }
 
 /** One scenario: a header line, then a row a difference (step, what it did, field, engine, qemu). */
@@ -251,7 +261,8 @@ export function formatScenarioDiff(scenario: Scenario, result: ScenarioDiff): st
     result.differences.length === 0 ? 'same' : `${result.differences.length} difference(s)${result.divergence === undefined ? '' : `, documented divergence ${result.divergence}`}`;
   const model = result.model.violations.length === 0 ? 'model: engine conforms' : `model: ${result.model.violations.length} violation(s) by the engine`;
   const version = result.qemuVersion === undefined ? '' : ` on QEMU ${result.qemuVersion}`;
-  const lines = [`${result.file}: ${status} (${result.compared} compared, ${result.skipped} skipped; ${model})${version}`];
+  const orders = result.setCompared === 0 ? '' : `, ${result.setCompared} against the set every order admits`;
+  const lines = [`${result.file}: ${status} (${result.compared} compared${orders}, ${result.skipped} skipped; ${model})${version}`];
   for (const v of result.model.violations) lines.push(`  model: ${v.invariant} at step ${v.step}: ${v.message}`);
   for (const item of result.qemuSkipped ?? []) lines.push(`  qemu skipped ${item.where}: ${item.reason}`);
   for (const d of result.differences) {
@@ -318,8 +329,9 @@ export function generatedText(result: DifferentialCheckResult): string {
   const explained = Object.entries(result.explained).map(([id, n]) => `${id} x${n}`);
   const generatedSteps = result.generatedCompared === undefined || result.runs === result.scenarios ? '' : ` (${result.generatedCompared} in the generated ones, ${result.generatedSkipped ?? 0} skipped)`;
   const distinct = result.distinct ?? [];
+  const sets = `${result.setCompared ?? 0} against the set every order admits${(result.tooManyOrders ?? 0) > 0 ? `, ${result.tooManyOrders} run(s) with too many orders compared exactly` : ''}`;
   const lines = [
-    `${result.scenarios} scenario(s) generated, ${result.runs} run(s) with shrinking, ${result.compared} step(s) compared, ${result.skipped} skipped${generatedSteps}${explained.length === 0 ? '' : `; documented divergences seen: ${explained.join(', ')}`}`,
+    `${result.scenarios} scenario(s) generated, ${result.runs} run(s) with shrinking, ${result.compared} step(s) compared (${sets}), ${result.skipped} skipped${generatedSteps}${explained.length === 0 ? '' : `; documented divergences seen: ${explained.join(', ')}`}`,
   ];
   if (distinct.length > 0) lines.push(`difference found in ${result.differing ?? 0} scenario(s), ${distinct.length} distinct:`);
   for (const [i, d] of distinct.entries()) {
