@@ -77,6 +77,40 @@ describe('comparison against the admissible set', () => {
     expect(diff.setCompared).toBe(1);
   });
 
+  it('admits the status a stop racing it gives in either order, and no answer neither order gives', async () => {
+    const racing = parseScenario({
+      colosim: 1,
+      name: 'stop-status',
+      disk: { size: 262144, pattern: 0 },
+      steps: [{ do: 'start', side: 'both' }, { do: 'concurrent', steps: [{ do: 'stop', side: 'secondary', failover: true }, { do: 'status', side: 'secondary' }] }],
+    });
+    const { document: engine } = await runScenarioOnEngine(racing);
+    const others = (await otherOrders(racing))!;
+    const answers = [engine, ...others].map((d) => JSON.stringify({ ...d.steps[1]!.steps![1], index: 1 })).sort();
+    // The status before the stop, and after the failover stopped replication (desc as QEMU words it).
+    expect(answers).toEqual([
+      JSON.stringify({ index: 1, do: 'status', ok: true, replicationError: false }),
+      JSON.stringify({ index: 1, do: 'status', ok: true, replicationError: true, desc: 'I/O error occurred' }),
+    ].sort());
+    const qemuWith = (status: object): ResultDocument => {
+      const steps = structuredClone(engine.steps);
+      steps[1]!.steps![1] = { index: 1, do: 'status', ...status } as never;
+      return { ...engine, backend: 'qemu', steps };
+    };
+    expect(diffResults(engine, qemuWith({ ok: true, replicationError: false }), others).differences).toEqual([]);
+    expect(diffResults(engine, qemuWith({ ok: true, replicationError: true, desc: 'I/O error occurred' }), others).differences).toEqual([]);
+    // Each field of an answer no order gives is reported against the engine's own order.
+    const odd = diffResults(engine, qemuWith({ ok: false, error: 'Replication is not running' }), others);
+    const own = engine.steps[1]!.steps![1]!;
+    expect(odd.differences).toEqual([
+      { step: '1.1', field: 'ok', engine: true, qemu: false },
+      { step: '1.1', field: 'error', engine: undefined, qemu: 'Replication is not running' },
+      { step: '1.1', field: 'replicationError', engine: own.replicationError, qemu: undefined },
+      ...(own.desc === undefined ? [] : [{ step: '1.1', field: 'desc', engine: own.desc, qemu: undefined }]),
+    ]);
+    expect(odd.setCompared).toBe(1);
+  });
+
   it('runs no other order for a scenario without a concurrent step', async () => {
     const plain = parseScenario({ colosim: 1, name: 'plain', disk: { size: 262144, pattern: 0 }, steps: [{ do: 'start', side: 'both' }] });
     expect(await otherOrders(plain)).toEqual([]);
