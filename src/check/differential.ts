@@ -7,9 +7,9 @@
  * (a difference does not end it), groups the differences by signature (differenceSignature.ts) and
  * shrinks the first --keep-going distinct ones, each to a minimal scenario file under
  * reports/differential/ that replays with `colosim diff FILE`. Differences a
- * documented divergence explains (src/qemu/divergences.ts) are not failures. Only scenarios without
- * concurrent steps are generated: QEMU's interleaving of simultaneous requests is not reproducible.
- * A scenario with concurrent steps (a file, a library scenario) is compared against the answers of
+ * documented divergence explains (src/qemu/divergences.ts) are not failures. Scenarios without
+ * concurrent steps are generated unless the shape asks for them (--concurrent: some steps become a
+ * concurrent group of two or three). A scenario with concurrent steps is compared against the answers of
  * every order of its sub-steps (admissibleAnswers.ts); the campaign counts the step results so
  * compared (setCompared) and the scenarios with too many orders to run, compared exactly (tooManyOrders).
  * A QEMU that fails (does not start even on a second try, hangs, or crashes at a step where the
@@ -101,6 +101,8 @@ export interface DifferentialShape {
    * make_empty) in some scenarios. Off by default: the property gates on fault-free scenarios.
    */
   readonly faults?: boolean;
+  /** Also draw concurrent groups of two or three steps (about one step in six), run truly in parallel on QEMU. */
+  readonly concurrent?: boolean;
 }
 
 /** One fault blkdebug reproduces exactly (FaultMapping.ts): a sector range or the whole disk. */
@@ -131,7 +133,7 @@ export function differentialScenarioArbitrary(shape: DifferentialShape = {}): fc
   const opening = fc.oneof({ weight: 5, arbitrary: fc.constant([{ do: 'start', side: 'both' }]) }, { weight: 1, arbitrary: fc.constant([]) });
   const faults = shape.faults === true ? fc.option(fc.array(faultArbitrary(diskBytes), { minLength: 1, maxLength: 1 }), { freq: 2 }) : fc.constant(null);
   return fc
-    .record({ pattern: fc.integer({ min: 0, max: 255 }), opening, body: fc.array(stepArbitrary(diskBytes), { minLength: 1, maxLength: maxSteps }), faults })
+    .record({ pattern: fc.integer({ min: 0, max: 255 }), opening, body: fc.array(bodyStepArbitrary(diskBytes, shape.concurrent === true), { minLength: 1, maxLength: maxSteps }), faults })
     .map(({ pattern, opening: first, body, faults: plan }) => ({
       colosim: 1,
       name: 'differential',
@@ -139,6 +141,14 @@ export function differentialScenarioArbitrary(shape: DifferentialShape = {}): fc
       ...(plan === null ? {} : { engine: { faults: plan } }),
       steps: [...first, ...body],
     }));
+}
+
+/** A body step: one step, or (with `concurrent`) sometimes a concurrent group of two or three. */
+function bodyStepArbitrary(diskBytes: number, concurrent: boolean): fc.Arbitrary<Record<string, unknown>> {
+  const step = stepArbitrary(diskBytes);
+  if (!concurrent) return step;
+  const group = fc.array(step, { minLength: 2, maxLength: 3 }).map((steps) => ({ do: 'concurrent', steps }));
+  return fc.oneof({ weight: 5, arbitrary: step }, { weight: 1, arbitrary: group });
 }
 
 export interface DifferentialRun {

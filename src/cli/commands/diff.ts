@@ -46,6 +46,8 @@ export interface DiffArgs extends ReporterArgs {
   readonly generate?: string;
   readonly seed?: string | number;
   readonly faults?: boolean;
+  /** --generate: also draw concurrent groups (DifferentialShape.concurrent). */
+  readonly concurrent?: boolean;
   /** --generate: how many distinct differences to shrink (every scenario is compared either way). */
   readonly keepGoing?: string | number;
   /** --qemu DIR, once or more (files mode compares every one; --generate takes one). */
@@ -92,6 +94,7 @@ export function registerDiff(program: Command, setExitCode: (code: number) => vo
     .option('--generate <n>', 'run n generated scenarios instead of files')
     .option('--seed <s>', 'seed of the generated scenarios (default: from the clock, printed)')
     .option('--faults', 'with --generate: also draw one fault QEMU can express in some scenarios')
+    .option('--concurrent', 'with --generate: also draw concurrent groups of two or three steps, compared against every order')
     .option('--keep-going <n>', 'with --generate: shrink up to n distinct differences (first failing step kind and fields); every scenario is compared either way', '1')
     .option('--out <dir>', 'with --generate: the folder for run.json, report.html and a shrunk difference (default reports/differential/seed-<seed>)')
     .option(...REPORTER_OPTION)
@@ -291,14 +294,14 @@ export async function generated(runs: number, args: DiffArgs): Promise<number> {
   const qemuFlag = args.qemu?.[0] === undefined ? '' : ` --qemu ${args.qemu[0]}`;
   const keepFlag = keepGoing === 1 ? '' : ` --keep-going ${keepGoing}`;
   const serialFlag = args.serialConnections === true ? ' --serial-connections' : '';
-  const rerun = args.echo?.(seed) ?? `colosim diff --generate ${runs} --seed ${seed}${args.faults === true ? ' --faults' : ''}${keepFlag}${qemuFlag}${serialFlag}`;
+  const rerun = args.echo?.(seed) ?? `colosim diff --generate ${runs} --seed ${seed}${args.faults === true ? ' --faults' : ''}${args.concurrent === true ? ' --concurrent' : ''}${keepFlag}${qemuFlag}${serialFlag}`;
   const text = args.json !== true && textOnStdout(args.ci);
   try {
     // The seed and the rerun command come before the first case: on stdout with the text, else on stderr.
     if (text) process.stdout.write(`${rerun}\n`);
     else process.stderr.write(`colosim ${command}: seed ${seed} (rerun: npx ${rerun})\n`);
     const started = performance.now();
-    const result = await checkDifferential({ session, runs, seed, keepGoing, shape: { faults: args.faults === true }, ...(args.out === undefined ? {} : { reportDir: args.out }) });
+    const result = await checkDifferential({ session, runs, seed, keepGoing, shape: { faults: args.faults === true, concurrent: args.concurrent === true }, ...(args.out === undefined ? {} : { reportDir: args.out }) });
     const wallMs = Math.round(performance.now() - started);
     const code = result.qemuFailure !== undefined ? ExitCode.Qemu : (result.differing ?? 0) > 0 || result.failure ? ExitCode.Violation : ExitCode.Ok;
     const version = session.qemuVersion === undefined ? {} : { qemuVersion: session.qemuVersion };
