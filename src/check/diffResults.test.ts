@@ -13,7 +13,7 @@ describe('diffResults', () => {
       { index: 1, do: 'read', ok: true, runs: [[17, 512]] },
       { index: 2, do: 'status', ok: true, replicationError: true, desc: 'I/O error occurred' },
     ];
-    expect(diffResults(doc('engine', steps), doc('qemu', structuredClone(steps)))).toEqual({ differences: [], compared: 3, skipped: 0 });
+    expect(diffResults(doc('engine', steps), doc('qemu', structuredClone(steps)))).toEqual({ differences: [], compared: 3, skipped: 0, setCompared: 0 });
   });
 
   it('reports each differing field with both values', () => {
@@ -49,7 +49,7 @@ describe('diffResults', () => {
       { index: 0, do: 'write', ok: false, code: 'SKIPPED', skipped: 'read-only export' },
       { index: 1, do: 'concurrent', ok: false, code: 'SKIPPED', skipped: 'not run', steps: [] },
     ]);
-    expect(diffResults(engine, qemu)).toEqual({ differences: [], compared: 0, skipped: 3 });
+    expect(diffResults(engine, qemu)).toEqual({ differences: [], compared: 0, skipped: 3, setCompared: 0 });
   });
 
   it('compares a crash by its code only', () => {

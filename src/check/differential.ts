@@ -7,8 +7,11 @@
  * (a difference does not end it), groups the differences by signature (differenceSignature.ts) and
  * shrinks the first --keep-going distinct ones, each to a minimal scenario file under
  * reports/differential/ that replays with `colosim diff FILE`. Differences a
- * documented divergence explains (src/qemu/divergences.ts) are not failures. Only scenarios without
- * concurrent steps are generated: QEMU's interleaving of simultaneous requests is not reproducible.
+ * documented divergence explains (src/qemu/divergences.ts) are not failures. Scenarios without
+ * concurrent steps are generated unless the shape asks for them (--concurrent: some steps become a
+ * concurrent group of two or three). A scenario with concurrent steps is compared against the answers of
+ * every order of its sub-steps (admissibleAnswers.ts); the campaign counts the step results so
+ * compared (setCompared) and the scenarios with too many orders to run, compared exactly (tooManyOrders).
  * A QEMU that fails (does not start even on a second try, hangs, or crashes at a step where the
  * engine predicts no crash) is no difference: it ends the campaign as a QEMU failure, unshrunk,
  * naming the process, how it died and the step, since no verdict was reached.
@@ -25,6 +28,7 @@ import { runScenarioOnEngine } from '../scenario/runScenarioOnEngine.js';
 import type { Scenario } from '../scenario/Scenario.js';
 import type { ResultDocument, StepResult } from '../scenario/StepResult.js';
 import { differenceSignature } from './differenceSignature.js';
+import { otherOrders } from './admissibleAnswers.js';
 import { type Difference, type ResultDiff, diffResults } from './diffResults.js';
 
 export const DIFFERENTIAL_DISK_BYTES = 256 * 1024;
@@ -97,6 +101,8 @@ export interface DifferentialShape {
    * make_empty) in some scenarios. Off by default: the property gates on fault-free scenarios.
    */
   readonly faults?: boolean;
+  /** Also draw concurrent groups of two or three steps (about one step in six), run truly in parallel on QEMU. */
+  readonly concurrent?: boolean;
 }
 
 /** One fault blkdebug reproduces exactly (FaultMapping.ts): a sector range or the whole disk. */
@@ -127,7 +133,7 @@ export function differentialScenarioArbitrary(shape: DifferentialShape = {}): fc
   const opening = fc.oneof({ weight: 5, arbitrary: fc.constant([{ do: 'start', side: 'both' }]) }, { weight: 1, arbitrary: fc.constant([]) });
   const faults = shape.faults === true ? fc.option(fc.array(faultArbitrary(diskBytes), { minLength: 1, maxLength: 1 }), { freq: 2 }) : fc.constant(null);
   return fc
-    .record({ pattern: fc.integer({ min: 0, max: 255 }), opening, body: fc.array(stepArbitrary(diskBytes), { minLength: 1, maxLength: maxSteps }), faults })
+    .record({ pattern: fc.integer({ min: 0, max: 255 }), opening, body: fc.array(bodyStepArbitrary(diskBytes, shape.concurrent === true), { minLength: 1, maxLength: maxSteps }), faults })
     .map(({ pattern, opening: first, body, faults: plan }) => ({
       colosim: 1,
       name: 'differential',
@@ -135,6 +141,14 @@ export function differentialScenarioArbitrary(shape: DifferentialShape = {}): fc
       ...(plan === null ? {} : { engine: { faults: plan } }),
       steps: [...first, ...body],
     }));
+}
+
+/** A body step: one step, or (with `concurrent`) sometimes a concurrent group of two or three. */
+function bodyStepArbitrary(diskBytes: number, concurrent: boolean): fc.Arbitrary<Record<string, unknown>> {
+  const step = stepArbitrary(diskBytes);
+  if (!concurrent) return step;
+  const group = fc.array(step, { minLength: 2, maxLength: 3 }).map((steps) => ({ do: 'concurrent', steps }));
+  return fc.oneof({ weight: 5, arbitrary: step }, { weight: 1, arbitrary: group });
 }
 
 export interface DifferentialRun {
@@ -145,6 +159,8 @@ export interface DifferentialRun {
   readonly unexplained: readonly Difference[];
   /** The documented divergences that explain the others. */
   readonly explainedBy: readonly string[];
+  /** The scenario had more orders of its concurrent sub-steps than admissibleAnswers.MAX_ORDERS: compared exactly. */
+  readonly tooManyOrders?: boolean;
 }
 
 /**
@@ -156,9 +172,10 @@ export async function runDifferential(scenario: Scenario, session: QemuSession):
   const qemu = await runScenarioOnQemu(scenario, { session });
   const crash = unpredictedCrash(engine, qemu);
   if (crash !== undefined) throw crash;
-  const diff = diffResults(engine, qemu);
+  const orders = await otherOrders(scenario);
+  const diff = diffResults(engine, qemu, orders ?? []);
   const { unexplained, explainedBy } = explainDifferences(scenario, engine, qemu, diff.differences);
-  return { engine, qemu, diff, unexplained, explainedBy };
+  return { engine, qemu, diff, unexplained, explainedBy, ...(orders === undefined ? { tooManyOrders: true } : {}) };
 }
 
 /**
@@ -228,6 +245,10 @@ export interface DifferentialCheckResult {
   /** Step results compared and skipped over every run, shrinking included. */
   readonly compared: number;
   readonly skipped: number;
+  /** Of `compared`, those compared against the set of answers the orders of concurrent sub-steps admit (the rest exactly). */
+  readonly setCompared?: number;
+  /** Runs whose concurrent sub-steps had too many orders to run, compared exactly. */
+  readonly tooManyOrders?: number;
   /** Step results compared and skipped over the generated scenarios alone. */
   readonly generatedCompared?: number;
   readonly generatedSkipped?: number;
@@ -265,7 +286,7 @@ interface Seen {
 
 /** The state one campaign shares between its generation and its shrinking. */
 class Campaign {
-  readonly totals = { compared: 0, skipped: 0, runs: 0, generatedCompared: 0, generatedSkipped: 0 };
+  readonly totals = { compared: 0, skipped: 0, setCompared: 0, tooManyOrders: 0, runs: 0, generatedCompared: 0, generatedSkipped: 0 };
   readonly explained: Record<string, number> = {};
   qemuFailed: { error: QemuAdapterError; file: ScenarioFile } | undefined;
 
@@ -283,6 +304,8 @@ class Campaign {
     this.totals.runs++;
     this.totals.compared += run.diff.compared;
     this.totals.skipped += run.diff.skipped;
+    this.totals.setCompared += run.diff.setCompared;
+    if (run.tooManyOrders === true) this.totals.tooManyOrders++;
     for (const id of run.explainedBy) this.explained[id] = (this.explained[id] ?? 0) + 1;
     this.options.onRun?.(run);
     return run;

@@ -24,7 +24,7 @@ function standIn(scenario: Scenario): DifferentialRun {
     if (step.do === 'discard' && step.vm === 'secondary') differences.push({ step: String(i), field: 'errno', engine: undefined, qemu: 'ENOSPC' });
   });
   const document = { scenario: scenario.name, backend: 'engine' as const, steps: [] };
-  return { engine: document, qemu: { ...document, backend: 'qemu' }, diff: { differences, compared: scenario.steps.length, skipped: 0 }, unexplained: differences, explainedBy: [] };
+  return { engine: document, qemu: { ...document, backend: 'qemu' }, diff: { differences, compared: scenario.steps.length, skipped: 0, setCompared: 0 }, unexplained: differences, explainedBy: [] };
 }
 
 /** The stand-in's expected signature of a generated scenario (written out here, not taken from differenceSignature). */
@@ -127,7 +127,7 @@ describe('checkDifferential keeps going to the budget', () => {
   it('passes with no difference and writes nothing', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'colosim-differential-campaign-'));
     try {
-      const agree = async (s: Scenario) => ({ ...standIn(s), unexplained: [], diff: { differences: [], compared: s.steps.length, skipped: 0 } });
+      const agree = async (s: Scenario) => ({ ...standIn(s), unexplained: [], diff: { differences: [], compared: s.steps.length, skipped: 0, setCompared: 0 } });
       const result = await checkDifferential({ runs: 30, seed: SEED, reportDir: empty, runScenario: agree });
       expect([result.scenarios, result.runs, result.differing, result.distinct, result.failure]).toEqual([30, 30, 0, [], undefined]);
       expect(readdirSync(empty)).toEqual([]);

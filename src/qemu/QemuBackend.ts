@@ -36,7 +36,7 @@ export interface QemuRunOptions {
   readonly session?: QemuSession;
   /** How long any QMP/NBD wait may take before QEMU counts as hung (default the session's, DEFAULT_QEMU_TIMEOUT_MS: 10 s). */
   readonly timeoutMs?: number;
-  /** Concurrent sub-steps on NBD connections of their own (PairOptions.parallelConnections). */
+  /** Concurrent sub-steps on NBD connections of their own (PairOptions.parallelConnections); default: the session's (on unless serialConnections). */
   readonly parallelConnections?: boolean;
 }
 
@@ -55,6 +55,11 @@ export class QemuSession {
     readonly tools: QemuTools = findQemuTools(),
     /** The runs' timeout unless a run sets its own (QemuRunOptions.timeoutMs). */
     readonly timeoutMs: number = DEFAULT_QEMU_TIMEOUT_MS,
+    /**
+     * Concurrent sub-steps share one NBD connection per export (--serial-connections), so a write
+     * queues behind the request before it; by default each sub-step has its own (issue 12 §3).
+     */
+    readonly serialConnections = false,
   ) {
     this.images = new ImageFactory(tools);
   }
@@ -74,7 +79,7 @@ export async function runScenarioOnQemu(scenario: Scenario, options: QemuRunOpti
     const disks = await makeDisks(session, scenario, runDir, layout);
     const timeoutMs = options.timeoutMs ?? session.timeoutMs;
     const paced = scenario.engine.timing.commitPaceTicks > 0 ? PACED_COMMIT_BYTES_PER_SECOND : undefined;
-    const pairOptions = { binary: session.tools.system, timeoutMs, disks, imageDir: runDir, chain: scenario.chain, secondaryWriteBytesPerSecond: paced, parallelConnections: options.parallelConnections };
+    const pairOptions = { binary: session.tools.system, timeoutMs, disks, imageDir: runDir, chain: scenario.chain, secondaryWriteBytesPerSecond: paced, parallelConnections: options.parallelConnections ?? !session.serialConnections };
     pair = await createPair(pairOptions);
     session.qemuVersion ??= versionString(await queryVersion(pair.secondary.qmp));
     const steps: StepResult[] = [];

@@ -43,9 +43,10 @@ export interface PairOptions {
   /** qcow2 runtime options (e.g. "l2-cache-size") given to the active and hidden disk nodes. */
   readonly qcow2Options?: Readonly<Record<string, unknown>>;
   /**
-   * Concurrent sub-steps each get NBD connections of their own (issue 12 §3). Off by default: QEMU
-   * may then apply overlapping writes of one concurrent step in either order, and the differential
-   * comparison still expects the engine's one value, not the set the data model admits.
+   * Concurrent sub-steps each get NBD connections of their own (issue 12 §3); QEMU may then apply
+   * overlapping writes of one concurrent step in either order, so the differential comparison
+   * takes the answers of every order (src/check/admissibleAnswers.ts). Off unless set here;
+   * QemuBackend sets it unless the session asks for serial connections.
    */
   readonly parallelConnections?: boolean;
 }

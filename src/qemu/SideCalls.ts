@@ -1,7 +1,8 @@
 /*
  * How a step talks to one side: a QMP command whose QMP error becomes the step's error (QEMU's
  * desc, with temp paths normalised), or an NBD request whose error reply becomes an errno. A side
- * lost to failover answers SIDE_LOST; a side whose process died without colosim killing it answers
+ * lost to failover answers SIDE_LOST (also a request in flight when a concurrent failover killed
+ * the side: its connection closes under it); a side whose process died without colosim killing it answers
  * CRASH once (at the step that saw it) and SIDE_LOST afterwards; a side that stops answering is
  * killed and the run fails with QEMU_HUNG, because no later result of it could be trusted.
  */
@@ -72,7 +73,10 @@ export async function control(pair: QemuPair, side: Side, command: string, args?
  * (then the side is lost); anything else ends the run (thrown).
  */
 export async function failureOf(pair: QemuPair, side: Side, error: unknown, what: string): Promise<Outcome> {
-  if (error instanceof QemuAdapterError && (error.code === 'QMP_CLOSED' || error.code === 'NBD_CLOSED')) {
+  const closed = error instanceof QemuAdapterError && (error.code === 'QMP_CLOSED' || error.code === 'NBD_CLOSED');
+  // A request in flight when a concurrent failover killed its side: lost with the side, as a later one (SIDE_LOST).
+  if (closed && pair.lost.has(side) && !pair.crashed.has(side)) return sideLost(side);
+  if (closed) {
     const seen = await pair.detectCrash(side, EXIT_AFTER_CLOSE_MS);
     if (seen !== undefined) {
       pair.crashReported.add(side);

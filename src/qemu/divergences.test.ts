@@ -97,6 +97,29 @@ describe('explainDifferences', () => {
     expect(explainDifferences(zeroes, engine, engine, [difference]).explainedBy).toEqual(['unaligned-write-padding-garbage']);
   });
 
+  it('explains padding bytes a read inside a concurrent step sees of a write of that step (diff --generate --concurrent seed 1)', () => {
+    const racing = parseScenario({
+      colosim: 1,
+      name: 'c',
+      disk: { size: 262144, pattern: 0 },
+      steps: [
+        { do: 'start', side: 'both' },
+        { do: 'concurrent', steps: [
+          { do: 'stop', side: 'secondary', failover: false },
+          { do: 'write', vm: 'primary', offset: 0, length: 15361, pattern: 0 },
+          { do: 'read', vm: 'secondary', offset: 8704, length: 7168, node: 'disk' },
+        ] },
+      ],
+    });
+    // QEMU's read as the campaign met it: the write's zeros, then heap bytes in the padding of sector [15360, 15872).
+    const qemuRuns = [[0, 6920], [1, 1], [63, 1], [1, 1], [0, 245]];
+    const inPadding = { step: '1.2', field: 'runs', engine: [[0, 7168]], qemu: qemuRuns };
+    expect(explainDifferences(racing, engine, engine, [inPadding]).explainedBy).toEqual(['unaligned-write-padding-garbage']);
+    // A byte before the padded sector (offset 8704 + 6655 = 15359) is the write's own: not explained.
+    const outside = { step: '1.2', field: 'runs', engine: [[0, 7168]], qemu: [[0, 6655], [9, 1], [0, 512]] };
+    expect(explainDifferences(racing, engine, engine, [outside]).unexplained).toEqual([outside]);
+  });
+
   it("no longer explains the unaligned write's own result: the engine forwards it as QEMU does", () => {
     const differences = [
       { step: '1', field: 'ok', engine: true, qemu: false },

@@ -104,11 +104,17 @@ function undefinedBytesBefore(scenario: Scenario, stepIndex: number, disk: numbe
   return padded;
 }
 
-/** A read's runs that differ only inside bytes some earlier padded write left undefined. */
+/**
+ * A read's runs that differ only inside bytes some earlier padded write left undefined; for a read
+ * inside a concurrent step, the writes of that step count as earlier too (it may have landed first).
+ */
 function differsOnlyInPadding(context: DifferenceContext, difference: Difference): boolean {
-  if (difference.field !== 'runs' || difference.step.includes('.')) return false;
-  const index = Number(difference.step);
-  const step = context.scenario.steps[index];
+  if (difference.field !== 'runs') return false;
+  const [top, sub, deeper] = difference.step.split('.').map(Number);
+  if (deeper !== undefined || !Number.isInteger(top)) return false;
+  const group = context.scenario.steps[top!];
+  const step = sub === undefined ? group : group?.do === 'concurrent' ? group.steps[sub] : undefined;
+  const index = sub === undefined ? top! : top! + 1;
   if (step === undefined || step.do !== 'read') return false;
   if (!Array.isArray(difference.engine) || !Array.isArray(difference.qemu)) return false;
   const engine = decodeRuns(difference.engine as Runs);
@@ -194,7 +200,7 @@ export const DIVERGENCES: readonly Divergence[] = [
       },
     ],
     explanation:
-      "An unaligned write is padded to the 512-byte alignment of a replication node (or of the QEMU backend's faulted blkdebug node) with a read-modify-write, and the padding read can fail: always for the primary's forwarded copy (a primary replication node fails every read with EIO), for a secondary VM write when reading the secondary disk below active and hidden fails (gaps/secondary-unaligned-write-padding-fault.json, issue 12 D1). QEMU 7.2's bdrv_co_pwritev_part ignores bdrv_padding_rmw_read's return value and writes the padded request anyway, with the bounce buffer's uninitialised bytes around the guest's data: into the secondary disk for the primary, into the active disk for the secondary. The engine does the same (found by the differential harness; gaps/unaligned-primary-write.json checks the guest's bytes on both backends), but fills the padding with bytes from the padding node's own seeded PRNG stream (undefined-bytes/<node>): QEMU's bytes are zeros or heap garbage, different from run to run, so they cannot be reproduced, and zeros in the engine could hide a bug. This is a real QEMU 7.2 data corruption (the padding bytes no longer match the primary, or the secondary VM's own view); colosim's data model admits any byte there (ANY_BYTE in models/data) and narrows nothing it cannot see. Explains a read's runs that differ only in padding bytes of earlier unaligned writes whose padding read can fail.",
+      "An unaligned write is padded to the 512-byte alignment of a replication node (or of the QEMU backend's faulted blkdebug node) with a read-modify-write, and the padding read can fail: always for the primary's forwarded copy (a primary replication node fails every read with EIO), for a secondary VM write when reading the secondary disk below active and hidden fails (gaps/secondary-unaligned-write-padding-fault.json, issue 12 D1). QEMU 7.2's bdrv_co_pwritev_part ignores bdrv_padding_rmw_read's return value and writes the padded request anyway, with the bounce buffer's uninitialised bytes around the guest's data: into the secondary disk for the primary, into the active disk for the secondary. The engine does the same (found by the differential harness; gaps/unaligned-primary-write.json checks the guest's bytes on both backends), but fills the padding with bytes from the padding node's own seeded PRNG stream (undefined-bytes/<node>): QEMU's bytes are zeros or heap garbage, different from run to run, so they cannot be reproduced, and zeros in the engine could hide a bug. This is a real QEMU 7.2 data corruption (the padding bytes no longer match the primary, or the secondary VM's own view); colosim's data model admits any byte there (ANY_BYTE in models/data) and narrows nothing it cannot see. Explains a read's runs that differ only in padding bytes of earlier unaligned writes whose padding read can fail (for a read inside a concurrent step, also of that step's writes, which may land before it on QEMU's parallel connections).",
     explains: differsOnlyInPadding,
   },
   {

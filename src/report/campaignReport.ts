@@ -67,7 +67,7 @@ export async function writeCampaignReport(dir: string): Promise<{ path: string; 
   const runFile = join(dir, 'run.json');
   if (!existsSync(runFile)) throw new ReportInputError(`${dir}: no run.json here (give the folder colosim fuzz wrote run.json into)`);
   const runJson = readJson(runFile);
-  const html = isDifferential(runJson) ? differentialReportHtml(readDifferentialDocument(runJson, runFile), buildInfo()) : await engineCampaignPage(dir, runJson, runFile);
+  const html = isDifferential(runJson) ? differentialReportHtml(readDifferentialDocument(runJson, runFile), buildInfo(), dir) : await engineCampaignPage(dir, runJson, runFile);
   const path = join(dir, 'report.html');
   replaceFile(path, html);
   return { path, bytes: Buffer.byteLength(html) };

@@ -17,6 +17,7 @@ import type { Command } from 'commander';
 import { type Difference, diffResults } from '../../check/diffResults.js';
 import { DIFFERENTIAL_REPORT_DIR, checkDifferential, type DifferentialCheckResult, unpredictedCrash } from '../../check/differential.js';
 import { checkScenario } from '../../check/checkScenario.js';
+import { otherOrders } from '../../check/admissibleAnswers.js';
 import type { Violation } from '../../check/Invariant.js';
 import { QemuAdapterError } from '../../qemu/QemuAdapterError.js';
 import { DEFAULT_QEMU_TIMEOUT_MS, QemuSession, runScenarioOnQemu } from '../../qemu/QemuBackend.js';
@@ -45,6 +46,8 @@ export interface DiffArgs extends ReporterArgs {
   readonly generate?: string;
   readonly seed?: string | number;
   readonly faults?: boolean;
+  /** --generate: also draw concurrent groups (DifferentialShape.concurrent). */
+  readonly concurrent?: boolean;
   /** --generate: how many distinct differences to shrink (every scenario is compared either way). */
   readonly keepGoing?: string | number;
   /** --qemu DIR, once or more (files mode compares every one; --generate takes one). */
@@ -57,6 +60,8 @@ export interface DiffArgs extends ReporterArgs {
   readonly command?: CommandName;
   /** --generate: the folder for run.json, report.html and the shrunk scenario (default reports/differential/seed-<seed>, the scenario in reports/differential). */
   readonly out?: string;
+  /** --serial-connections: concurrent sub-steps share one NBD connection (default: one each, truly in parallel). */
+  readonly serialConnections?: boolean;
 }
 
 /** One scenario's comparison, as --json prints it. */
@@ -67,6 +72,10 @@ export interface ScenarioDiff {
   readonly qemuVersion?: string;
   readonly compared: number;
   readonly skipped: number;
+  /** Of `compared`, the step results compared against the answers every order of the concurrent sub-steps gives (admissibleAnswers.ts). */
+  readonly setCompared: number;
+  /** Set when the concurrent sub-steps had too many orders to run: the scenario was compared exactly. */
+  readonly tooManyOrders?: true;
   readonly differences: readonly Difference[];
   /** Scenario-level parts QEMU did not reproduce. */
   readonly qemuSkipped?: readonly SkippedItem[];
@@ -85,11 +94,13 @@ export function registerDiff(program: Command, setExitCode: (code: number) => vo
     .option('--generate <n>', 'run n generated scenarios instead of files')
     .option('--seed <s>', 'seed of the generated scenarios (default: from the clock, printed)')
     .option('--faults', 'with --generate: also draw one fault QEMU can express in some scenarios')
+    .option('--concurrent', 'with --generate: also draw concurrent groups of two or three steps, compared against every order')
     .option('--keep-going <n>', 'with --generate: shrink up to n distinct differences (first failing step kind and fields); every scenario is compared either way', '1')
     .option('--out <dir>', 'with --generate: the folder for run.json, report.html and a shrunk difference (default reports/differential/seed-<seed>)')
     .option(...REPORTER_OPTION)
     .option(...REPORTER_OUT_OPTION)
     .option('--qemu <dir>', `QEMU to run (a prefix or bin dir with qemu-system-x86_64, qemu-img, qemu-io; default $${QEMU_DIR_ENV} or PATH); repeat to compare several`, collect, [])
+    .option(...SERIAL_CONNECTIONS_OPTION)
     .action(async (target: string | undefined, args: DiffArgs) => {
       const reporter = reporterFrom('diff: ', args, args.json === true);
       if (args.generate !== undefined) {
@@ -101,8 +112,19 @@ export function registerDiff(program: Command, setExitCode: (code: number) => vo
       if (target === undefined) throw new CliError('diff: missing scenario file or directory (or --generate N)', ExitCode.Usage);
       if (args.out !== undefined) throw new CliError('diff: --out applies to --generate only', ExitCode.Usage);
       if (args.keepGoing !== undefined && args.keepGoing !== '1') throw new CliError('diff: --keep-going applies to --generate only', ExitCode.Usage);
-      setExitCode(await files(target, args.json === true, reporter, args.qemu ?? []));
+      setExitCode(await files(target, args.json === true, reporter, args.qemu ?? [], args.serialConnections === true));
     });
+}
+
+/** The flag that puts a concurrent step's sub-steps back on one shared NBD connection per export. */
+export const SERIAL_CONNECTIONS_OPTION = [
+  '--serial-connections',
+  'QEMU: issue the sub-steps of a concurrent step on one shared NBD connection (default: one connection each, truly in parallel)',
+] as const;
+
+/** How a run issued concurrent sub-steps, as run.json records it. */
+export function connectionsMode(serial: boolean | undefined): 'serial' | 'parallel' {
+  return serial === true ? 'serial' : 'parallel';
 }
 
 /** The environment variable that sets how long QEMU may be silent before it counts as hung (ms). */
@@ -118,12 +140,12 @@ export function collect(value: string, previous: readonly string[]): string[] {
  * from COLOSIM_QEMU_TIMEOUT_MS when set (exit 2 when that is no integer from 100 to 600000), or
  * exit 3 naming the missing path (or the Debian packages when QEMU is not on PATH).
  */
-export function openQemuSession(qemuDir?: string): QemuSession {
+export function openQemuSession(qemuDir?: string, serialConnections = false): QemuSession {
   const text = process.env[QEMU_TIMEOUT_ENV];
   const timeoutMs = text === undefined ? DEFAULT_QEMU_TIMEOUT_MS : parseInteger(text, 100, 600_000);
   if (timeoutMs === undefined) throw new CliError(`${QEMU_TIMEOUT_ENV} must be an integer from 100 to 600000 (ms), got "${text}"`, ExitCode.Usage);
   try {
-    return new QemuSession(resolveQemuTools(qemuDir), timeoutMs);
+    return new QemuSession(resolveQemuTools(qemuDir), timeoutMs, serialConnections);
   } catch (error) {
     throw asQemuCliError(undefined, error);
   }
@@ -135,11 +157,11 @@ export function asQemuCliError(context: string | undefined, error: unknown): unk
   return new CliError(context === undefined ? error.message : `${context}: ${error.message}`, ExitCode.Qemu);
 }
 
-async function files(target: string, json: boolean, reporter: Reporter | undefined, qemuDirs: readonly string[]): Promise<number> {
+async function files(target: string, json: boolean, reporter: Reporter | undefined, qemuDirs: readonly string[], serial: boolean): Promise<number> {
   const paths = scenarioPaths(target);
   // Every file is read (and validated) before anything runs, so a bad file costs no QEMU time.
   const scenarios = paths.map((path) => ({ path, scenario: readScenarioFile(path) }));
-  const sessions = (qemuDirs.length === 0 ? [undefined] : qemuDirs).map((dir) => openQemuSession(dir));
+  const sessions = (qemuDirs.length === 0 ? [undefined] : qemuDirs).map((dir) => openQemuSession(dir, serial));
   const perSession: ScenarioDiff[][] = sessions.map(() => []);
   try {
     for (const { path, scenario } of scenarios) {
@@ -170,7 +192,8 @@ async function compare(path: string, scenario: Scenario, session: QemuSession): 
   });
   const crash = unpredictedCrash(engine, qemu);
   if (crash !== undefined) throw asQemuCliError(`diff: ${path}`, crash);
-  const diff = diffResults(engine, qemu);
+  const orders = await otherOrders(scenario);
+  const diff = diffResults(engine, qemu, orders ?? []);
   const explanation = explainDifferences(scenario, engine, qemu, diff.differences), explained = (explanation.unexplained.length === 0 ? explanation.explainedBy.join(', ') || undefined : undefined) ?? documented(path, diff.differences);
   return {
     file: path,
@@ -178,6 +201,8 @@ async function compare(path: string, scenario: Scenario, session: QemuSession): 
     ...(qemu.qemuVersion === undefined ? {} : { qemuVersion: qemu.qemuVersion }),
     compared: diff.compared,
     skipped: diff.skipped,
+    setCompared: diff.setCompared,
+    ...(orders === undefined ? { tooManyOrders: true as const } : {}),
     differences: diff.differences,
     ...(qemu.skipped === undefined ? {} : { qemuSkipped: qemu.skipped }),
     ...(explained === undefined ? {} : { divergence: explained }),
@@ -212,6 +237,7 @@ interface Summary {
   readonly scenarios: number;
   readonly compared: number;
   readonly skipped: number;
+  readonly setCompared: number;
   readonly differences: number;
   readonly modelViolations: number;
 }
@@ -222,13 +248,14 @@ function summarise(results: readonly ScenarioDiff[], qemuVersion: string | undef
     scenarios: results.length,
     compared: results.reduce((n, r) => n + r.compared, 0),
     skipped: results.reduce((n, r) => n + r.skipped, 0),
+    setCompared: results.reduce((n, r) => n + r.setCompared, 0),
     differences: results.reduce((n, r) => n + r.differences.length, 0),
     modelViolations: results.reduce((n, r) => n + r.model.violations.length, 0),
   };
 }
 
 function summaryLine(s: Summary): string {
-  return `${s.qemuVersion === undefined ? '' : `QEMU ${s.qemuVersion}: `}${s.scenarios} scenario(s), ${s.compared} step(s) compared, ${s.skipped} skipped, ${s.differences} difference(s), ${s.modelViolations} model violation(s)`;
+  return `${s.qemuVersion === undefined ? '' : `QEMU ${s.qemuVersion}: `}${s.scenarios} scenario(s), ${s.compared} step(s) compared (${s.setCompared} against the set every order admits), ${s.skipped} skipped, ${s.differences} difference(s), ${s.modelViolations} model violation(s)`;
 }
 
 /** One scenario: a header line, then a row a difference (step, what it did, field, engine, qemu). */
@@ -237,7 +264,8 @@ export function formatScenarioDiff(scenario: Scenario, result: ScenarioDiff): st
     result.differences.length === 0 ? 'same' : `${result.differences.length} difference(s)${result.divergence === undefined ? '' : `, documented divergence ${result.divergence}`}`;
   const model = result.model.violations.length === 0 ? 'model: engine conforms' : `model: ${result.model.violations.length} violation(s) by the engine`;
   const version = result.qemuVersion === undefined ? '' : ` on QEMU ${result.qemuVersion}`;
-  const lines = [`${result.file}: ${status} (${result.compared} compared, ${result.skipped} skipped; ${model})${version}`];
+  const orders = result.setCompared === 0 ? '' : `, ${result.setCompared} against the set every order admits`;
+  const lines = [`${result.file}: ${status} (${result.compared} compared${orders}, ${result.skipped} skipped; ${model})${version}`];
   for (const v of result.model.violations) lines.push(`  model: ${v.invariant} at step ${v.step}: ${v.message}`);
   for (const item of result.qemuSkipped ?? []) lines.push(`  qemu skipped ${item.where}: ${item.reason}`);
   for (const d of result.differences) {
@@ -258,26 +286,27 @@ export async function generated(runs: number, args: DiffArgs): Promise<number> {
   const removeEmptyOutDir = prepareOutputDir(`${command}: `, '--out', outDir);
   let session: ReturnType<typeof openQemuSession>;
   try {
-    session = openQemuSession(args.qemu?.[0]);
+    session = openQemuSession(args.qemu?.[0], args.serialConnections === true);
   } catch (error) {
     removeEmptyOutDir();
     throw error;
   }
   const qemuFlag = args.qemu?.[0] === undefined ? '' : ` --qemu ${args.qemu[0]}`;
   const keepFlag = keepGoing === 1 ? '' : ` --keep-going ${keepGoing}`;
-  const rerun = args.echo?.(seed) ?? `colosim diff --generate ${runs} --seed ${seed}${args.faults === true ? ' --faults' : ''}${keepFlag}${qemuFlag}`;
+  const serialFlag = args.serialConnections === true ? ' --serial-connections' : '';
+  const rerun = args.echo?.(seed) ?? `colosim diff --generate ${runs} --seed ${seed}${args.faults === true ? ' --faults' : ''}${args.concurrent === true ? ' --concurrent' : ''}${keepFlag}${qemuFlag}${serialFlag}`;
   const text = args.json !== true && textOnStdout(args.ci);
   try {
     // The seed and the rerun command come before the first case: on stdout with the text, else on stderr.
     if (text) process.stdout.write(`${rerun}\n`);
     else process.stderr.write(`colosim ${command}: seed ${seed} (rerun: npx ${rerun})\n`);
     const started = performance.now();
-    const result = await checkDifferential({ session, runs, seed, keepGoing, shape: { faults: args.faults === true }, ...(args.out === undefined ? {} : { reportDir: args.out }) });
+    const result = await checkDifferential({ session, runs, seed, keepGoing, shape: { faults: args.faults === true, concurrent: args.concurrent === true }, ...(args.out === undefined ? {} : { reportDir: args.out }) });
     const wallMs = Math.round(performance.now() - started);
     const code = result.qemuFailure !== undefined ? ExitCode.Qemu : (result.differing ?? 0) > 0 || result.failure ? ExitCode.Violation : ExitCode.Ok;
     const version = session.qemuVersion === undefined ? {} : { qemuVersion: session.qemuVersion };
     // No verdict (QEMU failed) is no campaign to report: the failure line and its scenario say it all.
-    const files = result.qemuFailure === undefined ? await writeDifferentialFolder(command, outDir, code, { kind: DIFFERENTIAL_KIND, runsRequested: runs, commandLine: rerun, wallMs, ...version, ...result }) : '';
+    const files = result.qemuFailure === undefined ? await writeDifferentialFolder(command, outDir, code, { kind: DIFFERENTIAL_KIND, runsRequested: runs, commandLine: rerun, wallMs, connections: connectionsMode(args.serialConnections), ...version, ...result }) : '';
     if (args.json === true) process.stdout.write(jsonDocument(command, code, { ...result, ...version }));
     else if (text) process.stdout.write(paintVerdicts(`${session.qemuVersion === undefined ? '' : `QEMU ${session.qemuVersion}: `}${generatedText(result)}${files}`, paintFor(process.stdout)));
     if (result.qemuFailure !== undefined) reportQemuFailure(result);
@@ -303,8 +332,9 @@ export function generatedText(result: DifferentialCheckResult): string {
   const explained = Object.entries(result.explained).map(([id, n]) => `${id} x${n}`);
   const generatedSteps = result.generatedCompared === undefined || result.runs === result.scenarios ? '' : ` (${result.generatedCompared} in the generated ones, ${result.generatedSkipped ?? 0} skipped)`;
   const distinct = result.distinct ?? [];
+  const sets = `${result.setCompared ?? 0} against the set every order admits${(result.tooManyOrders ?? 0) > 0 ? `, ${result.tooManyOrders} run(s) with too many orders compared exactly` : ''}`;
   const lines = [
-    `${result.scenarios} scenario(s) generated, ${result.runs} run(s) with shrinking, ${result.compared} step(s) compared, ${result.skipped} skipped${generatedSteps}${explained.length === 0 ? '' : `; documented divergences seen: ${explained.join(', ')}`}`,
+    `${result.scenarios} scenario(s) generated, ${result.runs} run(s) with shrinking, ${result.compared} step(s) compared (${sets}), ${result.skipped} skipped${generatedSteps}${explained.length === 0 ? '' : `; documented divergences seen: ${explained.join(', ')}`}`,
   ];
   if (distinct.length > 0) lines.push(`difference found in ${result.differing ?? 0} scenario(s), ${distinct.length} distinct:`);
   for (const [i, d] of distinct.entries()) {

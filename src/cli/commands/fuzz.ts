@@ -27,7 +27,7 @@ import { parseDuration } from '../duration.js';
 import { progressReporter } from '../fuzzProgress.js';
 import { isSystemError, describeSystemError, prepareOutputDir, writeFileAtomic } from '../outputFiles.js';
 import { readCorpus } from '../readCorpus.js';
-import { DIFFERENTIAL_MAX_SEED, generated } from './diff.js';
+import { DIFFERENTIAL_MAX_SEED, SERIAL_CONNECTIONS_OPTION, generated } from './diff.js';
 import { runOneCase } from './fuzzCase.js';
 import { writeReportOrFail } from './report.js';
 import { coverageByChart } from '../../../models/render/coverageStyle.js';
@@ -63,6 +63,7 @@ interface FuzzArgs extends ReporterArgs {
   readonly case?: string;
   readonly onWorkerDeath: string;
   readonly qemu?: string;
+  readonly serialConnections?: boolean;
 }
 
 export function registerFuzz(program: Command, setExitCode: (code: number) => void): void {
@@ -87,6 +88,7 @@ export function registerFuzz(program: Command, setExitCode: (code: number) => vo
     .option(...REPORTER_OPTION)
     .option(...REPORTER_OUT_OPTION)
     .option('--qemu <dir>', `with --backend qemu: the QEMU to run (prefix or bin dir; default $${QEMU_DIR_ENV} or PATH)`)
+    .option(SERIAL_CONNECTIONS_OPTION[0], `with --backend qemu: ${SERIAL_CONNECTIONS_OPTION[1].slice('QEMU: '.length)}`)
     .action(async (args: FuzzArgs) => {
       const backend = choice('--backend', args.backend, ['engine', 'qemu'] as const);
       const reporter = reporterFrom('fuzz: ', args, args.json === true);
@@ -130,7 +132,7 @@ async function onQemu(args: FuzzArgs, reporter: Reporter | undefined): Promise<n
   if (args.profile !== DEFAULT_FUZZ_OPTIONS.profile) throw new CliError(`fuzz: --backend qemu runs QEMU's own code; --profile ${args.profile} applies to the engine only`, ExitCode.Usage);
   const keepGoing = integer('--keep-going', args.keepGoing ?? '1', 1, 10_000);
   return generated(runs, {
-    echo: (seed) => `colosim fuzz --backend qemu --runs ${runs} --seed ${seed} --faults ${faults}${keepGoing === 1 ? '' : ` --keep-going ${keepGoing}`}${args.qemu === undefined ? '' : ` --qemu ${args.qemu}`}`,
+    echo: (seed) => `colosim fuzz --backend qemu --runs ${runs} --seed ${seed} --faults ${faults}${keepGoing === 1 ? '' : ` --keep-going ${keepGoing}`}${args.qemu === undefined ? '' : ` --qemu ${args.qemu}`}${args.serialConnections === true ? ' --serial-connections' : ''}`,
     keepGoing,
     ...(args.seed === undefined ? {} : { seed: integer('--seed', args.seed, 0, DIFFERENTIAL_MAX_SEED) }),
     faults: faults !== 'none',
@@ -138,6 +140,7 @@ async function onQemu(args: FuzzArgs, reporter: Reporter | undefined): Promise<n
     ...(reporter === undefined ? {} : { ci: reporter }),
     ...(args.qemu === undefined ? {} : { qemu: [args.qemu] }),
     ...(args.out === undefined ? {} : { out: args.out }),
+    ...(args.serialConnections === true ? { serialConnections: true } : {}),
   });
 }
 
