@@ -35,13 +35,21 @@ export function permutations(n: number): number[][] {
   return out;
 }
 
+/** n!, capped once it passes MAX_ORDERS (only the comparison with the cap matters). */
+function factorial(n: number): number {
+  let f = 1;
+  for (let i = 2; i <= n && f <= MAX_ORDERS; i++) f *= i;
+  return f;
+}
+
 /** One order per concurrent step (its sub-steps' original positions, in the order issued); undefined beyond MAX_ORDERS. */
 export function scenarioOrders(scenario: Scenario): Map<number, number[]>[] | undefined {
   let orders: Map<number, number[]>[] = [new Map()];
   for (const [index, step] of scenario.steps.entries()) {
     if (step.do !== 'concurrent' || step.steps.length < 2) continue;
+    // Counted before any is built: a group of 17 would otherwise build 17! arrays first.
+    if (orders.length * factorial(step.steps.length) > MAX_ORDERS) return undefined;
     const perms = permutations(step.steps.length);
-    if (orders.length * perms.length > MAX_ORDERS) return undefined;
     orders = orders.flatMap((o) => perms.map((p) => new Map([...o, [index, p]])));
   }
   return orders;
