@@ -14,6 +14,7 @@ import { BdrvChild, type ChildOwner } from './BdrvChild.js';
 import { BlockError } from './BlockError.js';
 import { TrackedRequests, type TrackedRequest } from './TrackedRequests.js';
 import { allocBytes } from './buffers.js';
+import type { PeekSink } from './SectorStore.js';
 
 /** Allocation status of one layer over a run of bytes, as block_status reports it. */
 export interface BlockStatus {
@@ -316,6 +317,28 @@ export abstract class BlockNode implements ChildOwner {
     const out = into.length === bytes ? into : into.subarray(0, bytes);
     this.doPeek(offset, out);
     return out;
+  }
+
+  /**
+   * The same bytes as peek, handed to `sink` piece by piece without being copied where the node can
+   * (raw, overlays, filters that peek their file); a checker that only compares needs no buffer.
+   * A PeekUnavailable may come after some pieces were handed over: the sink's verdict is then void.
+   */
+  peekRuns(offset: number, bytes: number, sink: PeekSink): void {
+    if (!this.open || this.ejected) throw new PeekUnavailable(`${this.name} is ${this.open ? 'ejected' : 'closed'}`);
+    this.doPeekRuns(offset, bytes, sink);
+  }
+
+  /** A filter that peeks its file as BlockNode's doPeek does passes the visit down; any other node copies once. */
+  protected doPeekRuns(offset: number, bytes: number, sink: PeekSink): void {
+    if (this.doPeek === BlockNode.prototype.doPeek) {
+      const below = this.isFilter ? this.file : null;
+      if (!below) throw new PeekUnavailable(`${this.name} (${this.driver}) cannot be peeked`);
+      return below.peekRuns(offset, bytes, sink);
+    }
+    const out = new Uint8Array(bytes);
+    this.doPeek(offset, out);
+    sink.bytes(offset, out, 0, bytes);
   }
 
   /** Fill `out` with [offset, offset + out.length). */

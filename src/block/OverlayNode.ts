@@ -13,7 +13,7 @@
 import type { SimEnv } from '../sim/SimEnv.js';
 import { WaitQueue } from '../sim/WaitQueue.js';
 import { BlockNode, type BlockStatus } from './BlockNode.js';
-import { SectorStore } from './SectorStore.js';
+import { type PeekSink, SectorStore } from './SectorStore.js';
 import { allocBytes } from './buffers.js';
 
 export const DEFAULT_CLUSTER_SIZE = 65536;
@@ -134,6 +134,22 @@ export class OverlayNode extends BlockNode {
         this.backing.peek(pos, available, piece.subarray(0, available));
         piece.fill(0, available);
       } else piece.fill(0);
+      pos = runEnd;
+    }
+  }
+
+  /** doPeek's walk, handing each piece on instead of copying it. */
+  protected override doPeekRuns(offset: number, bytes: number, sink: PeekSink): void {
+    const end = offset + bytes;
+    for (let pos = offset; pos < end; ) {
+      const kind = this.map.get(this.clusterOf(pos));
+      const runEnd = this.runEnd(pos, end, kind);
+      if (kind === DATA) this.store.visit(pos, runEnd - pos, sink);
+      else if (kind === undefined && this.backing && pos < this.backing.length) {
+        const available = Math.min(runEnd, this.backing.length) - pos;
+        this.backing.peekRuns(pos, available, sink);
+        if (pos + available < runEnd) sink.uniform(pos + available, runEnd - pos - available, 0);
+      } else sink.uniform(pos, runEnd - pos, 0);
       pos = runEnd;
     }
   }

@@ -8,7 +8,7 @@
 import type { BlockStatus } from './BlockNode.js';
 import type { SimEnv } from '../sim/SimEnv.js';
 import { BlockNode } from './BlockNode.js';
-import { SectorStore } from './SectorStore.js';
+import { type PeekSink, SectorStore } from './SectorStore.js';
 
 export class RawNode extends BlockNode {
   readonly driver = 'raw';
@@ -25,6 +25,10 @@ export class RawNode extends BlockNode {
 
   protected override doPeek(offset: number, out: Uint8Array): void {
     this.store.readInto(offset, out, 0, out.length);
+  }
+
+  protected override doPeekRuns(offset: number, bytes: number, sink: PeekSink): void {
+    this.store.visit(offset, bytes, sink);
   }
 
   protected override async doRead(offset: number, bytes: number, requestId?: number): Promise<Uint8Array> {

@@ -18,6 +18,15 @@ const RETAINED_SLABS = 2;
 /** Marker in the chunk map: the chunk is all zeros (distinct from the background when fill != 0). */
 const ZERO_CHUNK = -1;
 
+/**
+ * Receives peeked bytes piece by piece, in disk order: `bytes` are data[at, at + n) for the disk's
+ * [offset, offset + n) (a view valid only during the call), `uniform` is `byte` repeated n times.
+ */
+export interface PeekSink {
+  bytes(offset: number, data: Uint8Array, at: number, n: number): void;
+  uniform(offset: number, n: number, byte: number): void;
+}
+
 export class SectorStore {
   private readonly chunks = new Map<number, number>();
   private readonly slabs: Uint8Array[] = [];
@@ -109,6 +118,34 @@ export class SectorStore {
       }
       pos += n;
       at += n;
+    }
+  }
+
+  /**
+   * Hands [offset, offset + bytes) to `sink` in disk order without copying anything: a run of chunks
+   * never written as the background byte, zeroed chunks as 0, written chunks as a view into slab
+   * memory (valid only during the call). Neighbouring chunks in one state (written ones: in
+   * consecutive slots of one slab) go as one piece. For checkers, like readInto.
+   */
+  visit(offset: number, bytes: number, sink: PeekSink): void {
+    this.checkRange(offset, bytes);
+    const end = offset + bytes;
+    for (let pos = offset; pos < end; ) {
+      const index = Math.floor(pos / CHUNK_SIZE);
+      const slot = this.chunks.get(index);
+      let next = index + 1;
+      if (slot === undefined || slot === ZERO_CHUNK) {
+        while (next * CHUNK_SIZE < end && this.chunks.get(next) === slot) next++;
+        const stop = Math.min(next * CHUNK_SIZE, end);
+        sink.uniform(pos, stop - pos, slot === undefined ? this.fill : 0);
+        pos = stop;
+        continue;
+      }
+      // A slot number past its slab's last chunk is never handed out, so slot + k found in the map lies in the same slab.
+      while (next * CHUNK_SIZE < end && ((slot + next - index) & (CHUNKS_PER_SLAB - 1)) !== 0 && this.chunks.get(next) === slot + next - index) next++;
+      const stop = Math.min(next * CHUNK_SIZE, end);
+      sink.bytes(pos, this.slabs[slot >>> 8]!, (slot & (CHUNKS_PER_SLAB - 1)) * CHUNK_SIZE + (pos - index * CHUNK_SIZE), stop - pos);
+      pos = stop;
     }
   }
 

@@ -11,13 +11,14 @@ import type { IntervalMap } from '../../models/data/IntervalMap.js';
 import { adoptCopyState, adoptRace, narrowActive, narrowDisk, type Observed } from '../../models/data/Observation.js';
 import { primaryEnvelope, secondaryEnvelope } from '../../models/data/RaceEnvelope.js';
 import { COW_CLUSTER_BYTES, type ExpectedRun, type ReplicationData, primaryDisk, secondaryDisk, secondaryView, unionOver } from '../../models/data/ReplicationData.js';
-import { PeekUnavailable } from '../block/BlockNode.js';
+import { type BlockNode, PeekUnavailable } from '../block/BlockNode.js';
 import type { ColoPair } from '../colo/ColoPair.js';
 import type { Step } from '../scenario/Scenario.js';
-import { firstMismatch, hexByte } from './compareBytes.js';
+import { type ByteMismatch, firstMismatch, hexByte } from './compareBytes.js';
 import { type ByteRange, PEEK_BYTES_MAX, clip, dirtyRanges, peekPieces, raceRanges } from './DirtyRanges.js';
 import type { InvariantName } from './Invariant.js';
 import type { Reporter } from './Reporter.js';
+import { RunComparison } from './RunComparison.js';
 
 /** The copy-before-write cluster, in which the data model copies and the checks below group writes. */
 const CLUSTER = COW_CLUSTER_BYTES;
@@ -71,15 +72,22 @@ export interface DiskModel {
   readonly acknowledgedInFailover: { readonly offset: number; readonly bytes: number; readonly pattern: number }[];
 }
 
+/**
+ * One buffer the disks are peeked into, shared by every case of this thread (a case used to grow
+ * its own, up to 1 MiB of fresh memory per case), never larger than PEEK_BYTES_MAX; its bytes are
+ * used only before the next peek, within one synchronous call.
+ */
+let scratch = new Uint8Array(0);
+let view = new Uint8Array(0);
+/** The comparison a copy-free peek feeds (synchronous too, so one serves every case). */
+const comparison = new RunComparison();
+
 export class DiskComparison {
   stepKind: Step['do'] = 'start';
   private primaryAlive = true;
   private secondaryAlive = true;
   /** Peeks made and peeks refused (a closed or ejected node) since the last reset: was anything compared? */
   readonly peeks = { made: 0, refused: 0 };
-  /** One buffer the disks are peeked into, reused, never larger than PEEK_BYTES_MAX. */
-  private scratch = new Uint8Array(0);
-  private view = new Uint8Array(0);
 
   constructor(
     readonly report: Reporter,
@@ -171,21 +179,33 @@ export class DiskComparison {
     if (full && this.primaryAlive) {
       for (const r of peekPieces(all)) {
         const expected = primaryDisk(data, r.offset, r.bytes);
+        if (!isWide(expected)) {
+          this.compareCheck(d, 'primary', 'vm', pd.local, r, expected);
+          continue;
+        }
         const seen = this.peekCheck(d, 'primary', 'vm', () => pd.local.peek(r.offset, r.bytes, this.buffer(r.bytes)), r, expected);
-        if (seen && isWide(expected)) data = narrowDisk(data, 'primary', seen);
+        if (seen) data = narrowDisk(data, 'primary', seen);
       }
     }
     if (!this.secondaryAlive) return data;
     for (const r of peekPieces(byPrimary)) {
       const expected = secondaryDisk(data, r.offset, r.bytes);
+      if (!isWide(expected)) {
+        this.compareCheck(d, 'secondary', 'disk', sd.disk, r, expected);
+        continue;
+      }
       const seen = this.peekCheck(d, 'secondary', 'disk', () => sd.disk.peek(r.offset, r.bytes, this.buffer(r.bytes)), r, expected);
-      if (seen && isWide(expected) && !data.commit?.running) data = narrowDisk(data, 'secondary', seen);
+      if (seen && !data.commit?.running) data = narrowDisk(data, 'secondary', seen);
     }
     for (const v of views) {
       for (const r of peekPieces([v])) {
         const expected = secondaryView(data, r.offset, r.bytes);
+        if (!isWide(expected)) {
+          this.compareCheck(d, 'secondary', 'vm', sd.replication, r, expected, v.isolation);
+          continue;
+        }
         const seen = this.peekCheck(d, 'secondary', 'vm', () => sd.replication.peek(r.offset, r.bytes, this.buffer(r.bytes)), r, expected, v.isolation);
-        if (seen && isWide(expected) && !data.commit?.running) data = narrowActive(data, seen);
+        if (seen && !data.commit?.running) data = narrowActive(data, seen);
       }
     }
     return data;
@@ -224,10 +244,10 @@ export class DiskComparison {
   private buffer(bytes: number): Uint8Array {
     if (bytes > PEEK_BYTES_MAX) throw new RangeError(`peek of ${bytes} bytes exceeds the ${PEEK_BYTES_MAX}-byte bound`);
     // Most peeks are one cluster long: the view of the last length is kept instead of made anew.
-    if (this.view.length === bytes && this.view.buffer === this.scratch.buffer) return this.view;
-    if (this.scratch.length < bytes) this.scratch = new Uint8Array(Math.min(PEEK_BYTES_MAX, Math.max(bytes, 2 * this.scratch.length)));
-    this.view = this.scratch.subarray(0, bytes);
-    return this.view;
+    if (view.length === bytes && view.buffer === scratch.buffer) return view;
+    if (scratch.length < bytes) scratch = new Uint8Array(Math.min(PEEK_BYTES_MAX, Math.max(bytes, 2 * scratch.length)));
+    view = scratch.subarray(0, bytes);
+    return view;
   }
 
   /** Peek and compare one piece; the bytes seen (in the scratch buffer, valid until the next peek), or null if the node cannot be peeked. */
@@ -241,13 +261,30 @@ export class DiskComparison {
       return null;
     }
     this.peeks.made++;
-    const mismatch = firstMismatch(actual, r.offset, expected);
+    this.judge(d, vm, target, firstMismatch(actual, r.offset, expected), isolation);
+    return { offset: r.offset, bytes: actual };
+  }
+
+  /** Compare one piece as the node hands it over, copying nothing (nothing to narrow: the expectation is exact); false if the node cannot be peeked. */
+  private compareCheck(d: DiskModel, vm: string, target: string, node: BlockNode, r: ByteRange, expected: ExpectedRun[], isolation = false): boolean {
+    try {
+      node.peekRuns(r.offset, r.bytes, comparison.begin(expected));
+    } catch (error) {
+      if (!(error instanceof PeekUnavailable)) throw error;
+      this.peeks.refused++;
+      return false;
+    }
+    this.peeks.made++;
+    this.judge(d, vm, target, comparison.mismatch, isolation);
+    return true;
+  }
+
+  private judge(d: DiskModel, vm: string, target: string, mismatch: ByteMismatch | null, isolation: boolean): void {
     const what = vm === 'primary' ? 'the primary disk' : target === 'disk' ? 'the secondary disk' : "the secondary VM's view";
     // A passing isolation check counts as one; a failing one is named by what the wrong byte is (a leak
     // of the primary's data is cow-isolation, anything else a lost write or conformance).
     const invariant = isolation && mismatch === null ? 'cow-isolation' : this.invariantFor(d, vm, target, mismatch?.actual, mismatch?.offset);
     this.report.check(invariant, mismatch === null, () => describe(what, mismatch!));
-    return { offset: r.offset, bytes: actual };
   }
 
   /** An allocated run of A or H after a race: its bytes must lie in the envelope. */

@@ -25,7 +25,7 @@ export function firstMismatch(actual: Uint8Array, offset: number, runs: readonly
 }
 
 /** The first byte in [from, to) that is not `value`: a short look first, the word scan (which allocates a view) only for long runs. */
-function firstOther(actual: Uint8Array, from: number, to: number, value: number): number {
+export function firstOther(actual: Uint8Array, from: number, to: number, value: number): number {
   const stop = Math.min(to, from + 32);
   let i = from;
   while (i < stop && actual[i] === value) i++;
@@ -33,7 +33,7 @@ function firstOther(actual: Uint8Array, from: number, to: number, value: number)
 }
 
 /** The first byte in [from, to) outside `values`, checked once per run of equal bytes. */
-function firstDisallowed(actual: Uint8Array, from: number, to: number, values: readonly number[]): number {
+export function firstDisallowed(actual: Uint8Array, from: number, to: number, values: readonly number[]): number {
   const allowed = allowedTable(values);
   for (let i = from; i < to; ) {
     const b = actual[i]!;
