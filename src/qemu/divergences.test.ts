@@ -53,6 +53,31 @@ describe('explainDifferences', () => {
   const engineRuns = [[0x11, 512], [0x5a, 488], [0x22, 100], [0x5a, 436], [0x11, 512]] as [number, number][];
   const engineDoc = doc('engine', [engine.steps[0]!, engine.steps[1]!, { index: 2, do: 'read', ok: true, runs: engineRuns }, engine.steps[3]!]);
 
+  it('explains a write-zeroes whose padded sector lost the guest\'s zeros too, but not a write\'s guest bytes, nor an aligned middle sector', () => {
+    const zeroes = parseScenario({
+      colosim: 1,
+      name: 'z',
+      disk: { size: 262144, pattern: 1 },
+      steps: [
+        { do: 'start', side: 'both' },
+        { do: 'write-zeroes', vm: 'primary', offset: 0, length: 1025 },
+        { do: 'read', vm: 'secondary', node: 'disk', offset: 0, length: 1536 },
+      ],
+    });
+    const head = [{ index: 0, do: 'start', ok: true }, { index: 1, do: 'write-zeroes', ok: true }];
+    const engineRuns = [[0, 1025], [0x5a, 511]] as [number, number][];
+    const read = (runs: [number, number][]) => doc('qemu', [...head, { index: 2, do: 'read', ok: true, runs }]);
+    const engineZeroes = doc('engine', [...head, { index: 2, do: 'read', ok: true, runs: engineRuns }]);
+    // QEMU's last (padded) sector holds an earlier buffer's bytes, the guest's zero at 1024 included.
+    const lost = [[0, 1024], [1, 512]] as [number, number][];
+    const explained = [{ step: '2', field: 'runs', engine: engineRuns, qemu: lost }];
+    expect(explainDifferences(zeroes, engineZeroes, read(lost), explained).unexplained).toEqual([]);
+    // The first sector is aligned and whole: a byte missing there is no padding.
+    const middle = [[0, 100], [1, 1], [0, 923], [1, 512]] as [number, number][];
+    const unexplained = [{ step: '2', field: 'runs', engine: engineRuns, qemu: middle }];
+    expect(explainDifferences(zeroes, engineZeroes, read(middle), unexplained).unexplained).toEqual(unexplained);
+  });
+
   it('explains bytes of the padding around an unaligned primary write', () => {
     const runs = [[0x11, 512], [0, 488], [0x22, 100], [0, 436], [0x11, 512]] as [number, number][];
     const qemu = doc('qemu', [engine.steps[0]!, engine.steps[1]!, { index: 2, do: 'read', ok: true, runs }, engine.steps[3]!]);

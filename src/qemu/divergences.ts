@@ -98,7 +98,15 @@ function undefinedBytesBefore(scenario: Scenario, stepIndex: number, disk: numbe
       if ((w.do !== 'write' && w.do !== 'write-zeroes') || (w.disk ?? 0) !== disk || !paddingCanFail(scenario, w)) continue;
       const end = w.offset + w.length;
       if (w.offset % SECTOR === 0 && end % SECTOR === 0) continue;
-      for (let b = Math.floor(w.offset / SECTOR) * SECTOR; b < Math.ceil(end / SECTOR) * SECTOR; b++) if (b < w.offset || b >= end) padded.add(b);
+      // A write-zeroes zeroes its own bytes in the bounce buffer only after the padding read, which
+      // returns first when it fails: the guest's zeros in a padded sector are undefined too.
+      const head = Math.floor(w.offset / SECTOR) * SECTOR;
+      const tail = Math.ceil(end / SECTOR) * SECTOR;
+      for (let b = head; b < tail; b++) {
+        const guest = b >= w.offset && b < end;
+        const inPaddedSector = (w.offset % SECTOR !== 0 && b < head + SECTOR) || (end % SECTOR !== 0 && b >= tail - SECTOR);
+        if (!guest || (w.do === 'write-zeroes' && inPaddedSector)) padded.add(b);
+      }
     }
   }
   return padded;
@@ -200,7 +208,7 @@ export const DIVERGENCES: readonly Divergence[] = [
       },
     ],
     explanation:
-      "An unaligned write is padded to the 512-byte alignment of a replication node (or of the QEMU backend's faulted blkdebug node) with a read-modify-write, and the padding read can fail: always for the primary's forwarded copy (a primary replication node fails every read with EIO), for a secondary VM write when reading the secondary disk below active and hidden fails (gaps/secondary-unaligned-write-padding-fault.json, issue 12 D1). QEMU 7.2's bdrv_co_pwritev_part ignores bdrv_padding_rmw_read's return value and writes the padded request anyway, with the bounce buffer's uninitialised bytes around the guest's data: into the secondary disk for the primary, into the active disk for the secondary. The engine does the same (found by the differential harness; gaps/unaligned-primary-write.json checks the guest's bytes on both backends), but fills the padding with bytes from the padding node's own seeded PRNG stream (undefined-bytes/<node>): QEMU's bytes are zeros or heap garbage, different from run to run, so they cannot be reproduced, and zeros in the engine could hide a bug. This is a real QEMU 7.2 data corruption (the padding bytes no longer match the primary, or the secondary VM's own view); colosim's data model admits any byte there (ANY_BYTE in models/data) and narrows nothing it cannot see. Explains a read's runs that differ only in padding bytes of earlier unaligned writes whose padding read can fail (for a read inside a concurrent step, also of that step's writes, which may land before it on QEMU's parallel connections).",
+      "An unaligned write is padded to the 512-byte alignment of a replication node (or of the QEMU backend's faulted blkdebug node) with a read-modify-write, and the padding read can fail: always for the primary's forwarded copy (a primary replication node fails every read with EIO), for a secondary VM write when reading the secondary disk below active and hidden fails (gaps/secondary-unaligned-write-padding-fault.json, issue 12 D1). QEMU 7.2's bdrv_co_pwritev_part ignores bdrv_padding_rmw_read's return value and writes the padded request anyway, with the bounce buffer's uninitialised bytes around the guest's data: into the secondary disk for the primary, into the active disk for the secondary. The engine does the same (found by the differential harness; gaps/unaligned-primary-write.json checks the guest's bytes on both backends), but fills the padding with bytes from the padding node's own seeded PRNG stream (undefined-bytes/<node>): QEMU's bytes are zeros or heap garbage, different from run to run, so they cannot be reproduced, and zeros in the engine could hide a bug. This is a real QEMU 7.2 data corruption (the padding bytes no longer match the primary, or the secondary VM's own view); colosim's data model admits any byte there (ANY_BYTE in models/data) and narrows nothing it cannot see. A write-zeroes is padded the same way (replication has no write-zeroes of its own), but bdrv_co_do_zero_pwritev zeroes the guest's part of the bounce buffer only after bdrv_padding_rmw_read has read the padding, and that function returns early when the read fails: QEMU then writes the padded sectors without the guest's zeros (seen as a whole sector of an earlier read's pattern after a primary 1-byte write-zeroes at 0, on 7.2.22, 10.0.2 and 10.0.13 alike), where the engine writes the guest's zeros and PRNG bytes around them. Explains a read's runs that differ only in padding bytes of earlier unaligned writes whose padding read can fail (and, for a write-zeroes, anywhere in its padded first and last sectors) (for a read inside a concurrent step, also of that step's writes, which may land before it on QEMU's parallel connections).",
     explains: differsOnlyInPadding,
   },
   {
