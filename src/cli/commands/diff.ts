@@ -14,15 +14,14 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import type { Command } from 'commander';
-import { type Difference, diffResults } from '../../check/diffResults.js';
-import { DIFFERENTIAL_REPORT_DIR, checkDifferential, type DifferentialCheckResult, unpredictedCrash } from '../../check/differential.js';
+import type { Difference } from '../../check/diffResults.js';
+import { DIFFERENTIAL_REPORT_DIR, checkDifferential, compareDocuments, type DifferentialCheckResult } from '../../check/differential.js';
 import { checkScenario } from '../../check/checkScenario.js';
-import { otherOrders } from '../../check/admissibleAnswers.js';
 import type { Violation } from '../../check/Invariant.js';
 import { QemuAdapterError } from '../../qemu/QemuAdapterError.js';
 import { DEFAULT_QEMU_TIMEOUT_MS, QemuSession, runScenarioOnQemu } from '../../qemu/QemuBackend.js';
 import { QEMU_DIR_ENV, resolveQemuTools } from '../../qemu/QemuTools.js';
-import { DIVERGENCES, explainDifferences, matchesDivergence } from '../../qemu/divergences.js';
+import { DIVERGENCES, matchesDivergence } from '../../qemu/divergences.js';
 import { DIFFERENTIAL_KIND } from '../../report/differentialReport.js';
 import { describeStep } from '../../report/formatResult.js';
 import type { Scenario } from '../../scenario/Scenario.js';
@@ -190,11 +189,10 @@ async function compare(path: string, scenario: Scenario, session: QemuSession): 
   const qemu: ResultDocument = await runScenarioOnQemu(scenario, { session }).catch((error: unknown) => {
     throw asQemuCliError(`diff: ${path}`, error);
   });
-  const crash = unpredictedCrash(engine, qemu);
-  if (crash !== undefined) throw asQemuCliError(`diff: ${path}`, crash);
-  const orders = await otherOrders(scenario);
-  const diff = diffResults(engine, qemu, orders ?? []);
-  const explanation = explainDifferences(scenario, engine, qemu, diff.differences), explained = (explanation.unexplained.length === 0 ? explanation.explainedBy.join(', ') || undefined : undefined) ?? documented(path, diff.differences);
+  const { diff, unexplained, explainedBy, tooManyOrders } = await compareDocuments(scenario, engine, qemu).catch((error: unknown) => {
+    throw asQemuCliError(`diff: ${path}`, error);
+  });
+  const explained = (unexplained.length === 0 ? explainedBy.join(', ') || undefined : undefined) ?? documented(path, diff.differences);
   return {
     file: path,
     scenario: scenario.name,
@@ -202,7 +200,7 @@ async function compare(path: string, scenario: Scenario, session: QemuSession): 
     compared: diff.compared,
     skipped: diff.skipped,
     setCompared: diff.setCompared,
-    ...(orders === undefined ? { tooManyOrders: true as const } : {}),
+    ...(tooManyOrders === true ? { tooManyOrders: true as const } : {}),
     differences: diff.differences,
     ...(qemu.skipped === undefined ? {} : { qemuSkipped: qemu.skipped }),
     ...(explained === undefined ? {} : { divergence: explained }),
