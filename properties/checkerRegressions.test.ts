@@ -14,6 +14,7 @@ const files = loadScenarioFolder('regressions');
 const CRIED_WOLF: Record<string, InvariantName> = {
   'regressions/cow-before-failed-forward-primary-crash-a': 'failover-failed-routing',
   'regressions/cow-before-failed-forward-primary-crash-b': 'failover-failed-routing',
+  'regressions/forwarded-write-zeroes-without-guest-zeros': 'secondary-tracks-primary',
   'regressions/primary-write-swallowed-after-stop': 'primary-swallows-errors',
   'regressions/same-range-primary-writes-land-out-of-vote-order': 'conformance',
   'regressions/undefined-padding-in-a-checkpoint-race': 'failover-preserves-view',

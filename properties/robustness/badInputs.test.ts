@@ -89,6 +89,13 @@ const ARGS: Record<string, ArgCase> = {
   'fuzz --out /proc/x': { args: () => ['fuzz', '--runs', '1', '--out', '/proc/x'], code: 4, says: 'fuzz: --out /proc/x: cannot create /proc/x: ENOENT' },
   'fuzz --out /proc/self/x/y': { args: () => ['fuzz', '--runs', '1', '--out', '/proc/self/x/y'], code: 4, says: 'fuzz: --out /proc/self/x/y: cannot create' },
   'fuzz --out a read-only folder': { args: () => ['fuzz', '--runs', '1', '--out', '/proc/self'], code: 4, says: 'fuzz: --out /proc/self: cannot write into it' },
+  'fuzz --qemu on the engine': { args: () => ['fuzz', '--runs', '1', '--qemu', '/opt/qemu-10.0'], code: 2, says: 'colosim: fuzz: --qemu needs --backend qemu (the engine campaign runs no QEMU)\n' },
+  'fuzz --qemu and --serial-connections on the engine': {
+    args: () => ['fuzz', '--runs', '1', '--qemu', '/opt/qemu-10.0', '--serial-connections'],
+    code: 2,
+    says: 'colosim: fuzz: --qemu and --serial-connections need --backend qemu (the engine campaign runs no QEMU)\n',
+  },
+  'run --qemu on the engine': { args: () => ['run', good(), '--qemu', '/opt/qemu-10.0'], code: 2, says: 'colosim: run: --qemu needs --backend qemu (the engine runs no QEMU)\n' },
   'fuzz --backend qemu with --profile': { args: () => ['fuzz', '--backend', 'qemu', '--profile', 'v24'], code: 2, says: 'fuzz: --backend qemu runs QEMU\'s own code; --profile v24 applies to the engine only' },
   'diff --generate --out /proc/x': { args: () => ['diff', '--generate', '1', '--seed', '1', '--out', '/proc/x'], code: 4, says: 'diff: --out /proc/x: cannot create /proc/x: ENOENT' },
   'diff --out without --generate': { args: () => ['diff', good(), '--out', '/tmp'], code: 2, says: 'diff: --out applies to --generate only' },

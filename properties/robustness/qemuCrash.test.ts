@@ -6,7 +6,8 @@
  * the test kills a secondary QEMU 20 ms after the primary's NBD socket appears (the primary is built
  * last), and keeps doing so, once a pair, until colosim exits. A QEMU that stops answering (SIGSTOP)
  * during `run --backend qemu` is exit 3 too, naming the step, the process and the wait that timed out,
- * and so is a secondary killed during `diff FILE`, naming the file.
+ * and so is a secondary killed during `run --backend qemu` (naming the step; before, the run exited 0
+ * with a CRASH result in its table) and during `diff FILE`, naming the file.
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -103,6 +104,18 @@ describe.runIf(RUN_QEMU_TESTS)(`a QEMU killed during fuzz --backend qemu${QEMU_S
       `^colosim: run: at step (\\d+) \\((write|checkpoint)\\): primary QEMU \\(pid ${stopper.pid()}\\) hung: (primary QEMU: no answer to QMP command 'xen-colo-do-checkpoint'|nbd \\S+/nbd\\.sock export "primary-vm": no reply to WRITE \\(offset 0, length 4096\\)) within 1500 ms; it was killed with SIGKILL\n$`,
     );
     expect(r.err).toMatch(hung);
+    await expectNothingLeft(dir);
+  });
+
+  it('a QEMU killed during run --backend qemu is exit 3 naming step, side and signal, not a pass', { timeout: 120_000 }, async () => {
+    const dir = privateDir('runkill');
+    const scenario = longScenario(dir);
+    const killer = signalWhenRunning(dir, 'secondary', 'SIGKILL');
+    const r = await colosim(['run', scenario, '--backend', 'qemu'], { env: { ...process.env, TMPDIR: dir } });
+    killer.stop();
+    expect(r.code).toBe(3);
+    expect(r.out).toBe('');
+    expect(r.err).toMatch(/^colosim: run: at step \d+ \((write|checkpoint)\): the secondary QEMU crashed \(killed by SIGKILL\), which the scenario does not expect there\n$/);
     await expectNothingLeft(dir);
   });
 

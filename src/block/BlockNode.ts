@@ -8,6 +8,7 @@
  * and then dropped before any driver (bdrv_co_pdiscard without BDRV_O_UNMAP).
  */
 import type { IoOp } from '../sim/FaultPlan.js';
+import type { Errno } from '../sim/errno.js';
 import type { Prng } from '../sim/Prng.js';
 import type { SimEnv } from '../sim/SimEnv.js';
 import { BdrvChild, type ChildOwner } from './BdrvChild.js';
@@ -186,8 +187,13 @@ export abstract class BlockNode implements ChildOwner {
   }
 
   async write(offset: number, data: Uint8Array, options: WriteOptions = {}): Promise<void> {
+    this.checkRequest('write', offset, data.length);
+    return this.writeBuffer(offset, data, options, false);
+  }
+
+  /** A write of `data` (for an unaligned write-zeroes, `zeroes` and a buffer of zeros), padded to the alignment. */
+  private async writeBuffer(offset: number, data: Uint8Array, options: WriteOptions, zeroes: boolean): Promise<void> {
     const bytes = data.length;
-    this.checkRequest('write', offset, bytes);
     if (bytes === 0) return;
     const { start, end } = this.pad(offset, bytes);
     const req = this.tracked.begin('write', start, end - start);
@@ -198,7 +204,7 @@ export abstract class BlockNode implements ChildOwner {
       await this.tracked.waitConflicts(req);
       this.faultPoint('write', offset, bytes, options.requestId);
       // Read-modify-write of the unaligned edges, inside the same serialising request.
-      const payload = unaligned ? await this.padded(start, end, offset, data, options.requestId) : data;
+      const payload = unaligned ? await this.padded(start, end, offset, data, options.requestId, zeroes) : data;
       await this.runBeforeWrite(start, end - start, 'write', req, options.requestId);
       await this.doWrite(start, payload, options.requestId);
       this.runAfterWrite(start, end - start, 'write', req, options.requestId);
@@ -213,8 +219,9 @@ export abstract class BlockNode implements ChildOwner {
     // with EIO, not with a RangeError (or an allocation) from new Uint8Array.
     this.checkRequest('write-zeroes', offset, bytes);
     const { start, end } = this.pad(offset, bytes);
-    // Unaligned zeroing is a plain write of zeros (QEMU bounces the unaligned edges the same way).
-    if (start !== offset || end !== offset + bytes) return this.write(offset, new Uint8Array(bytes), options);
+    // Unaligned zeroing is a write of zeros through a bounce buffer, padded as a write is, but the
+    // zeros reach the edge sectors only if their padding reads succeed (see padded).
+    if (start !== offset || end !== offset + bytes) return this.writeBuffer(offset, new Uint8Array(bytes), options, true);
     if (bytes === 0) return;
     const req = this.tracked.begin('write-zeroes', offset, bytes);
     if (options.serialisingAlign !== undefined) this.tracked.makeSerialising(req, options.serialisingAlign);
@@ -385,34 +392,52 @@ export abstract class BlockNode implements ChildOwner {
   }
 
   /**
-   * The whole sectors around an unaligned write: the first and the last sector are read (only
-   * those, as bdrv_padding_rmw_read does) and the data laid over them. QEMU 7.2's
-   * bdrv_co_pwritev_part ignores a failed padding read and writes its bounce buffer anyway, so the
-   * write goes on; QEMU's buffer then holds whatever memory it had, colosim's holds bytes from the
-   * node's own seeded stream (never zeros, which could hide a bug that a checker then reads as "unchanged").
+   * The whole sectors around an unaligned write, as bdrv_padding_rmw_read fills QEMU's bounce
+   * buffer: one read of the whole buffer when the padded request is one sector, or two sectors with
+   * both edges padded (merge_reads); otherwise the head sector, then the tail sector. The first read
+   * that fails ends the reading, so what is left of the buffer (the failed read's sectors and any
+   * not read after them) is undefined. A write-zeroes (`zeroes`) zeroes its own bytes in the buffer
+   * only once every read succeeded (zero_middle), so after a failed read its guest bytes in those
+   * sectors are the buffer's too: undefined where no read filled them, old bytes where one did.
+   * Between the edge sectors the zeros always land (bdrv_co_do_zero_pwritev writes that part on its
+   * own). QEMU's bdrv_co_pwritev_part ignores a failed padding read and writes the buffer anyway, so
+   * the write goes on; QEMU's buffer then holds whatever memory it had, colosim's holds bytes from
+   * the node's own seeded stream (never zeros, which could hide a bug that a checker then reads as
+   * "unchanged").
    */
-  private async padded(start: number, end: number, offset: number, data: Uint8Array, requestId: number | undefined): Promise<Uint8Array> {
+  private async padded(start: number, end: number, offset: number, data: Uint8Array, requestId: number | undefined, zeroes: boolean): Promise<Uint8Array> {
     const a = this.alignment;
     const out = allocBytes(end - start);
     const head = offset % a !== 0;
-    if (head) await this.readEdge(start, out, start, requestId);
-    // The tail sector, unless the request lies inside the head sector (read once).
-    if ((offset + data.length) % a !== 0 && !(head && end - a === start)) await this.readEdge(end - a, out, start, requestId);
-    out.set(data, offset - start);
+    const tail = (offset + data.length) % a !== 0;
+    const merged = end - start === a || (head && tail && end - start === 2 * a);
+    let failed: Errno | undefined;
+    if (head || merged) failed = await this.readEdge(start, merged ? end - start : a, out, start, requestId);
+    if (tail && !merged) {
+      if (failed === undefined) failed = await this.readEdge(end - a, a, out, start, requestId);
+      else this.leaveUndefined(end - a, a, out, start, failed, requestId);
+    }
+    if (!zeroes || failed === undefined) out.set(data, offset - start);
+    else if (!merged) out.fill(0, head ? a : 0, tail ? end - start - a : end - start);
     return out;
   }
 
-  /** Read the sector at `edge` into the bounce buffer `out` (which starts at `start`); a failure leaves PRNG bytes. */
-  private async readEdge(edge: number, out: Uint8Array, start: number, requestId: number | undefined): Promise<void> {
+  /** Read `bytes` at `edge` into the bounce buffer `out` (which starts at `start`); a failure leaves PRNG bytes and is returned. */
+  private async readEdge(edge: number, bytes: number, out: Uint8Array, start: number, requestId: number | undefined): Promise<Errno | undefined> {
     try {
-      out.set(await this.doRead(edge, this.alignment, requestId), edge - start);
+      out.set(await this.doRead(edge, bytes, requestId), edge - start);
+      return undefined;
     } catch (error) {
       if (!(error instanceof BlockError)) throw error;
-      this.fillUndefined(out.subarray(edge - start, edge - start + this.alignment));
-      if (this.env.trace.enabled) {
-        this.env.trace.emit('pad-read-failed', { node: this.name, offset: edge, bytes: this.alignment, errno: error.errno, req: requestId });
-      }
+      this.leaveUndefined(edge, bytes, out, start, error.errno, requestId);
+      return error.errno;
     }
+  }
+
+  /** Padding no read filled: PRNG bytes, and a pad-read-failed event with the errno that ended the reading. */
+  private leaveUndefined(edge: number, bytes: number, out: Uint8Array, start: number, errno: Errno, requestId: number | undefined): void {
+    this.fillUndefined(out.subarray(edge - start, edge - start + bytes));
+    if (this.env.trace.enabled) this.env.trace.emit('pad-read-failed', { node: this.name, offset: edge, bytes, errno, req: requestId });
   }
 
   /** Bytes QEMU leaves undefined, from this node's own stream "undefined-bytes/<name>" (so no other draw shifts), four per 32-bit draw, low byte first. */

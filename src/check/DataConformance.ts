@@ -27,6 +27,8 @@ import { type TraceEventFields, type TraceStage, type TypedTraceEvent, unhandled
 import { firstMismatch, unionRuns } from './compareBytes.js';
 import { type DataCheckCount, dataCheckFrom } from './DataCheckCount.js';
 import { DiskComparison, type DiskModel, type PendingWrite, describe, envelopeRuns, undefinedPadding } from './DiskComparison.js';
+import { isZeroes } from './dataStep.js';
+import type { ByteRange } from './DirtyRanges.js';
 import type { NodeConformance } from './NodeConformance.js';
 import { parseNodeName } from './pairNames.js';
 import type { Reporter } from './Reporter.js';
@@ -210,7 +212,7 @@ export class DataConformance {
     d.written = unionBytes(d.written, [step.pattern]);
     if (step.vm === 'primary') d.primaryWritten = unionBytes(d.primaryWritten, [step.pattern]);
     if (target !== 'vm' && !belowView && !(target === 'replication' && step.vm === 'secondary')) return void d.race.add('write-below-vm-node');
-    const write: PendingWrite = { vm: step.vm, offset: step.offset, length: step.length, pattern: step.pattern, member, applied: false, landed: false, forwardFailed: false };
+    const write: PendingWrite = { vm: step.vm, offset: step.offset, length: step.length, pattern: step.pattern, zeroes: isZeroes(step), member, applied: false, landed: false, forwardFailed: false };
     d.pending.push(write);
     if (belowView) this.belowView.add(write);
   }
@@ -332,7 +334,7 @@ export class DataConformance {
     const write = this.writeOf(d, f.req, 'primary');
     if (!write || write.landed) return this.race(disk, 'unexpected-forwarded-write');
     write.landed = true;
-    const undefinedBytes = undefinedPadding(d.padEdges, write.offset, write.length);
+    const undefinedBytes = undefinedPadding(d.padEdges, write.offset, write.length, write.zeroes);
     if (undefinedBytes.length > 0) d.wide.add('padding-undefined');
     // In a race, later steps of the model may move or drop these bytes (a copy, a commit), while the
     // engine's order kept them: the envelope admits any byte wherever this step wrote them.
@@ -349,6 +351,8 @@ export class DataConformance {
     // On the primary's replication node the padded request is the forwarded one: the model knows where it lands.
     if (id.role === 'replication-primary') return void d.padEdges.push(edge);
     d.anyRanges.push(edge);
+    // A write-zeroes: a padding read of it that did succeed left the sector's old bytes where its zeros were to go.
+    if (this.writeOf(d, f.req, 'secondary')?.zeroes === true) d.anyRanges.push(...edgeSectors(this.writeOf(d, f.req, 'secondary')!));
     d.race.add('padding-read-failed');
   }
 
@@ -446,4 +450,14 @@ function sameStage(engine: TraceStage, data: ReplicationData['stage']): boolean 
     DONE: ['promoted', 'stopped'],
   };
   return expected[engine].includes(data);
+}
+
+/** The partly written first and last 512-byte sectors of a write (none for an aligned one). */
+function edgeSectors(w: PendingWrite): ByteRange[] {
+  const start = Math.floor(w.offset / 512) * 512;
+  const end = Math.ceil((w.offset + w.length) / 512) * 512;
+  const out: ByteRange[] = [];
+  if (w.offset % 512 !== 0) out.push({ offset: start, bytes: 512 });
+  if ((w.offset + w.length) % 512 !== 0 && !(w.offset % 512 !== 0 && end - start === 512)) out.push({ offset: end - 512, bytes: 512 });
+  return out;
 }

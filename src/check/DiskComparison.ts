@@ -29,6 +29,8 @@ export interface PendingWrite {
   readonly offset: number;
   readonly length: number;
   readonly pattern: number;
+  /** A write-zeroes: after a failed padding read its whole first and last sectors are undefined. */
+  readonly zeroes: boolean;
   /** Its place in a concurrent group (undefined: the step itself), which its request event names. */
   readonly member: number | undefined;
   applied: boolean;
@@ -304,13 +306,18 @@ export function envelopeRuns(d: DiskModel, layer: 'primary' | 'secondary', offse
 }
 
 /** The parts of failed padding edges around the write [offset, offset + length) that are not the guest's data. */
-export function undefinedPadding(edges: ByteRange[], offset: number, length: number): { offset: number; length: number }[] {
+export function undefinedPadding(edges: ByteRange[], offset: number, length: number, zeroes = false): { offset: number; length: number }[] {
   const end = offset + length;
   const out: { offset: number; length: number }[] = [];
   for (const e of edges.filter((e) => e.offset < end && offset < e.offset + e.bytes)) {
+    edges.splice(edges.indexOf(e), 1);
+    // A write-zeroes zeroes its own bytes in the buffer only after every padding read succeeded.
+    if (zeroes) {
+      out.push({ offset: e.offset, length: e.bytes });
+      continue;
+    }
     if (e.offset < offset) out.push({ offset: e.offset, length: offset - e.offset });
     if (e.offset + e.bytes > end) out.push({ offset: end, length: e.offset + e.bytes - end });
-    edges.splice(edges.indexOf(e), 1);
   }
   return out;
 }

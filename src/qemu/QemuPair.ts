@@ -20,6 +20,7 @@ import {
   throttleGroupArgs,
 } from './Topology.js';
 import { NbdClient } from './NbdClient.js';
+import { normaliseMessage } from './normaliseMessage.js';
 import { QemuAdapterError } from './QemuAdapterError.js';
 import { QemuProcess, describeExit } from './QemuProcess.js';
 import { QmpError } from './QmpError.js';
@@ -150,7 +151,9 @@ export class QemuPair {
     const qemu = this.process(side);
     if (this.crashed.has(side)) return this.crashed.get(side);
     if (!(await qemu.exitedWithin(waitMs)) || !qemu.crashed) return undefined;
-    const seen = describeExit(qemu.exit!);
+    // What QEMU printed last (an assertion's file, line and condition on SIGABRT), with temp paths normalised.
+    const output = normaliseMessage(qemu.outputLine, this.dirs);
+    const seen = `${describeExit(qemu.exit!)}${output === '' ? '' : `, its last output: ${output}`}`;
     this.crashed.set(side, seen);
     this.forgetSide(side);
     return seen;

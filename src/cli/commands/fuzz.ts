@@ -96,6 +96,8 @@ export function registerFuzz(program: Command, setExitCode: (code: number) => vo
         setExitCode(await onQemu(args, reporter));
         return;
       }
+      const qemuOnly = [args.qemu === undefined ? [] : ['--qemu'], args.serialConnections === true ? ['--serial-connections'] : []].flat();
+      if (qemuOnly.length > 0) throw new CliError(`fuzz: ${qemuOnly.join(' and ')} need${qemuOnly.length === 1 ? 's' : ''} --backend qemu (the engine campaign runs no QEMU)`, ExitCode.Usage);
       const a = campaignArgs(args);
       if (args.case !== undefined) {
         setExitCode(await runOneCase({ campaignSeed: a.seed, index: oneCase(args), fuzz: fuzzOptions(a), outDir: a.outDir, json: a.json }));

@@ -21,8 +21,9 @@ import { formatResult } from '../../report/formatResult.js';
 import { formatDataCheck } from '../../report/formatSummary.js';
 import { compareExpectations } from '../../scenario/expectations.js';
 import { runScenarioOnQemu } from '../../qemu/QemuBackend.js';
-import type { Scenario } from '../../scenario/Scenario.js';
-import type { ResultDocument } from '../../scenario/StepResult.js';
+import { crashSeen } from '../../qemu/SideCalls.js';
+import type { Scenario, ScenarioStep } from '../../scenario/Scenario.js';
+import type { ResultDocument, StepResult } from '../../scenario/StepResult.js';
 import { runScenarioOnEngine } from '../../scenario/runScenarioOnEngine.js';
 import { isOneOf } from '../args.js';
 import { CliError, ExitCode } from '../ExitCode.js';
@@ -74,6 +75,7 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
       const scenario = readScenarioFile(file);
       let checked: CheckedRun | undefined;
       let document: ResultDocument;
+      if (options.backend === 'engine' && options.qemu !== undefined) throw new CliError('run: --qemu needs --backend qemu (the engine runs no QEMU)', ExitCode.Usage);
       if (options.backend === 'qemu') document = await onQemu(scenario, options.qemu);
       else if (check) {
         // The same step bound as campaigns and replay, so a step that never ends is the same finding here.
@@ -133,10 +135,32 @@ function write(path: string, text: string): void {
 async function onQemu(scenario: Scenario, qemuDir: string | undefined): Promise<ResultDocument> {
   const session = openQemuSession(qemuDir);
   try {
-    return await runScenarioOnQemu(scenario, { session });
+    const document = await runScenarioOnQemu(scenario, { session });
+    const crash = unexpectedCrash(scenario.steps, document.steps, '');
+    if (crash !== undefined) throw new CliError(`run: ${crash}`, ExitCode.Qemu);
+    return document;
   } catch (error) {
+    if (error instanceof CliError) throw error;
     throw asQemuCliError('run', error);
   } finally {
     await session.close();
   }
+}
+
+/**
+ * The first step (or sub-step) where a QEMU died by itself (CRASH) and the scenario does not expect
+ * it there (`"expect": {"code": "CRASH"}`, as the files documenting QEMU's own crashes say): no
+ * verdict, since every later step ran on a lost side.
+ */
+function unexpectedCrash(steps: readonly ScenarioStep[], results: readonly StepResult[], prefix: string): string | undefined {
+  for (const [i, result] of results.entries()) {
+    const step = steps[i];
+    const seen = crashSeen(result);
+    if (seen !== undefined && step?.expect?.code !== 'CRASH') {
+      return `at step ${prefix}${i} (${result.do}): the ${seen.side} QEMU crashed (${seen.seen}), which the scenario does not expect there`;
+    }
+    const inner = result.steps === undefined || step?.do !== 'concurrent' ? undefined : unexpectedCrash(step.steps as readonly ScenarioStep[], result.steps, `${prefix}${i}.`);
+    if (inner !== undefined) return inner;
+  }
+  return undefined;
 }
