@@ -7,7 +7,7 @@ import { type Mutant, inside, patch } from './Mutant.js';
 
 interface FrontInside {
   readonly alignment: number;
-  readEdge(edge: number, out: Uint8Array, start: number, requestId: number | undefined): Promise<void>;
+  readEdge(edge: number, bytes: number, out: Uint8Array, start: number, requestId: number | undefined): Promise<unknown>;
 }
 
 export const BLOCK_MUTANTS: readonly Mutant[] = [
@@ -35,7 +35,7 @@ export const BLOCK_MUTANTS: readonly Mutant[] = [
           const [start, end, offset, data, requestId] = args as [number, number, number, Uint8Array, number | undefined];
           const front = inside<FrontInside>(this);
           const out = new Uint8Array(end - start);
-          if (offset % front.alignment !== 0) await front.readEdge(start, out, start, requestId);
+          if (offset % front.alignment !== 0) await front.readEdge(start, front.alignment, out, start, requestId);
           out.set(data, offset - start);
           return out;
         },

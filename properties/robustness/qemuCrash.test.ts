@@ -9,9 +9,10 @@
  * and so is a secondary killed during `run --backend qemu` (naming the step; before, the run exited 0
  * with a CRASH result in its table) and during `diff FILE`, naming the file.
  */
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { findQemuTools } from '../../src/qemu/QemuTools.js';
 import { QEMU_SUITE_NOTE, RUN_QEMU_TESTS } from '../../src/qemu/qemuTestSupport.js';
 import { colosim, entries, privateDir, processesNaming, waitUntil } from './qemuHarness.js';
 
@@ -116,6 +117,26 @@ describe.runIf(RUN_QEMU_TESTS)(`a QEMU killed during fuzz --backend qemu${QEMU_S
     expect(r.code).toBe(3);
     expect(r.out).toBe('');
     expect(r.err).toMatch(/^colosim: run: at step \d+ \((write|checkpoint)\): the secondary QEMU crashed \(killed by SIGKILL\), which the scenario does not expect there\n$/);
+    await expectNothingLeft(dir);
+  });
+
+  it("a crashed QEMU's last output is in the message (a wrapper prints a line, then runs the real QEMU)", { timeout: 120_000 }, async () => {
+    const dir = privateDir('lastwords');
+    const scenario = longScenario(dir);
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    const real = findQemuTools();
+    writeFileSync(join(bin, 'qemu-system-x86_64'), `#!/bin/sh\necho 'colosim-test: last words before QEMU' >&2\nexec ${real.system} "$@"\n`, { mode: 0o755 });
+    symlinkSync(real.img, join(bin, 'qemu-img'));
+    symlinkSync(real.io, join(bin, 'qemu-io'));
+    const killer = signalWhenRunning(dir, 'secondary', 'SIGKILL');
+    const r = await colosim(['run', scenario, '--backend', 'qemu', '--qemu', bin], { env: { ...process.env, TMPDIR: dir } });
+    killer.stop();
+    expect(r.code).toBe(3);
+    expect(r.err).toMatch(
+      /^colosim: run: at step \d+ \((write|checkpoint)\): the secondary QEMU crashed \(killed by SIGKILL, its last output: colosim-test: last words before QEMU\), which the scenario does not expect there\n$/,
+    );
+    rmSync(bin, { recursive: true, force: true });
     await expectNothingLeft(dir);
   });
 
