@@ -151,6 +151,7 @@ export class CaseChecker {
       case 'quorum-write':
       case 'nbd-applied':
       case 'cow':
+      case 'cow-begin':
       case 'commit-copy':
       case 'fault':
       case 'side':

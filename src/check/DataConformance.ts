@@ -146,6 +146,7 @@ export class DataConformance {
       case 'fault':
       case 'command':
       case 'commit-copy':
+      case 'cow-begin':
       case 'reply':
         return;
       default:

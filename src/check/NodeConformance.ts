@@ -188,6 +188,7 @@ export class NodeConformance {
       case 'nbd-applied':
       case 'cow':
       case 'commit-copy':
+      case 'cow-begin':
       case 'reply':
         return;
       default:

@@ -315,6 +315,7 @@ describe('ColoPair: a guest request id travels with the request', () => {
     await run(env, () => p.vm.write(CS + 512, filled(512, 0x22), 7));
     expect(carried(env, from)).toEqual([
       ['io', 'primary-disk', 7],
+      ['cow-begin', 'backup', 7],
       ['io', 'secondary-disk', 7],
       ['io', 'hidden-disk', 7],
       ['cow', 'backup', 7],
@@ -349,7 +350,7 @@ describe('ColoPair: a guest request id travels with the request', () => {
     env.sched.spawn('secondary read', () => s.vm.read(4 * CS, 512, 2).then(() => undefined));
     await env.sched.run();
     const ids = (req: number) => carried(env, from).filter((e) => e[2] === req).map((e) => `${e[0]}:${e[1]}`);
-    expect(ids(1)).toEqual(['io:primary-disk', 'io:secondary-disk', 'io:hidden-disk', 'cow:backup', 'io:secondary-disk', 'nbd-applied:link', 'repl-io:replication-primary', 'quorum-write:quorum']);
+    expect(ids(1)).toEqual(['cow-begin:backup', 'io:primary-disk', 'io:secondary-disk', 'io:hidden-disk', 'cow:backup', 'io:secondary-disk', 'nbd-applied:link', 'repl-io:replication-primary', 'quorum-write:quorum']);
     // The read falls through active and hidden to the secondary disk; each overlay traces after its backing.
     expect(ids(2)).toEqual(['io:secondary-disk', 'io:hidden-disk', 'io:active-disk', 'repl-io:replication-secondary']);
   });

@@ -40,7 +40,12 @@ export interface BackupJobOptions {
   readonly onComplete: (ret: Errno | null) => void;
   /** The owning process's crash points. */
   readonly crashPoint?: (point: string) => void;
+  /** The owning process aborts (an assertion QEMU itself fails): it dies, and the call does not return. */
+  readonly abort?: (reason: string) => never;
 }
+
+/** What QEMU's block-copy prints when a copy task would overlap one in flight (block_copy_task_create). */
+export const BLOCK_COPY_CONFLICT = "block_copy_task_create: Assertion `!reqlist_find_conflict(&s->reqs, offset, bytes)' failed";
 
 export type BackupJobStatus = 'running' | 'cancelled' | 'failed';
 
@@ -136,9 +141,15 @@ export class BackupJob {
     }
   }
 
-  /** 7.2 block-copy: each armed cluster is copied once; writers to a cluster being copied wait for it. */
+  /**
+   * 7.2 block-copy: each armed cluster is copied once; writers to a cluster being copied wait for it.
+   * block-copy takes a dirty cluster to have no copy in flight (making a task cleans its clusters),
+   * and asserts it before it waits for anyone; a checkpoint re-dirties every cluster, also one whose
+   * copy is in flight, and then the next write to it aborts the process (properties/qemu-crashes/).
+   */
   private async copyClusters(start: number, end: number, requestId: number | undefined): Promise<void> {
     for (let c = start; c < end; c++) {
+      if (this.copying.has(c) && this.bitmap.isArmed(c)) this.options.abort?.(`${BLOCK_COPY_CONFLICT} (${this.name}, cluster ${c}: dirtied by a checkpoint while its copy was in flight)`);
       for (let pending = this.copying.get(c); pending; pending = this.copying.get(c)) {
         await pending.wait(`write waits for copy of cluster ${c} by ${this.name}`);
       }
@@ -188,6 +199,7 @@ export class BackupJob {
     const { source, target } = this.options;
     const offset = cluster * this.clusterSize;
     const bytes = Math.min(this.clusterSize, source.length - offset);
+    if (this.env.trace.enabled) this.env.trace.emit('cow-begin', { job: this.name, cluster, epoch, req: requestId });
     this.options.crashPoint?.('secondary:before-cow');
     const options = serialising ? { serialisingAlign: this.clusterSize, requestId } : { requestId };
     if (this.filter !== null && (await isHole(source, offset, bytes))) await target.writeZeroes(offset, bytes, options);

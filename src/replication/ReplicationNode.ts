@@ -280,6 +280,11 @@ export class ReplicationNode extends BlockNode implements ReplicationOps {
       owner: this.name,
       onComplete: (ret) => this.backupJobCompleted(ret),
       crashPoint: this.options.crashPoint,
+      abort: (reason) => {
+        const crash = new SimulatedCrash(this.options.side, reason);
+        this.options.onCrash(crash);
+        throw crash;
+      },
     });
     this.backupJob.start();
   }

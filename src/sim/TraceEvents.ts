@@ -107,6 +107,8 @@ export type TraceEventFields = {
   readonly 'quorum-write': { readonly node: string; readonly offset: number; readonly bytes: number; readonly children: string; readonly req?: number };
   /** The secondary's NBD server carried out a forwarded write (its reply may still be lost). */
   readonly 'nbd-applied': { readonly node: string; readonly op: 'write'; readonly offset: number; readonly bytes: number; readonly req?: number };
+  /** The backup job took a cluster off its bitmap and begins copying it (in `epoch`), for the write `req`. */
+  readonly 'cow-begin': { readonly job: string; readonly cluster: number; readonly epoch: number; readonly req?: number };
   /** The backup job copied one cluster into hidden; `req` is the write that caused the copy. */
   readonly cow: { readonly job: string; readonly cluster: number; readonly offset: number; readonly bytes: number; readonly epoch: number; readonly req?: number };
   /**
