@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { QemuSession, runScenarioOnQemu } from '../src/qemu/QemuBackend.js';
 import { findQemuTools } from '../src/qemu/QemuTools.js';
 import { QEMU_SUITE_NOTE, RUN_QEMU_TESTS } from '../src/qemu/qemuTestSupport.js';
+import { colosim } from './robustness/qemuHarness.js';
 import { checkScenario } from '../src/check/checkScenario.js';
 import { readScenarioFile } from '../src/cli/readScenarioFile.js';
 import { parseScenario } from '../src/scenario/parseScenario.js';
@@ -99,6 +100,20 @@ describe.runIf(RUN_QEMU_TESTS)(`QEMU aborts in block-copy after a checkpoint re-
       const session = new QemuSession(version.dir === undefined ? findQemuTools() : findQemuTools(`${version.dir}/bin`));
       afterAll(async () => {
         await session.close();
+      });
+
+      it('diff FILE compares the rounds before the abort and names it, exit 1 as for a documented difference', { timeout: 300_000 }, async () => {
+        const r = await colosim(['diff', FILE, ...(version.dir === undefined ? [] : ['--qemu', version.dir])]);
+        expect(r.code).toBe(1);
+        const abort = '(block-copy-conflict-after-checkpoint|qcow2-cache-offset-zero-after-checkpoint|qcow2-first-cluster-in-use-after-checkpoint)';
+        expect(r.out).toMatch(
+          new RegExp(
+            `^${FILE.replace(/[.]/g, '\\.')}: same up to step (\\d+)\\.[0-2], where QEMU died of the documented abort ${abort} \\((\\d+) step\\(s\\) from there not compared\\) \\((\\d+) compared, 0 skipped; model: engine conforms\\) on QEMU ${version.name.replace(/[.]/g, '\\.')}\n` +
+              `QEMU ${version.name.replace(/[.]/g, '\\.')}: 1 scenario\\(s\\), \\d+ step\\(s\\) compared \\(0 against the set every order admits\\), 0 skipped, 0 difference\\(s\\), 0 model violation\\(s\\), 1 documented QEMU abort\\(s\\)\n$`,
+          ),
+        );
+        const [, at, notCompared] = /same up to step (\d+)\.\d, where QEMU died of the documented abort \S+ \((\d+) step/.exec(r.out)!;
+        expect(Number(at) + Number(notCompared)).toBe(151);
       });
 
       it('the secondary dies of SIGABRT with the assertion, at a round\'s checkpoint or write', { timeout: 300_000 }, async () => {

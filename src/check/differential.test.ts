@@ -7,7 +7,7 @@ import { QemuSession } from '../qemu/QemuBackend.js';
 import { QEMU_SUITE_NOTE, RUN_QEMU_TESTS } from '../qemu/qemuTestSupport.js';
 import { parseScenario, parseScenarioText } from '../scenario/parseScenario.js';
 import type { ResultDocument, StepResult } from '../scenario/StepResult.js';
-import { DIFFERENTIAL_DISK_BYTES, differentialScenarioArbitrary, runDifferential, unpredictedCrash, writeMinimalScenario } from './differential.js';
+import { DIFFERENTIAL_DISK_BYTES, compareDocuments, differentialScenarioArbitrary, runDifferential, unpredictedCrash, writeMinimalScenario } from './differential.js';
 
 describe('differentialScenarioArbitrary', () => {
   it('draws valid one-disk scenarios of the steps both backends run, aligned and unaligned', () => {
@@ -70,6 +70,47 @@ describe('unpredictedCrash', () => {
     const qemu = doc('qemu', [ok(0, 'start'), crash(1, 'stop', 'secondary', 'killed by SIGSEGV')]);
     expect(unpredictedCrash(engine, qemu)).toBeUndefined();
     expect(unpredictedCrash(engine, doc('qemu', [ok(0, 'start'), ok(1, 'stop')]))).toBeUndefined();
+  });
+});
+
+describe('compareDocuments: a QEMU that died of a documented abort', () => {
+  const doc = (backend: 'engine' | 'qemu', steps: StepResult[]): ResultDocument => ({ scenario: 's', backend, steps });
+  const ok = (index: number, what: string): StepResult => ({ index, do: what, ok: true });
+  const ASSERTION = "qemu-system-x86_64: ../../block/block-copy.c:203: block_copy_task_create: Assertion `!reqlist_find_conflict(&s->reqs, offset, bytes)' failed.";
+  const crashed = (index: number, what: string, output: string): StepResult => ({ index, do: what, ok: false, error: `colosim: the secondary side crashed: killed by SIGABRT, its last output: ${output}`, code: 'CRASH' });
+  const round = { do: 'concurrent', steps: [{ do: 'write', vm: 'primary', offset: 0, length: 512, pattern: 2 }, { do: 'checkpoint', side: 'secondary' }] };
+  const scenario = parseScenario({ colosim: 1, name: 's', disk: { size: DIFFERENTIAL_DISK_BYTES }, steps: [{ do: 'start', side: 'both' }, round, round, { do: 'status', side: 'secondary' }] });
+  const group = (index: number, second: StepResult): StepResult => ({ index, do: 'concurrent', ok: second.ok, steps: [ok(0, 'write'), second] });
+  const engine = doc('engine', [ok(0, 'start'), group(1, ok(1, 'checkpoint')), group(2, ok(1, 'checkpoint')), { index: 3, do: 'status', ok: true, replicationError: false }]);
+  const lost: StepResult = { index: 3, do: 'status', ok: false, error: 'colosim: the secondary side is lost', code: 'SIDE_LOST' };
+
+  it('compares the steps before it and names it, with the step it was met at', async () => {
+    const qemu = doc('qemu', [ok(0, 'start'), group(1, ok(1, 'checkpoint')), group(2, crashed(1, 'checkpoint', ASSERTION)), lost]);
+    const run = await compareDocuments(scenario, engine, qemu);
+    expect([run.qemuAbort, run.explainedBy, run.unexplained, run.diff.differences, run.diff.compared]).toEqual([
+      { id: 'block-copy-conflict-after-checkpoint', step: '2.1' },
+      ['block-copy-conflict-after-checkpoint'],
+      [],
+      [],
+      4,
+    ]);
+  });
+
+  it('still finds a difference before it', async () => {
+    const qemu = doc('qemu', [ok(0, 'start'), group(1, { index: 1, do: 'checkpoint', ok: false, error: 'Backup job was cancelled unexpectedly' }), group(2, crashed(1, 'checkpoint', 'First cluster in emptied image is in use')), lost]);
+    const run = await compareDocuments(scenario, engine, qemu);
+    expect(run.qemuAbort).toEqual({ id: 'qcow2-first-cluster-in-use-after-checkpoint', step: '2.1' });
+    expect(run.unexplained.map((d) => [d.step, d.field])).toEqual([['1', 'ok'], ['1.1', 'ok'], ['1.1', 'error']]);
+  });
+
+  it('is a QEMU failure when the output is another, or no secondary checkpoint races there', async () => {
+    const other = doc('qemu', [ok(0, 'start'), group(1, ok(1, 'checkpoint')), group(2, crashed(1, 'checkpoint', "qemu-system-x86_64: ../block/io.c:1: f: Assertion `x' failed.")), lost]);
+    await expect(compareDocuments(scenario, engine, other)).rejects.toThrow(
+      "the secondary QEMU crashed (killed by SIGABRT, its last output: qemu-system-x86_64: ../block/io.c:1: f: Assertion `x' failed.) at step 2.1 (checkpoint), where the engine predicts no crash",
+    );
+    const quiet = parseScenario({ colosim: 1, name: 's', disk: { size: DIFFERENTIAL_DISK_BYTES }, steps: [{ do: 'start', side: 'both' }, { do: 'status', side: 'secondary' }, { do: 'status', side: 'secondary' }, { do: 'status', side: 'secondary' }] });
+    const atStatus = doc('qemu', [ok(0, 'start'), ok(1, 'status'), crashed(2, 'status', ASSERTION), lost]);
+    await expect(compareDocuments(quiet, doc('engine', [ok(0, 'start'), ok(1, 'status'), ok(2, 'status'), ok(3, 'status')]), atStatus)).rejects.toThrow('at step 2 (status), where the engine predicts no crash');
   });
 });
 

@@ -14,7 +14,9 @@
  * compared (setCompared) and the scenarios with too many orders to run, compared exactly (tooManyOrders).
  * A QEMU that fails (does not start even on a second try, hangs, or crashes at a step where the
  * engine predicts no crash) is no difference: it ends the campaign as a QEMU failure, unshrunk,
- * naming the process, how it died and the step, since no verdict was reached.
+ * naming the process, how it died and the step, since no verdict was reached. The exception is an
+ * abort QEMU is documented to have (src/qemu/qemuAborts.ts): the steps before it are compared, the
+ * run counts as explained by it, and the campaign counts the steps it could not compare and goes on.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,6 +25,7 @@ import { QemuAdapterError } from '../qemu/QemuAdapterError.js';
 import { type QemuSession, runScenarioOnQemu } from '../qemu/QemuBackend.js';
 import { crashSeen } from '../qemu/SideCalls.js';
 import { explainDifferences } from '../qemu/divergences.js';
+import { documentedAbort } from '../qemu/qemuAborts.js';
 import { parseScenario } from '../scenario/parseScenario.js';
 import { runScenarioOnEngine } from '../scenario/runScenarioOnEngine.js';
 import type { Scenario } from '../scenario/Scenario.js';
@@ -161,6 +164,8 @@ export interface DifferentialRun {
   readonly explainedBy: readonly string[];
   /** The scenario had more orders of its concurrent sub-steps than admissibleAnswers.MAX_ORDERS: compared exactly. */
   readonly tooManyOrders?: boolean;
+  /** QEMU died of a documented abort (src/qemu/qemuAborts.ts) at this step: only the steps before it were compared. */
+  readonly qemuAbort?: { readonly id: string; readonly step: string };
 }
 
 /**
@@ -179,12 +184,26 @@ export async function runDifferential(scenario: Scenario, session: QemuSession):
  * divergences. A crash the engine does not predict throws, as the QEMU failure it is.
  */
 export async function compareDocuments(scenario: Scenario, engine: ResultDocument, qemu: ResultDocument): Promise<DifferentialRun> {
-  const crash = unpredictedCrash(engine, qemu);
-  if (crash !== undefined) throw crash;
+  const crash = firstUnpredicted(engine.steps, qemu.steps, '');
+  if (crash !== undefined) return compareUpToAbort(scenario, engine, qemu, crash);
   const orders = await otherOrders(scenario);
   const diff = diffResults(engine, qemu, orders ?? []);
   const { unexplained, explainedBy } = explainDifferences(scenario, engine, qemu, diff.differences);
   return { engine, qemu, diff, unexplained, explainedBy, ...(orders === undefined ? { tooManyOrders: true } : {}) };
+}
+
+/**
+ * A crash the engine does not predict, where QEMU died of an abort QEMU is documented to have
+ * (src/qemu/qemuAborts.ts): the steps before it are compared, and the rest is explained by it. Any
+ * other such crash throws, as the QEMU failure it is.
+ */
+async function compareUpToAbort(scenario: Scenario, engine: ResultDocument, qemu: ResultDocument, crash: UnpredictedCrash): Promise<DifferentialRun> {
+  const top = Number(crash.where.split('.')[0]);
+  const known = documentedAbort(scenario, top, crash.seen);
+  if (known === undefined) throw crash.error;
+  const upTo = (doc: ResultDocument): ResultDocument => ({ ...doc, steps: doc.steps.slice(0, top) });
+  const before = await compareDocuments({ ...scenario, steps: scenario.steps.slice(0, top) }, upTo(engine), upTo(qemu));
+  return { ...before, engine, qemu, explainedBy: [...new Set([...before.explainedBy, known.id])], qemuAbort: { id: known.id, step: crash.where } };
 }
 
 /**
@@ -193,17 +212,24 @@ export async function compareDocuments(scenario: Scenario, engine: ResultDocumen
  * have: src/qemu/OBSERVATIONS.md) is an ordinary result, compared as any other.
  */
 export function unpredictedCrash(engine: ResultDocument, qemu: ResultDocument): QemuAdapterError | undefined {
-  return firstUnpredicted(engine.steps, qemu.steps, '');
+  return firstUnpredicted(engine.steps, qemu.steps, '')?.error;
 }
 
-function firstUnpredicted(engine: readonly StepResult[] | undefined, qemu: readonly StepResult[], prefix: string): QemuAdapterError | undefined {
+interface UnpredictedCrash {
+  readonly where: string;
+  /** How the process ended, with its last output (crashSeen). */
+  readonly seen: string;
+  readonly error: QemuAdapterError;
+}
+
+function firstUnpredicted(engine: readonly StepResult[] | undefined, qemu: readonly StepResult[], prefix: string): UnpredictedCrash | undefined {
   for (const [i, step] of qemu.entries()) {
     const where = `${prefix}${i}`;
     const predicted = engine?.[i];
     const seen = crashSeen(step);
     if (seen !== undefined && predicted?.code !== 'CRASH') {
       const message = `the ${seen.side} QEMU crashed (${seen.seen}) at step ${where} (${step.do}), where the engine predicts no crash`;
-      return new QemuAdapterError('QEMU_CRASHED', message, { step: where });
+      return { where, seen: seen.seen, error: new QemuAdapterError('QEMU_CRASHED', message, { step: where }) };
     }
     const inner = step.steps === undefined ? undefined : firstUnpredicted(predicted?.steps, step.steps, `${where}.`);
     if (inner !== undefined) return inner;
@@ -265,8 +291,10 @@ export interface DifferentialCheckResult {
   readonly differing?: number;
   /** Each distinct unexplained difference, in the order the campaign met them. */
   readonly distinct?: readonly DistinctDifference[];
-  /** The documented divergences seen (counted by id). */
+  /** The documented divergences seen (counted by id), documented QEMU aborts among them. */
   readonly explained: Readonly<Record<string, number>>;
+  /** Runs in which QEMU died of a documented abort, and the top-level steps from there on that were not compared (absent when none). */
+  readonly qemuAborts?: { readonly runs: number; readonly stepsNotCompared: number };
   /** Set when a difference was found: the first distinct one, shrunk, its file and its differences. */
   readonly failure?: { readonly file: string; readonly scenario: ScenarioFile; readonly differences: readonly Difference[]; readonly counterexamplePath: string };
   /** Set when QEMU failed (the campaign stopped there, no verdict): what happened, and the scenario. */
@@ -297,6 +325,7 @@ interface Seen {
 class Campaign {
   readonly totals = { compared: 0, skipped: 0, setCompared: 0, tooManyOrders: 0, runs: 0, generatedCompared: 0, generatedSkipped: 0 };
   readonly explained: Record<string, number> = {};
+  readonly aborts = { runs: 0, stepsNotCompared: 0 };
   qemuFailed: { error: QemuAdapterError; file: ScenarioFile } | undefined;
 
   constructor(readonly options: DifferentialCheckOptions) {}
@@ -304,7 +333,8 @@ class Campaign {
   /** One scenario on both backends, counted; undefined once QEMU has failed (then nothing more runs). */
   async run(file: ScenarioFile): Promise<DifferentialRun | undefined> {
     if (this.qemuFailed !== undefined) return undefined;
-    const run = await this.runOne(parseScenario(file)).catch((error: unknown) => {
+    const scenario = parseScenario(file);
+    const run = await this.runOne(scenario).catch((error: unknown) => {
       if (!(error instanceof QemuAdapterError)) throw error;
       this.qemuFailed = { error, file };
       return undefined;
@@ -316,6 +346,10 @@ class Campaign {
     this.totals.setCompared += run.diff.setCompared;
     if (run.tooManyOrders === true) this.totals.tooManyOrders++;
     for (const id of run.explainedBy) this.explained[id] = (this.explained[id] ?? 0) + 1;
+    if (run.qemuAbort !== undefined) {
+      this.aborts.runs++;
+      this.aborts.stepsNotCompared += scenario.steps.length - Number(run.qemuAbort.step.split('.')[0]);
+    }
     this.options.onRun?.(run);
     return run;
   }
@@ -371,7 +405,8 @@ export async function checkDifferential(options: DifferentialCheckOptions): Prom
     distinct.push(shrinkIt ? await shrinkDistinct(campaign, arbitrary, entry, seed, reportDir, distinct.length) : asFound(entry));
   }
   const { generatedCompared, generatedSkipped, ...totals } = campaign.totals;
-  const done = { seed, scenarios, ...totals, generatedCompared, generatedSkipped, differing, distinct, explained: campaign.explained };
+  const aborts = campaign.aborts.runs === 0 ? {} : { qemuAborts: { ...campaign.aborts } };
+  const done = { seed, scenarios, ...totals, generatedCompared, generatedSkipped, differing, distinct, explained: campaign.explained, ...aborts };
   if (campaign.qemuFailed !== undefined) return { ...done, qemuFailure: reportQemuFailure(campaign.qemuFailed.error, campaign.qemuFailed.file, seed, reportDir) };
   const first = distinct.find((d) => d.file !== undefined);
   if (first === undefined) return done;

@@ -82,6 +82,8 @@ export interface ScenarioDiff {
   readonly divergence?: string;
   /** The models' verdict on the engine run: the invariants it violates (none: the engine conforms). */
   readonly model: { readonly violations: readonly Violation[] };
+  /** QEMU died of a documented abort (src/qemu/qemuAborts.ts) at `step`: the top-level steps from there on (`notCompared`) were not compared. */
+  readonly qemuAbort?: { readonly id: string; readonly step: string; readonly notCompared: number };
 }
 
 export function registerDiff(program: Command, setExitCode: (code: number) => void): void {
@@ -175,7 +177,8 @@ async function files(target: string, json: boolean, reporter: Reporter | undefin
   }
   const results = perSession.flat();
   const summaries = sessions.map((s, i) => summarise(perSession[i]!, s.qemuVersion));
-  const code = summaries.some((s) => s.differences > 0 || s.modelViolations > 0) ? ExitCode.Violation : ExitCode.Ok;
+  // A documented QEMU abort is a documented difference: it fails the command as one does.
+  const code = summaries.some((s) => s.differences > 0 || s.modelViolations > 0 || s.qemuAborts > 0) ? ExitCode.Violation : ExitCode.Ok;
   if (json) process.stdout.write(jsonDocument('diff', code, { scenarios: results, summary: summaries.length === 1 ? summaries[0] : summaries }));
   else if (textOnStdout(reporter)) for (const summary of summaries) process.stdout.write(`${summaryLine(summary)}\n`);
   emitReport('diff: ', reporter, () => diffFilesReport(target, results));
@@ -189,10 +192,12 @@ async function compare(path: string, scenario: Scenario, session: QemuSession): 
   const qemu: ResultDocument = await runScenarioOnQemu(scenario, { session }).catch((error: unknown) => {
     throw asQemuCliError(`diff: ${path}`, error);
   });
-  const { diff, unexplained, explainedBy, tooManyOrders } = await compareDocuments(scenario, engine, qemu).catch((error: unknown) => {
+  const { diff, unexplained, explainedBy, tooManyOrders, qemuAbort } = await compareDocuments(scenario, engine, qemu).catch((error: unknown) => {
     throw asQemuCliError(`diff: ${path}`, error);
   });
-  const explained = (unexplained.length === 0 ? explainedBy.join(', ') || undefined : undefined) ?? documented(path, diff.differences);
+  // The abort is reported on its own (qemuAbort), not as a divergence of the steps compared.
+  const divergences = explainedBy.filter((id) => id !== qemuAbort?.id);
+  const explained = (unexplained.length === 0 ? divergences.join(', ') || undefined : undefined) ?? documented(path, diff.differences);
   return {
     file: path,
     scenario: scenario.name,
@@ -205,6 +210,7 @@ async function compare(path: string, scenario: Scenario, session: QemuSession): 
     ...(qemu.skipped === undefined ? {} : { qemuSkipped: qemu.skipped }),
     ...(explained === undefined ? {} : { divergence: explained }),
     model: { violations: checked.violations },
+    ...(qemuAbort === undefined ? {} : { qemuAbort: { ...qemuAbort, notCompared: scenario.steps.length - Number(qemuAbort.step.split('.')[0]) } }),
   };
 }
 
@@ -238,6 +244,8 @@ interface Summary {
   readonly setCompared: number;
   readonly differences: number;
   readonly modelViolations: number;
+  /** Scenarios whose QEMU died of a documented abort (counted apart from the differences). */
+  readonly qemuAborts: number;
 }
 
 function summarise(results: readonly ScenarioDiff[], qemuVersion: string | undefined): Summary {
@@ -249,17 +257,20 @@ function summarise(results: readonly ScenarioDiff[], qemuVersion: string | undef
     setCompared: results.reduce((n, r) => n + r.setCompared, 0),
     differences: results.reduce((n, r) => n + r.differences.length, 0),
     modelViolations: results.reduce((n, r) => n + r.model.violations.length, 0),
+    qemuAborts: results.filter((r) => r.qemuAbort !== undefined).length,
   };
 }
 
 function summaryLine(s: Summary): string {
-  return `${s.qemuVersion === undefined ? '' : `QEMU ${s.qemuVersion}: `}${s.scenarios} scenario(s), ${s.compared} step(s) compared (${s.setCompared} against the set every order admits), ${s.skipped} skipped, ${s.differences} difference(s), ${s.modelViolations} model violation(s)`;
+  return `${s.qemuVersion === undefined ? '' : `QEMU ${s.qemuVersion}: `}${s.scenarios} scenario(s), ${s.compared} step(s) compared (${s.setCompared} against the set every order admits), ${s.skipped} skipped, ${s.differences} difference(s), ${s.modelViolations} model violation(s)${s.qemuAborts === 0 ? '' : `, ${s.qemuAborts} documented QEMU abort(s)`}`;
 }
 
 /** One scenario: a header line, then a row a difference (step, what it did, field, engine, qemu). */
 export function formatScenarioDiff(scenario: Scenario, result: ScenarioDiff): string {
-  const status =
-    result.differences.length === 0 ? 'same' : `${result.differences.length} difference(s)${result.divergence === undefined ? '' : `, documented divergence ${result.divergence}`}`;
+  const abort = result.qemuAbort;
+  const upTo = abort === undefined ? '' : ` up to step ${abort.step}, where QEMU died of the documented abort ${abort.id} (${abort.notCompared} step(s) from there not compared)`;
+  const differences = result.differences.length === 0 ? 'same' : `${result.differences.length} difference(s)${result.divergence === undefined ? '' : `, documented divergence ${result.divergence}`}`;
+  const status = `${differences}${upTo}`;
   const model = result.model.violations.length === 0 ? 'model: engine conforms' : `model: ${result.model.violations.length} violation(s) by the engine`;
   const version = result.qemuVersion === undefined ? '' : ` on QEMU ${result.qemuVersion}`;
   const orders = result.setCompared === 0 ? '' : `, ${result.setCompared} against the set every order admits`;
@@ -332,7 +343,7 @@ export function generatedText(result: DifferentialCheckResult): string {
   const distinct = result.distinct ?? [];
   const sets = `${result.setCompared ?? 0} against the set every order admits${(result.tooManyOrders ?? 0) > 0 ? `, ${result.tooManyOrders} run(s) with too many orders compared exactly` : ''}`;
   const lines = [
-    `${result.scenarios} scenario(s) generated, ${result.runs} run(s) with shrinking, ${result.compared} step(s) compared (${sets}), ${result.skipped} skipped${generatedSteps}${explained.length === 0 ? '' : `; documented divergences seen: ${explained.join(', ')}`}`,
+    `${result.scenarios} scenario(s) generated, ${result.runs} run(s) with shrinking, ${result.compared} step(s) compared (${sets}), ${result.skipped} skipped${generatedSteps}${explained.length === 0 ? '' : `; documented divergences seen: ${explained.join(', ')}`}${aborted(result)}`,
   ];
   if (distinct.length > 0) lines.push(`difference found in ${result.differing ?? 0} scenario(s), ${distinct.length} distinct:`);
   for (const [i, d] of distinct.entries()) {
@@ -354,4 +365,9 @@ function integer(flag: string, text: string, min: number, max: number): number {
   const value = parseInteger(text, min, max);
   if (value === undefined) throw new CliError(`diff: ${flag} must be an integer from ${min} to ${max}, got "${text}"`, ExitCode.Usage);
   return value;
+}
+
+function aborted(result: DifferentialCheckResult): string {
+  const a = result.qemuAborts;
+  return a === undefined ? '' : `; ${a.runs} run(s) ended in a documented QEMU abort, ${a.stepsNotCompared} step(s) from there not compared`;
 }
