@@ -490,15 +490,19 @@ describe('failed writes', () => {
     const raw = new RawNode(env, 'raw', 8192, { fill: 0xaa });
     const top = new OverlayNode(env, 'top', 8192, { clusterSize: 4096 });
     top.attach('backing', raw);
-    // The head sector's padding read reaches raw first and fails; the tail's and the cluster's copy-on-write read succeed.
+    // The head sector's padding read reaches raw first and fails, which ends the reading, as
+    // bdrv_padding_rmw_read returns at its first failure: the tail sector is not read either.
     const task = env.sched.spawn('w', () => top.write(100, new Uint8Array(1000).fill(0x11)));
     await env.sched.run();
     expect(task.outcome!.ok).toBe(true);
     const read = env.sched.spawn('r', () => top.read(0, 2048));
     await env.sched.run();
-    // Head sector: its padding read failed (the stream's bytes, then the data); tail sector read fine (data, then 0xaa).
+    // Head sector: the stream's first 512 bytes, then the data; tail sector [1024, 1536): the data,
+    // then the stream's next bytes; the sector after it is untouched (0xaa).
+    const stream = streamBytes(env.prng.derive('undefined-bytes/top'), 1024);
     const expected = new Uint8Array(2048).fill(0xaa);
-    expected.set(streamBytes(env.prng.derive('undefined-bytes/top'), 100), 0);
+    expected.set(stream.subarray(0, 512), 0);
+    expected.set(stream.subarray(512, 1024), 1024);
     expect(new Set(expected.subarray(0, 100)).size).toBeGreaterThan(50);
     expected.fill(0x11, 100, 1100);
     expect(firstDifference(read.result(), expected)).toBeNull();
