@@ -28,35 +28,34 @@ interface Page {
   readonly values: (ByteSet | undefined)[];
 }
 
-/** Stamps of one range's chunks, reused (a check is synchronous). */
+/** Per chunk of the range being planned: the tick it held at, if it held with the set the model allows now (else -1), and its stamp. */
+let heldAt = new Float64Array(64);
 let stamps = new Float64Array(64);
+/** The plan of a range with nothing to leave out, reused (plans are used before the next is made). */
+const WHOLE: ByteRange[] = [];
 
 export class VerifiedChunks {
   private readonly pages = new Map<number, Page>();
 
   /**
    * The parts of `r` that must still be compared against `expected` (which covers `r` in order),
-   * merged, in disk order: all of `r` but the whole chunks proven unchanged on both sides.
+   * merged, in disk order: all of `r` but the whole chunks proven unchanged on both sides. Valid
+   * until the next call.
    */
   toCompare(node: BlockNode, r: ByteRange, expected: readonly ExpectedRun[]): readonly ByteRange[] {
     const end = r.offset + r.bytes;
     const first = Math.ceil(r.offset / CHUNK_SIZE);
     const last = Math.floor(end / CHUNK_SIZE);
+    WHOLE[0] = r;
     // Only chunks the model still allows the set they held with can be left out; the engine is asked only then.
-    if (last <= first || !this.anyHeldAsNow(first, last, expected)) return [r];
-    if (stamps.length < last - first) stamps = new Float64Array(Math.max(last - first, 2 * stamps.length));
+    if (last <= first || !this.heldAsNow(first, last, expected)) return WHOLE;
     stamps.fill(0, 0, last - first);
     node.peekStamps(first * CHUNK_SIZE, (last - first) * CHUNK_SIZE, stamps, first);
     const out: ByteRange[] = [];
     let from = r.offset;
-    let cursor = 0;
-    for (let c = first; c < last; c++) {
-      const start = c * CHUNK_SIZE;
-      cursor = runAt(expected, cursor, start);
-      const page = this.pages.get(Math.floor(c / PAGE));
-      const held = page?.values[c % PAGE];
-      const set = singleSet(expected[cursor], start);
-      if (held === undefined || set === null || !sameBytes(held, set) || stamps[c - first]! > page!.tick[c % PAGE]!) continue;
+    for (let k = 0; k < last - first; k++) {
+      if (heldAt[k]! < 0 || stamps[k]! > heldAt[k]!) continue;
+      const start = (first + k) * CHUNK_SIZE;
       if (start > from) out.push({ offset: from, bytes: start - from });
       from = start + CHUNK_SIZE;
     }
@@ -86,17 +85,31 @@ export class VerifiedChunks {
     }
   }
 
-  /** Whether some whole chunk in [first, last) held with the set the model allows over it now. */
-  private anyHeldAsNow(first: number, last: number, expected: readonly ExpectedRun[]): boolean {
+  /** Fill heldAt for the chunks [first, last); whether any held with the set the model allows over it now. */
+  private heldAsNow(first: number, last: number, expected: readonly ExpectedRun[]): boolean {
+    if (heldAt.length < last - first) {
+      heldAt = new Float64Array(Math.max(last - first, 2 * heldAt.length));
+      stamps = new Float64Array(heldAt.length);
+    }
+    let any = false;
     let cursor = 0;
+    let key = -1;
+    let page: Page | undefined;
     for (let c = first; c < last; c++) {
-      const held = this.pages.get(Math.floor(c / PAGE))?.values[c % PAGE];
+      if (Math.floor(c / PAGE) !== key) {
+        key = Math.floor(c / PAGE);
+        page = this.pages.get(key);
+      }
+      const held = page?.values[c % PAGE];
+      heldAt[c - first] = -1;
       if (held === undefined) continue;
       cursor = runAt(expected, cursor, c * CHUNK_SIZE);
       const set = singleSet(expected[cursor], c * CHUNK_SIZE);
-      if (set !== null && sameBytes(held, set)) return true;
+      if (set === null || !sameBytes(held, set)) continue;
+      heldAt[c - first] = page!.tick[c % PAGE]!;
+      any = true;
     }
-    return false;
+    return any;
   }
 }
 
