@@ -190,6 +190,7 @@ export class DataConformance {
     const { made, refused } = this.compare.peeks;
     if (made > 0 || refused === 0) this.checkedSteps++;
     if (d.data.commit?.running) d.wide.add('commit-in-flight');
+    if (d.race.size === 0 && d.wide.size === 0 && !d.mayBeWide) return;
     const reasons = new Set([...d.race, ...d.wide]);
     if (reasons.size === 0 && d.mayBeWide) {
       d.mayBeWide = holdsWide(d.data);
