@@ -338,17 +338,23 @@ export abstract class BlockNode implements ChildOwner {
    * cannot tell or cannot be peeked now (closed, ejected): a checker must then peek. For checkers only.
    */
   peekStamps(offset: number, bytes: number, into: Float64Array, base: number): void {
-    const first = Math.floor(offset / CHUNK_SIZE) - base;
+    const graph = lastGraphChange();
     const end = Math.ceil((offset + bytes) / CHUNK_SIZE) - base;
-    const floor = !this.open || this.ejected ? Infinity : lastGraphChange();
-    for (let k = first; k < end; k++) if (floor > into[k]!) into[k] = floor;
-    if (floor !== Infinity) this.doPeekStamps(offset, bytes, into, base);
+    for (let k = Math.floor(offset / CHUNK_SIZE) - base; k < end; k++) if (graph > into[k]!) into[k] = graph;
+    this.raiseStamps(offset, bytes, into, base);
+  }
+
+  /** peekStamps without the graph's tick (which the outermost call adds once): this node's and those below it. */
+  raiseStamps(offset: number, bytes: number, into: Float64Array, base: number): void {
+    if (this.open && !this.ejected) return this.doPeekStamps(offset, bytes, into, base);
+    const end = Math.ceil((offset + bytes) / CHUNK_SIZE) - base;
+    for (let k = Math.floor(offset / CHUNK_SIZE) - base; k < end; k++) into[k] = Infinity;
   }
 
   /** A filter that peeks its file as BlockNode's doPeek does reads what its file reads; other nodes cannot tell. */
   protected doPeekStamps(offset: number, bytes: number, into: Float64Array, base: number): void {
     const below = this.doPeek === BlockNode.prototype.doPeek && this.isFilter ? this.file : null;
-    if (below) return below.peekStamps(offset, bytes, into, base);
+    if (below) return below.raiseStamps(offset, bytes, into, base);
     const end = Math.ceil((offset + bytes) / CHUNK_SIZE) - base;
     for (let k = Math.floor(offset / CHUNK_SIZE) - base; k < end; k++) into[k] = Infinity;
   }

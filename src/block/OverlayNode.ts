@@ -146,7 +146,7 @@ export class OverlayNode extends BlockNode {
     for (let pos = offset; pos < end; ) {
       const kind = this.map.get(this.clusterOf(pos));
       const runEnd = this.runEnd(pos, end, kind);
-      if (kind === undefined && backing && pos < backing.length) backing.peekStamps(pos, Math.min(runEnd, backing.length) - pos, into, base);
+      if (kind === undefined && backing && pos < backing.length) backing.raiseStamps(pos, Math.min(runEnd, backing.length) - pos, into, base);
       pos = runEnd;
     }
   }

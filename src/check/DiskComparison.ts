@@ -185,7 +185,7 @@ export class DiskComparison {
       for (const r of peekPieces(all)) {
         const expected = primaryDisk(data, r.offset, r.bytes);
         if (!isWide(expected)) {
-          this.compareCheck(d, 'primary', 'vm', pd.local, r, expected, false, this.memo(index).primary);
+          this.compareCheck(d, 'primary', 'vm', pd.local, r, expected, false, this.memo(index).primary, full);
           continue;
         }
         const seen = this.peekCheck(d, 'primary', 'vm', () => pd.local.peek(r.offset, r.bytes, this.buffer(r.bytes)), r, expected);
@@ -196,7 +196,7 @@ export class DiskComparison {
     for (const r of peekPieces(byPrimary)) {
       const expected = secondaryDisk(data, r.offset, r.bytes);
       if (!isWide(expected)) {
-        this.compareCheck(d, 'secondary', 'disk', sd.disk, r, expected, false, this.memo(index).disk);
+        this.compareCheck(d, 'secondary', 'disk', sd.disk, r, expected, false, this.memo(index).disk, full);
         continue;
       }
       const seen = this.peekCheck(d, 'secondary', 'disk', () => sd.disk.peek(r.offset, r.bytes, this.buffer(r.bytes)), r, expected);
@@ -206,7 +206,7 @@ export class DiskComparison {
       for (const r of peekPieces([v])) {
         const expected = secondaryView(data, r.offset, r.bytes);
         if (!isWide(expected)) {
-          this.compareCheck(d, 'secondary', 'vm', sd.replication, r, expected, v.isolation, this.memo(index).view);
+          this.compareCheck(d, 'secondary', 'vm', sd.replication, r, expected, v.isolation, this.memo(index).view, full);
           continue;
         }
         const seen = this.peekCheck(d, 'secondary', 'vm', () => sd.replication.peek(r.offset, r.bytes, this.buffer(r.bytes)), r, expected, v.isolation);
@@ -276,13 +276,17 @@ export class DiskComparison {
 
   /**
    * Compare one piece as the node hands it over, copying nothing (nothing to narrow: the expectation
-   * is exact), but for the whole chunks `memo` proves would hold again; false if the node cannot be
-   * peeked. Every part is peeked even after a wrong byte, so a part that cannot be peeked still voids the check, as one peek of the piece would.
+   * is exact); false if the node cannot be peeked. A whole-disk comparison (`leaveOut`) leaves out
+   * the whole chunks `memo` proves would hold again: most of a disk is as an earlier step's
+   * comparison found it, while a step's own clusters mostly changed (there the proof costs about what
+   * it saves). Every part is peeked even after a wrong byte, so a part that cannot be peeked still
+   * voids the check, as one peek of the piece would.
    */
-  private compareCheck(d: DiskModel, vm: string, target: string, node: BlockNode, r: ByteRange, expected: ExpectedRun[], isolation: boolean, memo: VerifiedChunks): boolean {
+  private compareCheck(d: DiskModel, vm: string, target: string, node: BlockNode, r: ByteRange, expected: ExpectedRun[], isolation: boolean, memo: VerifiedChunks, leaveOut: boolean): boolean {
     comparison.begin(expected);
     try {
-      for (const part of memo.toCompare(node, r, expected)) node.peekRuns(part.offset, part.bytes, comparison);
+      if (!leaveOut) node.peekRuns(r.offset, r.bytes, comparison);
+      else for (const part of memo.toCompare(node, r, expected)) node.peekRuns(part.offset, part.bytes, comparison);
     } catch (error) {
       if (!(error instanceof PeekUnavailable)) throw error;
       this.peeks.refused++;
