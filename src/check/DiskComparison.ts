@@ -277,10 +277,10 @@ export class DiskComparison {
   /**
    * Compare one piece as the node hands it over, copying nothing (nothing to narrow: the expectation
    * is exact); false if the node cannot be peeked. A whole-disk comparison (`leaveOut`) leaves out
-   * the whole chunks `memo` proves would hold again: most of a disk is as an earlier step's
-   * comparison found it, while a step's own clusters mostly changed (there the proof costs about what
-   * it saves). Every part is peeked even after a wrong byte, so a part that cannot be peeked still
-   * voids the check, as one peek of the piece would.
+   * the whole chunks `memo` proves would hold again since the last whole-disk comparison: most of a
+   * disk is as that one found it, while a step's own clusters mostly changed (there keeping the
+   * proof costs more than the bytes it would save). Every part is peeked even after a wrong byte, so
+   * a part that cannot be peeked still voids the check, as one peek of the piece would.
    */
   private compareCheck(d: DiskModel, vm: string, target: string, node: BlockNode, r: ByteRange, expected: ExpectedRun[], isolation: boolean, memo: VerifiedChunks, leaveOut: boolean): boolean {
     comparison.begin(expected);
@@ -293,7 +293,7 @@ export class DiskComparison {
       return false;
     }
     this.peeks.made++;
-    if (comparison.mismatch === null) memo.held(r, expected);
+    if (leaveOut && comparison.mismatch === null) memo.held(r, expected);
     this.judge(d, vm, target, comparison.mismatch, isolation);
     return true;
   }
