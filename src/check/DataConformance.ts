@@ -82,7 +82,12 @@ export class DataConformance {
     this.belowView.clear();
     this.admittedIn.clear();
     for (const d of this.disks) {
-      Object.assign(d, { pending: [], padEdges: [], anyRanges: [], touched: [], written: [], primaryWritten: [] });
+      d.pending = [];
+      d.padEdges = [];
+      d.anyRanges = [];
+      d.touched = [];
+      d.written = [];
+      d.primaryWritten = [];
       d.byReq.clear();
       d.race.clear();
       d.wide.clear();
