@@ -4,6 +4,7 @@
  * (inserting a filter, the commit's final rewiring) move edges from one child node to another.
  */
 import type { BlockNode } from './BlockNode.js';
+import { noteGraphChange } from './WriteClock.js';
 
 /** Anything that can hold a child link: a block node or a BlockBackend. */
 export interface ChildOwner {
@@ -18,6 +19,7 @@ export class BdrvChild {
     readonly role: string,
   ) {
     current.parents.add(this);
+    noteGraphChange();
   }
 
   get node(): BlockNode {
@@ -30,9 +32,11 @@ export class BdrvChild {
     this.current.parents.delete(this);
     this.current = to;
     to.parents.add(this);
+    noteGraphChange();
   }
 
   detach(): void {
     this.current.parents.delete(this);
+    noteGraphChange();
   }
 }

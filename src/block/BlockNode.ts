@@ -15,7 +15,8 @@ import { BdrvChild, type ChildOwner } from './BdrvChild.js';
 import { BlockError } from './BlockError.js';
 import { TrackedRequests, type TrackedRequest } from './TrackedRequests.js';
 import { allocBytes } from './buffers.js';
-import type { PeekSink } from './SectorStore.js';
+import { CHUNK_SIZE, type PeekSink } from './SectorStore.js';
+import { lastGraphChange } from './WriteClock.js';
 
 /** Allocation status of one layer over a run of bytes, as block_status reports it. */
 export interface BlockStatus {
@@ -334,6 +335,35 @@ export abstract class BlockNode implements ChildOwner {
   peekRuns(offset: number, bytes: number, sink: PeekSink): void {
     if (!this.open || this.ejected) throw new PeekUnavailable(`${this.name} is ${this.open ? 'ejected' : 'closed'}`);
     this.doPeekRuns(offset, bytes, sink);
+  }
+
+  /**
+   * Raise into[c - base], for each 4 KiB chunk c (SectorStore's CHUNK_SIZE) that [offset, offset +
+   * bytes) overlaps, to the latest write-clock tick (WriteClock.ts) at which anything a peek of the
+   * chunk reads may have changed: the stores and cluster maps it reaches, the graph's edges. A peek
+   * of the chunk returns what it returned at tick t while that is at most t. Infinity where the node
+   * cannot tell or cannot be peeked now (closed, ejected): a checker must then peek. For checkers only.
+   */
+  peekStamps(offset: number, bytes: number, into: Float64Array, base: number): void {
+    const graph = lastGraphChange();
+    const end = Math.ceil((offset + bytes) / CHUNK_SIZE) - base;
+    for (let k = Math.floor(offset / CHUNK_SIZE) - base; k < end; k++) if (graph > into[k]!) into[k] = graph;
+    this.raiseStamps(offset, bytes, into, base);
+  }
+
+  /** peekStamps without the graph's tick (which the outermost call adds once): this node's and those below it. */
+  raiseStamps(offset: number, bytes: number, into: Float64Array, base: number): void {
+    if (this.open && !this.ejected) return this.doPeekStamps(offset, bytes, into, base);
+    const end = Math.ceil((offset + bytes) / CHUNK_SIZE) - base;
+    for (let k = Math.floor(offset / CHUNK_SIZE) - base; k < end; k++) into[k] = Infinity;
+  }
+
+  /** A filter that peeks its file as BlockNode's doPeek does reads what its file reads; other nodes cannot tell. */
+  protected doPeekStamps(offset: number, bytes: number, into: Float64Array, base: number): void {
+    const below = this.doPeek === BlockNode.prototype.doPeek && this.isFilter ? this.file : null;
+    if (below) return below.raiseStamps(offset, bytes, into, base);
+    const end = Math.ceil((offset + bytes) / CHUNK_SIZE) - base;
+    for (let k = Math.floor(offset / CHUNK_SIZE) - base; k < end; k++) into[k] = Infinity;
   }
 
   /** A filter that peeks its file as BlockNode's doPeek does passes the visit down; any other node copies once. */

@@ -138,6 +138,19 @@ export class OverlayNode extends BlockNode {
     }
   }
 
+  /** What doPeek's walk reads: the store (whose stamps also cover the cluster map), and the backing under unallocated clusters. */
+  protected override doPeekStamps(offset: number, bytes: number, into: Float64Array, base: number): void {
+    this.store.raiseStamps(offset, bytes, into, base);
+    const end = offset + bytes;
+    const backing = this.backing;
+    for (let pos = offset; pos < end; ) {
+      const kind = this.map.get(this.clusterOf(pos));
+      const runEnd = this.runEnd(pos, end, kind);
+      if (kind === undefined && backing && pos < backing.length) backing.raiseStamps(pos, Math.min(runEnd, backing.length) - pos, into, base);
+      pos = runEnd;
+    }
+  }
+
   /** doPeek's walk, handing each piece on instead of copying it. */
   protected override doPeekRuns(offset: number, bytes: number, sink: PeekSink): void {
     const end = offset + bytes;
@@ -162,7 +175,7 @@ export class OverlayNode extends BlockNode {
       this.store.write(offset, data);
       // Link new clusters only once their data is in place, as qcow2 updates its L2 table after the
       // data write: until then readers see the old contents, and a failed write leaves them intact.
-      for (const c of claimed) this.map.set(c, DATA);
+      for (const c of claimed) this.link(c, DATA);
     } finally {
       this.release(claimed);
     }
@@ -184,7 +197,7 @@ export class OverlayNode extends BlockNode {
     await this.waitAllocations(first * cs, (last - first) * cs);
     await this.ioLatency('write-zeroes');
     this.trace('write-zeroes', first * cs, (last - first) * cs, requestId);
-    for (let c = first; c < last; c++) this.map.set(c, ZERO);
+    for (let c = first; c < last; c++) this.link(c, ZERO);
     this.store.zero(first * cs, (last - first) * cs);
     if (offset + bytes > last * cs) await this.doWrite(last * cs, new Uint8Array(offset + bytes - last * cs), requestId);
   }
@@ -292,6 +305,13 @@ export class OverlayNode extends BlockNode {
     const out = allocBytes(bytes);
     if (available > 0) out.set(await backing.read(offset, available, { requestId }));
     return out;
+  }
+
+  /** Map a cluster, stamping its range in the store: what reads through it changed (doPeekStamp). */
+  private link(cluster: number, kind: number): void {
+    this.map.set(cluster, kind);
+    const start = cluster * this.clusterSize;
+    this.store.touch(start, Math.min(this.clusterSize, this.length - start));
   }
 
   private clusterOf(offset: number): number {

@@ -27,6 +27,10 @@ export class RawNode extends BlockNode {
     this.store.readInto(offset, out, 0, out.length);
   }
 
+  protected override doPeekStamps(offset: number, bytes: number, into: Float64Array, base: number): void {
+    this.store.raiseStamps(offset, bytes, into, base);
+  }
+
   protected override doPeekRuns(offset: number, bytes: number, sink: PeekSink): void {
     this.store.visit(offset, bytes, sink);
   }

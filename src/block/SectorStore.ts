@@ -3,11 +3,13 @@
  * slabs (16 KiB growing to 1 MiB), allocated on first write, so memory follows what was written, not
  * the virtual size (a 1 TiB disk with 1 MiB written holds about 1 MiB). A chunk never written reads as the store's
  * background byte (0, or a fill pattern standing for a pre-filled image); a chunk zeroed as a whole
- * is kept as a marker, not as 4 KiB of zeros.
+ * is kept as a marker, not as 4 KiB of zeros. Each chunk keeps the write-clock tick of its last change
+ * (WriteClock.ts), so a checker can prove a range unchanged since it last compared it (raiseStamps).
  * Limits: offsets and lengths must be sector-aligned (the block node above pads unaligned requests).
  */
 
 import { allocBytes } from './buffers.js';
+import { nextTick } from './WriteClock.js';
 import { indexOfOther } from '../util/bytes.js';
 
 export const SECTOR_SIZE = 512;
@@ -17,6 +19,8 @@ const CHUNKS_PER_SLAB = 256;
 const RETAINED_SLABS = 2;
 /** Marker in the chunk map: the chunk is all zeros (distinct from the background when fill != 0). */
 const ZERO_CHUNK = -1;
+/** Chunk stamps are kept in pages of this many chunks (1 MiB of disk), made when first stamped. */
+const STAMP_PAGE = 256;
 
 /**
  * Receives peeked bytes piece by piece, in disk order: `bytes` are data[at, at + n) for the disk's
@@ -37,6 +41,10 @@ export class SectorStore {
   private liveChunks = 0;
   /** Slabs kept by the last clear: their memory holds old data, unlike slabs created since. */
   private reusedSlabs = 0;
+  /** Write-clock tick (WriteClock.ts) of each chunk's last write, zero or touch, by page of STAMP_PAGE chunks. */
+  private readonly stampPages = new Map<number, Float64Array>();
+  /** The tick the store was made or last cleared at: every chunk changed then. */
+  private clearedAt = nextTick();
 
   /**
    * @param sizeBytes virtual size, a multiple of 512
@@ -89,6 +97,32 @@ export class SectorStore {
       else out.push({ offset, bytes: CHUNK_SIZE });
     }
     return out;
+  }
+
+  /**
+   * Raise into[c - base], for each chunk c that [offset, offset + bytes) overlaps, to the latest
+   * write-clock tick at which the chunk may have changed (a write, a zero, a touch, a clear, the
+   * store's making): its bytes read as they did at tick t while that is at most t. For checkers.
+   */
+  raiseStamps(offset: number, bytes: number, into: Float64Array, base: number): void {
+    const end = Math.ceil((offset + bytes) / CHUNK_SIZE);
+    let key = -1;
+    let page: Float64Array | undefined;
+    for (let c = Math.floor(offset / CHUNK_SIZE); c < end; c++) {
+      if (Math.floor(c / STAMP_PAGE) !== key) {
+        key = Math.floor(c / STAMP_PAGE);
+        page = this.stampPages.get(key);
+      }
+      const tick = Math.max(this.clearedAt, page === undefined ? 0 : page[c % STAMP_PAGE]!);
+      if (tick > into[c - base]!) into[c - base] = tick;
+    }
+  }
+
+  /** Stamp [offset, offset + bytes) as changed now without changing a byte (an overlay mapped clusters over it). */
+  touch(offset: number, bytes: number): void {
+    const tick = nextTick();
+    const end = Math.ceil((offset + bytes) / CHUNK_SIZE);
+    for (let c = Math.floor(offset / CHUNK_SIZE); c < end; c++) this.stamp(c, tick);
   }
 
   read(offset: number, bytes: number): Uint8Array {
@@ -151,6 +185,7 @@ export class SectorStore {
 
   write(offset: number, data: Uint8Array, dataOffset = 0, bytes = data.length - dataOffset): void {
     this.checkRange(offset, bytes);
+    const tick = nextTick();
     let pos = offset;
     let at = dataOffset;
     const end = offset + bytes;
@@ -173,6 +208,7 @@ export class SectorStore {
       }
       const slab = this.slabs[slot >>> 8]!;
       slab.set(piece, (slot & (CHUNKS_PER_SLAB - 1)) * CHUNK_SIZE + within);
+      this.stamp(index, tick);
       pos += n;
       at += n;
     }
@@ -181,7 +217,9 @@ export class SectorStore {
   /** Make [offset, offset + bytes) read as zeros. */
   zero(offset: number, bytes: number): void {
     this.checkRange(offset, bytes);
+    const tick = nextTick();
     this.forEachChunk(offset, bytes, (index, within, n) => {
+      this.stamp(index, tick);
       if (n === CHUNK_SIZE) {
         this.release(index);
         if (this.fill !== 0) this.chunks.set(index, ZERO_CHUNK);
@@ -194,6 +232,8 @@ export class SectorStore {
   /** Forget everything written: the whole store reads as its background again. */
   clear(): void {
     this.chunks.clear();
+    this.stampPages.clear();
+    this.clearedAt = nextTick();
     // Keep a few slabs for the writes that follow (a checkpoint empties active and hidden, which
     // then fill again): dropping and reallocating 1 MiB slabs every epoch dominated the profile.
     this.slabs.length = Math.min(this.slabs.length, RETAINED_SLABS);
@@ -237,6 +277,16 @@ export class SectorStore {
     return slot;
   }
 
+
+  private stamp(index: number, tick: number): void {
+    const key = Math.floor(index / STAMP_PAGE);
+    let page = this.stampPages.get(key);
+    if (page === undefined) {
+      page = new Float64Array(STAMP_PAGE);
+      this.stampPages.set(key, page);
+    }
+    page[index % STAMP_PAGE] = tick;
+  }
 
   private release(index: number): void {
     const slot = this.chunks.get(index);

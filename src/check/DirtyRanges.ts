@@ -6,7 +6,6 @@
  * about 1 MiB); a race compares only what it can have changed (raceRanges). Ranges are split into pieces of at most PEEK_BYTES_MAX for bounded peeks.
  */
 import { exactly, sameBytes } from '../../models/data/ByteSet.js';
-import { IntervalMap } from '../../models/data/IntervalMap.js';
 import type { ReplicationData } from '../../models/data/ReplicationData.js';
 
 export interface ByteRange {
@@ -24,18 +23,15 @@ export const PEEK_BYTES_MAX = 1 << 20;
 /** Merged, sector-aligned ranges where the models or the engine's layers may hold anything but `pattern`. */
 export function dirtyRanges(models: readonly ReplicationData[], pattern: number, engine: readonly ByteRange[]): ByteRange[] {
   const initial = exactly(pattern);
-  let dirty = IntervalMap.empty<true>();
   // Peeks take whole sectors; the model's runs start wherever a guest write did.
-  const mark = (start: number, end: number) => {
-    dirty = dirty.set(Math.floor(start / SECTOR) * SECTOR, Math.ceil(end / SECTOR) * SECTOR, true);
-  };
+  const marks = new Marks(SECTOR);
   for (const data of models) {
-    for (const layer of [data.primary, data.secondary]) for (const run of layer.intervals()) if (!sameBytes(run.value, initial)) mark(run.start, run.end);
+    for (const layer of [data.primary, data.secondary]) for (const run of layer.intervals()) if (!sameBytes(run.value, initial)) marks.add(run.start, run.end);
     const buffers = [data.active, data.hidden, ...(data.commit ? [data.commit.candidates, data.commit.racing] : [])];
-    for (const layer of buffers) for (const run of layer.intervals()) mark(run.start, run.end);
+    for (const layer of buffers) for (const run of layer.intervals()) marks.add(run.start, run.end);
   }
-  for (const r of engine) mark(r.offset, r.offset + r.bytes);
-  return dirty.intervals().map((r) => ({ offset: r.start, bytes: r.end - r.start }));
+  for (const r of engine) marks.add(r.offset, r.offset + r.bytes);
+  return marks.merged();
 }
 
 /**
@@ -44,16 +40,40 @@ export function dirtyRanges(models: readonly ReplicationData[], pattern: number,
  * and the commit move only those). P and S elsewhere cannot have moved.
  */
 export function raceRanges(models: readonly ReplicationData[], touched: readonly ByteRange[]): ByteRange[] {
-  let dirty = IntervalMap.empty<true>();
-  const mark = (start: number, end: number) => {
-    dirty = dirty.set(Math.floor(start / SECTOR) * SECTOR, Math.ceil(end / SECTOR) * SECTOR, true);
-  };
+  const marks = new Marks(SECTOR);
   for (const data of models) {
     const buffers = [data.active, data.hidden, ...(data.commit ? [data.commit.candidates, data.commit.racing] : [])];
-    for (const layer of buffers) for (const run of layer.intervals()) mark(run.start, run.end);
+    for (const layer of buffers) for (const run of layer.intervals()) marks.add(run.start, run.end);
   }
-  for (const r of touched) mark(Math.floor(r.offset / CLUSTER) * CLUSTER, Math.ceil((r.offset + r.bytes) / CLUSTER) * CLUSTER);
-  return dirty.intervals().map((r) => ({ offset: r.start, bytes: r.end - r.start }));
+  for (const r of touched) marks.add(Math.floor(r.offset / CLUSTER) * CLUSTER, Math.ceil((r.offset + r.bytes) / CLUSTER) * CLUSTER);
+  return marks.merged();
+}
+
+/** Ranges marked in any order, widened to whole units, then merged where they overlap or touch. */
+class Marks {
+  private readonly starts: number[] = [];
+  private readonly ends: number[] = [];
+
+  constructor(private readonly unit: number) {}
+
+  add(start: number, end: number): void {
+    const from = Math.floor(start / this.unit) * this.unit;
+    const to = Math.ceil(end / this.unit) * this.unit;
+    if (to <= from) return;
+    this.starts.push(from);
+    this.ends.push(to);
+  }
+
+  merged(): ByteRange[] {
+    const order = this.starts.map((_, i) => i).sort((a, b) => this.starts[a]! - this.starts[b]!);
+    const out: { offset: number; bytes: number }[] = [];
+    for (const i of order) {
+      const last = out[out.length - 1];
+      if (last && this.starts[i]! <= last.offset + last.bytes) last.bytes = Math.max(last.bytes, this.ends[i]! - last.offset);
+      else out.push({ offset: this.starts[i]!, bytes: this.ends[i]! - this.starts[i]! });
+    }
+    return out;
+  }
 }
 
 /** The ranges cut into pieces of at most PEEK_BYTES_MAX, in order. */

@@ -19,6 +19,7 @@ import { type ByteRange, PEEK_BYTES_MAX, clip, dirtyRanges, peekPieces, raceRang
 import type { InvariantName } from './Invariant.js';
 import type { Reporter } from './Reporter.js';
 import { RunComparison } from './RunComparison.js';
+import { VerifiedChunks } from './VerifiedChunks.js';
 
 /** The copy-before-write cluster, in which the data model copies and the checks below group writes. */
 const CLUSTER = COW_CLUSTER_BYTES;
@@ -90,6 +91,8 @@ export class DiskComparison {
   private secondaryAlive = true;
   /** Peeks made and peeks refused (a closed or ejected node) since the last reset: was anything compared? */
   readonly peeks = { made: 0, refused: 0 };
+  /** Per disk, the chunks of each layer that last held (what an exact comparison may leave out, by proof). */
+  private readonly verified: { primary: VerifiedChunks; disk: VerifiedChunks; view: VerifiedChunks }[] = [];
 
   constructor(
     readonly report: Reporter,
@@ -160,6 +163,8 @@ export class DiskComparison {
    * checks. Wide pieces the engine's bytes fall into are narrowed to them.
    */
   checkDisk(index: number, d: DiskModel, full: boolean): ReplicationData {
+    // A step that wrote nothing on this disk has no cluster to compare until the next whole-disk check.
+    if (!full && d.touched.length === 0) return d.data;
     let data = d.data;
     const size = data.sizeBytes;
     const pd = this.pair.primary.disks[index]!;
@@ -182,7 +187,7 @@ export class DiskComparison {
       for (const r of peekPieces(all)) {
         const expected = primaryDisk(data, r.offset, r.bytes);
         if (!isWide(expected)) {
-          this.compareCheck(d, 'primary', 'vm', pd.local, r, expected);
+          this.compareCheck(d, 'primary', 'vm', pd.local, r, expected, false, this.memo(index).primary, full);
           continue;
         }
         const seen = this.peekCheck(d, 'primary', 'vm', () => pd.local.peek(r.offset, r.bytes, this.buffer(r.bytes)), r, expected);
@@ -193,7 +198,7 @@ export class DiskComparison {
     for (const r of peekPieces(byPrimary)) {
       const expected = secondaryDisk(data, r.offset, r.bytes);
       if (!isWide(expected)) {
-        this.compareCheck(d, 'secondary', 'disk', sd.disk, r, expected);
+        this.compareCheck(d, 'secondary', 'disk', sd.disk, r, expected, false, this.memo(index).disk, full);
         continue;
       }
       const seen = this.peekCheck(d, 'secondary', 'disk', () => sd.disk.peek(r.offset, r.bytes, this.buffer(r.bytes)), r, expected);
@@ -203,7 +208,7 @@ export class DiskComparison {
       for (const r of peekPieces([v])) {
         const expected = secondaryView(data, r.offset, r.bytes);
         if (!isWide(expected)) {
-          this.compareCheck(d, 'secondary', 'vm', sd.replication, r, expected, v.isolation);
+          this.compareCheck(d, 'secondary', 'vm', sd.replication, r, expected, v.isolation, this.memo(index).view, full);
           continue;
         }
         const seen = this.peekCheck(d, 'secondary', 'vm', () => sd.replication.peek(r.offset, r.bytes, this.buffer(r.bytes)), r, expected, v.isolation);
@@ -267,16 +272,30 @@ export class DiskComparison {
     return { offset: r.offset, bytes: actual };
   }
 
-  /** Compare one piece as the node hands it over, copying nothing (nothing to narrow: the expectation is exact); false if the node cannot be peeked. */
-  private compareCheck(d: DiskModel, vm: string, target: string, node: BlockNode, r: ByteRange, expected: ExpectedRun[], isolation = false): boolean {
+  private memo(index: number): { primary: VerifiedChunks; disk: VerifiedChunks; view: VerifiedChunks } {
+    return (this.verified[index] ??= { primary: new VerifiedChunks(), disk: new VerifiedChunks(), view: new VerifiedChunks() });
+  }
+
+  /**
+   * Compare one piece as the node hands it over, copying nothing (nothing to narrow: the expectation
+   * is exact); false if the node cannot be peeked. A whole-disk comparison (`leaveOut`) leaves out
+   * the whole chunks `memo` proves would hold again since the last whole-disk comparison: most of a
+   * disk is as that one found it, while a step's own clusters mostly changed (there keeping the
+   * proof costs more than the bytes it would save). Every part is peeked even after a wrong byte, so
+   * a part that cannot be peeked still voids the check, as one peek of the piece would.
+   */
+  private compareCheck(d: DiskModel, vm: string, target: string, node: BlockNode, r: ByteRange, expected: ExpectedRun[], isolation: boolean, memo: VerifiedChunks, leaveOut: boolean): boolean {
+    comparison.begin(expected);
     try {
-      node.peekRuns(r.offset, r.bytes, comparison.begin(expected));
+      if (!leaveOut) node.peekRuns(r.offset, r.bytes, comparison);
+      else for (const part of memo.toCompare(node, r, expected)) node.peekRuns(part.offset, part.bytes, comparison);
     } catch (error) {
       if (!(error instanceof PeekUnavailable)) throw error;
       this.peeks.refused++;
       return false;
     }
     this.peeks.made++;
+    if (leaveOut && comparison.mismatch === null) memo.held(r, expected);
     this.judge(d, vm, target, comparison.mismatch, isolation);
     return true;
   }

@@ -8,7 +8,7 @@
 import { type ByteSet, admits, isAnyByte } from '../../models/data/ByteSet.js';
 import type { ExpectedRun } from '../../models/data/ReplicationData.js';
 import type { PeekSink } from '../block/SectorStore.js';
-import { type ByteMismatch, firstDisallowed, firstOther } from './compareBytes.js';
+import { type ByteMismatch, firstDisallowed, firstNot } from './compareBytes.js';
 
 export class RunComparison implements PeekSink {
   private expected: readonly ExpectedRun[] = [];
@@ -57,6 +57,6 @@ export class RunComparison implements PeekSink {
 
 /** The first index in [from, to) whose byte is outside `values` (to: none), as firstMismatch scans. */
 function scan(data: Uint8Array, from: number, to: number, values: ByteSet): number {
-  if (values.length === 1) return firstOther(data, from, to, values[0]!);
+  if (values.length === 1) return firstNot(data, from, to, values[0]!);
   return isAnyByte(values) ? to : firstDisallowed(data, from, to, values);
 }

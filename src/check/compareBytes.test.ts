@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ANY_BYTE } from '../../models/data/ByteSet.js';
-import { firstMismatch } from './compareBytes.js';
+import { firstMismatch, firstNot } from './compareBytes.js';
 
 describe('firstMismatch', () => {
   const bytes = new Uint8Array(4096).fill(0x11);
@@ -20,5 +20,20 @@ describe('firstMismatch', () => {
 
   it('any byte admits everything', () => {
     expect(firstMismatch(bytes, 0, [{ offset: 0, length: 4096, values: ANY_BYTE }])).toBeNull();
+  });
+});
+
+describe('firstNot', () => {
+  it('finds the first other byte of a long run in any 16 KiB piece, and the end when there is none', () => {
+    const run = new Uint8Array(40000).fill(0x33);
+    expect(firstNot(run, 0, 40000, 0x33)).toBe(40000);
+    run[39999] = 0x34;
+    expect(firstNot(run, 0, 40000, 0x33)).toBe(39999);
+    expect(firstNot(run, 100, 39999, 0x33)).toBe(39999);
+    run[16384] = 0;
+    expect(firstNot(run, 7, 40000, 0x33)).toBe(16384);
+    run[16383] = 0;
+    expect(firstNot(run, 7, 40000, 0x33)).toBe(16383);
+    expect(firstNot(run, 16385, 16400, 0x33)).toBe(16400);
   });
 });

@@ -18,7 +18,7 @@ export function firstMismatch(actual: Uint8Array, offset: number, runs: readonly
   for (const run of runs) {
     const from = run.offset - offset;
     const to = from + run.length;
-    const i = run.values.length === 1 ? firstOther(actual, from, to, run.values[0]!) : isAnyByte(run.values) ? to : firstDisallowed(actual, from, to, run.values);
+    const i = run.values.length === 1 ? firstNot(actual, from, to, run.values[0]!) : isAnyByte(run.values) ? to : firstDisallowed(actual, from, to, run.values);
     if (i < to) return { offset: offset + i, actual: actual[i]!, allowed: run.values };
   }
   return null;
@@ -30,6 +30,28 @@ export function firstOther(actual: Uint8Array, from: number, to: number, value: 
   let i = from;
   while (i < stop && actual[i] === value) i++;
   return i < stop || i === to ? i : indexOfOther(actual, i, to, value);
+}
+
+/** Bytes compared at once by firstNot, and the size of each value's filled buffer. */
+const FILLED_BYTES = 16384;
+/** One buffer per byte value, filled with it, made when first needed. */
+const filled: (Buffer | undefined)[] = new Array(256);
+
+/**
+ * The first byte in [from, to) that is not `value`, for runs that are expected to hold it whole (a
+ * comparison with the model): one memcmp per 16 KiB against a filled buffer, and the index looked
+ * for only in a piece that differs. Short runs are looked at byte by byte.
+ */
+export function firstNot(actual: Uint8Array, from: number, to: number, value: number): number {
+  if (to - from <= 64) return firstOther(actual, from, to, value);
+  let fill = filled[value];
+  if (fill === undefined) filled[value] = fill = Buffer.alloc(FILLED_BYTES, value);
+  for (let at = from; at < to; at += FILLED_BYTES) {
+    const n = Math.min(FILLED_BYTES, to - at);
+    // fill.compare(target, targetStart, targetEnd, sourceStart, sourceEnd): 0 when the bytes are all `value`.
+    if (fill.compare(actual, at, at + n, 0, n) !== 0) return indexOfOther(actual, at, at + n, value);
+  }
+  return to;
 }
 
 /** The first byte in [from, to) outside `values`, checked once per run of equal bytes. */
