@@ -20,22 +20,35 @@ type Mechanism = 'filter' | 'notifier';
  * Replication's backup layout: secondary disk (raw, 0x11) under the BlockBackend colo1 (the NBD
  * export), hidden (target) backed by it, active on top; the job copies secondary -> hidden.
  */
-function backupChain(mechanism: Mechanism, options: { faults?: readonly Fault[]; hiddenClusterSize?: number } = {}) {
+interface ChainOptions {
+  faults?: readonly Fault[];
+  hiddenClusterSize?: number;
+  /** Disk size (16 clusters by default). */
+  size?: number;
+  /** The secondary disk's fill (0x11 by default; 0 makes it a sparse file whose unwritten chunks are holes). */
+  fill?: number;
+  name?: string;
+  crashPoint?: (point: string) => void;
+}
+
+function backupChain(mechanism: Mechanism, options: ChainOptions = {}) {
   const env = new SimEnv({ traceLevel: 'full', faults: options.faults ?? [] });
-  const secondary = new RawNode(env, 'secondary', SIZE, { fill: 0x11 });
-  const hidden = new OverlayNode(env, 'hidden', SIZE, { clusterSize: options.hiddenClusterSize });
+  const size = options.size ?? SIZE;
+  const secondary = new RawNode(env, 'secondary', size, { fill: options.fill ?? 0x11 });
+  const hidden = new OverlayNode(env, 'hidden', size, { clusterSize: options.hiddenClusterSize });
   hidden.attach('backing', secondary);
-  const active = new OverlayNode(env, 'active', SIZE);
+  const active = new OverlayNode(env, 'active', size);
   active.attach('backing', hidden);
   const colo = new BlockBackend('colo1', secondary);
   const completions: (Errno | null)[] = [];
   const job = new BackupJob(env, {
-    name: 'backup',
+    name: options.name ?? 'backup',
     source: secondary,
     target: hidden,
     mechanism,
     owner: 'replication-secondary',
     onComplete: (ret) => completions.push(ret),
+    ...(options.crashPoint ? { crashPoint: options.crashPoint } : {}),
   });
   return { env, secondary, hidden, active, colo, job, completions };
 }
@@ -316,4 +329,156 @@ describe('BackupJob: a copy names the write that caused it', () => {
       expect(io(7)).toEqual(['write:secondary']);
     });
   }
+});
+
+describe('BackupJob: holes in the source', () => {
+  /**
+   * A sparse secondary disk (fill 0): cluster 3 is never written (a hole), cluster 4 is written
+   * (data, right after the hole), cluster 6 holds 4 KiB of data then a hole. Writes with request
+   * ids 1 (cluster 3) and 2 (cluster 6); the I/O each copy made, by request.
+   */
+  async function copyHoles(mechanism: Mechanism) {
+    const c = backupChain(mechanism, { fill: 0 });
+    await run(c.env, () => c.secondary.write(4 * CS, filled(CS, 0x44)));
+    await run(c.env, () => c.secondary.write(6 * CS, filled(4096, 0x66)));
+    c.job.start();
+    await run(c.env, () => c.colo.write(3 * CS, filled(512, 0x33), 1));
+    await run(c.env, () => c.colo.write(6 * CS + 8192, filled(512, 0x67), 2));
+    const io = (req: number) => c.env.trace.eventsOf('io').filter((e) => e.fields.req === req).map((e) => `${e.fields.op}:${e.fields.node}`);
+    return { c, hole: io(1), partial: io(2) };
+  }
+
+  it('7.2: a cluster that is a hole as a whole is written as zeroes without a read; a partly written one is read', async () => {
+    const { c, hole, partial } = await copyHoles('filter');
+    expect(hole).toEqual(['write-zeroes:hidden', 'write:secondary']);
+    expect(partial).toEqual(['read:secondary', 'write:hidden', 'write:secondary']);
+    expect(await run(c.env, () => c.hidden.blockStatus(3 * CS, CS))).toEqual({ kind: 'zero', bytes: CS });
+    expect(peekRuns(c.hidden, 6 * CS, CS)).toEqual([
+      [0x66, 4096],
+      [0, CS - 4096],
+    ]);
+    expect(c.job.copiedClusters).toBe(2);
+  });
+
+  it('7.2: a read fault on the source does not fire for a hole, which needs no read', async () => {
+    const c = backupChain('filter', { fill: 0, faults: [{ kind: 'io-error', node: 'secondary', op: 'read', errno: 'EIO' }] });
+    c.job.start();
+    await run(c.env, () => c.colo.write(3 * CS, filled(512, 0x33)));
+    expect([c.job.copiedClusters, c.job.bitmap.isArmed(3)]).toEqual([1, false]);
+    expect(peekRuns(c.secondary, 3 * CS, 512)).toEqual([[0x33, 512]]);
+  });
+
+  it('v24: the notifier reads every cluster it copies, holes too (all zeros, so written as zeroes)', async () => {
+    const { c, hole, partial } = await copyHoles('notifier');
+    expect(hole).toEqual(['read:secondary', 'write-zeroes:hidden', 'write:secondary']);
+    expect(partial).toEqual(['read:secondary', 'write:hidden', 'write:secondary']);
+    expect(await run(c.env, () => c.hidden.blockStatus(3 * CS, CS))).toEqual({ kind: 'zero', bytes: CS });
+  });
+
+  it('v24: so a read fault on the source fails the write to a hole', async () => {
+    const c = backupChain('notifier', { fill: 0, faults: [{ kind: 'io-error', node: 'secondary', op: 'read', errno: 'EIO' }] });
+    c.job.start();
+    const error = await run(c.env, () => c.colo.write(3 * CS, filled(512, 0x33)).then(() => null, (e: unknown) => e));
+    expect((error as BlockError).message).toBe('injected EIO on secondary read');
+    expect([c.job.copiedClusters, c.job.bitmap.isArmed(3)]).toEqual([0, true]);
+  });
+});
+
+describe('BackupJob: a disk that is not a cluster multiple', () => {
+  for (const mechanism of ['filter', 'notifier'] as const) {
+    it(`${mechanism}: the last, partial cluster is copied up to the end of the disk`, async () => {
+      const c = backupChain(mechanism, { size: 4 * CS + 4096 });
+      c.job.start();
+      expect(c.job.bitmap.clusters).toBe(5);
+      await run(c.env, () => c.colo.write(4 * CS + 1024, filled(512, 0x33)));
+      expect(c.env.trace.eventsOf('cow').map((e) => [e.fields.cluster, e.fields.offset, e.fields.bytes])).toEqual([[4, 4 * CS, 4096]]);
+      expect(peekRuns(c.hidden, 4 * CS, 4096)).toEqual([[0x11, 4096]]);
+      expect(peekRuns(c.secondary, 4 * CS, 4096)).toEqual([
+        [0x11, 1024],
+        [0x33, 512],
+        [0x11, 2560],
+      ]);
+    });
+  }
+});
+
+describe('BackupJob: the job trace and the filter it inserts', () => {
+  for (const mechanism of ['filter', 'notifier'] as const) {
+    it(`${mechanism}: start, every checkpoint, then the cancel are traced as job events of the owner`, async () => {
+      const c = backupChain(mechanism);
+      c.job.start();
+      c.job.doCheckpoint();
+      c.job.doCheckpoint();
+      await run(c.env, () => c.job.cancel());
+      expect(c.env.trace.eventsOf('job').map((e) => [e.fields.job, e.fields.owner, e.fields.event])).toEqual([
+        ['backup', 'replication-secondary', 'start'],
+        ['backup', 'replication-secondary', 'checkpoint'],
+        ['backup', 'replication-secondary', 'checkpoint'],
+        ['backup', 'replication-secondary', 'cancelled'],
+      ]);
+    });
+  }
+
+  it('the filter is named cbw plus the job name from its first dot', () => {
+    const named = (name: string) => {
+      const c = backupChain('filter', { name });
+      c.job.start();
+      return c.colo.node.name;
+    };
+    expect([named('backup'), named('backup.1'), named('backup.2.x'), named('.3')]).toEqual(['cbw', 'cbw.1', 'cbw.2.x', 'cbw.3']);
+  });
+
+  it('7.2: cancel takes the filter out whole: hidden is no longer its target child', async () => {
+    const c = backupChain('filter');
+    c.job.start();
+    const parentsOfHidden = () => [...c.hidden.parents].map((edge) => `${edge.parent.name}:${edge.role}`);
+    expect(parentsOfHidden()).toEqual(['active:backing', 'cbw:target']);
+    await run(c.env, () => c.job.cancel());
+    expect(parentsOfHidden()).toEqual(['active:backing']);
+    expect([...c.secondary.parents].map((edge) => `${edge.parent.name}:${edge.role}`)).toEqual(['hidden:backing', 'colo1:root']);
+  });
+
+  for (const mechanism of ['filter', 'notifier'] as const) {
+    it(`${mechanism}: cancel removes only its own hook; another before-write hook of the source stays`, async () => {
+      const c = backupChain(mechanism);
+      const other = async () => undefined;
+      c.secondary.beforeWrite.push(other);
+      c.job.start();
+      await run(c.env, () => c.job.cancel());
+      expect(c.secondary.beforeWrite).toEqual([other]);
+    });
+  }
+});
+
+describe('BackupJob (v24): in-flight ranges cover exactly the clusters of a request', () => {
+  it('a copy of a cluster above a guarded read goes on at once', async () => {
+    const c = backupChain('notifier');
+    c.job.start();
+    const reader = c.env.sched.spawn('reader', () =>
+      c.job.guardRead(0, 512, async () => {
+        await c.env.sched.sleep('slow read', 100);
+        return c.env.now();
+      }),
+    );
+    const writer = c.env.sched.spawn('writer', async () => {
+      await c.env.sched.sleep('primary write arrives', 5);
+      await c.colo.write(5 * CS, filled(512, 0x33));
+      return c.env.now();
+    });
+    await c.env.sched.run();
+    expect([reader.result(), writer.result(), cowEvents(c.env)]).toEqual([100, 5, [[5, 0, 5]]]);
+  });
+
+  it('a guarded read of a cluster below a copy in flight starts at once', async () => {
+    const c = backupChain('notifier');
+    c.hidden.latencyTicks = 100;
+    c.job.start();
+    c.env.sched.spawn('write', () => c.colo.write(2 * CS, filled(512, 0x33)));
+    const reader = c.env.sched.spawn('reader', async () => {
+      await c.env.sched.sleep('read arrives', 5);
+      return c.job.guardRead(0, 512, async () => c.env.now());
+    });
+    await c.env.sched.run();
+    expect([reader.result(), cowEvents(c.env)]).toEqual([5, [[2, 0, 100]]]);
+  });
 });
