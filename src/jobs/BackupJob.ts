@@ -100,7 +100,9 @@ export class BackupJob {
   async cancel(): Promise<void> {
     if (this.status !== 'running') return;
     this.status = 'cancelled';
-    await this.teardown('ECANCELED');
+    await this.unhook();
+    this.traceJob('cancelled');
+    this.options.onComplete('ECANCELED');
   }
 
   /** The copy-before-write entry point, from the filter or the notifier, for the write `requestId`. */
@@ -138,10 +140,8 @@ export class BackupJob {
 
   /** 7.2 block-copy: each armed cluster is copied once; writers to a cluster being copied wait for it. */
   private async copyClusters(start: number, end: number, requestId: number | undefined): Promise<void> {
-    for (let c = start; c < end; c++) {
-      for (let pending = this.copying.get(c); pending; pending = this.copying.get(c)) {
-        await pending.wait(`write waits for copy of cluster ${c} by ${this.name}`);
-      }
+    for (const c of this.bitmap.clustersBetween(start, end)) {
+      for (let pending = this.copying.get(c); pending; pending = this.copying.get(c)) await pending.wait(`write waits for copy of cluster ${c} by ${this.name}`);
       if (!this.bitmap.take(c)) continue;
       const done = new WaitQueue(this.env.sched, `${this.name}:copy#${c}`);
       this.copying.set(c, done);
@@ -160,9 +160,7 @@ export class BackupJob {
     await this.cowRanges.waitOverlapping(start * cs, end * cs, `cow[${start},${end})`);
     const range = this.cowRanges.begin(start * cs, end * cs);
     try {
-      for (let c = start; c < end; c++) {
-        if (this.bitmap.take(c)) await this.copyTaken(c, false, requestId);
-      }
+      for (const c of this.bitmap.clustersBetween(start, end)) if (this.bitmap.take(c)) await this.copyTaken(c, false, requestId);
     } finally {
       this.cowRanges.end(range);
     }
@@ -196,11 +194,6 @@ export class BackupJob {
     if (this.env.trace.enabled) this.env.trace.emit('cow', { job: this.name, cluster, offset, bytes, epoch, req: requestId });
   }
 
-  private async teardown(ret: Errno): Promise<void> {
-    await this.unhook();
-    this.traceJob(ret === 'ECANCELED' ? 'cancelled' : 'failed');
-    this.options.onComplete(ret);
-  }
 
   /** Drain the source and take the filter (or notifier) away. */
   private async unhook(): Promise<void> {

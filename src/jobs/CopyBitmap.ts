@@ -3,6 +3,7 @@
  * (block-copy's dirty bitmap; in 2016 the inverse "done" bitmap). A checkpoint re-arms every cluster.
  * Stored sparse: one default for every cluster plus the set of clusters that differ from it, so
  * memory follows the clusters touched, not the disk size (a 1 TiB disk has 16 Mi clusters of 64 KiB).
+ * clustersBetween lists the clusters of a range, clipped to the disk, for the jobs to walk.
  */
 
 export class CopyBitmap {
@@ -38,6 +39,13 @@ export class CopyBitmap {
   /** A failed copy leaves the cluster armed again. */
   rearm(cluster: number): void {
     if (cluster >= 0 && cluster < this.clusters) this.set(cluster, true);
+  }
+
+  /** The clusters from `first` up to, not including, `end`, clipped to the disk, in order. */
+  clustersBetween(first: number, end: number): number[] {
+    const from = Math.max(0, first);
+    const to = Math.min(end, this.clusters);
+    return Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
   }
 
   armedCount(): number {
