@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { BlockBackend } from '../block/BlockBackend.js';
-import { BlockNode } from '../block/BlockNode.js';
+import { BlockNode, type BlockStatus } from '../block/BlockNode.js';
 import { OverlayNode } from '../block/OverlayNode.js';
 import { RawNode } from '../block/RawNode.js';
 import { encodeRuns } from '../scenario/runs.js';
 import type { Errno } from '../sim/errno.js';
 import type { Fault } from '../sim/FaultPlan.js';
+import { SimBoundError } from '../sim/Scheduler.js';
 import { SimEnv } from '../sim/SimEnv.js';
 import { PassFilter } from '../block/testing/PassFilter.js';
 import { COMMIT_GRANULARITY, CommitJob } from './CommitJob.js';
@@ -31,7 +32,9 @@ interface ChainOptions {
 }
 
 async function commitChain(options: ChainOptions = {}) {
-  const env = new SimEnv({ traceLevel: 'full', faults: options.faults ?? [] });
+  // A commit of this chain takes a few dozen scheduler steps: a job that never stops copying fails
+  // the run at this bound instead of spinning.
+  const env = new SimEnv({ traceLevel: 'full', faults: options.faults ?? [], maxSteps: 20_000 });
   const secondary = new RawNode(env, 'secondary', SIZE, { fill: 0x11 });
   const hidden = new OverlayNode(env, 'hidden', SIZE);
   hidden.attach('backing', secondary);
@@ -338,6 +341,127 @@ describe('CommitJob: the process dying under the job', () => {
     expect(() => failed[0]?.result()).toThrow(crash);
   });
 });
+
+describe('CommitJob: recording guest writes', () => {
+  it('by default records writes from the start, as QEMU 7.2: a write during the scan to a cluster it passed is copied', async () => {
+    const c = await commitChain({ scanTicksPerCluster: 100 });
+    c.job.start();
+    expect(c.active.afterWrite).toHaveLength(1);
+    c.env.sched.spawn('guest', async () => {
+      await c.env.sched.sleep('guest write', 150);
+      await c.vm.write(CS, filled(512, 0xc1));
+    });
+    await c.env.sched.run();
+    expect(c.job.status).toBe('completed');
+    expect(peekRuns(c.secondary, CS, 512)).toEqual([[0xc1, 512]]);
+    expect(c.active.afterWrite).toEqual([]);
+  });
+
+  it('QEMU 8.2-10.0.12: writes after the scan are recorded and copied, each once', async () => {
+    const c = await commitChain({ paceTicks: 10, recordsWritesDuringStartup: false });
+    c.job.start();
+    expect(c.active.afterWrite).toEqual([]);
+    c.env.sched.spawn('guest', async () => {
+      await c.env.sched.sleep('guest write', 5);
+      await c.vm.write(CS, filled(512, 0xc1), 31);
+    });
+    await c.env.sched.run();
+    expect(c.job.status).toBe('completed');
+    expect(c.env.trace.eventsOf('commit-copy').map((e) => [e.fields.offset, e.tick, e.fields.reqs])).toEqual([
+      [0, 0, undefined],
+      [CS, 10, '31'],
+      [2 * CS, 20, undefined],
+      [3 * CS, 30, undefined],
+      [5 * CS, 40, undefined],
+    ]);
+    expect(peekRuns(c.secondary, CS, 512)).toEqual([[0xc1, 512]]);
+    expect(c.active.afterWrite).toEqual([]);
+  });
+
+  it('names a request once per chunk, even when it dirtied two of its clusters or wrote one twice', async () => {
+    const c = await commitChain({ chunkBytes: 2 * CS, paceTicks: 10 });
+    c.job.start();
+    c.env.sched.spawn('guest', async () => {
+      await c.env.sched.sleep('guest write', 5);
+      await c.vm.write(9 * CS - 512, filled(1024, 0xc8), 41);
+      await c.vm.write(11 * CS, filled(512, 0xca), 42);
+      await c.vm.write(11 * CS + 4096, filled(512, 0xcb), 42);
+    });
+    await c.env.sched.run();
+    expect(c.env.trace.eventsOf('commit-copy').map((e) => [e.fields.offset, e.fields.bytes, e.fields.reqs])).toEqual([
+      [0, CS, undefined],
+      [2 * CS, 2 * CS, undefined],
+      [5 * CS, CS, undefined],
+      [8 * CS, 2 * CS, '41'],
+      [11 * CS, CS, '42'],
+    ]);
+  });
+
+  it('takes away only its own hook, also when the process dies under it', async () => {
+    const other = () => undefined;
+    const c = await commitChain({
+      crashPoint: () => {
+        throw new Error('crashed at secondary:during-commit');
+      },
+    });
+    c.active.afterWrite.push(other);
+    c.job.start();
+    await c.env.sched.run();
+    expect(c.env.sched.takeFailedTasks().map((t) => t.label)).toEqual(['commit']);
+    expect(c.active.afterWrite).toEqual([other]);
+  });
+});
+
+describe('CommitJob: time and bounds', () => {
+  it('the scan takes its time per cluster of an allocated run, a three-cluster run three times as long', async () => {
+    const c = await commitChain({ scanTicksPerCluster: 100 });
+    const more = c.env.sched.spawn('more data', () => c.active.write(8 * CS, filled(3 * CS, 0xd8)));
+    await c.env.sched.run();
+    more.result();
+    c.job.start();
+    await c.env.sched.run();
+    // Clusters 0, 2, 3, 5 take 100 ticks each, the run 8-10 takes 300.
+    expect(copies(c.env).map(([offset, , tick]) => [offset, tick])).toEqual([
+      [0, 700],
+      [2 * CS, 700],
+      [3 * CS, 700],
+      [5 * CS, 700],
+      [8 * CS, 700],
+      [9 * CS, 700],
+      [10 * CS, 700],
+    ]);
+  });
+
+  it('a run with a deadline names the timer the job waits on: its scan, then its pacing', async () => {
+    const scanning = await commitChain({ scanTicksPerCluster: 100 });
+    scanning.job.start();
+    await expect(scanning.env.sched.run({ deadlineTick: 50 })).rejects.toThrow(new SimBoundError('work still pending at tick 0 needs time past the deadline 50 (next timer: commit:scan at 100)'));
+    const pacing = await commitChain({ paceTicks: 70 });
+    pacing.job.start();
+    await expect(pacing.env.sched.run({ deadlineTick: 50 })).rejects.toThrow(new SimBoundError('work still pending at tick 0 needs time past the deadline 50 (next timer: commit:pace at 70)'));
+  });
+
+  it('a block status that makes no progress fails the scan instead of spinning', async () => {
+    const env = new SimEnv({ traceLevel: 'full' });
+    const base = new RawNode(env, 'secondary', SIZE, { fill: 0x11 });
+    const top = new StuckOverlay(env, 'active', SIZE);
+    top.attach('backing', base);
+    let aborted = 0;
+    const job = new CommitJob(env, { name: 'commit', owner: 'replication', top, base, chunkBytes: CS, paceTicks: 0, onComplete: () => undefined, onAborted: () => aborted++ });
+    job.start();
+    await env.sched.run();
+    const failed = env.sched.takeFailedTasks();
+    expect(() => failed[0]?.result()).toThrow(new Error('commit: the start-up scan made no progress at offset 0'));
+    expect([job.status, aborted, job.bytesCopied]).toEqual(['failed', 1, 0]);
+  });
+});
+
+/** An overlay whose block status reports an unallocated run of no bytes (a broken driver). */
+class StuckOverlay extends OverlayNode {
+  protected override async doBlockStatus(): Promise<BlockStatus> {
+    return { kind: 'unallocated', bytes: 0 };
+  }
+}
 
 async function runRead(env: SimEnv, fn: () => Promise<Uint8Array>): Promise<Uint8Array> {
   const task = env.sched.spawn('read', fn);
