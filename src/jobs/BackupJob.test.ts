@@ -7,7 +7,9 @@ import { RawNode } from '../block/RawNode.js';
 import { encodeRuns } from '../scenario/runs.js';
 import type { Errno } from '../sim/errno.js';
 import type { Fault } from '../sim/FaultPlan.js';
+import { DeadlockError } from '../sim/Scheduler.js';
 import { SimEnv } from '../sim/SimEnv.js';
+import { WaitQueue } from '../sim/WaitQueue.js';
 import { BACKUP_MIN_CLUSTER_SIZE, BackupJob } from './BackupJob.js';
 import { filled, run } from '../block/testing/simHelpers.js';
 
@@ -480,5 +482,48 @@ describe('BackupJob (v24): in-flight ranges cover exactly the clusters of a requ
     });
     await c.env.sched.run();
     expect([reader.result(), cowEvents(c.env)]).toEqual([5, [[2, 0, 100]]]);
+  });
+});
+
+describe('BackupJob: a deadlock report names what each request of the job waits for', () => {
+  const deadlockOf = async (env: SimEnv) => {
+    const error = await env.sched.run().then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(DeadlockError);
+    return (error as DeadlockError).waiting;
+  };
+
+  it('v24: a copy waiting for a guarded read of its cluster, and a read waiting behind it', async () => {
+    const c = backupChain('notifier');
+    c.job.start();
+    // A read path that writes the very cluster it guards can never finish.
+    c.env.sched.spawn('reader', () => c.job.guardRead(CS + 64, 512, () => c.colo.write(CS, filled(512, 0x33))));
+    c.env.sched.spawn('second reader', async () => {
+      await c.env.sched.yield('after the first');
+      return c.job.guardRead(CS + 4096, 512, () => c.active.read(CS + 4096, 512));
+    });
+    expect(await deadlockOf(c.env)).toEqual(['cow[1,2) waits for backup:cow[65536,131072)', 'read[69632,+512] waits for backup:cow[65536,131072)']);
+  });
+
+  it('7.2: a write waiting for a copy that cannot finish, and a cancel draining behind it', async () => {
+    const c = backupChain('filter');
+    const stuck = new WaitQueue(c.env.sched, 'a hidden disk that never answers');
+    c.hidden.beforeWrite.push(() => stuck.wait('hidden write'));
+    c.job.start();
+    c.env.sched.spawn('first', () => c.colo.write(CS, filled(512, 0x33)));
+    c.env.sched.spawn('second', async () => {
+      await c.env.sched.yield('after the first');
+      await c.colo.write(CS + 512, filled(512, 0x44));
+    });
+    c.env.sched.spawn('cancel', async () => {
+      await c.env.sched.yield('after the writes');
+      await c.env.sched.yield('after the writes');
+      await c.job.cancel();
+    });
+    expect(await deadlockOf(c.env)).toEqual([
+      'write waits for copy of cluster 1 by backup waits for backup:copy#1',
+      'backup teardown waits for colo1 to go idle',
+      // The copy reads the secondary disk first, so it reaches hidden last.
+      'hidden write waits for a hidden disk that never answers',
+    ]);
   });
 });
