@@ -442,7 +442,8 @@ describe('CommitJob: time and bounds', () => {
   });
 
   it('a block status that makes no progress fails the scan instead of spinning', async () => {
-    const env = new SimEnv({ traceLevel: 'full' });
+    // Each status lookup takes a step: were the scan to go on, the run would end at this bound.
+    const env = new SimEnv({ traceLevel: 'full', maxSteps: 1000 });
     const base = new RawNode(env, 'secondary', SIZE, { fill: 0x11 });
     const top = new StuckOverlay(env, 'active', SIZE);
     top.attach('backing', base);
@@ -456,9 +457,10 @@ describe('CommitJob: time and bounds', () => {
   });
 });
 
-/** An overlay whose block status reports an unallocated run of no bytes (a broken driver). */
+/** An overlay whose block status reports an unallocated run of no bytes (a broken driver), a step later. */
 class StuckOverlay extends OverlayNode {
   protected override async doBlockStatus(): Promise<BlockStatus> {
+    await this.env.sched.yield('block status');
     return { kind: 'unallocated', bytes: 0 };
   }
 }
