@@ -6,7 +6,8 @@ import { RawNode } from '../block/RawNode.js';
 import { encodeRuns } from '../scenario/runs.js';
 import type { Errno } from '../sim/errno.js';
 import type { Fault } from '../sim/FaultPlan.js';
-import { SimBoundError } from '../sim/Scheduler.js';
+import { DeadlockError, SimBoundError } from '../sim/Scheduler.js';
+import { WaitQueue } from '../sim/WaitQueue.js';
 import { SimEnv } from '../sim/SimEnv.js';
 import { PassFilter } from '../block/testing/PassFilter.js';
 import { COMMIT_GRANULARITY, CommitJob } from './CommitJob.js';
@@ -470,3 +471,18 @@ async function runRead(env: SimEnv, fn: () => Promise<Uint8Array>): Promise<Uint
   await env.sched.run();
   return task.result();
 }
+
+describe('CommitJob: a deadlock report names the completion drain', () => {
+  it('a guest write that never finishes holds the completion, which waits for the backend to go idle', async () => {
+    const c = await commitChain();
+    const stuck = new WaitQueue(c.env.sched, 'an active disk that never answers');
+    c.active.beforeWrite.push(() => stuck.wait('active write'));
+    c.env.sched.spawn('guest', () => c.vm.write(8 * CS, filled(512, 0xc8)));
+    c.job.start();
+    const error = await c.env.sched.run().then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(DeadlockError);
+    expect((error as DeadlockError).waiting).toEqual(['active write waits for an active disk that never answers', 'commit completion waits for vm to go idle']);
+    // Everything allocated was copied before the drain; the graph is not rewired.
+    expect([c.job.status, c.job.bytesCopied, c.filter.file]).toEqual(['running', 4 * CS, c.active]);
+  });
+});
