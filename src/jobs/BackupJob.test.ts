@@ -527,3 +527,23 @@ describe('BackupJob: a deadlock report names what each request of the job waits 
     ]);
   });
 });
+
+describe('BackupJob: the crash point before each copy', () => {
+  for (const mechanism of ['filter', 'notifier'] as const) {
+    it(`${mechanism}: a write passes secondary:before-cow once per cluster it copies, and a crash there fails the write uncopied`, async () => {
+      const points: string[] = [];
+      const c = backupChain(mechanism, {
+        crashPoint: (point) => {
+          points.push(point);
+          if (points.length === 3) throw new Error(`crashed at ${point}`);
+        },
+      });
+      c.job.start();
+      await run(c.env, () => c.colo.write(CS - 512, filled(1024, 0x33)));
+      expect(points).toEqual(['secondary:before-cow', 'secondary:before-cow']);
+      await expect(run(c.env, () => c.colo.write(4 * CS, filled(512, 0x44)))).rejects.toThrow(new Error('crashed at secondary:before-cow'));
+      expect([c.job.copiedClusters, c.job.bitmap.isArmed(4), ...peekRuns(c.secondary, 4 * CS, 512)]).toEqual([2, true, [0x11, 512]]);
+    });
+  }
+});
+

@@ -136,16 +136,20 @@ export class CommitJob {
    * marked when its block-status lookup returns, after the time it took (per cluster).
    */
   private async markAllocatedDirty(): Promise<void> {
+    const length = this.options.top.length;
+    for (let offset = 0; offset < length; ) offset += await this.scanRun(offset, length);
+  }
+
+  /** One block-status lookup of the scan: the run from `offset` is marked dirty if allocated; returns its length. */
+  private async scanRun(offset: number, length: number): Promise<number> {
     const { top, base } = this.options;
-    const length = top.length;
     const perCluster = this.options.scanTicksPerCluster ?? 0;
-    for (let offset = 0; offset < length; ) {
-      const run = await isAllocatedAbove(top, base, offset, length - offset);
-      if (!(run.bytes > 0)) throw new Error(`${this.name}: the start-up scan made no progress at offset ${offset}`);
-      if (run.allocated && perCluster > 0) await this.env.sched.sleep(`${this.name}:scan`, perCluster * Math.ceil(run.bytes / COMMIT_GRANULARITY));
-      if (run.allocated) this.markDirty(offset, run.bytes);
-      offset += run.bytes;
-    }
+    // Stryker disable next-line ArithmeticOperator: isAllocatedAbove clips the run to each layer's length, the top's first, so asking past the end asks the same
+    const run = await isAllocatedAbove(top, base, offset, length - offset);
+    if (!(run.bytes > 0)) throw new Error(`${this.name}: the start-up scan made no progress at offset ${offset}`);
+    if (run.allocated && perCluster > 0) await this.env.sched.sleep(`${this.name}:scan`, perCluster * Math.ceil(run.bytes / COMMIT_GRANULARITY));
+    if (run.allocated) this.markDirty(offset, run.bytes);
+    return run.bytes;
   }
 
   /** Start recording the top's writes (the dirty bitmap is live from here); called once a run. */
@@ -214,8 +218,9 @@ export class CommitJob {
       this.dirty.rearm(c);
       if (requestId === undefined) continue;
       const ids = this.dirtiedBy.get(c);
+      // A request that dirties a cluster twice is named once: takeRequests drops repeats.
       if (!ids) this.dirtiedBy.set(c, [requestId]);
-      else if (!ids.includes(requestId)) ids.push(requestId);
+      else ids.push(requestId);
     }
   }
 

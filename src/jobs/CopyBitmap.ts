@@ -59,6 +59,7 @@ export class CopyBitmap {
       return null;
     }
     let lowest: number | null = null;
+    // Stryker disable next-line EqualityOperator: flipped is a set, so no two clusters are equal and `<` and `<=` keep the same one
     for (const c of this.flipped) if (c >= from && (lowest === null || c < lowest)) lowest = c;
     return lowest;
   }
