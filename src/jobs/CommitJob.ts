@@ -202,14 +202,13 @@ export class CommitJob {
     const g = COMMIT_GRANULARITY;
     const maxClusters = Math.max(1, Math.floor(this.options.chunkBytes / g));
     const c = this.dirty.nextArmed(0);
-    if (c !== null && this.dirty.take(c)) {
-      let last = c;
-      // take() of a cluster past the end of the disk is false, so the run stops there too.
-      while (last - c + 1 < maxClusters && this.dirty.take(last + 1)) last++;
-      const offset = c * g;
-      return { offset, bytes: Math.min((last + 1) * g, this.options.top.length) - offset };
-    }
-    return null;
+    if (c === null) return null;
+    // c is armed, so this takes it; take() of a cluster past the end of the disk is false, so the run stops there too.
+    this.dirty.take(c);
+    let last = c;
+    while (last - c + 1 < maxClusters && this.dirty.take(last + 1)) last++;
+    const offset = c * g;
+    return { offset, bytes: Math.min((last + 1) * g, this.options.top.length) - offset };
   }
 
   private markDirty(offset: number, bytes: number, requestId?: number): void {
