@@ -7,7 +7,9 @@ import { RawNode } from '../block/RawNode.js';
 import { encodeRuns } from '../scenario/runs.js';
 import type { Errno } from '../sim/errno.js';
 import type { Fault } from '../sim/FaultPlan.js';
+import { DeadlockError } from '../sim/Scheduler.js';
 import { SimEnv } from '../sim/SimEnv.js';
+import { WaitQueue } from '../sim/WaitQueue.js';
 import { BACKUP_MIN_CLUSTER_SIZE, BackupJob } from './BackupJob.js';
 import { filled, run } from '../block/testing/simHelpers.js';
 
@@ -20,26 +22,41 @@ type Mechanism = 'filter' | 'notifier';
  * Replication's backup layout: secondary disk (raw, 0x11) under the BlockBackend colo1 (the NBD
  * export), hidden (target) backed by it, active on top; the job copies secondary -> hidden.
  */
-function backupChain(mechanism: Mechanism, options: { faults?: readonly Fault[]; hiddenClusterSize?: number } = {}) {
+interface ChainOptions {
+  faults?: readonly Fault[];
+  hiddenClusterSize?: number;
+  /** Disk size (16 clusters by default). */
+  size?: number;
+  /** The secondary disk's fill (0x11 by default; 0 makes it a sparse file whose unwritten chunks are holes). */
+  fill?: number;
+  name?: string;
+  crashPoint?: (point: string) => void;
+}
+
+function backupChain(mechanism: Mechanism, options: ChainOptions = {}) {
   const env = new SimEnv({ traceLevel: 'full', faults: options.faults ?? [] });
-  const secondary = new RawNode(env, 'secondary', SIZE, { fill: 0x11 });
-  const hidden = new OverlayNode(env, 'hidden', SIZE, { clusterSize: options.hiddenClusterSize });
+  const size = options.size ?? SIZE;
+  const secondary = new RawNode(env, 'secondary', size, { fill: options.fill ?? 0x11 });
+  const hidden = new OverlayNode(env, 'hidden', size, { clusterSize: options.hiddenClusterSize });
   hidden.attach('backing', secondary);
-  const active = new OverlayNode(env, 'active', SIZE);
+  const active = new OverlayNode(env, 'active', size);
   active.attach('backing', hidden);
   const colo = new BlockBackend('colo1', secondary);
   const completions: (Errno | null)[] = [];
   const job = new BackupJob(env, {
-    name: 'backup',
+    name: options.name ?? 'backup',
     source: secondary,
     target: hidden,
     mechanism,
     owner: 'replication-secondary',
     onComplete: (ret) => completions.push(ret),
+    ...(options.crashPoint ? { crashPoint: options.crashPoint } : {}),
   });
   return { env, secondary, hidden, active, colo, job, completions };
 }
 
+/** Nodes are compared by name: a failed comparison of node objects would print the whole simulation. */
+const nameOf = (node: BlockNode | null) => node?.name ?? null;
 const peekRuns = (node: BlockNode, offset: number, bytes: number) => encodeRuns(node.peek(offset, bytes));
 const cowEvents = (env: SimEnv) => env.trace.events().filter((e) => e.kind === 'cow').map((e) => [e.fields.cluster, e.fields.epoch, e.tick]);
 
@@ -59,10 +76,10 @@ for (const mechanism of ['filter', 'notifier'] as const) {
       c.job.start();
       expect([c.job.status, c.job.bitmap.armedCount(), c.job.copiedClusters]).toEqual(['running', 16, 0]);
       if (mechanism === 'filter') {
-        expect([c.colo.node.driver, c.colo.node.name, c.hidden.backing!.name, c.colo.node.file]).toEqual(['copy-before-write', 'cbw', 'cbw', c.secondary]);
+        expect([c.colo.node.driver, c.colo.node.name, nameOf(c.hidden.backing), nameOf(c.colo.node.file)]).toEqual(['copy-before-write', 'cbw', 'cbw', 'secondary']);
         expect(c.secondary.beforeWrite).toEqual([]);
       } else {
-        expect([c.colo.node, c.hidden.backing, c.secondary.beforeWrite.length]).toEqual([c.secondary, c.secondary, 1]);
+        expect([c.colo.node.name, nameOf(c.hidden.backing), c.secondary.beforeWrite.length]).toEqual(['secondary', 'secondary', 1]);
       }
     });
 
@@ -175,7 +192,7 @@ for (const mechanism of ['filter', 'notifier'] as const) {
       // The write read the source (10 ticks) and wrote it (10 ticks) before the cancel could finish.
       expect(order).toEqual(['write done @20', 'cancel done @20 ECANCELED']);
       expect([job.status, c.completions]).toEqual(['cancelled', ['ECANCELED']]);
-      expect([c.colo.node, c.hidden.backing, c.secondary.beforeWrite]).toEqual([c.secondary, c.secondary, []]);
+      expect([c.colo.node.name, nameOf(c.hidden.backing), c.secondary.beforeWrite.length]).toEqual(['secondary', 'secondary', 0]);
       expect(c.env.trace.events().filter((e) => e.kind === 'job').map((e) => e.fields.event)).toEqual(['start', 'cancelled']);
       await run(c.env, () => c.colo.write(2 * CS, filled(512, 0x44)));
       expect([job.copiedClusters, c.hidden.allocatedClusters]).toEqual([1, 1]);
@@ -205,7 +222,7 @@ for (const mechanism of ['filter', 'notifier'] as const) {
       expect([c.job.status, c.completions, c.job.copiedClusters]).toEqual(['failed', ['EIO'], 1]);
       expect(seenAtCompletion).toEqual([true, true, 0]);
       expect(peekRuns(c.secondary, CS, 512)).toEqual([[0x44, 512]]);
-      expect([c.colo.node, c.secondary.beforeWrite]).toEqual([c.secondary, []]);
+      expect([c.colo.node.name, c.secondary.beforeWrite.length]).toEqual(['secondary', 0]);
       await run(c.env, () => c.colo.write(2 * CS, filled(512, 0x55)));
       expect([c.job.copiedClusters, c.hidden.allocatedClusters, c.completions.length]).toEqual([1, 1, 1]);
     });
@@ -317,3 +334,218 @@ describe('BackupJob: a copy names the write that caused it', () => {
     });
   }
 });
+
+describe('BackupJob: holes in the source', () => {
+  /**
+   * A sparse secondary disk (fill 0): cluster 3 is never written (a hole), cluster 4 is written
+   * (data, right after the hole), cluster 6 holds 4 KiB of data then a hole. Writes with request
+   * ids 1 (cluster 3) and 2 (cluster 6); the I/O each copy made, by request.
+   */
+  async function copyHoles(mechanism: Mechanism) {
+    const c = backupChain(mechanism, { fill: 0 });
+    await run(c.env, () => c.secondary.write(4 * CS, filled(CS, 0x44)));
+    await run(c.env, () => c.secondary.write(6 * CS, filled(4096, 0x66)));
+    c.job.start();
+    await run(c.env, () => c.colo.write(3 * CS, filled(512, 0x33), 1));
+    await run(c.env, () => c.colo.write(6 * CS + 8192, filled(512, 0x67), 2));
+    const io = (req: number) => c.env.trace.eventsOf('io').filter((e) => e.fields.req === req).map((e) => `${e.fields.op}:${e.fields.node}`);
+    return { c, hole: io(1), partial: io(2) };
+  }
+
+  it('7.2: a cluster that is a hole as a whole is written as zeroes without a read; a partly written one is read', async () => {
+    const { c, hole, partial } = await copyHoles('filter');
+    expect(hole).toEqual(['write-zeroes:hidden', 'write:secondary']);
+    expect(partial).toEqual(['read:secondary', 'write:hidden', 'write:secondary']);
+    expect(await run(c.env, () => c.hidden.blockStatus(3 * CS, CS))).toEqual({ kind: 'zero', bytes: CS });
+    expect(peekRuns(c.hidden, 6 * CS, CS)).toEqual([
+      [0x66, 4096],
+      [0, CS - 4096],
+    ]);
+    expect(c.job.copiedClusters).toBe(2);
+  });
+
+  it('7.2: a read fault on the source does not fire for a hole, which needs no read', async () => {
+    const c = backupChain('filter', { fill: 0, faults: [{ kind: 'io-error', node: 'secondary', op: 'read', errno: 'EIO' }] });
+    c.job.start();
+    await run(c.env, () => c.colo.write(3 * CS, filled(512, 0x33)));
+    expect([c.job.copiedClusters, c.job.bitmap.isArmed(3)]).toEqual([1, false]);
+    expect(peekRuns(c.secondary, 3 * CS, 512)).toEqual([[0x33, 512]]);
+  });
+
+  it('v24: the notifier reads every cluster it copies, holes too (all zeros, so written as zeroes)', async () => {
+    const { c, hole, partial } = await copyHoles('notifier');
+    expect(hole).toEqual(['read:secondary', 'write-zeroes:hidden', 'write:secondary']);
+    expect(partial).toEqual(['read:secondary', 'write:hidden', 'write:secondary']);
+    expect(await run(c.env, () => c.hidden.blockStatus(3 * CS, CS))).toEqual({ kind: 'zero', bytes: CS });
+  });
+
+  it('v24: so a read fault on the source fails the write to a hole', async () => {
+    const c = backupChain('notifier', { fill: 0, faults: [{ kind: 'io-error', node: 'secondary', op: 'read', errno: 'EIO' }] });
+    c.job.start();
+    const error = await run(c.env, () => c.colo.write(3 * CS, filled(512, 0x33)).then(() => null, (e: unknown) => e));
+    expect((error as BlockError).message).toBe('injected EIO on secondary read');
+    expect([c.job.copiedClusters, c.job.bitmap.isArmed(3)]).toEqual([0, true]);
+  });
+});
+
+describe('BackupJob: a disk that is not a cluster multiple', () => {
+  for (const mechanism of ['filter', 'notifier'] as const) {
+    it(`${mechanism}: the last, partial cluster is copied up to the end of the disk`, async () => {
+      const c = backupChain(mechanism, { size: 4 * CS + 4096 });
+      c.job.start();
+      expect(c.job.bitmap.clusters).toBe(5);
+      await run(c.env, () => c.colo.write(4 * CS + 1024, filled(512, 0x33)));
+      expect(c.env.trace.eventsOf('cow').map((e) => [e.fields.cluster, e.fields.offset, e.fields.bytes])).toEqual([[4, 4 * CS, 4096]]);
+      expect(peekRuns(c.hidden, 4 * CS, 4096)).toEqual([[0x11, 4096]]);
+      expect(peekRuns(c.secondary, 4 * CS, 4096)).toEqual([
+        [0x11, 1024],
+        [0x33, 512],
+        [0x11, 2560],
+      ]);
+    });
+  }
+});
+
+describe('BackupJob: the job trace and the filter it inserts', () => {
+  for (const mechanism of ['filter', 'notifier'] as const) {
+    it(`${mechanism}: start, every checkpoint, then the cancel are traced as job events of the owner`, async () => {
+      const c = backupChain(mechanism);
+      c.job.start();
+      c.job.doCheckpoint();
+      c.job.doCheckpoint();
+      await run(c.env, () => c.job.cancel());
+      expect(c.env.trace.eventsOf('job').map((e) => [e.fields.job, e.fields.owner, e.fields.event])).toEqual([
+        ['backup', 'replication-secondary', 'start'],
+        ['backup', 'replication-secondary', 'checkpoint'],
+        ['backup', 'replication-secondary', 'checkpoint'],
+        ['backup', 'replication-secondary', 'cancelled'],
+      ]);
+    });
+  }
+
+  it('the filter is named cbw plus the job name from its first dot', () => {
+    const named = (name: string) => {
+      const c = backupChain('filter', { name });
+      c.job.start();
+      return c.colo.node.name;
+    };
+    expect([named('backup'), named('backup.1'), named('backup.2.x'), named('.3')]).toEqual(['cbw', 'cbw.1', 'cbw.2.x', 'cbw.3']);
+  });
+
+  it('7.2: cancel takes the filter out whole: hidden is no longer its target child', async () => {
+    const c = backupChain('filter');
+    c.job.start();
+    const parentsOfHidden = () => [...c.hidden.parents].map((edge) => `${edge.parent.name}:${edge.role}`);
+    expect(parentsOfHidden()).toEqual(['active:backing', 'cbw:target']);
+    await run(c.env, () => c.job.cancel());
+    expect(parentsOfHidden()).toEqual(['active:backing']);
+    expect([...c.secondary.parents].map((edge) => `${edge.parent.name}:${edge.role}`)).toEqual(['hidden:backing', 'colo1:root']);
+  });
+
+  for (const mechanism of ['filter', 'notifier'] as const) {
+    it(`${mechanism}: cancel removes only its own hook; another before-write hook of the source stays`, async () => {
+      const c = backupChain(mechanism);
+      const other = async () => undefined;
+      c.secondary.beforeWrite.push(other);
+      c.job.start();
+      await run(c.env, () => c.job.cancel());
+      expect(c.secondary.beforeWrite).toEqual([other]);
+    });
+  }
+});
+
+describe('BackupJob (v24): in-flight ranges cover exactly the clusters of a request', () => {
+  it('a copy of a cluster above a guarded read goes on at once', async () => {
+    const c = backupChain('notifier');
+    c.job.start();
+    const reader = c.env.sched.spawn('reader', () =>
+      c.job.guardRead(0, 512, async () => {
+        await c.env.sched.sleep('slow read', 100);
+        return c.env.now();
+      }),
+    );
+    const writer = c.env.sched.spawn('writer', async () => {
+      await c.env.sched.sleep('primary write arrives', 5);
+      await c.colo.write(5 * CS, filled(512, 0x33));
+      return c.env.now();
+    });
+    await c.env.sched.run();
+    expect([reader.result(), writer.result(), cowEvents(c.env)]).toEqual([100, 5, [[5, 0, 5]]]);
+  });
+
+  it('a guarded read of a cluster below a copy in flight starts at once', async () => {
+    const c = backupChain('notifier');
+    c.hidden.latencyTicks = 100;
+    c.job.start();
+    c.env.sched.spawn('write', () => c.colo.write(2 * CS, filled(512, 0x33)));
+    const reader = c.env.sched.spawn('reader', async () => {
+      await c.env.sched.sleep('read arrives', 5);
+      return c.job.guardRead(0, 512, async () => c.env.now());
+    });
+    await c.env.sched.run();
+    expect([reader.result(), cowEvents(c.env)]).toEqual([5, [[2, 0, 100]]]);
+  });
+});
+
+describe('BackupJob: a deadlock report names what each request of the job waits for', () => {
+  const deadlockOf = async (env: SimEnv) => {
+    const error = await env.sched.run().then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(DeadlockError);
+    return (error as DeadlockError).waiting;
+  };
+
+  it('v24: a copy waiting for a guarded read of its cluster, and a read waiting behind it', async () => {
+    const c = backupChain('notifier');
+    c.job.start();
+    // A read path that writes the very cluster it guards can never finish.
+    c.env.sched.spawn('reader', () => c.job.guardRead(CS + 64, 512, () => c.colo.write(CS, filled(512, 0x33))));
+    c.env.sched.spawn('second reader', async () => {
+      await c.env.sched.yield('after the first');
+      return c.job.guardRead(CS + 4096, 512, () => c.active.read(CS + 4096, 512));
+    });
+    expect(await deadlockOf(c.env)).toEqual(['cow[1,2) waits for backup:cow[65536,131072)', 'read[69632,+512] waits for backup:cow[65536,131072)']);
+  });
+
+  it('7.2: a write waiting for a copy that cannot finish, and a cancel draining behind it', async () => {
+    const c = backupChain('filter');
+    const stuck = new WaitQueue(c.env.sched, 'a hidden disk that never answers');
+    c.hidden.beforeWrite.push(() => stuck.wait('hidden write'));
+    c.job.start();
+    c.env.sched.spawn('first', () => c.colo.write(CS, filled(512, 0x33)));
+    c.env.sched.spawn('second', async () => {
+      await c.env.sched.yield('after the first');
+      await c.colo.write(CS + 512, filled(512, 0x44));
+    });
+    c.env.sched.spawn('cancel', async () => {
+      await c.env.sched.yield('after the writes');
+      await c.env.sched.yield('after the writes');
+      await c.job.cancel();
+    });
+    expect(await deadlockOf(c.env)).toEqual([
+      'write waits for copy of cluster 1 by backup waits for backup:copy#1',
+      'backup teardown waits for colo1 to go idle',
+      // The copy reads the secondary disk first, so it reaches hidden last.
+      'hidden write waits for a hidden disk that never answers',
+    ]);
+  });
+});
+
+describe('BackupJob: the crash point before each copy', () => {
+  for (const mechanism of ['filter', 'notifier'] as const) {
+    it(`${mechanism}: a write passes secondary:before-cow once per cluster it copies, and a crash there fails the write uncopied`, async () => {
+      const points: string[] = [];
+      const c = backupChain(mechanism, {
+        crashPoint: (point) => {
+          points.push(point);
+          if (points.length === 3) throw new Error(`crashed at ${point}`);
+        },
+      });
+      c.job.start();
+      await run(c.env, () => c.colo.write(CS - 512, filled(1024, 0x33)));
+      expect(points).toEqual(['secondary:before-cow', 'secondary:before-cow']);
+      await expect(run(c.env, () => c.colo.write(4 * CS, filled(512, 0x44)))).rejects.toThrow(new Error('crashed at secondary:before-cow'));
+      expect([c.job.copiedClusters, c.job.bitmap.isArmed(4), ...peekRuns(c.secondary, 4 * CS, 512)]).toEqual([2, true, [0x11, 512]]);
+    });
+  }
+});
+

@@ -115,7 +115,7 @@ describe('CopyBeforeWriteFilter', () => {
     });
     await f.env.sched.run();
     write.result();
-    expect(f.filter.file).toBe(null);
+    expect(f.filter.file === null).toBe(true);
     expect(f.belowIo()).toEqual(['write 0+512 req 1 at 10']);
     expect(encodeRuns(f.disk.peek(0, 512))).toEqual([[0xee, 512]]);
   });

@@ -85,4 +85,14 @@ describe('CopyBitmap', () => {
     expect(b.nextArmed(0)).toBe(5);
     expect(b.armedCount()).toBe(2);
   });
+
+  it('lists the clusters of a range in order, clipped to the disk', () => {
+    const b = new CopyBitmap(4 * CS + 512, CS);
+    expect(b.clustersBetween(1, 3)).toEqual([1, 2]);
+    expect(b.clustersBetween(3, 9)).toEqual([3, 4]);
+    expect(b.clustersBetween(-2, 2)).toEqual([0, 1]);
+    expect(b.clustersBetween(2, 2)).toEqual([]);
+    expect(b.clustersBetween(3, 1)).toEqual([]);
+    expect(b.clustersBetween(5, 7)).toEqual([]);
+  });
 });

@@ -3,6 +3,7 @@
  * (block-copy's dirty bitmap; in 2016 the inverse "done" bitmap). A checkpoint re-arms every cluster.
  * Stored sparse: one default for every cluster plus the set of clusters that differ from it, so
  * memory follows the clusters touched, not the disk size (a 1 TiB disk has 16 Mi clusters of 64 KiB).
+ * clustersBetween lists the clusters of a range, clipped to the disk, for the jobs to walk.
  */
 
 export class CopyBitmap {
@@ -40,6 +41,13 @@ export class CopyBitmap {
     if (cluster >= 0 && cluster < this.clusters) this.set(cluster, true);
   }
 
+  /** The clusters from `first` up to, not including, `end`, clipped to the disk, in order. */
+  clustersBetween(first: number, end: number): number[] {
+    const from = Math.max(0, first);
+    const to = Math.min(end, this.clusters);
+    return Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
+  }
+
   armedCount(): number {
     return this.armedByDefault ? this.clusters - this.flipped.size : this.flipped.size;
   }
@@ -51,6 +59,7 @@ export class CopyBitmap {
       return null;
     }
     let lowest: number | null = null;
+    // Stryker disable next-line EqualityOperator: flipped is a set, so no two clusters are equal and `<` and `<=` keep the same one
     for (const c of this.flipped) if (c >= from && (lowest === null || c < lowest)) lowest = c;
     return lowest;
   }

@@ -25,17 +25,7 @@ export class InflightRanges {
   }
 
   async waitOverlapping(start: number, end: number, who: string): Promise<void> {
-    for (;;) {
-      let blocker: InflightRange | undefined;
-      for (const r of this.list) {
-        if (r.start < end && start < r.end) {
-          blocker = r;
-          break;
-        }
-      }
-      if (!blocker) return;
-      await blocker.done.wait(who);
-    }
+    for (let blocker = this.overlapping(start, end); blocker; blocker = this.overlapping(start, end)) await blocker.done.wait(who);
   }
 
   begin(start: number, end: number): InflightRange {
@@ -47,5 +37,11 @@ export class InflightRanges {
   end(range: InflightRange): void {
     this.list.delete(range);
     range.done.wakeAll();
+  }
+
+  /** The first in-flight range that overlaps [start, end), if any. */
+  private overlapping(start: number, end: number): InflightRange | undefined {
+    for (const r of this.list) if (r.start < end && start < r.end) return r;
+    return undefined;
   }
 }
