@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { BlockError } from '../block/BlockError.js';
 import { QemuError } from '../replication/QemuError.js';
 import { type ProfileRules, QEMU_7_2, V24 } from '../replication/Profile.js';
 import type { ReplicationOps } from '../replication/ReplicationFramework.js';
@@ -352,5 +353,90 @@ describe('ColoPair: a guest request id travels with the request', () => {
     expect(ids(1)).toEqual(['io:primary-disk', 'io:secondary-disk', 'io:hidden-disk', 'cow:backup', 'io:secondary-disk', 'nbd-applied:link', 'repl-io:replication-primary', 'quorum-write:quorum']);
     // The read falls through active and hidden to the secondary disk; each overlay traces after its backing.
     expect(ids(2)).toEqual(['io:secondary-disk', 'io:hidden-disk', 'io:active-disk', 'repl-io:replication-secondary']);
+  });
+});
+
+describe('ColoPair: several disks', () => {
+  function twoDisks(options: { timing?: Partial<TimingSpec> } = {}) {
+    const env = new SimEnv({ traceLevel: 'full' });
+    const timing: TimingSpec = { diskLatencyTicks: 0, linkLatencyTicks: 0, commitChunkBytes: CS, commitPaceTicks: 0, ...options.timing };
+    const pair = new ColoPair(env, { disks: 2, sizeBytes: SIZE, pattern: 0x11, rules: QEMU_7_2, timing, chain: 'standard' });
+    return { env, pair };
+  }
+
+  it('side() names each process', () => {
+    const { pair } = twoDisks();
+    expect([pair.side('primary'), pair.side('secondary')]).toEqual([pair.primary, pair.secondary]);
+    expect([pair.side('primary').name, pair.side('secondary').name]).toEqual(['primary', 'secondary']);
+  });
+
+  it('primary lost: every colo1 export goes and failover waits for every commit', async () => {
+    const { env, pair } = twoDisks({ timing: { commitPaceTicks: 50 } });
+    await startBoth(env, pair);
+    await run(env, async () => {
+      await pair.secondary.disks[0]!.vm.write(0, filled(CS, 0x41));
+      await pair.secondary.disks[1]!.vm.write(0, filled(CS, 0x42));
+    });
+    await run(env, () => pair.failover('primary'));
+    const server = pair.secondary.server;
+    expect([server.get('colo1'), server.get('colo1.1'), server.get('secondary-vm.1') !== undefined]).toEqual([undefined, undefined, true]);
+    expect(pair.secondary.disks.map((d) => [d.replication.stage, encodeRuns(d.disk.peek(0, CS))])).toEqual([
+      ['DONE', [[0x41, CS]]],
+      ['DONE', [[0x42, CS]]],
+    ]);
+  });
+
+  it('secondary lost: every quorum loses its replication child', async () => {
+    const { env, pair } = twoDisks();
+    await startBoth(env, pair);
+    await run(env, () => pair.failover('secondary'));
+    expect(pair.primary.disks.map((d) => [d.quorum.childCount, d.replication.stage])).toEqual([
+      [1, 'DONE'],
+      [1, 'DONE'],
+    ]);
+  });
+
+  it('deleting every replication node goes in disk order and stops at the first failure', async () => {
+    const { env, pair } = twoDisks();
+    expect(await run(env, () => outcome(pair.deleteReplication('secondary', 0)))).toBe('ok');
+    // Disk 0 is gone already: the walk fails there, before disk 1.
+    expect(await run(env, () => outcome(pair.deleteReplication('secondary')))).toBe("Failed to find node with node-name='replication-secondary'");
+    expect(pair.secondary.disks[1]!.replication.open).toBe(true);
+    expect(await run(env, () => outcome(pair.deleteReplication('primary')))).toBe('ok');
+    expect(pair.primary.disks.map((d) => d.replication.open)).toEqual([false, false]);
+    expect(pair.secondary.disks[1]!.replication.open).toBe(true);
+  });
+});
+
+describe('Side: errors of a stop with failover', () => {
+  it('an I/O error (not a QEMU message) is dropped too', async () => {
+    const { env, pair } = coloPair();
+    await startBoth(env, pair);
+    pair.primary.framework.register(failingStop(new BlockError('EIO', 'fake I/O failure')));
+    expect(await run(env, () => outcome(pair.primary.xenSetReplication(false, true, true)))).toBe('ok');
+    expect(pair.primary.alive).toBe(true);
+  });
+
+  it('an exception nothing models is never dropped, and does not end the process', async () => {
+    const { env, pair } = coloPair();
+    await startBoth(env, pair);
+    const bug = new TypeError('a bug of ours');
+    pair.primary.framework.register(failingStop(bug));
+    const error = await run(env, () => pair.primary.xenSetReplication(false, true, true).then(() => null, (e: unknown) => e));
+    expect([error, pair.primary.state]).toEqual([bug, 'alive']);
+  });
+
+  it('start and stop are traced as the commands they are', async () => {
+    const { env, pair } = coloPair();
+    await startBoth(env, pair);
+    await run(env, () => outcome(pair.primary.xenSetReplication(false, true)));
+    expect(commands(env).map((c) => c.replace(/@\d+$/, ''))).toEqual([
+      'secondary:start:begin',
+      'secondary:start:end',
+      'primary:start:begin',
+      'primary:start:end',
+      'primary:stop:begin',
+      'primary:stop:end',
+    ]);
   });
 });
