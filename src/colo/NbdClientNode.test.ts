@@ -160,3 +160,60 @@ describe('NbdClientNode: a lost connection', () => {
     expect(await timed(env, () => client.write(512, filled(512, 0x22)))).toEqual(['EIO: link: write on a broken connection', 23]);
   });
 });
+
+describe('NbdClientNode: a server error and a dying peer', () => {
+  /** A client to a disk whose writes fail with ENOSPC after 3 ticks of I/O; the peer dies at `killAt` if given. */
+  function failingPeer(killAt?: number) {
+    const env = new SimEnv({ traceLevel: 'full' });
+    class SlowFailing extends RawNode {
+      protected override async doWrite(): Promise<void> {
+        await env.sched.sleep('failing write', 3);
+        throw new BlockError('ENOSPC', 'disk full');
+      }
+    }
+    const server = new NbdServer();
+    server.add('colo1', new BlockBackend('colo1', new SlowFailing(env, 'secondary', SIZE)));
+    const peer = { alive: true };
+    const client = new NbdClientNode(env, {
+      name: 'link',
+      connect: () => (peer.alive ? (server.get('colo1') ?? null) : null),
+      peerAlive: () => peer.alive,
+      sizeBytes: SIZE,
+      latencyTicks: 10,
+      crashPoint: () => undefined,
+    });
+    if (killAt !== undefined) {
+      env.sched.spawn('kill the peer', async () => {
+        await env.sched.sleep('kill', killAt);
+        peer.alive = false;
+      });
+    }
+    return { env, client };
+  }
+
+  it("a peer that dies while its failing request is out resets the connection: EIO, not the server's error", async () => {
+    const { env, client } = failingPeer(11);
+    expect(await timed(env, () => client.write(0, filled(512, 0x22)))).toEqual(['EIO: link: write on a broken connection', 13]);
+    expect(client.isConnected).toBe(false);
+  });
+
+  it("with the peer alive the server's error comes back, and the connection stays", async () => {
+    const { env, client } = failingPeer();
+    expect(await timed(env, () => client.write(0, filled(512, 0x22)))).toEqual(['ENOSPC: disk full', 13]);
+    expect(client.isConnected).toBe(true);
+  });
+
+  it('a connection already broken does not consume a link-drop fault', async () => {
+    const { env, client } = link({ faults: [{ kind: 'link-drop', link: 'link', afterOps: 0 }] });
+    client.disconnect();
+    expect(await timed(env, () => client.read(0, 512))).toEqual(['EIO: link: read on a broken connection', 0]);
+    expect(env.faults.firedPerFault()).toEqual([0]);
+  });
+
+  it('reads and flushes leave no nbd-applied record; only writes do', async () => {
+    const { env, client } = link();
+    await timed(env, () => client.read(0, 512));
+    await timed(env, () => client.flush());
+    expect(applied(env)).toEqual([]);
+  });
+});
