@@ -273,6 +273,19 @@ describe('ColoPair: failover', () => {
     ]);
   });
 
+  it("primary lost: the commit's start-up scan takes its ticks per allocated cluster before the copy", async () => {
+    const { env, pair, s } = coloPair({ timing: { commitScanTicksPerCluster: 7 } });
+    await startBoth(env, pair);
+    await run(env, () => s.vm.write(0, filled(2 * CS, 0x41)));
+    const t0 = env.now();
+    const after = await run(env, async () => {
+      await pair.failover('primary');
+      return [s.replication.stage, env.now() - t0];
+    });
+    // Two allocated clusters, one run: 2 x 7 ticks of scan; the copy itself takes no time here.
+    expect(after).toEqual(['DONE', 14]);
+  });
+
   it('v24 too: the promoted secondary is DONE after failover', async () => {
     const { env, pair, s } = coloPair({ rules: V24 });
     await startBoth(env, pair);
