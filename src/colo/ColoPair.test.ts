@@ -8,6 +8,7 @@ import type { TimingSpec } from '../scenario/Scenario.js';
 import type { Fault } from '../sim/FaultPlan.js';
 import { SimEnv } from '../sim/SimEnv.js';
 import { SimulatedCrash } from '../sim/SimulatedCrash.js';
+import { WaitQueue } from '../sim/WaitQueue.js';
 import { ColoPair } from './ColoPair.js';
 import type { Side } from './Side.js';
 import { filled, run } from '../block/testing/simHelpers.js';
@@ -197,6 +198,19 @@ describe('Side: QMP commands of one side never interleave', () => {
       'secondary:stop:end(failed)@10',
     ]);
     expect(results).toEqual(['primary {"error":false}', 'checkpoint ok', 'status {"error":false}', 'stop Backup job was cancelled unexpectedly']);
+  });
+});
+
+describe('Side: a QMP command that never ends', () => {
+  it('holds the monitor: a deadlock report names the command waiting for it', async () => {
+    const { env, pair } = coloPair();
+    const never = new WaitQueue(env.sched, 'a job that never ends');
+    pair.secondary.framework.register({ ...failingStop(new QemuError('unused')), checkpoint: () => never.wait('the fake checkpoint') });
+    env.sched.spawn('checkpoint', () => pair.secondary.xenColoDoCheckpoint());
+    env.sched.spawn('status', () => pair.secondary.queryXenReplicationStatus());
+    await expect(env.sched.run()).rejects.toThrow(
+      'deadlock at tick 0: 2 task(s) cannot finish (checkpoint, status); waiting: the fake checkpoint waits for a job that never ends; a QMP command on secondary waits for the secondary QMP monitor',
+    );
   });
 });
 

@@ -8,7 +8,7 @@ import { SimEnv } from '../sim/SimEnv.js';
 import { SimulatedCrash } from '../sim/SimulatedCrash.js';
 import { NbdClientNode } from './NbdClientNode.js';
 import { NbdServer } from './NbdServer.js';
-import { filled } from '../block/testing/simHelpers.js';
+import { filled, run } from '../block/testing/simHelpers.js';
 
 const SIZE = 1 << 20;
 
@@ -215,5 +215,20 @@ describe('NbdClientNode: a server error and a dying peer', () => {
     await timed(env, () => client.read(0, 512));
     await timed(env, () => client.flush());
     expect(applied(env)).toEqual([]);
+  });
+});
+
+describe('NbdClientNode: what a stuck simulation reports', () => {
+  it('names the link and the direction a request is travelling', async () => {
+    const { env, client } = link();
+    env.sched.spawn('write', () => client.write(0, filled(512, 0x22)).then(() => undefined));
+    await expect(env.sched.run({ deadlineTick: 5 })).rejects.toThrow('work still pending at tick 0 needs time past the deadline 5 (next timer: link:link:send at 10)');
+    await expect(env.sched.run({ deadlineTick: 15 })).rejects.toThrow('work still pending at tick 13 needs time past the deadline 15 (next timer: link:link:reply at 23)');
+  });
+
+  it('is the nbd driver, which cannot be emptied', async () => {
+    const { env, client } = link();
+    const error = await run(env, () => client.makeEmpty().then(() => null, (e: unknown) => e));
+    expect([(error as BlockError).errno, (error as BlockError).message]).toEqual(['ENOTSUP', 'nbd does not support emptying nodes']);
   });
 });

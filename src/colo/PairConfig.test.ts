@@ -8,7 +8,7 @@ describe('PairConfig: names', () => {
     expect([0, 1, 2, 10].map(diskSuffix)).toEqual(['', '.1', '.2', '.10']);
   });
 
-  it('each side exports the VM disk and its disk; the primary its replication node, while the secondary's replication target is its VM disk (a BlockBackend on the replication node)', () => {
+  it("each side exports the VM disk and its disk; the primary its replication node, while the secondary's replication target is its VM disk (a BlockBackend on the replication node)", () => {
     const names = (index: number) => IO_TARGETS.map((t) => [t, exportName('primary', t, index), exportName('secondary', t, index)]);
     expect(names(0)).toEqual([
       ['vm', 'primary-vm', 'secondary-vm'],

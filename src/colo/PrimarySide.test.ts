@@ -105,6 +105,12 @@ describe('PrimarySide: x-blockdev-change and blockdev-del', () => {
     expect(pair.primary.server.get('primary-vm')).toBeDefined();
     expect(await outcome(env, () => pair.deleteReplication('primary', 0))).toBe("Failed to find node with node-name='replication-primary'");
     expect(p.quorum.childCount).toBe(1);
+    expect(env.trace.eventsOf('command').slice(-4).map((e) => `${e.fields.side}:${e.fields.command}:${e.fields.event}:${e.fields.ok}`)).toEqual([
+      'primary:blockdev-del:begin:undefined',
+      'primary:blockdev-del:end:true',
+      'primary:blockdev-del:begin:undefined',
+      'primary:blockdev-del:end:false',
+    ]);
   });
 
   it('after failover took the child out, blockdev-del of the replication node still succeeds', async () => {
@@ -114,6 +120,12 @@ describe('PrimarySide: x-blockdev-change and blockdev-del', () => {
     expect(p.quorum.childCount).toBe(1);
     expect(await outcome(env, () => pair.deleteReplication('primary', 0))).toBe('ok');
     expect([p.quorum.childCount, p.replication.open]).toEqual([1, false]);
+  });
+
+  it('secondary lost before the primary started replication: the stop with failover drops "not running"', async () => {
+    const { env, pair, p } = coloPair();
+    expect(await outcome(env, () => pair.failover('secondary'))).toBe('ok');
+    expect([p.quorum.childCount, p.replication.stage, pair.primary.alive]).toEqual([1, 'NONE', true]);
   });
 
   it('x-blockdev-change takes the replication child out of every quorum, and twice is harmless', async () => {

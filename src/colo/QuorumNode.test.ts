@@ -252,3 +252,28 @@ describe('QuorumNode: what is not an I/O error', () => {
     expect([(error as BlockError).errno, (error as BlockError).message]).toEqual(['EIO', 'quorum: too many children failed']);
   });
 });
+
+describe('QuorumNode: what its children see', () => {
+  it('a read and a flush carry the guest request id to the children', async () => {
+    const { env, q } = quorum(2);
+    await run(env, () => q.read(0, 512, { requestId: 4 }));
+    await run(env, () => q.write(0, filled(512, 1), { requestId: 5 }));
+    await run(env, () => q.flush({ requestId: 6 }));
+    const io = env.trace.eventsOf('io').map((e) => `${e.fields.node}:${e.fields.op}:${e.fields.req}`);
+    expect(io.filter((e) => !e.includes(':write:'))).toEqual(['c0:read:4', 'c0:flush:6', 'c1:flush:6']);
+  });
+
+  it('without an afterLocalWrite hook a write simply succeeds', async () => {
+    const env = new SimEnv();
+    const nodes = [new RawNode(env, 'c0', SIZE), new RawNode(env, 'c1', SIZE)];
+    const q = new QuorumNode(env, { name: 'quorum', children: nodes });
+    expect(await errorOf(env, () => q.write(0, filled(512, 0x77)))).toBeNull();
+    expect(nodes.map((n) => encodeRuns(n.peek(0, 512)))).toEqual([[[0x77, 512]], [[0x77, 512]]]);
+  });
+
+  it('is the quorum driver, which cannot be emptied', async () => {
+    const { env, q } = quorum(2);
+    const error = await errorOf(env, () => q.makeEmpty());
+    expect([(error as BlockError).errno, (error as BlockError).message]).toEqual(['ENOTSUP', 'quorum does not support emptying nodes']);
+  });
+});
