@@ -128,6 +128,19 @@ describe('PrimarySide: x-blockdev-change and blockdev-del', () => {
     expect([p.quorum.childCount, p.replication.stage, pair.primary.alive]).toEqual([1, 'NONE', true]);
   });
 
+  it('x-blockdev-change drains the quorum first: a deadlock report names it waiting for a write that cannot end', async () => {
+    const { env, pair, p, s } = coloPair();
+    await startBoth(env, pair);
+    // The secondary's colo1 stays quiesced: the forwarded copy of the write never gets in.
+    s.colo!.quiesce();
+    env.sched.spawn('vm write', () => p.vm.write(0, filled(512, 0x21)));
+    env.sched.spawn('x-blockdev-change', () => pair.primary.removeReplicationChildren());
+    await expect(env.sched.run()).rejects.toThrow(
+      'deadlock at tick 0: 2 task(s) cannot finish (vm write, x-blockdev-change); waiting: x-blockdev-change on quorum waits for primary-vm to go idle; request on colo1 waits for colo1 to leave its drained section',
+    );
+    expect(p.quorum.childCount).toBe(2);
+  });
+
   it('x-blockdev-change takes the replication child out of every quorum, and twice is harmless', async () => {
     const { env, pair } = coloPair({ disks: 2 });
     await startBoth(env, pair);
