@@ -146,13 +146,11 @@ describe('NbdClientNode: a lost connection', () => {
   });
 
   /*
-   * ENGINE BUG: FaultPlan.ts documents LinkDropFault.afterOps as "Drop after this many requests went
-   * through", and models/paths/pairScenarios.ts emits afterOps = the number of primary writes sent
-   * before LINK_DOWN. But NbdClientNode.roundTrip calls checkLink (FaultInjector.linkDropped, which
-   * counts one "op" per call) twice per request: before sending and again after the reply. A
-   * successful request therefore uses up two ops, so with afterOps 1 the FIRST request is applied
-   * by the server but its reply check fires the drop: it fails with EIO (the primary swallows it
-   * into a replication error) although the plan says it went through.
+   * FaultPlan.ts documents LinkDropFault.afterOps as "Drop after this many requests went through"
+   * (models/paths/pairScenarios.ts emits afterOps = the number of primary writes sent before
+   * LINK_DOWN). roundTrip checks the link twice per request, before sending and after the reply;
+   * both checks count as one request (the `request` set), so with afterOps 1 the first request
+   * goes through and the second fails.
    */
   it('link-drop afterOps 1: the first request goes through, the second fails', async () => {
     const { env, client } = link({ faults: [{ kind: 'link-drop', link: 'link', afterOps: 1 }] });
