@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { BlockError } from '../block/BlockError.js';
 import { QemuError } from '../replication/QemuError.js';
 import { type ProfileRules, QEMU_7_2, V24 } from '../replication/Profile.js';
 import type { ReplicationOps } from '../replication/ReplicationFramework.js';
@@ -7,6 +8,7 @@ import type { TimingSpec } from '../scenario/Scenario.js';
 import type { Fault } from '../sim/FaultPlan.js';
 import { SimEnv } from '../sim/SimEnv.js';
 import { SimulatedCrash } from '../sim/SimulatedCrash.js';
+import { WaitQueue } from '../sim/WaitQueue.js';
 import { ColoPair } from './ColoPair.js';
 import type { Side } from './Side.js';
 import { filled, run } from '../block/testing/simHelpers.js';
@@ -199,6 +201,19 @@ describe('Side: QMP commands of one side never interleave', () => {
   });
 });
 
+describe('Side: a QMP command that never ends', () => {
+  it('holds the monitor: a deadlock report names the command waiting for it', async () => {
+    const { env, pair } = coloPair();
+    const never = new WaitQueue(env.sched, 'a job that never ends');
+    pair.secondary.framework.register({ ...failingStop(new QemuError('unused')), checkpoint: () => never.wait('the fake checkpoint') });
+    env.sched.spawn('checkpoint', () => pair.secondary.xenColoDoCheckpoint());
+    env.sched.spawn('status', () => pair.secondary.queryXenReplicationStatus());
+    await expect(env.sched.run()).rejects.toThrow(
+      'deadlock at tick 0: 2 task(s) cannot finish (checkpoint, status); waiting: the fake checkpoint waits for a job that never ends; a QMP command on secondary waits for the secondary QMP monitor',
+    );
+  });
+});
+
 describe('ColoPair: failover', () => {
   it('primary lost: the colo1 export goes first, so a forwarded write still in flight fails (and is swallowed by the dead primary)', async () => {
     const { env, pair, p, s } = coloPair({ timing: { linkLatencyTicks: 10 } });
@@ -270,6 +285,19 @@ describe('ColoPair: failover', () => {
       [0x21, 512],
       [0x22, 512],
     ]);
+  });
+
+  it("primary lost: the commit's start-up scan takes its ticks per allocated cluster before the copy", async () => {
+    const { env, pair, s } = coloPair({ timing: { commitScanTicksPerCluster: 7 } });
+    await startBoth(env, pair);
+    await run(env, () => s.vm.write(0, filled(2 * CS, 0x41)));
+    const t0 = env.now();
+    const after = await run(env, async () => {
+      await pair.failover('primary');
+      return [s.replication.stage, env.now() - t0];
+    });
+    // Two allocated clusters, one run: 2 x 7 ticks of scan; the copy itself takes no time here.
+    expect(after).toEqual(['DONE', 14]);
   });
 
   it('v24 too: the promoted secondary is DONE after failover', async () => {
@@ -353,5 +381,90 @@ describe('ColoPair: a guest request id travels with the request', () => {
     expect(ids(1)).toEqual(['cow-begin:backup', 'io:primary-disk', 'io:secondary-disk', 'io:hidden-disk', 'cow:backup', 'io:secondary-disk', 'nbd-applied:link', 'repl-io:replication-primary', 'quorum-write:quorum']);
     // The read falls through active and hidden to the secondary disk; each overlay traces after its backing.
     expect(ids(2)).toEqual(['io:secondary-disk', 'io:hidden-disk', 'io:active-disk', 'repl-io:replication-secondary']);
+  });
+});
+
+describe('ColoPair: several disks', () => {
+  function twoDisks(options: { timing?: Partial<TimingSpec> } = {}) {
+    const env = new SimEnv({ traceLevel: 'full' });
+    const timing: TimingSpec = { diskLatencyTicks: 0, linkLatencyTicks: 0, commitChunkBytes: CS, commitPaceTicks: 0, ...options.timing };
+    const pair = new ColoPair(env, { disks: 2, sizeBytes: SIZE, pattern: 0x11, rules: QEMU_7_2, timing, chain: 'standard' });
+    return { env, pair };
+  }
+
+  it('side() names each process', () => {
+    const { pair } = twoDisks();
+    expect([pair.side('primary'), pair.side('secondary')]).toEqual([pair.primary, pair.secondary]);
+    expect([pair.side('primary').name, pair.side('secondary').name]).toEqual(['primary', 'secondary']);
+  });
+
+  it('primary lost: every colo1 export goes and failover waits for every commit', async () => {
+    const { env, pair } = twoDisks({ timing: { commitPaceTicks: 50 } });
+    await startBoth(env, pair);
+    await run(env, async () => {
+      await pair.secondary.disks[0]!.vm.write(0, filled(CS, 0x41));
+      await pair.secondary.disks[1]!.vm.write(0, filled(CS, 0x42));
+    });
+    await run(env, () => pair.failover('primary'));
+    const server = pair.secondary.server;
+    expect([server.get('colo1'), server.get('colo1.1'), server.get('secondary-vm.1') !== undefined]).toEqual([undefined, undefined, true]);
+    expect(pair.secondary.disks.map((d) => [d.replication.stage, encodeRuns(d.disk.peek(0, CS))])).toEqual([
+      ['DONE', [[0x41, CS]]],
+      ['DONE', [[0x42, CS]]],
+    ]);
+  });
+
+  it('secondary lost: every quorum loses its replication child', async () => {
+    const { env, pair } = twoDisks();
+    await startBoth(env, pair);
+    await run(env, () => pair.failover('secondary'));
+    expect(pair.primary.disks.map((d) => [d.quorum.childCount, d.replication.stage])).toEqual([
+      [1, 'DONE'],
+      [1, 'DONE'],
+    ]);
+  });
+
+  it('deleting every replication node goes in disk order and stops at the first failure', async () => {
+    const { env, pair } = twoDisks();
+    expect(await run(env, () => outcome(pair.deleteReplication('secondary', 0)))).toBe('ok');
+    // Disk 0 is gone already: the walk fails there, before disk 1.
+    expect(await run(env, () => outcome(pair.deleteReplication('secondary')))).toBe("Failed to find node with node-name='replication-secondary'");
+    expect(pair.secondary.disks[1]!.replication.open).toBe(true);
+    expect(await run(env, () => outcome(pair.deleteReplication('primary')))).toBe('ok');
+    expect(pair.primary.disks.map((d) => d.replication.open)).toEqual([false, false]);
+    expect(pair.secondary.disks[1]!.replication.open).toBe(true);
+  });
+});
+
+describe('Side: errors of a stop with failover', () => {
+  it('an I/O error (not a QEMU message) is dropped too', async () => {
+    const { env, pair } = coloPair();
+    await startBoth(env, pair);
+    pair.primary.framework.register(failingStop(new BlockError('EIO', 'fake I/O failure')));
+    expect(await run(env, () => outcome(pair.primary.xenSetReplication(false, true, true)))).toBe('ok');
+    expect(pair.primary.alive).toBe(true);
+  });
+
+  it('an exception nothing models is never dropped, and does not end the process', async () => {
+    const { env, pair } = coloPair();
+    await startBoth(env, pair);
+    const bug = new TypeError('a bug of ours');
+    pair.primary.framework.register(failingStop(bug));
+    const error = await run(env, () => pair.primary.xenSetReplication(false, true, true).then(() => null, (e: unknown) => e));
+    expect([error, pair.primary.state]).toEqual([bug, 'alive']);
+  });
+
+  it('start and stop are traced as the commands they are', async () => {
+    const { env, pair } = coloPair();
+    await startBoth(env, pair);
+    await run(env, () => outcome(pair.primary.xenSetReplication(false, true)));
+    expect(commands(env).map((c) => c.replace(/@\d+$/, ''))).toEqual([
+      'secondary:start:begin',
+      'secondary:start:end',
+      'primary:start:begin',
+      'primary:start:end',
+      'primary:stop:begin',
+      'primary:stop:end',
+    ]);
   });
 });

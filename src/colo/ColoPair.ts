@@ -50,8 +50,8 @@ export class ColoPair {
     this.checkSurvived(this.primary);
   }
 
-  /** A survivor that crashed while taking over makes the failover fail the way the crash does. */
+  /** A survivor that crashed while taking over makes the failover fail the way the crash does (only a crashed side has a crash). */
   private checkSurvived(side: Side): void {
-    if (!side.alive && side.crash) throw side.crash;
+    if (side.crash) throw side.crash;
   }
 }

@@ -8,7 +8,7 @@ import { SimEnv } from '../sim/SimEnv.js';
 import { SimulatedCrash } from '../sim/SimulatedCrash.js';
 import { NbdClientNode } from './NbdClientNode.js';
 import { NbdServer } from './NbdServer.js';
-import { filled } from '../block/testing/simHelpers.js';
+import { filled, run } from '../block/testing/simHelpers.js';
 
 const SIZE = 1 << 20;
 
@@ -146,17 +146,87 @@ describe('NbdClientNode: a lost connection', () => {
   });
 
   /*
-   * ENGINE BUG: FaultPlan.ts documents LinkDropFault.afterOps as "Drop after this many requests went
-   * through", and models/paths/pairScenarios.ts emits afterOps = the number of primary writes sent
-   * before LINK_DOWN. But NbdClientNode.roundTrip calls checkLink (FaultInjector.linkDropped, which
-   * counts one "op" per call) twice per request: before sending and again after the reply. A
-   * successful request therefore uses up two ops, so with afterOps 1 the FIRST request is applied
-   * by the server but its reply check fires the drop: it fails with EIO (the primary swallows it
-   * into a replication error) although the plan says it went through.
+   * FaultPlan.ts documents LinkDropFault.afterOps as "Drop after this many requests went through"
+   * (models/paths/pairScenarios.ts emits afterOps = the number of primary writes sent before
+   * LINK_DOWN). roundTrip checks the link twice per request, before sending and after the reply;
+   * both checks count as one request (the `request` set), so with afterOps 1 the first request
+   * goes through and the second fails.
    */
   it('link-drop afterOps 1: the first request goes through, the second fails', async () => {
     const { env, client } = link({ faults: [{ kind: 'link-drop', link: 'link', afterOps: 1 }] });
     expect(await timed(env, () => client.write(0, filled(512, 0x22)))).toEqual(['ok', 23]);
     expect(await timed(env, () => client.write(512, filled(512, 0x22)))).toEqual(['EIO: link: write on a broken connection', 23]);
+  });
+});
+
+describe('NbdClientNode: a server error and a dying peer', () => {
+  /** A client to a disk whose writes fail with ENOSPC after 3 ticks of I/O; the peer dies at `killAt` if given. */
+  function failingPeer(killAt?: number) {
+    const env = new SimEnv({ traceLevel: 'full' });
+    class SlowFailing extends RawNode {
+      protected override async doWrite(): Promise<void> {
+        await env.sched.sleep('failing write', 3);
+        throw new BlockError('ENOSPC', 'disk full');
+      }
+    }
+    const server = new NbdServer();
+    server.add('colo1', new BlockBackend('colo1', new SlowFailing(env, 'secondary', SIZE)));
+    const peer = { alive: true };
+    const client = new NbdClientNode(env, {
+      name: 'link',
+      connect: () => (peer.alive ? (server.get('colo1') ?? null) : null),
+      peerAlive: () => peer.alive,
+      sizeBytes: SIZE,
+      latencyTicks: 10,
+      crashPoint: () => undefined,
+    });
+    if (killAt !== undefined) {
+      env.sched.spawn('kill the peer', async () => {
+        await env.sched.sleep('kill', killAt);
+        peer.alive = false;
+      });
+    }
+    return { env, client };
+  }
+
+  it("a peer that dies while its failing request is out resets the connection: EIO, not the server's error", async () => {
+    const { env, client } = failingPeer(11);
+    expect(await timed(env, () => client.write(0, filled(512, 0x22)))).toEqual(['EIO: link: write on a broken connection', 13]);
+    expect(client.isConnected).toBe(false);
+  });
+
+  it("with the peer alive the server's error comes back, and the connection stays", async () => {
+    const { env, client } = failingPeer();
+    expect(await timed(env, () => client.write(0, filled(512, 0x22)))).toEqual(['ENOSPC: disk full', 13]);
+    expect(client.isConnected).toBe(true);
+  });
+
+  it('a connection already broken does not consume a link-drop fault', async () => {
+    const { env, client } = link({ faults: [{ kind: 'link-drop', link: 'link', afterOps: 0 }] });
+    client.disconnect();
+    expect(await timed(env, () => client.read(0, 512))).toEqual(['EIO: link: read on a broken connection', 0]);
+    expect(env.faults.firedPerFault()).toEqual([0]);
+  });
+
+  it('reads and flushes leave no nbd-applied record; only writes do', async () => {
+    const { env, client } = link();
+    await timed(env, () => client.read(0, 512));
+    await timed(env, () => client.flush());
+    expect(applied(env)).toEqual([]);
+  });
+});
+
+describe('NbdClientNode: what a stuck simulation reports', () => {
+  it('names the link and the direction a request is travelling', async () => {
+    const { env, client } = link();
+    env.sched.spawn('write', () => client.write(0, filled(512, 0x22)).then(() => undefined));
+    await expect(env.sched.run({ deadlineTick: 5 })).rejects.toThrow('work still pending at tick 0 needs time past the deadline 5 (next timer: link:link:send at 10)');
+    await expect(env.sched.run({ deadlineTick: 15 })).rejects.toThrow('work still pending at tick 13 needs time past the deadline 15 (next timer: link:link:reply at 23)');
+  });
+
+  it('is the nbd driver, which cannot be emptied', async () => {
+    const { env, client } = link();
+    const error = await run(env, () => client.makeEmpty().then(() => null, (e: unknown) => e));
+    expect([(error as BlockError).errno, (error as BlockError).message]).toEqual(['ENOTSUP', 'nbd does not support emptying nodes']);
   });
 });

@@ -111,6 +111,43 @@ describe('NbdExport', () => {
   });
 });
 
+describe('NbdExport: write-zeroes, discard and flush', () => {
+  it('write-zeroes zeroes its range, up to the end; past the end it is refused with EINVAL', async () => {
+    const { env, exp, disk } = exported();
+    await run(env, () => exp.writeZeroes(SIZE - 1024, 1024, false));
+    expect(encodeRuns(disk.peek(SIZE - 2048, 2048))).toEqual([
+      [0x11, 1024],
+      [0, 1024],
+    ]);
+    expect(await errorOf(env, () => exp.writeZeroes(SIZE - 512, 1024, true))).toEqual(['EINVAL', 'operation past EOF; From: 1048064, Len: 1024, Size: 1048576']);
+    expect(encodeRuns(disk.peek(SIZE - 512, 512))).toEqual([[0, 512]]);
+  });
+
+  it('a failed write-zeroes comes back as the errno NBD carries', async () => {
+    const { env, exp } = exported([{ kind: 'io-error', node: 'disk', op: 'write-zeroes', errno: 'ECANCELED' }]);
+    expect(await errorOf(env, () => exp.writeZeroes(0, 4096, false))).toEqual(['EINVAL', 'injected ECANCELED on disk write-zeroes']);
+  });
+
+  it('discard is checked against the end, then dropped: the bytes stay', async () => {
+    const { env, exp, disk } = exported();
+    await run(env, () => exp.discard(0, SIZE));
+    expect(encodeRuns(disk.peek(0, 512))).toEqual([[0x11, 512]]);
+    expect(await errorOf(env, () => exp.discard(SIZE, 512))).toEqual(['EINVAL', 'operation past EOF; From: 1048576, Len: 512, Size: 1048576']);
+  });
+
+  it('a discard on a closed node fails with ENOMEDIUM in the block layer, EINVAL over NBD', async () => {
+    const { env, exp, disk } = exported();
+    disk.open = false;
+    expect(await errorOf(env, () => exp.discard(0, 512))).toEqual(['EINVAL', 'colo1: a node below it has no driver']);
+  });
+
+  it('a failed flush comes back as the errno NBD carries', async () => {
+    const { env, exp } = exported([{ kind: 'io-error', node: 'disk', op: 'flush', errno: 'ENOMEDIUM' }]);
+    await run(env, () => exp.write(0, filled(512, 1)));
+    expect(await errorOf(env, () => exp.flush())).toEqual(['EINVAL', 'injected ENOMEDIUM on disk flush']);
+  });
+});
+
 describe('NbdServer', () => {
   it('adds, finds, replaces and removes exports by name', () => {
     const { server, exp, blk } = exported();

@@ -19,9 +19,16 @@ export function diskSuffix(index: number): string {
   return index === 0 ? '' : `.${index}`;
 }
 
+/**
+ * The export of disk 0 through which scenario I/O of a side reaches each target. The secondary's
+ * replication node is its VM's disk: its replication target is the secondary-vm export.
+ */
+const EXPORTS: Readonly<Record<'primary' | 'secondary', Readonly<Record<IoTarget, string>>>> = {
+  primary: { vm: 'primary-vm', replication: 'replication-primary', disk: 'primary-disk' },
+  secondary: { vm: 'secondary-vm', replication: 'secondary-vm', disk: 'secondary-disk' },
+};
+
 /** The NBD export through which scenario I/O of `side` reaches `target` on disk `index`. */
 export function exportName(side: 'primary' | 'secondary', target: IoTarget, index: number): string {
-  const sfx = diskSuffix(index);
-  if (side === 'primary') return target === 'vm' ? `primary-vm${sfx}` : target === 'replication' ? `replication-primary${sfx}` : `primary-disk${sfx}`;
-  return target === 'disk' ? `secondary-disk${sfx}` : `secondary-vm${sfx}`;
+  return `${EXPORTS[side][target]}${diskSuffix(index)}`;
 }

@@ -198,3 +198,82 @@ describe('QuorumNode: write-zeroes and flush', () => {
     expect(ops(env)).toEqual([]);
   });
 });
+
+describe('QuorumNode: what is not an I/O error', () => {
+  class CrashingRead extends RawNode {
+    protected override async doRead(): Promise<Uint8Array> {
+      throw new SimulatedCrash('primary', 'crash in a read');
+    }
+  }
+  class CrashingFlush extends RawNode {
+    protected override async doFlush(): Promise<void> {
+      throw new SimulatedCrash('primary', 'crash in a flush');
+    }
+  }
+
+  it('a crash in child 0\'s read is not a reason to ask child 1: it propagates', async () => {
+    const env = new SimEnv({ traceLevel: 'full' });
+    const q = new QuorumNode(env, { name: 'quorum', children: [new CrashingRead(env, 'c0', SIZE), new RawNode(env, 'c1', SIZE, { fill: 0x11 })] });
+    const error = await errorOf(env, () => q.read(0, 512));
+    expect([(error as Error).message, reads(env)]).toEqual(['the primary side crashed: crash in a read', []]);
+  });
+
+  it('a crash in a child\'s flush propagates', async () => {
+    const env = new SimEnv();
+    const q = new QuorumNode(env, { name: 'quorum', children: [new CrashingFlush(env, 'c0', SIZE), new RawNode(env, 'c1', SIZE)] });
+    await run(env, () => q.write(0, filled(512, 1)));
+    expect(((await errorOf(env, () => q.flush())) as Error).message).toBe('the primary side crashed: crash in a flush');
+  });
+
+  it('a crash at afterLocalWrite fails the write after every child has written', async () => {
+    const env = new SimEnv();
+    const nodes = [new RawNode(env, 'c0', SIZE), new RawNode(env, 'c1', SIZE)];
+    nodes[1]!.latencyTicks = 20;
+    const crash = new SimulatedCrash('primary', 'after the local write');
+    const q = new QuorumNode(env, {
+      name: 'quorum',
+      children: nodes,
+      afterLocalWrite: () => {
+        throw crash;
+      },
+    });
+    const task = env.sched.spawn('write', () => q.write(0, filled(512, 0x77)).then(() => null, (e: unknown) => [e, env.now()]));
+    await env.sched.run();
+    expect(task.result()).toEqual([crash, 20]);
+    expect(nodes.map((n) => encodeRuns(n.peek(0, 512)))).toEqual([[[0x77, 512]], [[0x77, 512]]]);
+  });
+
+  it('write-zeroes failing on every child fails with the voted error', async () => {
+    const { env, q } = quorum(2, [
+      { kind: 'io-error', node: 'c0', op: 'write-zeroes', errno: 'ENOSPC' },
+      { kind: 'io-error', node: 'c1', op: 'write-zeroes', errno: 'EIO' },
+    ]);
+    const error = await errorOf(env, () => q.writeZeroes(0, 4096));
+    expect([(error as BlockError).errno, (error as BlockError).message]).toEqual(['EIO', 'quorum: too many children failed']);
+  });
+});
+
+describe('QuorumNode: what its children see', () => {
+  it('a read and a flush carry the guest request id to the children', async () => {
+    const { env, q } = quorum(2);
+    await run(env, () => q.read(0, 512, { requestId: 4 }));
+    await run(env, () => q.write(0, filled(512, 1), { requestId: 5 }));
+    await run(env, () => q.flush({ requestId: 6 }));
+    const io = env.trace.eventsOf('io').map((e) => `${e.fields.node}:${e.fields.op}:${e.fields.req}`);
+    expect(io.filter((e) => !e.includes(':write:'))).toEqual(['c0:read:4', 'c0:flush:6', 'c1:flush:6']);
+  });
+
+  it('without an afterLocalWrite hook a write simply succeeds', async () => {
+    const env = new SimEnv();
+    const nodes = [new RawNode(env, 'c0', SIZE), new RawNode(env, 'c1', SIZE)];
+    const q = new QuorumNode(env, { name: 'quorum', children: nodes });
+    expect(await errorOf(env, () => q.write(0, filled(512, 0x77)))).toBeNull();
+    expect(nodes.map((n) => encodeRuns(n.peek(0, 512)))).toEqual([[[0x77, 512]], [[0x77, 512]]]);
+  });
+
+  it('is the quorum driver, which cannot be emptied', async () => {
+    const { env, q } = quorum(2);
+    const error = await errorOf(env, () => q.makeEmpty());
+    expect([(error as BlockError).errno, (error as BlockError).message]).toEqual(['ENOTSUP', 'quorum does not support emptying nodes']);
+  });
+});

@@ -91,7 +91,7 @@ export class Side {
     this.state = how;
     this.crash = crash;
     for (const node of this.registry.allNodes()) node.open = false;
-    if (this.env.trace.enabled) this.env.trace.emit('side', { side: this.name, event: how, reason: crash?.reason, injected: crash?.injected });
+    this.env.trace.emit('side', { side: this.name, event: how, reason: crash?.reason, injected: crash?.injected });
   }
 
   // ---- QMP commands ----
@@ -143,15 +143,16 @@ export class Side {
   protected async command<T>(name: string, body: () => Promise<T>): Promise<T> {
     while (this.commandRunning) await this.commandQueue.wait(`a QMP command on ${this.name}`);
     this.commandRunning = true;
+    // Cheap fields: emit itself does nothing while the trace is off.
     const trace = this.env.trace;
-    if (trace.enabled) trace.emit('command', { side: this.name, command: name, event: 'begin' });
+    trace.emit('command', { side: this.name, command: name, event: 'begin' });
     try {
       const result = await body();
-      if (trace.enabled) trace.emit('command', { side: this.name, command: name, event: 'end', ok: true });
+      trace.emit('command', { side: this.name, command: name, event: 'end', ok: true });
       return result;
     } catch (error) {
       if (error instanceof SimulatedCrash) this.die('crashed', error);
-      if (trace.enabled) trace.emit('command', { side: this.name, command: name, event: 'end', ok: false });
+      trace.emit('command', { side: this.name, command: name, event: 'end', ok: false });
       throw error;
     } finally {
       this.commandRunning = false;

@@ -5,7 +5,8 @@
  */
 import type { Errno } from '../sim/errno.js';
 
-const CARRIED: ReadonlySet<Errno> = new Set<Errno>(['EPERM', 'EIO', 'ENOMEM', 'ENOSPC', 'ESHUTDOWN', 'ENOTSUP', 'EINVAL']);
+/** The values NBD carries besides EINVAL, which is also what every value not carried becomes. */
+const CARRIED: ReadonlySet<Errno> = new Set<Errno>(['EPERM', 'EIO', 'ENOMEM', 'ENOSPC', 'ESHUTDOWN', 'ENOTSUP']);
 
 export function throughNbd(errno: Errno): Errno {
   return CARRIED.has(errno) ? errno : 'EINVAL';
