@@ -20,6 +20,12 @@ describe('documentedAbort', () => {
     expect([idOf(0, first), idOf(1, first), idOf(2, first), idOf(3, first)]).toEqual([undefined, 'qcow2-first-cluster-in-use-after-checkpoint', 'qcow2-first-cluster-in-use-after-checkpoint', undefined]);
   });
 
+  it('a qcow2 image the race left corrupt, met by a SIGSEGV at any later step', () => {
+    const corrupt = 'killed by SIGSEGV, its last output: qcow2: Marking image as corrupt: Preventing invalid write on metadata (overlaps with active L2 table); further corruption events will be suppressed';
+    expect([idOf(0, corrupt), idOf(1, corrupt), idOf(3, corrupt)]).toEqual([undefined, 'qcow2-corrupt-after-checkpoint-race', 'qcow2-corrupt-after-checkpoint-race']);
+    expect(idOf(3, corrupt.replace('SIGSEGV', 'SIGABRT'))).toBeUndefined();
+  });
+
   it('not by another signal, other words, or more output around them', () => {
     expect(idOf(1, 'killed by SIGSEGV, its last output: First cluster in emptied image is in use')).toBeUndefined();
     expect(idOf(1, 'killed by SIGABRT')).toBeUndefined();
