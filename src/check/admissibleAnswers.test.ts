@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../scenario/parseScenario.js';
 import { runScenarioOnEngine } from '../scenario/runScenarioOnEngine.js';
 import type { ResultDocument } from '../scenario/StepResult.js';
-import { MAX_ORDERS, otherOrders, permutations, scenarioOrders } from './admissibleAnswers.js';
+import { MAX_ORDERS, ONE_AT_A_TIME_ORDERS, otherOrders, permutations, scenarioOrders } from './admissibleAnswers.js';
 import { diffResults } from './diffResults.js';
 
 const OVERLAP = parseScenario({
@@ -52,6 +52,23 @@ describe('permutations and orders', () => {
     // 17 sub-steps (the qemu-bugs library file's shape) give up at once, without building 17! orders.
     const seventeen = parseScenario({ colosim: 1, name: 'seventeen', disk: { size: 262144, pattern: 0 }, steps: [{ do: 'concurrent', steps: Array.from({ length: 17 }, () => write) }] });
     expect(scenarioOrders(seventeen)).toBeUndefined();
+  });
+
+  it('past MAX_ORDERS jointly, varies one group at a time with the others in file order', () => {
+    const write = { do: 'write', vm: 'secondary', offset: 0, length: 512, pattern: 1 };
+    const three = { do: 'concurrent', steps: [write, write, write] };
+    // Two groups of three: 36 combinations, so 1 + 5 + 5 orders.
+    const two = parseScenario({ colosim: 1, name: 'two', disk: { size: 262144, pattern: 0 }, steps: [{ do: 'start', side: 'both' }, three, three] });
+    const orders = scenarioOrders(two)!.map((o) => `${o.get(1)!.join('')}/${o.get(2)!.join('')}`);
+    expect(orders[0]).toBe('012/012');
+    expect([...orders].sort()).toEqual(['012/012', '012/021', '012/102', '012/120', '012/201', '012/210', '021/012', '102/012', '120/012', '201/012', '210/012']);
+    expect(ONE_AT_A_TIME_ORDERS).toBe(96);
+    // Five groups of four: 1 + 5 x 23 = 116 orders, past ONE_AT_A_TIME_ORDERS.
+    const four = { do: 'concurrent', steps: [write, write, write, write] };
+    const five = parseScenario({ colosim: 1, name: 'five-groups', disk: { size: 262144, pattern: 0 }, steps: [four, four, four, four, four] });
+    expect(scenarioOrders(five)).toBeUndefined();
+    const fourGroups = parseScenario({ colosim: 1, name: 'four-groups', disk: { size: 262144, pattern: 0 }, steps: [four, four, four, four] });
+    expect(scenarioOrders(fourGroups)).toHaveLength(93);
   });
 });
 

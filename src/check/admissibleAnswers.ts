@@ -15,8 +15,10 @@
  * admitted; QEMU issues each request of at most 32 MiB whole at the NBD server, and the generated
  * requests are far smaller); a step's set is taken on its own, not jointly with its neighbours (a
  * read admitting order A next to one admitting order B passes); with two concurrent steps, both run
- * concurrently or both serially (not one of each); at most MAX_ORDERS orders are run, beyond that
- * the scenario is compared exactly (the engine's one order), which the caller counts.
+ * concurrently or both serially (not one of each); at most MAX_ORDERS combinations of the groups'
+ * orders are run, beyond that each group's orders with the others in file order (at most
+ * ONE_AT_A_TIME_ORDERS), and beyond that, or for a group of five or more sub-steps, the scenario
+ * is compared exactly (the engine's one order), which the caller counts.
  */
 import type { Scenario, Step } from '../scenario/Scenario.js';
 import type { ResultDocument, StepResult } from '../scenario/StepResult.js';
@@ -24,6 +26,8 @@ import { runScenarioOnEngine } from '../scenario/runScenarioOnEngine.js';
 
 /** The most orders run for one scenario (4 sub-steps in one group, or 2 and 3 in two, fit), each run twice (concurrently, serially). */
 export const MAX_ORDERS = 24;
+/** Past MAX_ORDERS jointly: the most orders run one group at a time (four groups of four sub-steps fit). */
+export const ONE_AT_A_TIME_ORDERS = 96;
 
 /** Every permutation of 0..n-1, the identity first. */
 export function permutations(n: number): number[][] {
@@ -42,17 +46,26 @@ function factorial(n: number): number {
   return f;
 }
 
-/** One order per concurrent step (its sub-steps' original positions, in the order issued); undefined beyond MAX_ORDERS. */
+/**
+ * One order per concurrent step (its sub-steps' original positions, in the order issued): every
+ * combination of the groups' orders while there are at most MAX_ORDERS; past that, each group's
+ * orders with every other group in file order (at most ONE_AT_A_TIME_ORDERS in all), which admits
+ * less than every combination but more than the one order; undefined when a group alone has more
+ * than MAX_ORDERS, or the groups together more than ONE_AT_A_TIME_ORDERS.
+ */
 export function scenarioOrders(scenario: Scenario): Map<number, number[]>[] | undefined {
-  let orders: Map<number, number[]>[] = [new Map()];
-  for (const [index, step] of scenario.steps.entries()) {
-    if (step.do !== 'concurrent' || step.steps.length < 2) continue;
-    // Counted before any is built: a group of 17 would otherwise build 17! arrays first.
-    if (orders.length * factorial(step.steps.length) > MAX_ORDERS) return undefined;
-    const perms = permutations(step.steps.length);
-    orders = orders.flatMap((o) => perms.map((p) => new Map([...o, [index, p]])));
+  const groups = scenario.steps.flatMap((step, index) => (step.do === 'concurrent' && step.steps.length >= 2 ? [{ index, n: step.steps.length }] : []));
+  // Counted before any is built: a group of 17 would otherwise build 17! arrays first.
+  if (groups.some((g) => factorial(g.n) > MAX_ORDERS)) return undefined;
+  const joint = groups.reduce((n, g) => n * factorial(g.n), 1);
+  if (joint <= MAX_ORDERS) {
+    let orders: Map<number, number[]>[] = [new Map()];
+    for (const g of groups) orders = orders.flatMap((o) => permutations(g.n).map((p) => new Map([...o, [g.index, p]])));
+    return orders;
   }
-  return orders;
+  if (groups.reduce((n, g) => n + factorial(g.n) - 1, 1) > ONE_AT_A_TIME_ORDERS) return undefined;
+  const inFileOrder = new Map(groups.map((g) => [g.index, permutations(g.n)[0]!]));
+  return [inFileOrder, ...groups.flatMap((g) => permutations(g.n).slice(1).map((p) => new Map([...inFileOrder, [g.index, p]])))];
 }
 
 /**
