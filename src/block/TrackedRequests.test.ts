@@ -130,3 +130,64 @@ describe('TrackedRequests: waits through a node', () => {
     }
   });
 });
+
+describe('TrackedRequests: bookkeeping across requests', () => {
+  it('a serialising write that waited and went on is waited for by a later overlapping read', async () => {
+    const env = new SimEnv();
+    const raw = new RawNode(env, 'raw', MiB);
+    raw.latencyTicks = 100;
+    const done: string[] = [];
+    const at = (ticks: number, name: string, fn: () => Promise<unknown>) =>
+      env.sched.spawn(name, async () => {
+        await env.sched.sleep('later', ticks);
+        await fn();
+        done.push(`${name}@${env.now()}`);
+      });
+    // w1 pads sector 0 (read 0-100, write 100-200); w2 waits for it, then pads (200-300) and writes (300-400).
+    at(0, 'w1', () => raw.write(100, filled(10, 1)));
+    at(10, 'w2', () => raw.write(200, filled(10, 2)));
+    // r arrives while w2 writes, after w2's wait ended: it waits for w2.
+    at(250, 'r', () => raw.read(0, 512));
+    await env.sched.run();
+    expect(done).toEqual(['w1@200', 'w2@400', 'r@500']);
+  });
+
+  it('an ordinary request that ended leaves a later serialising write to be waited for', async () => {
+    const env = new SimEnv();
+    const raw = new RawNode(env, 'raw', MiB);
+    raw.latencyTicks = 100;
+    const done: string[] = [];
+    const at = (ticks: number, name: string, fn: () => Promise<unknown>) =>
+      env.sched.spawn(name, async () => {
+        await env.sched.sleep('later', ticks);
+        await fn();
+        done.push(`${name}@${env.now()}`);
+      });
+    at(0, 'r1', () => raw.read(4096, 512));
+    at(100, 'w', () => raw.write(100, filled(10, 1)));
+    at(110, 'r2', () => raw.read(0, 512));
+    await env.sched.run();
+    expect(done).toEqual(['r1@100', 'w@300', 'r2@400']);
+    expect(raw.tracked.size).toBe(0);
+  });
+
+  it('makes a waiting request wait again when another conflicting one is still in flight', async () => {
+    const env = new SimEnv();
+    const raw = new RawNode(env, 'raw', MiB);
+    raw.latencyTicks = 100;
+    const done: string[] = [];
+    const at = (ticks: number, name: string, fn: () => Promise<unknown>) =>
+      env.sched.spawn(name, async () => {
+        await env.sched.sleep('later', ticks);
+        await fn();
+        done.push(`${name}@${env.now()}`);
+      });
+    // Two reads in flight, ending at 100 and 150; a serialising write over both waits for each in
+    // turn, then reads its two edge sectors and writes.
+    at(0, 'short', () => raw.read(0, 512));
+    at(50, 'long', () => raw.read(512, 512));
+    at(60, 'w', () => raw.write(500, filled(20, 1)));
+    await env.sched.run();
+    expect(done).toEqual(['short@100', 'long@150', 'w@450']);
+  });
+});
