@@ -392,3 +392,24 @@ describe('BlockNode: peek', () => {
     expect(() => filter.peekRuns(0, 512, { bytes: () => {}, uniform: () => {} })).toThrow(new PeekUnavailable('filter (pass) cannot be peeked'));
   });
 });
+
+describe('BlockNode: I/O completions on the simulated clock', () => {
+  it('names each pending I/O by node and op when a run would pass its tick limit', async () => {
+    const cases: [string, (raw: RawNode, image: OverlayNode) => Promise<unknown>][] = [
+      ['io:raw:read', (raw) => raw.read(0, 512)],
+      ['io:raw:write', (raw) => raw.write(0, filled(512, 1))],
+      ['io:raw:write-zeroes', (raw) => raw.writeZeroes(0, 512)],
+      ['io:raw:flush', (raw) => raw.flush()],
+      ['io:image:make-empty', (_raw, image) => image.makeEmpty()],
+    ];
+    for (const [label, fn] of cases) {
+      const env = new SimEnv({ maxTicks: 10 });
+      const raw = new RawNode(env, 'raw', MiB);
+      const image = new OverlayNode(env, 'image', MiB);
+      raw.latencyTicks = 100;
+      image.latencyTicks = 100;
+      env.sched.spawn('io', () => fn(raw, image));
+      await expect(env.sched.run()).rejects.toThrow(`simulated time would pass the limit of 10 ticks (next timer: ${label} at 100)`);
+    }
+  });
+});
