@@ -413,3 +413,42 @@ describe('BlockNode: I/O completions on the simulated clock', () => {
     }
   });
 });
+
+/** A filter with its own view of the bytes: it shows its file's bytes plus one (mod 256). */
+class PlusOneFilter extends PassFilter {
+  protected override doPeek(offset: number, out: Uint8Array): void {
+    this.file!.peek(offset, out.length, out);
+    for (let i = 0; i < out.length; i++) out[i] = (out[i]! + 1) & 0xff;
+  }
+}
+
+/** A filter whose reads fail with a programming error, not an I/O error. */
+class BrokenReadFilter extends PassFilter {
+  protected override doRead(): Promise<Uint8Array> {
+    return Promise.reject(new TypeError('broken driver'));
+  }
+}
+
+describe('BlockNode: drivers with their own peek or a broken read', () => {
+  it('hands the bytes of a node with its own peek over as one piece, as that peek shows them', async () => {
+    const { env, raw } = rawWith();
+    await run(env, () => raw.write(0, filled(512, 1)));
+    const filter = new PlusOneFilter(env, 'plus', raw);
+    const pieces: [number, number[]][] = [];
+    filter.peekRuns(0, 1024, {
+      bytes: (o, d, a, n) => pieces.push([o, encodeRuns(d.subarray(a, a + n)).flat()]),
+      uniform: (o) => pieces.push([o, []]),
+    });
+    expect(pieces).toEqual([[0, [2, 512, 0xab, 512]]]);
+  });
+
+  it('fails a padded write with the padding read\'s error when that is no I/O error', async () => {
+    const { env, raw } = rawWith();
+    const filter = new BrokenReadFilter(env, 'broken', raw);
+    const task = env.sched.spawn('w', () => filter.write(100, filled(10, 1)));
+    await env.sched.run();
+    expect(task.outcome?.error).toEqual(new TypeError('broken driver'));
+    expect(env.trace.eventsOf('pad-read-failed')).toEqual([]);
+    expect(ios(env, 'raw')).toEqual([]);
+  });
+});
