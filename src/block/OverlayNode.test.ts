@@ -408,6 +408,11 @@ describe('OverlayNode: I/O costs', () => {
     await run(env, () => active.write(0, filled(CS, 1)));
     await run(env, () => active.write(512, filled(512, 2)));
     expect(env.trace.eventsOf('io').map((e) => `${e.fields.node} ${e.fields.op} ${e.fields.offset}+${e.fields.bytes}`)).toEqual(['active write 0+65536', 'active write 512+512']);
+    expect(encodeRuns(await run(env, () => active.read(0, CS)))).toEqual([
+      [1, 512],
+      [2, 512],
+      [1, CS - 1024],
+    ]);
   });
 
   it('accepts the smallest cluster size, 512 bytes, and uses 64 KiB by default', () => {
@@ -462,5 +467,42 @@ describe('OverlayNode: write-zeroes edges and allocations in flight', () => {
     expect(encodeRuns(await run(env, () => active.read(0, CS)))).toEqual([[0, CS]]);
     expect(await run(env, () => active.blockStatus(0, CS))).toEqual({ kind: 'zero', bytes: CS });
     expect(raw.tracked.size).toBe(0);
+  });
+});
+
+describe('OverlayNode: more edges', () => {
+  const ios = (env: SimEnv, node: string) => env.trace.eventsOf('io').filter((e) => e.fields.node === node).map((e) => `${e.fields.op} ${e.fields.offset}+${e.fields.bytes}`);
+
+  it('zeroes a range that crosses a cluster boundary but holds no whole cluster as one write of zeros', async () => {
+    const { env, active } = chain();
+    await run(env, () => active.writeZeroes(CS - 512, 1024));
+    expect(ios(env, 'active')).toEqual(['write 65024+1024']);
+    expect(encodeRuns(await run(env, () => active.read(CS - 1024, 2048)))).toEqual([
+      [0xaa, 512],
+      [0, 1024],
+      [0xaa, 512],
+    ]);
+  });
+
+  it('reads zeros well past a shorter backing file\'s end without asking it', async () => {
+    const { env, active } = chain({ sizeBytes: 3 * CS, rawSizeBytes: CS });
+    expect(encodeRuns(await run(env, () => active.read(2 * CS, CS)))).toEqual([[0, CS]]);
+    await run(env, () => active.write(2 * CS + 512, filled(512, 1)));
+    expect(encodeRuns(await run(env, () => active.read(2 * CS, CS)))).toEqual([
+      [0, 512],
+      [1, 512],
+      [0, CS - 1024],
+    ]);
+    expect(ios(env, 'raw')).toEqual([]);
+  });
+
+  it('peeks what a read returns past the end of a backing file that lost its driver: zeros, without touching it', async () => {
+    const { env, raw, active } = chain({ sizeBytes: 2 * CS, rawSizeBytes: CS });
+    raw.eject();
+    expect(encodeRuns(await run(env, () => active.read(CS, CS)))).toEqual([[0, CS]]);
+    expect(encodeRuns(active.peek(CS, CS, filled(CS, 9)))).toEqual([[0, CS]]);
+    const pieces: string[] = [];
+    active.peekRuns(CS, CS, { bytes: (o, _d, _a, n) => pieces.push(`b ${o}+${n}`), uniform: (o, n, v) => pieces.push(`u ${o}+${n}=${v}`) });
+    expect(pieces).toEqual([`u ${CS}+${CS}=0`]);
   });
 });
