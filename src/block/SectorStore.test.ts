@@ -274,3 +274,50 @@ describe('SectorStore: range checks', () => {
     expect(new SectorStore(0).sizeBytes).toBe(0);
   });
 });
+
+describe('SectorStore: slab edges', () => {
+  it('hands chunks adjacent on disk but in two slabs over as two pieces, each with its own bytes', () => {
+    const store = new SectorStore(4 * MiB);
+    // 4 + 8 + ... + 128 chunks fill slabs 0..5, 256 fill slab 6, and the next chunk opens slab 7.
+    const chunks = 252 + 256 + 2;
+    for (let c = 0; c < chunks; c++) store.write(c * CHUNK_SIZE, filled(CHUNK_SIZE, (c % 250) + 1));
+    const pieces: [number, number][] = [];
+    const seen = new Uint8Array(chunks * CHUNK_SIZE);
+    store.visit(0, chunks * CHUNK_SIZE, {
+      bytes: (offset, data, at, n) => {
+        pieces.push([offset / CHUNK_SIZE, n / CHUNK_SIZE]);
+        seen.set(data.subarray(at, at + n), offset);
+      },
+      uniform: (offset, n) => pieces.push([offset / CHUNK_SIZE, -n]),
+    });
+    expect(pieces).toEqual([
+      [0, 4],
+      [4, 8],
+      [12, 16],
+      [28, 32],
+      [60, 64],
+      [124, 128],
+      [252, 256],
+      [508, 2],
+    ]);
+    expect(encodeRuns(seen)).toEqual(Array.from({ length: chunks }, (_, c) => [(c % 250) + 1, CHUNK_SIZE]));
+    expect(encodeRuns(seen.subarray(507 * CHUNK_SIZE, 509 * CHUNK_SIZE))).toEqual([
+      [8, CHUNK_SIZE],
+      [9, CHUNK_SIZE],
+    ]);
+  });
+
+  it('forgets the chunks freed before a clear: two chunks written after it never share memory', () => {
+    const store = new SectorStore(MiB);
+    store.write(0, filled(2 * CHUNK_SIZE, 1));
+    store.zero(0, CHUNK_SIZE);
+    store.clear();
+    store.write(5 * CHUNK_SIZE, filled(CHUNK_SIZE, 2));
+    store.write(6 * CHUNK_SIZE, filled(CHUNK_SIZE, 3));
+    expect(encodeRuns(store.read(5 * CHUNK_SIZE, 2 * CHUNK_SIZE))).toEqual([
+      [2, CHUNK_SIZE],
+      [3, CHUNK_SIZE],
+    ]);
+    expect(store.allocatedBytes).toBe(2 * CHUNK_SIZE);
+  });
+});
