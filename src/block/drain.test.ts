@@ -29,10 +29,14 @@ function diamond() {
 
 describe('drained sections', () => {
   it('finds every BlockBackend above a node once, by name', () => {
-    const { raw, top, filter } = diamond();
+    const { env, raw, top, filter } = diamond();
     expect(backendsAbove(raw).map((blk) => blk.name)).toEqual(['a', 'b', 'c']);
     expect(backendsAbove(top).map((blk) => blk.name)).toEqual(['b', 'c']);
     expect(backendsAbove(filter).map((blk) => blk.name)).toEqual(['a']);
+    // A cycle through the parents (a copy-before-write target that is also its filter's child) ends the walk.
+    const target = new PassFilter(env, 'target', filter);
+    raw.attach('cbw-target', target);
+    expect(backendsAbove(target).map((blk) => blk.name)).toEqual(['a', 'b', 'c']);
   });
 
   it('waits for the requests in flight, holds new ones at their backend until the section ends', async () => {

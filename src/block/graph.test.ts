@@ -104,6 +104,10 @@ describe('graph surgery', () => {
     active.attach('secondary', side);
     expect([isBelow(active, raw), isBelow(active, side), isBelow(active, active)]).toEqual([true, true, true]);
     expect([isBelow(raw, active), isBelow(hidden, side)]).toEqual([false, false]);
+    // A cycle (as through a copy-before-write filter's target) ends the search instead of looping.
+    const target = new PassFilter(env, 'target', hidden);
+    hidden.attach('cbw-target', target);
+    expect([isBelow(target, active), isBelow(target, raw)]).toEqual([false, true]);
   });
 
   it('refuses a second child in the same role', () => {
