@@ -401,6 +401,18 @@ describe('BlockNode: I/O completions on the simulated clock', () => {
       ['io:raw:write-zeroes', (raw) => raw.writeZeroes(0, 512)],
       ['io:raw:flush', (raw) => raw.flush()],
       ['io:image:make-empty', (_raw, image) => image.makeEmpty()],
+      ['io:image:write', (_raw, image) => image.write(0, filled(512, 1))],
+      ['io:image:write-zeroes', (_raw, image) => image.writeZeroes(0, 65536)],
+      // An image's own read costs time only where it holds data: the data cluster is made instantly.
+      [
+        'io:image:read',
+        async (_raw, image) => {
+          image.latencyTicks = 0;
+          await image.write(0, filled(512, 1));
+          image.latencyTicks = 100;
+          await image.read(0, 512);
+        },
+      ],
     ];
     for (const [label, fn] of cases) {
       const env = new SimEnv({ maxTicks: 10 });
