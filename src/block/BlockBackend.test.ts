@@ -124,3 +124,20 @@ describe('BlockBackend: checks in blk_check_byte_request order', () => {
     expect(log).toEqual(['EIO @10', 'read @100', 'idle @100']);
   });
 });
+
+describe('BlockBackend: flush and eject', () => {
+  it('carries the guest request id of a flush to the node', async () => {
+    const env = new SimEnv({ traceLevel: 'full' });
+    const raw = new RawNode(env, 'raw', MiB);
+    const blk = new BlockBackend('disk0', raw);
+    await run(env, () => blk.flush(7));
+    expect(env.trace.eventsOf('io').map((e) => [e.fields.node, e.fields.op, e.fields.req])).toEqual([['raw', 'flush', 7]]);
+  });
+
+  it('can be ejected twice', async () => {
+    const { env, blk } = setup();
+    blk.eject();
+    blk.eject();
+    expect(await errorOf(env, () => blk.write(0, filled(512, 1)))).toEqual(['ENOMEDIUM', 'disk0 has no medium']);
+  });
+});

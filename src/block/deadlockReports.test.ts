@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { DeadlockError } from '../sim/Scheduler.js';
 import { SimEnv } from '../sim/SimEnv.js';
 import { WaitQueue } from '../sim/WaitQueue.js';
+import { BlockBackend } from './BlockBackend.js';
 import { OverlayNode } from './OverlayNode.js';
 import { RawNode } from './RawNode.js';
 import { PassFilter } from './testing/PassFilter.js';
@@ -63,6 +64,28 @@ describe('deadlock reports of block-layer waits', () => {
       'hang read waits for a read that never completes',
       'top:write waits for allocation of cluster 0 waits for top:alloc#0',
       'top:write-zeroes waits for allocation of cluster 0 waits for top:alloc#0',
+    ]);
+  });
+});
+
+describe('deadlock reports of drained sections', () => {
+  it('names a request held by a section that never ends, and a drain waiting for a request that never finishes', async () => {
+    const env = new SimEnv();
+    const hang = new HangingReads(env, 'hang', new RawNode(env, 'raw', MiB));
+    const held = new BlockBackend('held', new RawNode(env, 'other', MiB));
+    const busy = new BlockBackend('busy', hang);
+    held.quiesce();
+    env.sched.spawn('held request', () => held.read(0, 512));
+    env.sched.spawn('busy request', () => busy.read(0, 512));
+    env.sched.spawn('drain', async () => {
+      await env.sched.sleep('later', 10);
+      busy.quiesce();
+      await busy.waitIdle('the drain');
+    });
+    expect(await deadlockOf(env)).toEqual([
+      'hang read waits for a read that never completes',
+      'request on held waits for held to leave its drained section',
+      'the drain waits for busy to go idle',
     ]);
   });
 });

@@ -98,6 +98,15 @@ describe('graph surgery', () => {
     expect(parentNames(active)).toEqual(['keeper.file']);
   });
 
+  it('replaceNode leaves the replacement\'s own link to the replaced node alone (a filter taking its child\'s place)', () => {
+    const { env, hidden, active } = setup();
+    const filter = new CountingFilter(env, 'filter');
+    filter.attach('file', hidden);
+    replaceNode(hidden, filter);
+    expect([active.backing, filter.file]).toEqual([filter, hidden]);
+    expect(parentNames(hidden)).toEqual(['filter.file']);
+  });
+
   it('isBelow follows every child link', () => {
     const { env, raw, hidden, active } = setup();
     const side = new RawNode(env, 'side', MiB);
