@@ -84,6 +84,9 @@ describe('BlockNode: request padding (bdrv_padding_rmw_read)', () => {
     const got = await run(env, () => raw.read(500, 20));
     expect([...got]).toEqual(Array.from({ length: 20 }, (_, i) => (500 + i) % 251));
     expect(ios(env, 'raw').slice(1)).toEqual(['read 0+1024']);
+    // Aligned at the start only, and at the end only.
+    expect([...(await run(env, () => raw.read(0, 20)))]).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect([...(await run(env, () => raw.read(1000, 24)))]).toEqual(Array.from({ length: 24 }, (_, i) => (1000 + i) % 251));
   });
 
   it('writes a failed padding read\'s sector from the node\'s own byte stream, four bytes a 32-bit draw, low byte first', async () => {
