@@ -467,3 +467,34 @@ describe('BlockNode: drivers with their own peek or a broken read', () => {
     expect(ios(env, 'raw')).toEqual([]);
   });
 });
+
+/** A driver that can empty itself but fails to, and survives that (it keeps its driver). */
+class FailingEmptyFilter extends PassFilter {
+  override get supportsMakeEmpty(): boolean {
+    return true;
+  }
+  protected override async doMakeEmpty(): Promise<void> {
+    throw new BlockError('EIO', 'emptying failed');
+  }
+}
+
+describe('BlockNode: odds and ends of the front', () => {
+  it('keeps the driver of a node whose failed emptying it survives', async () => {
+    const { env, raw } = rawWith();
+    const filter = new FailingEmptyFilter(env, 'filter', raw);
+    expect(await errorOf(env, () => filter.makeEmpty())).toEqual(['EIO', 'emptying failed']);
+    expect([filter.ejected, filter.isInserted]).toEqual([false, true]);
+  });
+
+  it('refuses a fractional length with EIO', async () => {
+    const { env, raw } = rawWith();
+    expect(await errorOf(env, () => raw.read(0, 1.5))).toEqual(['EIO', 'read [0, +1.5) outside raw (1048576 bytes)']);
+    expect(await errorOf(env, () => raw.writeZeroes(0, 1.5))).toEqual(['EIO', 'write-zeroes [0, +1.5) outside raw (1048576 bytes)']);
+  });
+
+  it('detaches a role it does not have without complaint', () => {
+    const { raw } = rawWith();
+    raw.detach('backing');
+    expect([raw.backing, raw.file, raw.children.size]).toEqual([null, null, 0]);
+  });
+});
