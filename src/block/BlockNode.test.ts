@@ -66,7 +66,8 @@ describe('BlockNode: request padding (bdrv_padding_rmw_read)', () => {
     await run(env, () => raw.write(612, filled(412, 1)));
     await run(env, () => raw.write(2048, filled(100, 2)));
     await run(env, () => raw.write(4096, filled(612, 3)));
-    expect(ios(env, 'raw')).toEqual(['read 512+512', 'write 512+512', 'read 2048+512', 'write 2048+512', 'read 4608+512', 'write 4096+1024']);
+    await run(env, () => raw.write(8192 + 100, filled(924, 4)));
+    expect(ios(env, 'raw')).toEqual(['read 512+512', 'write 512+512', 'read 2048+512', 'write 2048+512', 'read 4608+512', 'write 4096+1024', 'read 8192+512', 'write 8192+1024']);
     expect(encodeRuns(await run(env, () => raw.read(0, 5120)))).toEqual([
       [0xaa, 612],
       [1, 412],
@@ -90,20 +91,32 @@ describe('BlockNode: request padding (bdrv_padding_rmw_read)', () => {
   });
 
   it('writes a failed padding read\'s sector from the node\'s own byte stream, four bytes a 32-bit draw, low byte first', async () => {
-    // The first read of raw fails: the filter's padding read of its write's sector fails, and the write goes on.
-    const { env, raw } = rawWith([{ kind: 'io-error', node: 'raw', op: 'read', errno: 'EIO', times: 1 }], 0);
+    // The first two reads of raw fail: the filter's padding reads for its two writes (the head
+    // sector of one, the tail sector of the other) fail, and the writes go on.
+    const { env, raw } = rawWith([{ kind: 'io-error', node: 'raw', op: 'read', errno: 'EIO', times: 2 }], 0);
     const filter = new PassFilter(env, 'filter', raw);
-    await run(env, () => filter.write(8, filled(8, 1), { requestId: 5 }));
-    expect(env.trace.eventsOf('pad-read-failed').map((e) => e.fields)).toEqual([{ node: 'filter', offset: 0, bytes: 512, errno: 'EIO', req: 5 }]);
-    // "undefined-bytes/filter" of the same root seed, which no other draw shares.
+    await run(env, () => filter.write(4096 + 8, filled(504, 1), { requestId: 5 }));
+    await run(env, () => filter.write(8192, filled(520, 2)));
+    expect(env.trace.eventsOf('pad-read-failed').map((e) => e.fields)).toEqual([
+      { node: 'filter', offset: 4096, bytes: 512, errno: 'EIO', req: 5 },
+      { node: 'filter', offset: 8704, bytes: 512, errno: 'EIO', req: undefined },
+    ]);
+    // "undefined-bytes/filter" of the same root seed, which no other draw shares, one draw after another.
     const stream = new SimEnv().prng.derive('undefined-bytes/filter');
-    const expected = new Uint8Array(512);
-    for (let i = 0; i < 512; i += 4) {
-      const word = stream.int(0, 0xffffffff);
-      expected.set([word & 0xff, (word >> 8) & 0xff, (word >> 16) & 0xff, word >>> 24], i);
-    }
-    expected.fill(1, 8, 16);
-    expect(await run(env, () => raw.read(0, 512))).toEqual(expected);
+    const sector = (): Uint8Array => {
+      const bytes = new Uint8Array(512);
+      for (let i = 0; i < 512; i += 4) {
+        const word = stream.int(0, 0xffffffff);
+        bytes.set([word & 0xff, (word >> 8) & 0xff, (word >> 16) & 0xff, word >>> 24], i);
+      }
+      return bytes;
+    };
+    const head = sector();
+    head.fill(1, 8);
+    const tail = sector();
+    tail.fill(2, 0, 8);
+    expect(await run(env, () => raw.read(4096, 512))).toEqual(head);
+    expect(await run(env, () => raw.read(8704, 512))).toEqual(tail);
   });
 
   it('makes an unaligned write-zeroes a write of zeros over the padded sectors, and an aligned one a write-zeroes', async () => {
@@ -185,6 +198,7 @@ describe('BlockNode: discard (discard=ignore)', () => {
     await run(env, () => raw.discard(0, 4096));
     // bdrv_co_pdiscard checks no length against the disk: the BlockBackend does.
     await run(env, () => raw.discard(MiB, 4096));
+    await run(env, () => raw.discard(512, 0));
     expect(encodeRuns(await run(env, () => raw.read(0, 4096)))).toEqual([[1, 4096]]);
     expect(ios(env, 'raw')).toEqual(['write 0+4096', 'read 0+4096']);
   });
@@ -496,5 +510,36 @@ describe('BlockNode: odds and ends of the front', () => {
     const { raw } = rawWith();
     raw.detach('backing');
     expect([raw.backing, raw.file, raw.children.size]).toEqual([null, null, 0]);
+  });
+});
+
+/** A driver that says it can empty itself but has no hook for it. */
+class NoEmptyHookFilter extends PassFilter {
+  override get supportsMakeEmpty(): boolean {
+    return true;
+  }
+}
+
+describe('BlockNode: the default driver hooks', () => {
+  it('reports everything as data for a driver without block status, as bdrv_co_do_block_status assumes', async () => {
+    const { env, raw } = rawWith();
+    const filter = new PassFilter(env, 'filter', raw);
+    expect(await run(env, () => filter.blockStatus(4096, 8192))).toEqual({ kind: 'data', bytes: 8192 });
+  });
+
+  it('fails make-empty with ENOTSUP naming the driver when the driver has no hook for it', async () => {
+    const { env, raw } = rawWith();
+    const filter = new NoEmptyHookFilter(env, 'filter', raw);
+    filter.format = 'blkdebug';
+    expect(await errorOf(env, () => filter.makeEmpty())).toEqual(['ENOTSUP', 'pass does not support emptying nodes']);
+  });
+
+  it('sees a driver lost however deep below it lies', () => {
+    const { env, raw } = rawWith();
+    let top: PassFilter = new PassFilter(env, 'f0', raw);
+    for (let i = 1; i < 100; i++) top = new PassFilter(env, `f${i}`, top);
+    expect(top.isInserted).toBe(true);
+    raw.eject();
+    expect(top.isInserted).toBe(false);
   });
 });

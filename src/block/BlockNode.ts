@@ -285,18 +285,19 @@ export abstract class BlockNode implements ChildOwner {
    * refuses requests (ENOMEDIUM) when its root is not inserted, whatever part of the tree they need.
    */
   get isInserted(): boolean {
-    return this.insertedBelow(++insertedWalk, 0);
+    return this.insertedBelow(++insertedWalk);
   }
 
   /**
    * Each node is looked at once per walk (`walk` marks it): the graph can hold a cycle through the
    * copy-before-write filter's target, and a walk by depth alone visited its nodes dozens of times.
+   * The marks also bound the walk, so it needs no depth limit (one cut a deep chain's answer short).
    */
-  private insertedBelow(walk: number, depth: number): boolean {
+  private insertedBelow(walk: number): boolean {
     if (this.ejected || !this.open) return false;
-    if (this.insertedWalk === walk || depth > 64) return true;
+    if (this.insertedWalk === walk) return true;
     this.insertedWalk = walk;
-    for (const edge of this.children.values()) if (!edge.node.insertedBelow(walk, depth + 1)) return false;
+    for (const edge of this.children.values()) if (!edge.node.insertedBelow(walk)) return false;
     return true;
   }
 

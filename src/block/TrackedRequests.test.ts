@@ -87,6 +87,27 @@ describe('TrackedRequests: waits through a node', () => {
     expect(r).toMatchObject({ first: 100, second: 210 });
   });
 
+  it('tracks a read over its own sectors only', async () => {
+    const r = await race(
+      (raw) => raw.read(8192, 512),
+      (raw) => raw.write(8192 + 4096 + 100, filled(10, 1)),
+    );
+    expect(r).toMatchObject({ first: 100, second: 210 });
+  });
+
+  it('honours a requested serialising alignment on write-zeroes, and makes a plain one wait for nothing', async () => {
+    const aligned = await race(
+      (raw) => raw.read(60000 - (60000 % 512), 512),
+      (raw) => raw.writeZeroes(0, 512, { serialisingAlign: 65536 }),
+    );
+    expect(aligned).toMatchObject({ first: 100, second: 200 });
+    const plain = await race(
+      (raw) => raw.read(0, 512),
+      (raw) => raw.writeZeroes(0, 512),
+    );
+    expect(plain).toMatchObject({ first: 100, second: 110 });
+  });
+
   it('lets overlapping ordinary requests run side by side', async () => {
     const r = await race(
       (raw) => raw.read(0, 4096),

@@ -24,6 +24,14 @@ class HangingReads extends PassFilter {
   }
 }
 
+/** A filter whose write-zeroes hang forever. */
+class HangingZeroes extends PassFilter {
+  private readonly never = new WaitQueue(this.env.sched, 'a zeroing that never completes');
+  protected override async doWriteZeroes(): Promise<void> {
+    await this.never.wait(`${this.name} write-zeroes`);
+  }
+}
+
 async function deadlockOf(env: SimEnv): Promise<readonly string[]> {
   const error = await env.sched.run().then(
     () => null,
@@ -43,6 +51,17 @@ describe('deadlock reports of block-layer waits', () => {
       await hang.write(600, filled(10, 1));
     });
     expect(await deadlockOf(env)).toEqual(['hang read waits for a read that never completes', 'hang:write[512,+512] waits for hang:read[0,+1024]']);
+  });
+
+  it('names the write-zeroes a serialising write waits for', async () => {
+    const env = new SimEnv();
+    const hang = new HangingZeroes(env, 'hang', new RawNode(env, 'raw', MiB));
+    env.sched.spawn('zeroing', () => hang.writeZeroes(0, 1024));
+    env.sched.spawn('writer', async () => {
+      await env.sched.sleep('later', 10);
+      await hang.write(600, filled(10, 1));
+    });
+    expect(await deadlockOf(env)).toEqual(['hang write-zeroes waits for a zeroing that never completes', 'hang:write[512,+512] waits for hang:write-zeroes[0,+1024]']);
   });
 
   it('names writers and zeroings waiting for a cluster allocation in flight', async () => {
