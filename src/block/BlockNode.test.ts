@@ -92,10 +92,10 @@ describe('BlockNode: request padding (bdrv_padding_rmw_read)', () => {
 
   it('writes a failed padding read\'s sector from the node\'s own byte stream, four bytes a 32-bit draw, low byte first', async () => {
     // The first two reads of raw fail: the filter's padding reads for its two writes (the head
-    // sector of one, the tail sector of the other) fail, and the writes go on.
+    // sector of one, which covers two sectors, the tail sector of the other) fail, and the writes go on.
     const { env, raw } = rawWith([{ kind: 'io-error', node: 'raw', op: 'read', errno: 'EIO', times: 2 }], 0);
     const filter = new PassFilter(env, 'filter', raw);
-    await run(env, () => filter.write(4096 + 8, filled(504, 1), { requestId: 5 }));
+    await run(env, () => filter.write(4096 + 8, filled(1016, 1), { requestId: 5 }));
     await run(env, () => filter.write(8192, filled(520, 2)));
     expect(env.trace.eventsOf('pad-read-failed').map((e) => e.fields)).toEqual([
       { node: 'filter', offset: 4096, bytes: 512, errno: 'EIO', req: 5 },
@@ -116,6 +116,7 @@ describe('BlockNode: request padding (bdrv_padding_rmw_read)', () => {
     const tail = sector();
     tail.fill(2, 0, 8);
     expect(await run(env, () => raw.read(4096, 512))).toEqual(head);
+    expect(encodeRuns(await run(env, () => raw.read(4608, 512)))).toEqual([[1, 512]]);
     expect(await run(env, () => raw.read(8704, 512))).toEqual(tail);
   });
 
