@@ -212,3 +212,46 @@ describe('TrackedRequests: bookkeeping across requests', () => {
     expect(done).toEqual(['short@100', 'long@150', 'w@450']);
   });
 });
+
+describe('TrackedRequests: conflicts only where a serialising request is involved', () => {
+  it('lets two overlapping ordinary requests run side by side while a serialising one runs elsewhere', async () => {
+    const env = new SimEnv();
+    const raw = new RawNode(env, 'raw', MiB);
+    raw.latencyTicks = 100;
+    const done: string[] = [];
+    const at = (ticks: number, name: string, fn: () => Promise<unknown>) =>
+      env.sched.spawn(name, async () => {
+        await env.sched.sleep('later', ticks);
+        await fn();
+        done.push(`${name}@${env.now()}`);
+      });
+    at(0, 'far', () => raw.write(8192 + 100, filled(10, 1)));
+    at(0, 'read', () => raw.read(0, 512));
+    at(10, 'write', () => raw.write(0, filled(512, 2)));
+    await env.sched.run();
+    expect(done).toEqual(['read@100', 'write@110', 'far@200']);
+  });
+
+  it('finishes three serialising writes into one sector, one after another, keeping every update', async () => {
+    for (const policy of ['fifo', 'random'] as const) {
+      for (let seed = 0; seed < 8; seed++) {
+        const env = new SimEnv({ seed, policy });
+        const raw = new RawNode(env, 'raw', MiB, { fill: 0xaa });
+        raw.latencyTicks = 10;
+        const writes = [0, 100, 200].map((offset, i) => env.sched.spawn(`w${i}`, () => raw.write(offset, filled(10, i + 1))));
+        await env.sched.run();
+        expect(writes.every((w) => w.done && w.outcome?.ok)).toBe(true);
+        const task = env.sched.spawn('check', () => raw.read(0, 512));
+        await env.sched.run();
+        expect(encodeRuns(task.result())).toEqual([
+          [1, 10],
+          [0xaa, 90],
+          [2, 10],
+          [0xaa, 90],
+          [3, 10],
+          [0xaa, 302],
+        ]);
+      }
+    }
+  });
+});
