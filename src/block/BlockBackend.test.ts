@@ -72,3 +72,72 @@ describe('BlockBackend', () => {
     expect([raw.hasBackend, raw.isRoot]).toEqual([false, false]);
   });
 });
+
+describe('BlockBackend: checks in blk_check_byte_request order', () => {
+  it('checks a discard\'s range, then passes it to the node (which drops it)', async () => {
+    const { env, blk } = setup();
+    await run(env, () => blk.write(0, filled(512, 1)));
+    await run(env, () => blk.discard(0, 512));
+    expect(await errorOf(env, () => blk.discard(MiB, 512))).toEqual(['EIO', 'request [1048576, +512) outside disk0 (1048576 bytes)']);
+    expect(await errorOf(env, () => blk.discard(-512, 512))).toEqual(['EIO', 'request [-512, +512) outside disk0 (1048576 bytes)']);
+    expect(encodeRuns(await run(env, () => blk.read(0, 512)))).toEqual([[1, 512]]);
+  });
+
+  it('refuses a negative length before it looks at the medium, and a missing driver before the range', async () => {
+    const { env, blk, raw } = setup();
+    raw.eject();
+    expect(await errorOf(env, () => blk.read(0, -1))).toEqual(['EIO', 'request [0, +-1) outside disk0 (1048576 bytes)']);
+    expect(await errorOf(env, () => blk.read(MiB + 512, 0))).toEqual(['ENOMEDIUM', 'disk0: a node below it has no driver']);
+    expect(await errorOf(env, () => blk.write(0, filled(512, 1)))).toEqual(['ENOMEDIUM', 'disk0: a node below it has no driver']);
+    expect(await errorOf(env, () => blk.writeZeroes(0, 512))).toEqual(['ENOMEDIUM', 'disk0: a node below it has no driver']);
+    expect(await errorOf(env, () => blk.discard(0, 512))).toEqual(['ENOMEDIUM', 'disk0: a node below it has no driver']);
+  });
+
+  it('accepts an empty request at the very end and refuses one a byte past it', async () => {
+    const { env, blk } = setup();
+    expect(await run(env, () => blk.read(MiB, 0))).toEqual(new Uint8Array(0));
+    expect(await errorOf(env, () => blk.read(MiB + 1, 0))).toEqual(['EIO', 'request [1048577, +0) outside disk0 (1048576 bytes)']);
+    expect(await errorOf(env, () => blk.read(MiB - 511, 512))).toEqual(['EIO', 'request [1048065, +512) outside disk0 (1048576 bytes)']);
+    expect(encodeRuns(await run(env, () => blk.read(MiB - 511, 511)))).toEqual([[0xaa, 511]]);
+  });
+
+  it('goes idle once its last request finished, also when that request failed', async () => {
+    const { env, blk, raw } = setup();
+    raw.latencyTicks = 100;
+    const log: string[] = [];
+    env.sched.spawn('ok', async () => {
+      await blk.read(0, 512);
+      log.push(`read @${env.now()}`);
+    });
+    env.sched.spawn('failing', async () => {
+      await env.sched.sleep('later', 10);
+      await blk.read(MiB, 512).catch((e: BlockError) => log.push(`${e.errno} @${env.now()}`));
+    });
+    env.sched.spawn('drain', async () => {
+      await env.sched.sleep('later', 20);
+      blk.quiesce();
+      await blk.waitIdle('test');
+      log.push(`idle @${env.now()}`);
+      blk.resume();
+    });
+    await env.sched.run();
+    expect(log).toEqual(['EIO @10', 'read @100', 'idle @100']);
+  });
+});
+
+describe('BlockBackend: flush and eject', () => {
+  it('carries the guest request id of a flush to the node', async () => {
+    const env = new SimEnv({ traceLevel: 'full' });
+    const raw = new RawNode(env, 'raw', MiB);
+    const blk = new BlockBackend('disk0', raw);
+    await run(env, () => blk.flush(7));
+    expect(env.trace.eventsOf('io').map((e) => [e.fields.node, e.fields.op, e.fields.req])).toEqual([['raw', 'flush', 7]]);
+  });
+
+  it('can be ejected twice', async () => {
+    const { env, blk } = setup();
+    blk.eject();
+    blk.eject();
+    expect(await errorOf(env, () => blk.write(0, filled(512, 1)))).toEqual(['ENOMEDIUM', 'disk0 has no medium']);
+  });
+});

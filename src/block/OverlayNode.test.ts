@@ -310,3 +310,199 @@ describe('OverlayNode: guest request ids', () => {
     expect(carried).toEqual(['io:raw:3', 'io:top:3', 'fault:raw:4', 'pad-read-failed:top:4', 'io:raw:4', 'io:top:4', 'io:top:undefined']);
   });
 });
+
+describe('OverlayNode: what it tells checkers', () => {
+  /** 4 KiB clusters over 10 clusters and a 1 KiB one: cluster 1 data, 2 zero, 6 data (copied up), 10 data. */
+  async function layered() {
+    const size = 10 * 4096 + 1024;
+    const c = chain({ clusterSize: 4096, sizeBytes: size });
+    await run(c.env, async () => {
+      await c.active.write(6 * 4096 + 512, filled(512, 3));
+      await c.active.write(4096, filled(4096, 1));
+      await c.active.writeZeroes(2 * 4096, 4096);
+      await c.active.write(size - 512, filled(512, 2));
+    });
+    return { ...c, size };
+  }
+
+  it('lists its clusters as merged ranges in disk order, the last one clipped to the disk', async () => {
+    const { active } = await layered();
+    expect(active.allocatedRanges()).toEqual([
+      { offset: 4096, bytes: 8192 },
+      { offset: 6 * 4096, bytes: 4096 },
+      { offset: 10 * 4096, bytes: 1024 },
+    ]);
+    expect(active.allocatedClusters).toBe(4);
+  });
+
+  it('shows its own bytes only, zeros where it holds none or a zero cluster, ejected or not', async () => {
+    const { active, size } = await layered();
+    const expected = [
+      [0, 4096],
+      [1, 4096],
+      [0, 4 * 4096],
+      [0xaa, 512],
+      [3, 512],
+      [0xaa, 3072],
+      [0, 3 * 4096],
+      [0xaa, 512],
+      [2, 512],
+    ];
+    expect(encodeRuns(active.peekLayer(0, filled(size, 9)))).toEqual(expected);
+    active.eject();
+    expect(encodeRuns(active.peekLayer(0, filled(size, 9)))).toEqual(expected);
+  });
+});
+
+describe('OverlayNode: peek and reads over a shorter backing', () => {
+  it('peeks what a read returns: zero clusters, the backing as far as it goes, then zeros', async () => {
+    const { env, raw, active } = chain({ sizeBytes: 2 * CS, rawSizeBytes: CS + 4096 });
+    await run(env, () => raw.write(CS, filled(512, 7)));
+    await run(env, () => active.writeZeroes(0, CS));
+    const expected = [
+      [0, CS],
+      [7, 512],
+      [0xaa, 3584],
+      [0, CS - 4096],
+    ];
+    expect(encodeRuns(active.peek(0, 2 * CS, filled(2 * CS, 9)))).toEqual(expected);
+    expect(encodeRuns(await run(env, () => active.read(0, 2 * CS)))).toEqual(expected);
+  });
+
+  it('reads and peeks past the backing file\'s end as zeros without reading the backing', async () => {
+    const { env, active } = chain({ sizeBytes: 2 * CS, rawSizeBytes: CS });
+    expect(encodeRuns(await run(env, () => active.read(CS, CS)))).toEqual([[0, CS]]);
+    expect(encodeRuns(active.peek(CS, CS, filled(CS, 9)))).toEqual([[0, CS]]);
+    // hidden reads nothing from raw, which ends where the read starts.
+    expect(env.trace.eventsOf('io').map((e) => `${e.fields.node} ${e.fields.op} ${e.fields.offset}+${e.fields.bytes}`)).toEqual(['hidden read 65536+65536', 'active read 65536+65536']);
+  });
+
+  it('without a backing file reads unallocated clusters as zeros and copies zeros on a partial write', async () => {
+    const env = new SimEnv();
+    const alone = new OverlayNode(env, 'alone', MiB);
+    expect(encodeRuns(alone.peek(0, CS, filled(CS, 9)))).toEqual([[0, CS]]);
+    await run(env, () => alone.write(512, filled(512, 1)));
+    expect(encodeRuns(await run(env, () => alone.read(0, 2 * CS)))).toEqual([
+      [0, 512],
+      [1, 512],
+      [0, 2 * CS - 1024],
+    ]);
+  });
+});
+
+describe('OverlayNode: I/O costs', () => {
+  it('a read costs the layer\'s latency once, and only when it holds some of the bytes', async () => {
+    const { env, active } = chain();
+    active.latencyTicks = 100;
+    await run(env, () => active.write(0, filled(CS, 1)));
+    await run(env, () => active.write(2 * CS, filled(CS, 2)));
+    expect(env.now()).toBe(200);
+    await run(env, () => active.read(0, 3 * CS));
+    expect(env.now()).toBe(300);
+    await run(env, () => active.read(CS, CS));
+    expect(env.now()).toBe(300);
+  });
+
+  it('copies nothing from below into a cluster that already holds data', async () => {
+    const { env, active } = chain();
+    await run(env, () => active.write(0, filled(CS, 1)));
+    await run(env, () => active.write(512, filled(512, 2)));
+    expect(env.trace.eventsOf('io').map((e) => `${e.fields.node} ${e.fields.op} ${e.fields.offset}+${e.fields.bytes}`)).toEqual(['active write 0+65536', 'active write 512+512']);
+    expect(encodeRuns(await run(env, () => active.read(0, CS)))).toEqual([
+      [1, 512],
+      [2, 512],
+      [1, CS - 1024],
+    ]);
+  });
+
+  it('accepts the smallest cluster size, 512 bytes, and uses 64 KiB by default', () => {
+    const env = new SimEnv();
+    expect(new OverlayNode(env, 'small', MiB, { clusterSize: 512 }).clusterSize).toBe(512);
+    expect(new OverlayNode(env, 'default', MiB).clusterSize).toBe(65536);
+  });
+});
+
+describe('OverlayNode: write-zeroes edges and allocations in flight', () => {
+  const ios = (env: SimEnv, node: string) => env.trace.eventsOf('io').filter((e) => e.fields.node === node).map((e) => `${e.fields.op} ${e.fields.offset}+${e.fields.bytes}`);
+
+  it('zeroes a whole cluster and writes zeros into the partial one after it', async () => {
+    const { env, active } = chain();
+    await run(env, () => active.writeZeroes(0, CS + 512));
+    expect(ios(env, 'active')).toEqual(['write-zeroes 0+65536', 'write 65536+512']);
+    expect(await run(env, () => active.blockStatus(0, MiB))).toEqual({ kind: 'zero', bytes: CS });
+    expect(await run(env, () => active.blockStatus(CS, MiB - CS))).toEqual({ kind: 'data', bytes: CS });
+    expect(encodeRuns(await run(env, () => active.read(0, 2 * CS)))).toEqual([
+      [0, CS + 512],
+      [0xaa, CS - 512],
+    ]);
+  });
+
+  it('writes zeros into the partial cluster before a whole one, then zeroes that', async () => {
+    const { env, active } = chain();
+    await run(env, () => active.writeZeroes(512, 2 * CS - 512));
+    expect(ios(env, 'active')).toEqual(['write 512+65024', 'write-zeroes 65536+65536']);
+    expect(encodeRuns(await run(env, () => active.read(0, 3 * CS)))).toEqual([
+      [0xaa, 512],
+      [0, 2 * CS - 512],
+      [0xaa, CS],
+    ]);
+    expect(await run(env, () => active.blockStatus(0, MiB))).toEqual({ kind: 'data', bytes: CS });
+    expect(await run(env, () => active.blockStatus(CS, MiB - CS))).toEqual({ kind: 'zero', bytes: CS });
+  });
+
+  it('zeroes a cluster only after a write allocating it finished, so the zeros win', async () => {
+    const { env, raw, active } = chain({ faults: [{ kind: 'latency', node: 'raw', op: 'read', ticks: 100 }] });
+    const done: string[] = [];
+    env.sched.spawn('write', async () => {
+      await active.write(0, filled(512, 1));
+      done.push(`write@${env.now()}`);
+    });
+    env.sched.spawn('zeroes', async () => {
+      await env.sched.sleep('later', 10);
+      await active.writeZeroes(0, CS);
+      done.push(`zeroes@${env.now()}`);
+    });
+    await env.sched.run();
+    expect(done).toEqual(['write@100', 'zeroes@100']);
+    expect(encodeRuns(await run(env, () => active.read(0, CS)))).toEqual([[0, CS]]);
+    expect(await run(env, () => active.blockStatus(0, CS))).toEqual({ kind: 'zero', bytes: CS });
+    expect(raw.tracked.size).toBe(0);
+  });
+});
+
+describe('OverlayNode: more edges', () => {
+  const ios = (env: SimEnv, node: string) => env.trace.eventsOf('io').filter((e) => e.fields.node === node).map((e) => `${e.fields.op} ${e.fields.offset}+${e.fields.bytes}`);
+
+  it('zeroes a range that crosses a cluster boundary but holds no whole cluster as one write of zeros', async () => {
+    const { env, active } = chain();
+    await run(env, () => active.writeZeroes(CS - 512, 1024));
+    expect(ios(env, 'active')).toEqual(['write 65024+1024']);
+    expect(encodeRuns(await run(env, () => active.read(CS - 1024, 2048)))).toEqual([
+      [0xaa, 512],
+      [0, 1024],
+      [0xaa, 512],
+    ]);
+  });
+
+  it('reads zeros well past a shorter backing file\'s end without asking it', async () => {
+    const { env, active } = chain({ sizeBytes: 3 * CS, rawSizeBytes: CS });
+    expect(encodeRuns(await run(env, () => active.read(2 * CS, CS)))).toEqual([[0, CS]]);
+    await run(env, () => active.write(2 * CS + 512, filled(512, 1)));
+    expect(encodeRuns(await run(env, () => active.read(2 * CS, CS)))).toEqual([
+      [0, 512],
+      [1, 512],
+      [0, CS - 1024],
+    ]);
+    expect(ios(env, 'raw')).toEqual([]);
+  });
+
+  it('peeks what a read returns past the end of a backing file that lost its driver: zeros, without touching it', async () => {
+    const { env, raw, active } = chain({ sizeBytes: 2 * CS, rawSizeBytes: CS });
+    raw.eject();
+    expect(encodeRuns(await run(env, () => active.read(CS, CS)))).toEqual([[0, CS]]);
+    expect(encodeRuns(active.peek(CS, CS, filled(CS, 9)))).toEqual([[0, CS]]);
+    const pieces: string[] = [];
+    active.peekRuns(CS, CS, { bytes: (o, _d, _a, n) => pieces.push(`b ${o}+${n}`), uniform: (o, n, v) => pieces.push(`u ${o}+${n}=${v}`) });
+    expect(pieces).toEqual([`u ${CS}+${CS}=0`]);
+  });
+});

@@ -151,3 +151,173 @@ describe('SectorStore', () => {
     expect(() => new SectorStore(1000)).toThrow(new RangeError('store size must be a multiple of 512, got 1000'));
   });
 });
+
+describe('SectorStore: what it tells checkers', () => {
+  it('lists the chunks written or zeroed as merged ranges in disk order, whatever order they were written in', () => {
+    const store = new SectorStore(MiB, 0xaa);
+    store.write(5 * CHUNK_SIZE + 512, filled(512, 1));
+    store.write(CHUNK_SIZE, filled(CHUNK_SIZE + 512, 2));
+    store.zero(3 * CHUNK_SIZE, CHUNK_SIZE);
+    // Background bytes written over the background leave the chunk unwritten.
+    store.write(7 * CHUNK_SIZE, filled(512, 0xaa));
+    expect(store.writtenRanges()).toEqual([
+      { offset: CHUNK_SIZE, bytes: 3 * CHUNK_SIZE },
+      { offset: 5 * CHUNK_SIZE, bytes: CHUNK_SIZE },
+    ]);
+    expect(new SectorStore(MiB).writtenRanges()).toEqual([]);
+  });
+
+  it('reports how far a written or an unwritten state runs, by chunk, capped at the range asked', () => {
+    const store = new SectorStore(MiB);
+    store.write(2 * CHUNK_SIZE, filled(2 * CHUNK_SIZE, 1));
+    expect(store.writtenRun(0, MiB)).toEqual({ written: false, bytes: 2 * CHUNK_SIZE });
+    expect(store.writtenRun(512, MiB - 512)).toEqual({ written: false, bytes: 2 * CHUNK_SIZE - 512 });
+    expect(store.writtenRun(2 * CHUNK_SIZE + 512, MiB - 3 * CHUNK_SIZE)).toEqual({ written: true, bytes: 2 * CHUNK_SIZE - 512 });
+    expect(store.writtenRun(2 * CHUNK_SIZE, 1024)).toEqual({ written: true, bytes: 1024 });
+    expect(store.writtenRun(4 * CHUNK_SIZE, MiB - 4 * CHUNK_SIZE)).toEqual({ written: false, bytes: MiB - 4 * CHUNK_SIZE });
+  });
+});
+
+describe('SectorStore: reused memory never shows old data', () => {
+  it('a chunk freed by zeroing and handed out again starts as the background', () => {
+    const store = new SectorStore(MiB);
+    store.write(0, filled(CHUNK_SIZE, 5));
+    store.zero(0, CHUNK_SIZE);
+    store.write(3 * CHUNK_SIZE + 512, filled(512, 1));
+    expect(encodeRuns(store.read(0, 4 * CHUNK_SIZE))).toEqual([
+      [0, 3 * CHUNK_SIZE + 512],
+      [1, 512],
+      [0, CHUNK_SIZE - 1024],
+    ]);
+    const patterned = new SectorStore(MiB, 0x33);
+    patterned.write(0, filled(CHUNK_SIZE, 5));
+    patterned.zero(0, CHUNK_SIZE);
+    patterned.write(2 * CHUNK_SIZE, filled(512, 1));
+    expect(encodeRuns(patterned.read(0, 3 * CHUNK_SIZE))).toEqual([
+      [0, CHUNK_SIZE],
+      [0x33, CHUNK_SIZE],
+      [1, 512],
+      [0x33, CHUNK_SIZE - 512],
+    ]);
+  });
+
+  it('a slab kept by clear starts each chunk it hands out again as the background, zero or not', () => {
+    for (const fill of [0, 0x44]) {
+      const store = new SectorStore(MiB, fill);
+      store.write(0, filled(48 * 1024, 7));
+      store.clear();
+      // Every chunk of both kept slabs (16 KiB and 32 KiB) is handed out again, partly written.
+      for (let c = 0; c < 12; c++) store.write(c * CHUNK_SIZE, filled(512, 1));
+      const expected: [number, number][] = [];
+      for (let c = 0; c < 12; c++) expected.push([1, 512], [fill, CHUNK_SIZE - 512]);
+      expect(encodeRuns(store.read(0, 12 * CHUNK_SIZE))).toEqual(expected);
+      expect(store.reservedBytes).toBe(48 * 1024);
+    }
+  });
+
+  it('a cleared store that had one slab keeps it, and a store that never wrote keeps none', () => {
+    const store = new SectorStore(MiB);
+    store.write(0, filled(512, 1));
+    store.clear();
+    expect([store.reservedBytes, store.allocatedBytes, store.writtenRanges()]).toEqual([16 * 1024, 0, []]);
+    const empty = new SectorStore(MiB);
+    empty.clear();
+    expect(empty.reservedBytes).toBe(0);
+  });
+});
+
+describe('SectorStore: zeroing', () => {
+  it('zeroes part of a chunk as bytes over a zero background, and forgets a whole chunk', () => {
+    const store = new SectorStore(MiB);
+    store.write(0, filled(2 * CHUNK_SIZE, 3));
+    store.zero(512, 1024);
+    store.zero(CHUNK_SIZE, CHUNK_SIZE);
+    expect(encodeRuns(store.read(0, 2 * CHUNK_SIZE))).toEqual([
+      [3, 512],
+      [0, 1024],
+      [3, CHUNK_SIZE - 1536],
+      [0, CHUNK_SIZE],
+    ]);
+    expect([store.allocatedBytes, store.writtenRanges()]).toEqual([CHUNK_SIZE, [{ offset: 0, bytes: CHUNK_SIZE }]]);
+  });
+
+  it('zeroes an unwritten chunk of a patterned store as a marker that reads as zeros and counts as written', () => {
+    const store = new SectorStore(MiB, 0x5a);
+    store.zero(CHUNK_SIZE, CHUNK_SIZE);
+    store.zero(4 * CHUNK_SIZE, 512);
+    expect(encodeRuns(store.read(0, 5 * CHUNK_SIZE))).toEqual([
+      [0x5a, CHUNK_SIZE],
+      [0, CHUNK_SIZE],
+      [0x5a, 2 * CHUNK_SIZE],
+      [0, 512],
+      [0x5a, CHUNK_SIZE - 512],
+    ]);
+    expect(store.allocatedBytes).toBe(CHUNK_SIZE);
+    expect(store.writtenRanges()).toEqual([
+      { offset: CHUNK_SIZE, bytes: CHUNK_SIZE },
+      { offset: 4 * CHUNK_SIZE, bytes: CHUNK_SIZE },
+    ]);
+  });
+});
+
+describe('SectorStore: range checks', () => {
+  it('accepts a range ending at the last byte and refuses one a sector past it, a negative length, or a bad size', () => {
+    const store = new SectorStore(MiB);
+    store.write(MiB - 512, filled(512, 1));
+    expect(encodeRuns(store.read(MiB - 512, 512))).toEqual([[1, 512]]);
+    expect(store.read(MiB, 0)).toEqual(new Uint8Array(0));
+    expect(() => store.readInto(MiB - 512, new Uint8Array(1024), 0, 1024)).toThrow('store access [1048064, +1024) is not sector-aligned or exceeds 1048576 bytes');
+    expect(() => store.zero(0, -512)).toThrow('store access [0, +-512) is not sector-aligned or exceeds 1048576 bytes');
+    expect(() => store.write(0, filled(512, 1), 0, -512)).toThrow('store access [0, +-512) is not sector-aligned or exceeds 1048576 bytes');
+    expect(() => new SectorStore(-512)).toThrow(new RangeError('store size must be a multiple of 512, got -512'));
+    expect(() => new SectorStore(512.5)).toThrow(new RangeError('store size must be a multiple of 512, got 512.5'));
+    expect(new SectorStore(0).sizeBytes).toBe(0);
+  });
+});
+
+describe('SectorStore: slab edges', () => {
+  it('hands chunks adjacent on disk but in two slabs over as two pieces, each with its own bytes', () => {
+    const store = new SectorStore(4 * MiB);
+    // 4 + 8 + ... + 128 chunks fill slabs 0..5, 256 fill slab 6, and the next chunk opens slab 7.
+    const chunks = 252 + 256 + 2;
+    for (let c = 0; c < chunks; c++) store.write(c * CHUNK_SIZE, filled(CHUNK_SIZE, (c % 250) + 1));
+    const pieces: [number, number][] = [];
+    const seen = new Uint8Array(chunks * CHUNK_SIZE);
+    store.visit(0, chunks * CHUNK_SIZE, {
+      bytes: (offset, data, at, n) => {
+        pieces.push([offset / CHUNK_SIZE, n / CHUNK_SIZE]);
+        seen.set(data.subarray(at, at + n), offset);
+      },
+      uniform: (offset, n) => pieces.push([offset / CHUNK_SIZE, -n]),
+    });
+    expect(pieces).toEqual([
+      [0, 4],
+      [4, 8],
+      [12, 16],
+      [28, 32],
+      [60, 64],
+      [124, 128],
+      [252, 256],
+      [508, 2],
+    ]);
+    expect(encodeRuns(seen)).toEqual(Array.from({ length: chunks }, (_, c) => [(c % 250) + 1, CHUNK_SIZE]));
+    expect(encodeRuns(seen.subarray(507 * CHUNK_SIZE, 509 * CHUNK_SIZE))).toEqual([
+      [8, CHUNK_SIZE],
+      [9, CHUNK_SIZE],
+    ]);
+  });
+
+  it('forgets the chunks freed before a clear: two chunks written after it never share memory', () => {
+    const store = new SectorStore(MiB);
+    store.write(0, filled(2 * CHUNK_SIZE, 1));
+    store.zero(0, CHUNK_SIZE);
+    store.clear();
+    store.write(5 * CHUNK_SIZE, filled(CHUNK_SIZE, 2));
+    store.write(6 * CHUNK_SIZE, filled(CHUNK_SIZE, 3));
+    expect(encodeRuns(store.read(5 * CHUNK_SIZE, 2 * CHUNK_SIZE))).toEqual([
+      [2, CHUNK_SIZE],
+      [3, CHUNK_SIZE],
+    ]);
+    expect(store.allocatedBytes).toBe(2 * CHUNK_SIZE);
+  });
+});

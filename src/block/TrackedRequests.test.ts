@@ -87,6 +87,27 @@ describe('TrackedRequests: waits through a node', () => {
     expect(r).toMatchObject({ first: 100, second: 210 });
   });
 
+  it('tracks a read over its own sectors only', async () => {
+    const r = await race(
+      (raw) => raw.read(8192, 512),
+      (raw) => raw.write(8192 + 4096 + 100, filled(10, 1)),
+    );
+    expect(r).toMatchObject({ first: 100, second: 210 });
+  });
+
+  it('honours a requested serialising alignment on write-zeroes, and makes a plain one wait for nothing', async () => {
+    const aligned = await race(
+      (raw) => raw.read(60000 - (60000 % 512), 512),
+      (raw) => raw.writeZeroes(0, 512, { serialisingAlign: 65536 }),
+    );
+    expect(aligned).toMatchObject({ first: 100, second: 200 });
+    const plain = await race(
+      (raw) => raw.read(0, 512),
+      (raw) => raw.writeZeroes(0, 512),
+    );
+    expect(plain).toMatchObject({ first: 100, second: 110 });
+  });
+
   it('lets overlapping ordinary requests run side by side', async () => {
     const r = await race(
       (raw) => raw.read(0, 4096),
@@ -126,6 +147,110 @@ describe('TrackedRequests: waits through a node', () => {
           [0xaa, 24],
         ]);
         expect(raw.tracked.size).toBe(0);
+      }
+    }
+  });
+});
+
+describe('TrackedRequests: bookkeeping across requests', () => {
+  it('a serialising write that waited and went on is waited for by a later overlapping read', async () => {
+    const env = new SimEnv();
+    const raw = new RawNode(env, 'raw', MiB);
+    raw.latencyTicks = 100;
+    const done: string[] = [];
+    const at = (ticks: number, name: string, fn: () => Promise<unknown>) =>
+      env.sched.spawn(name, async () => {
+        await env.sched.sleep('later', ticks);
+        await fn();
+        done.push(`${name}@${env.now()}`);
+      });
+    // w1 pads sector 0 (read 0-100, write 100-200); w2 waits for it, then pads (200-300) and writes (300-400).
+    at(0, 'w1', () => raw.write(100, filled(10, 1)));
+    at(10, 'w2', () => raw.write(200, filled(10, 2)));
+    // r arrives while w2 writes, after w2's wait ended: it waits for w2.
+    at(250, 'r', () => raw.read(0, 512));
+    await env.sched.run();
+    expect(done).toEqual(['w1@200', 'w2@400', 'r@500']);
+  });
+
+  it('an ordinary request that ended leaves a later serialising write to be waited for', async () => {
+    const env = new SimEnv();
+    const raw = new RawNode(env, 'raw', MiB);
+    raw.latencyTicks = 100;
+    const done: string[] = [];
+    const at = (ticks: number, name: string, fn: () => Promise<unknown>) =>
+      env.sched.spawn(name, async () => {
+        await env.sched.sleep('later', ticks);
+        await fn();
+        done.push(`${name}@${env.now()}`);
+      });
+    at(0, 'r1', () => raw.read(4096, 512));
+    at(100, 'w', () => raw.write(100, filled(10, 1)));
+    at(110, 'r2', () => raw.read(0, 512));
+    await env.sched.run();
+    expect(done).toEqual(['r1@100', 'w@300', 'r2@400']);
+    expect(raw.tracked.size).toBe(0);
+  });
+
+  it('makes a waiting request wait again when another conflicting one is still in flight', async () => {
+    const env = new SimEnv();
+    const raw = new RawNode(env, 'raw', MiB);
+    raw.latencyTicks = 100;
+    const done: string[] = [];
+    const at = (ticks: number, name: string, fn: () => Promise<unknown>) =>
+      env.sched.spawn(name, async () => {
+        await env.sched.sleep('later', ticks);
+        await fn();
+        done.push(`${name}@${env.now()}`);
+      });
+    // Two reads in flight, ending at 100 and 150; a serialising write over both waits for each in
+    // turn, then reads its two edge sectors and writes.
+    at(0, 'short', () => raw.read(0, 512));
+    at(50, 'long', () => raw.read(512, 512));
+    at(60, 'w', () => raw.write(500, filled(20, 1)));
+    await env.sched.run();
+    expect(done).toEqual(['short@100', 'long@150', 'w@450']);
+  });
+});
+
+describe('TrackedRequests: conflicts only where a serialising request is involved', () => {
+  it('lets two overlapping ordinary requests run side by side while a serialising one runs elsewhere', async () => {
+    const env = new SimEnv();
+    const raw = new RawNode(env, 'raw', MiB);
+    raw.latencyTicks = 100;
+    const done: string[] = [];
+    const at = (ticks: number, name: string, fn: () => Promise<unknown>) =>
+      env.sched.spawn(name, async () => {
+        await env.sched.sleep('later', ticks);
+        await fn();
+        done.push(`${name}@${env.now()}`);
+      });
+    at(0, 'far', () => raw.write(8192 + 100, filled(10, 1)));
+    at(0, 'read', () => raw.read(0, 512));
+    at(10, 'write', () => raw.write(0, filled(512, 2)));
+    await env.sched.run();
+    expect(done).toEqual(['read@100', 'write@110', 'far@200']);
+  });
+
+  it('finishes three serialising writes into one sector, one after another, keeping every update', async () => {
+    for (const policy of ['fifo', 'random'] as const) {
+      for (let seed = 0; seed < 8; seed++) {
+        const env = new SimEnv({ seed, policy });
+        const raw = new RawNode(env, 'raw', MiB, { fill: 0xaa });
+        raw.latencyTicks = 10;
+        const writes = [0, 100, 200].map((offset, i) => env.sched.spawn(`w${i}`, () => raw.write(offset, filled(10, i + 1))));
+        await env.sched.run();
+        expect(writes.every((w) => w.done && w.outcome?.ok)).toBe(true);
+        const task = env.sched.spawn('check', () => raw.read(0, 512));
+        await env.sched.run();
+        expect(encodeRuns(task.result())).toEqual([
+          [1, 10],
+          [0xaa, 90],
+          [2, 10],
+          [0xaa, 90],
+          [3, 10],
+          [0xaa, 302],
+        ]);
       }
     }
   });

@@ -88,6 +88,9 @@ describe('isAllocatedAbove', () => {
     top.attach('backing', small);
     await run(env, () => small.write(0, filled(512, 1)));
     expect(await run(env, () => isAllocatedAbove(top, null, 4 * CS, 4 * CS))).toEqual({ allocated: false, bytes: 4 * CS });
+    // From the lower layer's very end, and from inside it where it is shorter than the run above.
+    expect(await run(env, () => isAllocatedAbove(top, null, 2 * CS, 2 * CS))).toEqual({ allocated: false, bytes: 2 * CS });
+    expect(await run(env, () => isAllocatedAbove(top, null, CS, SIZE - CS))).toEqual({ allocated: false, bytes: CS });
     expect(await run(env, () => isAllocatedAbove(top, null, 0, SIZE))).toEqual({ allocated: true, bytes: CS });
   });
 });

@@ -38,4 +38,18 @@ describe('isAllZero', () => {
     expect(isAllZero(data)).toBe(false);
     expect(isAllZero(new Uint8Array(0))).toBe(true);
   });
+
+  it('carves buffers of up to 64 KiB out of one 1 MiB slab, sixteen of the largest a slab', () => {
+    // Open a fresh slab: allocate 64 KiB buffers until one comes from a new slab.
+    let first = allocBytes(64 * 1024);
+    for (let i = 0; i < 17 && first.byteOffset !== 0; i++) first = allocBytes(64 * 1024);
+    expect([first.byteOffset, first.buffer.byteLength]).toEqual([0, 1 << 20]);
+    const rest = Array.from({ length: 15 }, () => allocBytes(64 * 1024));
+    expect(rest.every((b) => b.buffer === first.buffer)).toBe(true);
+    expect(rest.map((b) => b.byteOffset)).toEqual(Array.from({ length: 15 }, (_, i) => (i + 1) * 64 * 1024));
+    // The slab is full: the next buffer, however small, opens another.
+    const next = allocBytes(16);
+    expect([next.buffer === first.buffer, next.byteOffset, next.buffer.byteLength]).toEqual([false, 0, 1 << 20]);
+    expect(allocBytes(16).buffer).toBe(next.buffer);
+  });
 });

@@ -98,12 +98,25 @@ describe('graph surgery', () => {
     expect(parentNames(active)).toEqual(['keeper.file']);
   });
 
+  it('replaceNode leaves the replacement\'s own link to the replaced node alone (a filter taking its child\'s place)', () => {
+    const { env, hidden, active } = setup();
+    const filter = new CountingFilter(env, 'filter');
+    filter.attach('file', hidden);
+    replaceNode(hidden, filter);
+    expect([active.backing, filter.file]).toEqual([filter, hidden]);
+    expect(parentNames(hidden)).toEqual(['filter.file']);
+  });
+
   it('isBelow follows every child link', () => {
     const { env, raw, hidden, active } = setup();
     const side = new RawNode(env, 'side', MiB);
     active.attach('secondary', side);
     expect([isBelow(active, raw), isBelow(active, side), isBelow(active, active)]).toEqual([true, true, true]);
     expect([isBelow(raw, active), isBelow(hidden, side)]).toEqual([false, false]);
+    // A cycle (as through a copy-before-write filter's target) ends the search instead of looping.
+    const target = new PassFilter(env, 'target', hidden);
+    hidden.attach('cbw-target', target);
+    expect([isBelow(target, active), isBelow(target, raw)]).toEqual([false, true]);
   });
 
   it('refuses a second child in the same role', () => {
