@@ -8,6 +8,22 @@ import { filled } from './testing/simHelpers.js';
 
 const MiB = 1 << 20;
 
+
+/** A raw node of 100-tick latency, and `at(ticks, name, fn)`: run fn after `ticks`, then log "name@tick" in `done`. */
+function timeline() {
+  const env = new SimEnv();
+  const raw = new RawNode(env, 'raw', MiB);
+  raw.latencyTicks = 100;
+  const done: string[] = [];
+  const at = (ticks: number, name: string, fn: () => Promise<unknown>) =>
+    env.sched.spawn(name, async () => {
+      await env.sched.sleep('later', ticks);
+      await fn();
+      done.push(`${name}@${env.now()}`);
+    });
+  return { env, raw, done, at };
+}
+
 describe('TrackedRequests: overlap and serialising', () => {
   it('widens a serialising request to its alignment', () => {
     const tracked = new TrackedRequests(new Scheduler(), 'n');
@@ -154,16 +170,7 @@ describe('TrackedRequests: waits through a node', () => {
 
 describe('TrackedRequests: bookkeeping across requests', () => {
   it('a serialising write that waited and went on is waited for by a later overlapping read', async () => {
-    const env = new SimEnv();
-    const raw = new RawNode(env, 'raw', MiB);
-    raw.latencyTicks = 100;
-    const done: string[] = [];
-    const at = (ticks: number, name: string, fn: () => Promise<unknown>) =>
-      env.sched.spawn(name, async () => {
-        await env.sched.sleep('later', ticks);
-        await fn();
-        done.push(`${name}@${env.now()}`);
-      });
+    const { env, raw, done, at } = timeline();
     // w1 pads sector 0 (read 0-100, write 100-200); w2 waits for it, then pads (200-300) and writes (300-400).
     at(0, 'w1', () => raw.write(100, filled(10, 1)));
     at(10, 'w2', () => raw.write(200, filled(10, 2)));
@@ -174,16 +181,7 @@ describe('TrackedRequests: bookkeeping across requests', () => {
   });
 
   it('an ordinary request that ended leaves a later serialising write to be waited for', async () => {
-    const env = new SimEnv();
-    const raw = new RawNode(env, 'raw', MiB);
-    raw.latencyTicks = 100;
-    const done: string[] = [];
-    const at = (ticks: number, name: string, fn: () => Promise<unknown>) =>
-      env.sched.spawn(name, async () => {
-        await env.sched.sleep('later', ticks);
-        await fn();
-        done.push(`${name}@${env.now()}`);
-      });
+    const { env, raw, done, at } = timeline();
     at(0, 'r1', () => raw.read(4096, 512));
     at(100, 'w', () => raw.write(100, filled(10, 1)));
     at(110, 'r2', () => raw.read(0, 512));
@@ -193,16 +191,7 @@ describe('TrackedRequests: bookkeeping across requests', () => {
   });
 
   it('makes a waiting request wait again when another conflicting one is still in flight', async () => {
-    const env = new SimEnv();
-    const raw = new RawNode(env, 'raw', MiB);
-    raw.latencyTicks = 100;
-    const done: string[] = [];
-    const at = (ticks: number, name: string, fn: () => Promise<unknown>) =>
-      env.sched.spawn(name, async () => {
-        await env.sched.sleep('later', ticks);
-        await fn();
-        done.push(`${name}@${env.now()}`);
-      });
+    const { env, raw, done, at } = timeline();
     // Two reads in flight, ending at 100 and 150; a serialising write over both waits for each in
     // turn, then reads its two edge sectors in one request (bdrv_padding_rmw_read's merge_reads:
     // the padded request is two sectors with both edges padded) and writes.
@@ -216,16 +205,7 @@ describe('TrackedRequests: bookkeeping across requests', () => {
 
 describe('TrackedRequests: conflicts only where a serialising request is involved', () => {
   it('lets two overlapping ordinary requests run side by side while a serialising one runs elsewhere', async () => {
-    const env = new SimEnv();
-    const raw = new RawNode(env, 'raw', MiB);
-    raw.latencyTicks = 100;
-    const done: string[] = [];
-    const at = (ticks: number, name: string, fn: () => Promise<unknown>) =>
-      env.sched.spawn(name, async () => {
-        await env.sched.sleep('later', ticks);
-        await fn();
-        done.push(`${name}@${env.now()}`);
-      });
+    const { env, raw, done, at } = timeline();
     at(0, 'far', () => raw.write(8192 + 100, filled(10, 1)));
     at(0, 'read', () => raw.read(0, 512));
     at(10, 'write', () => raw.write(0, filled(512, 2)));
