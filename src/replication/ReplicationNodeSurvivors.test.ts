@@ -127,3 +127,101 @@ describe('ReplicationNode: flush reaches every child it may write (bdrv_co_flush
     ]);
   });
 });
+
+const replIo = (env: SimEnv) =>
+  env.trace
+    .events()
+    .filter((e) => e.kind === 'repl-io')
+    .map((e) => [e.fields.op, e.fields.stage, e.fields.result, e.fields.lower]);
+
+describe('ReplicationNode: the trace the conformance checker reads', () => {
+  it('secondary: requests refused in NONE never reach the file; requests in RUNNING report the outcome of the file', async () => {
+    const c = chain(QEMU_7_2, [{ kind: 'io-error', node: 'active-disk', op: 'read', errno: 'ENOSPC', offset: 4 * CS, bytes: CS }]);
+    const got = await run(c.env, async () => {
+      const out = [await outcome(c.vm.read(0, 512)), await outcome(c.vm.write(0, filled(512, 1)))];
+      await c.node.start('secondary');
+      out.push(await outcome(c.vm.read(0, 512)), await outcome(c.vm.read(4 * CS, 512)));
+      return out;
+    });
+    expect(got).toEqual(['errno: EIO', 'errno: EIO', 'ok', 'errno: ENOSPC']);
+    expect(replIo(c.env)).toEqual([
+      ['read', 'NONE', 'EIO', 'none'],
+      ['write', 'NONE', 'EIO', 'none'],
+      ['read', 'RUNNING', 'ok', 'ok'],
+      ['read', 'RUNNING', 'ENOSPC', 'failed'],
+    ]);
+  });
+
+  it('primary: a crash below the node is traced as a crash that reached the file', async () => {
+    const env = new SimEnv({ traceLevel: 'full', maxSteps: MAX_STEPS });
+    class CrashingLink extends RawNode {
+      protected override async doWrite(): Promise<void> {
+        throw new SimulatedCrash('primary', 'crash below the replication node');
+      }
+    }
+    const node = new ReplicationNode(env, {
+      name: 'replication-primary',
+      mode: 'primary',
+      file: new CrashingLink(env, 'link', SIZE),
+      rules: QEMU_7_2,
+      registry: new NodeRegistry(),
+      framework: new ReplicationFramework(),
+      side: 'primary',
+      commit: { chunkBytes: CS, paceTicks: 0 },
+      onCrash: () => undefined,
+    });
+    const got = await run(env, async () => {
+      await node.start('primary');
+      return outcome(node.write(0, filled(512, 1)));
+    });
+    expect(got).toBe('crash: the primary side crashed: crash below the replication node');
+    expect(replIo(env)).toEqual([['write', 'RUNNING', 'crash', 'failed']]);
+  });
+
+  it('get_error is traced under its name, its beginning and its end', async () => {
+    const c = chain();
+    expect(await run(c.env, () => outcome(c.node.getError()))).toBe('Block replication is not running');
+    const ops = c.env.trace
+      .events()
+      .filter((e) => e.kind === 'repl-op-begin' || e.kind === 'repl-op')
+      .map((e) => [e.kind, e.fields.op, e.fields.ok, e.fields.error]);
+    expect(ops).toEqual([
+      ['repl-op-begin', 'get_error', undefined, undefined],
+      ['repl-op', 'get_error', false, 'Block replication is not running'],
+    ]);
+  });
+});
+
+describe('ReplicationNode (secondary): a stop on disks a failed make_empty ejected (QEMU 7.2, observed)', () => {
+  async function ejected(disk: 'active-disk' | 'hidden-disk') {
+    const c = chain(QEMU_7_2, [{ kind: 'io-error', node: disk, op: 'make-empty', errno: 'EIO', afterOps: 1, times: 1 }]);
+    const got = await run(c.env, async () => {
+      await c.node.start('secondary');
+      await c.vm.write(0, filled(CS, 0xa1));
+      await c.colo.write(2 * CS, filled(CS, 0xb2));
+      return outcome(c.node.checkpoint());
+    });
+    return { c, got };
+  }
+
+  it('an ejected hidden disk: the stop crashes reopening it (SIGSEGV), with or without failover', async () => {
+    for (const failover of [false, true]) {
+      const { c, got } = await ejected('hidden-disk');
+      expect([got, c.hidden.ejected]).toEqual(['Failed to empty hidden_disk.qcow2: Input/output error', true]);
+      expect(await run(c.env, () => outcome(c.node.stop(failover)))).toBe(
+        'crash: the secondary side crashed: replication-secondary: stop reopens the ejected hidden-disk (SIGSEGV)',
+      );
+    }
+  });
+
+  it('an ejected active disk: the failover commit crashes (SIGFPE); a stop without failover survives', async () => {
+    const a = await ejected('active-disk');
+    expect([a.got, a.c.active.ejected]).toEqual(['Failed to empty active_disk.qcow2: Input/output error', true]);
+    expect(await run(a.c.env, () => outcome(a.c.node.stop(true)))).toBe(
+      'crash: the secondary side crashed: replication-secondary: the failover commit starts on the ejected active-disk (SIGFPE)',
+    );
+    const b = await ejected('active-disk');
+    expect(await run(b.c.env, () => outcome(b.c.node.stop(false)))).toBe('Backup job was cancelled unexpectedly');
+    expect(b.c.node.stage).toBe('DONE');
+  });
+});
