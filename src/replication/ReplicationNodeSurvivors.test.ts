@@ -19,13 +19,14 @@ import { type ProfileRules, QEMU_10_0_2, QEMU_7_2, V24, profileRules } from './P
 import { QemuError } from './QemuError.js';
 import { ReplicationFramework } from './ReplicationFramework.js';
 import { ReplicationNode } from './ReplicationNode.js';
+import { checkSecondaryChain } from './SecondaryChain.js';
 
 const KiB = 1024;
 const CS = 64 * KiB;
 const SIZE = 16 * CS;
 const MAX_STEPS = 200_000;
 
-function chain(rules: ProfileRules = QEMU_7_2, faults: readonly Fault[] = [], paceTicks = 0) {
+function chain(rules: ProfileRules = QEMU_7_2, faults: readonly Fault[] = [], paceTicks = 0, scanTicksPerCluster = 0) {
   const env = new SimEnv({ traceLevel: 'full', faults, maxSteps: MAX_STEPS });
   const registry = new NodeRegistry();
   const framework = new ReplicationFramework();
@@ -48,7 +49,7 @@ function chain(rules: ProfileRules = QEMU_7_2, faults: readonly Fault[] = [], pa
     registry,
     framework,
     side: 'secondary',
-    commit: { chunkBytes: CS, paceTicks },
+    commit: { chunkBytes: CS, paceTicks, scanTicksPerCluster },
     onCrash: (crash) => crashes.push(crash),
   });
   const vm = new BlockBackend('vm', node);
@@ -223,5 +224,92 @@ describe('ReplicationNode (secondary): a stop on disks a failed make_empty eject
     const b = await ejected('active-disk');
     expect(await run(b.c.env, () => outcome(b.c.node.stop(false)))).toBe('Backup job was cancelled unexpectedly');
     expect(b.c.node.stage).toBe('DONE');
+  });
+});
+
+describe('ReplicationNode: waitCommit', () => {
+  it('v24: on a node closed during FAILOVER it returns at once, though the commit still runs', async () => {
+    const c = chain(V24, [], 10);
+    const got = await run(c.env, async () => {
+      await c.node.start('secondary');
+      await c.vm.write(0, filled(CS, 0xa1));
+      await c.node.stop(true);
+      await c.node.close();
+      const t0 = c.env.now();
+      await c.node.waitCommit('test');
+      return [c.env.now() - t0, c.node.commitJob!.status];
+    });
+    expect(got).toEqual([0, 'running']);
+  });
+});
+
+describe('Profiles as they show in behaviour', () => {
+  it('each profile is found under its own name', () => {
+    expect(['qemu-7.2', 'qemu-10.0.2', 'v24'].map((name) => profileRules(name as ProfileRules['name']).name)).toEqual(['qemu-7.2', 'qemu-10.0.2', 'v24']);
+  });
+
+  it('QEMU 10.0.2 behaves as 7.2 at start and after promotion: a copy-before-write filter, DONE absorbs start and stop', async () => {
+    const c = chain(QEMU_10_0_2);
+    const got = await run(c.env, async () => {
+      await c.node.start('secondary');
+      const filter = c.colo.node.driver;
+      const stop = await outcome(c.node.stop(false));
+      return [filter, stop, await outcome(c.node.start('secondary')), await outcome(c.node.stop(true)), c.node.stage];
+    });
+    expect(got).toEqual(['copy-before-write', 'Backup job was cancelled unexpectedly', 'ok', 'ok', 'DONE']);
+  });
+
+  /**
+   * The failover commit's start-up scan takes 100 ticks per allocated cluster of active (clusters 0
+   * and 2); 150 ticks in, it has passed unallocated cluster 1, where the guest then writes.
+   */
+  async function writeDuringCommitScan(rules: ProfileRules) {
+    const c = chain(rules, [], 0, 100);
+    await run(c.env, async () => {
+      await c.node.start('secondary');
+      await c.vm.write(0, filled(CS, 0xa0));
+      await c.vm.write(2 * CS, filled(CS, 0xa2));
+      await c.node.stop(true);
+      await c.env.sched.sleep('guest write', 150);
+      await c.vm.write(CS, filled(512, 0xc1));
+      await c.node.waitCommit('test');
+    });
+    return [c.node.stage, c.secondary.peek(CS, 512)[0], c.secondary.peek(0, 512)[0], c.secondary.peek(2 * CS, 512)[0]];
+  }
+
+  it('7.2 and v24: a guest write during the commit scan is committed; 10.0.2 loses it at the pivot (GitLab #3273)', async () => {
+    expect(await writeDuringCommitScan(QEMU_7_2)).toEqual(['DONE', 0xc1, 0xa0, 0xa2]);
+    expect(await writeDuringCommitScan(V24)).toEqual(['DONE', 0xc1, 0xa0, 0xa2]);
+    expect(await writeDuringCommitScan(QEMU_10_0_2)).toEqual(['DONE', 0x11, 0xa0, 0xa2]);
+  });
+});
+
+describe('checkSecondaryChain: the disks found before the failing check', () => {
+  function disks(o: { activeBacking?: boolean; hiddenBacking?: boolean; secondarySize?: number }) {
+    const env = new SimEnv({ maxSteps: MAX_STEPS });
+    const secondary = new RawNode(env, 'secondary-disk', o.secondarySize ?? SIZE);
+    const hidden = new OverlayNode(env, 'hidden-disk', SIZE, { makeEmpty: true });
+    const active = new OverlayNode(env, 'active-disk', SIZE, { makeEmpty: true });
+    if (o.hiddenBacking ?? true) hidden.attach('backing', secondary);
+    if (o.activeBacking ?? true) active.attach('backing', hidden);
+    new BlockBackend('colo1', secondary);
+    const check = checkSecondaryChain(active);
+    const found = Object.entries(check.found).map(([role, node]) => [role, node?.name]);
+    return [check.error, found];
+  }
+
+  it('active without backing: active only', () => {
+    expect(disks({ activeBacking: false })).toEqual(["Active disk doesn't have backing file", [['active', 'active-disk']]]);
+  });
+
+  it('hidden without backing: active and hidden', () => {
+    expect(disks({ hiddenBacking: false })).toEqual(["Hidden disk doesn't have backing file", [['active', 'active-disk'], ['hidden', 'hidden-disk']]]);
+  });
+
+  it('a secondary disk of another length than active and hidden fails the length check', () => {
+    expect(disks({ secondarySize: 2 * SIZE })).toEqual([
+      "Active disk, hidden disk, secondary disk's length are not the same",
+      [['active', 'active-disk'], ['hidden', 'hidden-disk'], ['secondary', 'secondary-disk']],
+    ]);
   });
 });
