@@ -56,7 +56,7 @@ function chain(rules: ProfileRules = QEMU_7_2, faults: readonly Fault[] = [], pa
   for (const n of [secondary, hidden, active, node]) registry.addNode(n);
   registry.addBackend(vm);
   registry.addBackend(colo);
-  return { env, secondary, hidden, active, colo, node, vm, crashes };
+  return { env, registry, secondary, hidden, active, colo, node, vm, crashes };
 }
 
 async function outcome(p: Promise<unknown>): Promise<string> {
@@ -311,5 +311,36 @@ describe('checkSecondaryChain: the disks found before the failing check', () => 
       "Active disk, hidden disk, secondary disk's length are not the same",
       [['active', 'active-disk'], ['hidden', 'hidden-disk'], ['secondary', 'secondary-disk']],
     ]);
+  });
+});
+
+describe('ReplicationNode (secondary): the backup job ends after the top-id stopped resolving (reference §9.6)', () => {
+  it('the stop goes on and the blocker stays on the top', async () => {
+    const c = chain();
+    await run(c.env, () => c.node.start('secondary'));
+    expect(c.node.opBlockers).toEqual(['Block device is in use by internal backup job']);
+    c.registry.removeNode('replication-secondary');
+    expect(await run(c.env, () => outcome(c.node.stop(false)))).toBe('Backup job was cancelled unexpectedly');
+    expect([c.node.stage, c.node.error, c.node.backupJob, c.node.opBlockers]).toEqual(['DONE', 'EIO', null, ['Block device is in use by internal backup job']]);
+  });
+});
+
+describe('ReplicationNode (secondary, 7.2): a checkpoint re-arming a cluster whose copy is in flight', () => {
+  it("the next write to it aborts the secondary with block-copy's assertion, reported through onCrash", async () => {
+    const c = chain(QEMU_7_2, [{ kind: 'latency', node: 'hidden-disk', op: 'write', ticks: 20 }]);
+    await run(c.env, () => c.node.start('secondary'));
+    c.env.sched.spawn('A', () => c.colo.write(0, filled(512, 1)));
+    c.env.sched.spawn('checkpoint', async () => {
+      await c.env.sched.sleep('before the checkpoint', 5);
+      await c.node.checkpoint().catch(() => undefined);
+    });
+    const b = c.env.sched.spawn('B', async () => {
+      await c.env.sched.sleep('before B', 6);
+      return outcome(c.colo.write(512, filled(512, 2)));
+    });
+    await c.env.sched.run();
+    const assertion = "block_copy_task_create: Assertion `!reqlist_find_conflict(&s->reqs, offset, bytes)' failed (backup, cluster 0: dirtied by a checkpoint while its copy was in flight)";
+    expect(b.result()).toBe(`crash: the secondary side crashed: ${assertion}`);
+    expect(c.crashes.map((crash) => [crash.side, crash.message])).toEqual([['secondary', `the secondary side crashed: ${assertion}`]]);
   });
 });
