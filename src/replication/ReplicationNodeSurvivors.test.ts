@@ -26,13 +26,19 @@ const CS = 64 * KiB;
 const SIZE = 16 * CS;
 const MAX_STEPS = 200_000;
 
-function chain(rules: ProfileRules = QEMU_7_2, faults: readonly Fault[] = [], paceTicks = 0, scanTicksPerCluster = 0) {
+/** Replacement overlay classes for hidden and active, to model a failure no fault kind expresses. */
+interface Overlays {
+  readonly Hidden?: typeof OverlayNode;
+  readonly Active?: typeof OverlayNode;
+}
+
+function chain(rules: ProfileRules = QEMU_7_2, faults: readonly Fault[] = [], paceTicks = 0, scanTicksPerCluster = 0, overlays: Overlays = {}) {
   const env = new SimEnv({ traceLevel: 'full', faults, maxSteps: MAX_STEPS });
   const registry = new NodeRegistry();
   const framework = new ReplicationFramework();
   const secondary = new RawNode(env, 'secondary-disk', SIZE, { fill: 0x11 });
-  const hidden = new OverlayNode(env, 'hidden-disk', SIZE, { makeEmpty: true });
-  const active = new OverlayNode(env, 'active-disk', SIZE, { makeEmpty: true });
+  const hidden = new (overlays.Hidden ?? OverlayNode)(env, 'hidden-disk', SIZE, { makeEmpty: true });
+  const active = new (overlays.Active ?? OverlayNode)(env, 'active-disk', SIZE, { makeEmpty: true });
   hidden.filename = 'hidden_disk.qcow2';
   active.filename = 'active_disk.qcow2';
   hidden.attach('backing', secondary);
@@ -73,9 +79,9 @@ async function outcome(p: Promise<unknown>): Promise<string> {
 
 const flushedNodes = (env: SimEnv) =>
   env.trace
-    .events()
-    .filter((e) => e.kind === 'io' && e.fields.op === 'flush')
-    .map((e) => String(e.fields.node));
+    .eventsOf('io')
+    .filter((e) => e.fields.op === 'flush')
+    .map((e) => e.fields.node);
 
 describe('ReplicationNode: flush reaches every child it may write (bdrv_co_flush, no flush callback)', () => {
   /** RUNNING on 7.2, with a write that reached each of active, hidden (a COW) and the secondary disk. */
@@ -114,12 +120,12 @@ describe('ReplicationNode: flush reaches every child it may write (bdrv_co_flush
 
   it("passes the guest request's id to the children's flushes", async () => {
     const c = await running([]);
-    const before = c.env.trace.events().length;
+    const before = c.env.trace.eventsOf('io').length;
     await run(c.env, () => c.vm.flush(42));
     const reqs = c.env.trace
-      .events()
+      .eventsOf('io')
       .slice(before)
-      .filter((e) => e.kind === 'io' && e.fields.op === 'flush')
+      .filter((e) => e.fields.op === 'flush')
       .map((e) => [e.fields.node, e.fields.req]);
     expect(reqs.sort()).toEqual([
       ['active-disk', 42],
@@ -130,10 +136,7 @@ describe('ReplicationNode: flush reaches every child it may write (bdrv_co_flush
 });
 
 const replIo = (env: SimEnv) =>
-  env.trace
-    .events()
-    .filter((e) => e.kind === 'repl-io')
-    .map((e) => [e.fields.op, e.fields.stage, e.fields.result, e.fields.lower]);
+  env.trace.eventsOf('repl-io').map((e) => [e.fields.op, e.fields.stage, e.fields.result, e.fields.lower]);
 
 describe('ReplicationNode: the trace the conformance checker reads', () => {
   it('secondary: requests refused in NONE never reach the file; requests in RUNNING report the outcome of the file', async () => {
@@ -184,10 +187,10 @@ describe('ReplicationNode: the trace the conformance checker reads', () => {
     expect(await run(c.env, () => outcome(c.node.getError()))).toBe('Block replication is not running');
     const ops = c.env.trace
       .events()
-      .filter((e) => e.kind === 'repl-op-begin' || e.kind === 'repl-op')
-      .map((e) => [e.kind, e.fields.op, e.fields.ok, e.fields.error]);
+      .map((e) => (e.kind === 'repl-op' ? [e.kind, e.fields.op, e.fields.ok, e.fields.error] : e.kind === 'repl-op-begin' ? [e.kind, e.fields.op] : null))
+      .filter((e) => e !== null);
     expect(ops).toEqual([
-      ['repl-op-begin', 'get_error', undefined, undefined],
+      ['repl-op-begin', 'get_error'],
       ['repl-op', 'get_error', false, 'Block replication is not running'],
     ]);
   });
@@ -342,5 +345,60 @@ describe('ReplicationNode (secondary, 7.2): a checkpoint re-arming a cluster who
     const assertion = "block_copy_task_create: Assertion `!reqlist_find_conflict(&s->reqs, offset, bytes)' failed (backup, cluster 0: dirtied by a checkpoint while its copy was in flight)";
     expect(b.result()).toBe(`crash: the secondary side crashed: ${assertion}`);
     expect(c.crashes.map((crash) => [crash.side, crash.message])).toEqual([['secondary', `the secondary side crashed: ${assertion}`]]);
+  });
+});
+
+/** The secondary process dies inside a driver call (what no errno fault expresses). */
+class CrashingFlushOverlay extends OverlayNode {
+  protected override async doFlush(): Promise<void> {
+    throw new SimulatedCrash('secondary', `${this.name} crashed in flush`);
+  }
+}
+
+class CrashingMakeEmptyOverlay extends OverlayNode {
+  override async makeEmpty(): Promise<void> {
+    throw new SimulatedCrash('secondary', `${this.name} crashed in make_empty`);
+  }
+}
+
+describe('ReplicationNode (secondary): a crash below is no I/O error', () => {
+  it('a crash in a child flush ends the flush at once: the children after it are not flushed', async () => {
+    const c = chain(QEMU_7_2, [], 0, 0, { Hidden: CrashingFlushOverlay });
+    await run(c.env, async () => {
+      await c.node.start('secondary');
+      await c.vm.write(0, filled(CS, 0xa1));
+    });
+    const before = flushedNodes(c.env).length;
+    expect(await run(c.env, () => outcome(c.vm.flush()))).toBe('crash: the secondary side crashed: hidden-disk crashed in flush');
+    expect(flushedNodes(c.env).slice(before)).toEqual(['secondary-disk']);
+  });
+
+  it('a crash in make_empty at a checkpoint passes through, not as a make_empty failure', async () => {
+    const c = chain(QEMU_7_2, [], 0, 0, { Active: CrashingMakeEmptyOverlay });
+    expect(await run(c.env, () => outcome(c.node.start('secondary')))).toBe('crash: the secondary side crashed: active-disk crashed in make_empty');
+  });
+});
+
+describe('ReplicationNode (secondary): FAILOVER_FAILED split writes carry the guest request id', () => {
+  it("each run's write below is traced under the request", async () => {
+    const c = chain(QEMU_7_2, [{ kind: 'job-fail', job: 'commit' }]);
+    await run(c.env, async () => {
+      await c.node.start('secondary');
+      await c.vm.write(0, filled(CS, 0xa1));
+      await c.node.stop(true);
+      await c.node.waitCommit('test');
+    });
+    expect(c.node.stage).toBe('FAILOVER_FAILED');
+    const before = c.env.trace.eventsOf('io').length;
+    await run(c.env, () => c.vm.write(CS / 2, filled(CS, 0xc3), 7));
+    const writes = c.env.trace
+      .eventsOf('io')
+      .slice(before)
+      .filter((e) => e.fields.op === 'write')
+      .map((e) => [e.fields.node, e.fields.offset, e.fields.bytes, e.fields.req]);
+    expect(writes).toEqual([
+      ['active-disk', CS / 2, CS / 2, 7],
+      ['secondary-disk', CS, CS / 2, 7],
+    ]);
   });
 });
