@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { QemuSession, runScenarioOnQemu } from '../src/qemu/QemuBackend.js';
+import { firstCrash as firstCrashAdmitting } from '../src/qemu/SideCalls.js';
 import { findQemuTools } from '../src/qemu/QemuTools.js';
 import { QEMU_SUITE_NOTE, RUN_QEMU_TESTS } from '../src/qemu/qemuTestSupport.js';
 import { colosim } from './robustness/qemuHarness.js';
@@ -36,12 +37,8 @@ const VERSIONS = [
 
 /** The first CRASH result, with its place, in a concurrent step's sub-steps too. */
 function firstCrash(steps: readonly StepResult[]): { where: string; error: string | undefined } | undefined {
-  for (const [i, step] of steps.entries()) {
-    if (step.code === 'CRASH') return { where: String(i), error: step.error };
-    const inner = step.steps === undefined ? undefined : firstCrash(step.steps);
-    if (inner !== undefined) return { where: `${i}.${inner.where}`, error: inner.error };
-  }
-  return undefined;
+  const found = firstCrashAdmitting(steps, () => false);
+  return found === undefined ? undefined : { where: found.where, error: found.result.error };
 }
 
 describe('the engine runs block-copy-conflict-after-checkpoint to its end', () => {

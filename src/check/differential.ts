@@ -23,10 +23,11 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { QemuAdapterError } from '../qemu/QemuAdapterError.js';
 import { type QemuSession, runScenarioOnQemu } from '../qemu/QemuBackend.js';
-import { crashSeen } from '../qemu/SideCalls.js';
+import { firstCrash } from '../qemu/SideCalls.js';
 import { explainDifferences } from '../qemu/divergences.js';
 import { documentedAbort } from '../qemu/qemuAborts.js';
 import { parseScenario } from '../scenario/parseScenario.js';
+import { resultAt } from '../scenario/stepAt.js';
 import { runScenarioOnEngine } from '../scenario/runScenarioOnEngine.js';
 import type { Scenario } from '../scenario/Scenario.js';
 import type { ResultDocument, StepResult } from '../scenario/StepResult.js';
@@ -184,7 +185,7 @@ export async function runDifferential(scenario: Scenario, session: QemuSession):
  * divergences. A crash the engine does not predict throws, as the QEMU failure it is.
  */
 export async function compareDocuments(scenario: Scenario, engine: ResultDocument, qemu: ResultDocument): Promise<DifferentialRun> {
-  const crash = firstUnpredicted(engine.steps, qemu.steps, '');
+  const crash = firstUnpredicted(engine.steps, qemu.steps);
   if (crash !== undefined) return compareUpToAbort(scenario, engine, qemu, crash);
   const orders = await otherOrders(scenario);
   const diff = diffResults(engine, qemu, orders ?? []);
@@ -212,7 +213,7 @@ async function compareUpToAbort(scenario: Scenario, engine: ResultDocument, qemu
  * have: src/qemu/OBSERVATIONS.md) is an ordinary result, compared as any other.
  */
 export function unpredictedCrash(engine: ResultDocument, qemu: ResultDocument): QemuAdapterError | undefined {
-  return firstUnpredicted(engine.steps, qemu.steps, '')?.error;
+  return firstUnpredicted(engine.steps, qemu.steps)?.error;
 }
 
 interface UnpredictedCrash {
@@ -222,19 +223,11 @@ interface UnpredictedCrash {
   readonly error: QemuAdapterError;
 }
 
-function firstUnpredicted(engine: readonly StepResult[] | undefined, qemu: readonly StepResult[], prefix: string): UnpredictedCrash | undefined {
-  for (const [i, step] of qemu.entries()) {
-    const where = `${prefix}${i}`;
-    const predicted = engine?.[i];
-    const seen = crashSeen(step);
-    if (seen !== undefined && predicted?.code !== 'CRASH') {
-      const message = `the ${seen.side} QEMU crashed (${seen.seen}) at step ${where} (${step.do}), where the engine predicts no crash`;
-      return { where, seen: seen.seen, error: new QemuAdapterError('QEMU_CRASHED', message, { step: where }) };
-    }
-    const inner = step.steps === undefined ? undefined : firstUnpredicted(predicted?.steps, step.steps, `${where}.`);
-    if (inner !== undefined) return inner;
-  }
-  return undefined;
+function firstUnpredicted(engine: readonly StepResult[], qemu: readonly StepResult[]): UnpredictedCrash | undefined {
+  const found = firstCrash(qemu, (where) => resultAt(engine, where)?.code === 'CRASH');
+  if (found === undefined) return undefined;
+  const message = `the ${found.side} QEMU crashed (${found.seen}) at step ${found.where} (${found.result.do}), where the engine predicts no crash`;
+  return { where: found.where, seen: found.seen, error: new QemuAdapterError('QEMU_CRASHED', message, { step: found.where }) };
 }
 
 export interface DifferentialCheckOptions {

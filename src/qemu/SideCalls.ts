@@ -7,6 +7,7 @@
  * killed and the run fails with QEMU_HUNG, because no later result of it could be trusted.
  */
 import type { IoTarget, Side } from '../scenario/Scenario.js';
+import type { StepResult } from '../scenario/StepResult.js';
 import { NoExportError, type Outcome, SideLostError, outcomeOf } from '../scenario/outcome.js';
 import { type NbdClient, NbdRequestError } from './NbdClient.js';
 import { normaliseMessage } from './normaliseMessage.js';
@@ -29,6 +30,30 @@ export function crashed(side: Side, seen: string): Outcome {
 export function crashSeen(result: { readonly code?: string; readonly error?: string }): { side: Side; seen: string } | undefined {
   const match = result.code === 'CRASH' ? /^colosim: the (primary|secondary) side crashed: (.*)$/.exec(result.error ?? '') : null;
   return match === null ? undefined : { side: match[1] as Side, seen: match[2]! };
+}
+
+/** A CRASH result found among a document's steps: where ("3", or "3.1" inside a concurrent step), its result, and crashSeen's reading of it. */
+export interface CrashFound {
+  readonly where: string;
+  readonly result: StepResult;
+  readonly side: Side;
+  readonly seen: string;
+}
+
+/**
+ * The first step or sub-step, in order (a concurrent step before its sub-steps), that this backend
+ * answered CRASH and `admitted` does not accept at its position ("3", or "3.1" inside a concurrent
+ * step; stepAt and resultAt read it): a crash the engine predicts there, or one the scenario expects.
+ */
+export function firstCrash(results: readonly StepResult[], admitted: (where: string) => boolean, prefix = ''): CrashFound | undefined {
+  for (const [i, result] of results.entries()) {
+    const where = `${prefix}${i}`;
+    const seen = crashSeen(result);
+    if (seen !== undefined && !admitted(where)) return { where, result, ...seen };
+    const inner = result.steps === undefined ? undefined : firstCrash(result.steps, admitted, `${where}.`);
+    if (inner !== undefined) return inner;
+  }
+  return undefined;
 }
 
 /**

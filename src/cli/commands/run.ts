@@ -21,10 +21,11 @@ import { formatResult } from '../../report/formatResult.js';
 import { formatDataCheck } from '../../report/formatSummary.js';
 import { compareExpectations } from '../../scenario/expectations.js';
 import { runScenarioOnQemu } from '../../qemu/QemuBackend.js';
-import { crashSeen } from '../../qemu/SideCalls.js';
+import { firstCrash } from '../../qemu/SideCalls.js';
 import type { Scenario, ScenarioStep } from '../../scenario/Scenario.js';
 import type { ResultDocument, StepResult } from '../../scenario/StepResult.js';
 import { runScenarioOnEngine } from '../../scenario/runScenarioOnEngine.js';
+import { stepAt } from '../../scenario/stepAt.js';
 import { isOneOf } from '../args.js';
 import { CliError, ExitCode } from '../ExitCode.js';
 import { writeOutputFile } from '../outputFiles.js';
@@ -136,7 +137,7 @@ async function onQemu(scenario: Scenario, qemuDir: string | undefined): Promise<
   const session = openQemuSession(qemuDir);
   try {
     const document = await runScenarioOnQemu(scenario, { session });
-    const crash = unexpectedCrash(scenario.steps, document.steps, '');
+    const crash = unexpectedCrash(scenario, document.steps);
     if (crash !== undefined) throw new CliError(`run: ${crash}`, ExitCode.Qemu);
     return document;
   } catch (error) {
@@ -152,15 +153,7 @@ async function onQemu(scenario: Scenario, qemuDir: string | undefined): Promise<
  * it there (`"expect": {"code": "CRASH"}`, as the files documenting QEMU's own crashes say): no
  * verdict, since every later step ran on a lost side.
  */
-function unexpectedCrash(steps: readonly ScenarioStep[], results: readonly StepResult[], prefix: string): string | undefined {
-  for (const [i, result] of results.entries()) {
-    const step = steps[i];
-    const seen = crashSeen(result);
-    if (seen !== undefined && step?.expect?.code !== 'CRASH') {
-      return `at step ${prefix}${i} (${result.do}): the ${seen.side} QEMU crashed (${seen.seen}), which the scenario does not expect there`;
-    }
-    const inner = result.steps === undefined || step?.do !== 'concurrent' ? undefined : unexpectedCrash(step.steps as readonly ScenarioStep[], result.steps, `${prefix}${i}.`);
-    if (inner !== undefined) return inner;
-  }
-  return undefined;
+function unexpectedCrash(scenario: Scenario, results: readonly StepResult[]): string | undefined {
+  const found = firstCrash(results, (where) => (stepAt(scenario, where) as ScenarioStep | undefined)?.expect?.code === 'CRASH');
+  return found === undefined ? undefined : `at step ${found.where} (${found.result.do}): the ${found.side} QEMU crashed (${found.seen}), which the scenario does not expect there`;
 }
