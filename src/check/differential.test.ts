@@ -88,7 +88,7 @@ describe('compareDocuments: a QEMU that died of a documented abort', () => {
     const qemu = doc('qemu', [ok(0, 'start'), group(1, ok(1, 'checkpoint')), group(2, crashed(1, 'checkpoint', ASSERTION)), lost]);
     const run = await compareDocuments(scenario, engine, qemu);
     expect([run.qemuAbort, run.explainedBy, run.unexplained, run.diff.differences, run.diff.compared]).toEqual([
-      { id: 'block-copy-conflict-after-checkpoint', step: '2.1' },
+      { id: 'block-copy-conflict-after-checkpoint', step: '2.1', stepsNotCompared: 2 },
       ['block-copy-conflict-after-checkpoint'],
       [],
       [],
@@ -99,7 +99,7 @@ describe('compareDocuments: a QEMU that died of a documented abort', () => {
   it('still finds a difference before it', async () => {
     const qemu = doc('qemu', [ok(0, 'start'), group(1, { index: 1, do: 'checkpoint', ok: false, error: 'Backup job was cancelled unexpectedly' }), group(2, crashed(1, 'checkpoint', 'First cluster in emptied image is in use')), lost]);
     const run = await compareDocuments(scenario, engine, qemu);
-    expect(run.qemuAbort).toEqual({ id: 'qcow2-first-cluster-in-use-after-checkpoint', step: '2.1' });
+    expect(run.qemuAbort).toEqual({ id: 'qcow2-first-cluster-in-use-after-checkpoint', step: '2.1', stepsNotCompared: 2 });
     expect(run.unexplained.map((d) => [d.step, d.field])).toEqual([['1', 'ok'], ['1.1', 'ok'], ['1.1', 'error']]);
   });
 

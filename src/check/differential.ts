@@ -165,8 +165,8 @@ export interface DifferentialRun {
   readonly explainedBy: readonly string[];
   /** The scenario had more orders of its concurrent sub-steps than admissibleAnswers.MAX_ORDERS: compared exactly. */
   readonly tooManyOrders?: boolean;
-  /** QEMU died of a documented abort (src/qemu/qemuAborts.ts) at this step: only the steps before it were compared. */
-  readonly qemuAbort?: { readonly id: string; readonly step: string };
+  /** QEMU died of a documented abort (src/qemu/qemuAborts.ts) at `step`: only the steps before it were compared, not the `stepsNotCompared` top-level steps from there on. */
+  readonly qemuAbort?: { readonly id: string; readonly step: string; readonly stepsNotCompared: number };
 }
 
 /**
@@ -204,7 +204,7 @@ async function compareUpToAbort(scenario: Scenario, engine: ResultDocument, qemu
   if (known === undefined) throw crash.error;
   const upTo = (doc: ResultDocument): ResultDocument => ({ ...doc, steps: doc.steps.slice(0, top) });
   const before = await compareDocuments({ ...scenario, steps: scenario.steps.slice(0, top) }, upTo(engine), upTo(qemu));
-  return { ...before, engine, qemu, explainedBy: [...new Set([...before.explainedBy, known.id])], qemuAbort: { id: known.id, step: crash.where } };
+  return { ...before, engine, qemu, explainedBy: [...new Set([...before.explainedBy, known.id])], qemuAbort: { id: known.id, step: crash.where, stepsNotCompared: scenario.steps.length - top } };
 }
 
 /**
@@ -326,8 +326,7 @@ class Campaign {
   /** One scenario on both backends, counted; undefined once QEMU has failed (then nothing more runs). */
   async run(file: ScenarioFile): Promise<DifferentialRun | undefined> {
     if (this.qemuFailed !== undefined) return undefined;
-    const scenario = parseScenario(file);
-    const run = await this.runOne(scenario).catch((error: unknown) => {
+    const run = await this.runOne(parseScenario(file)).catch((error: unknown) => {
       if (!(error instanceof QemuAdapterError)) throw error;
       this.qemuFailed = { error, file };
       return undefined;
@@ -341,7 +340,7 @@ class Campaign {
     for (const id of run.explainedBy) this.explained[id] = (this.explained[id] ?? 0) + 1;
     if (run.qemuAbort !== undefined) {
       this.aborts.runs++;
-      this.aborts.stepsNotCompared += scenario.steps.length - Number(run.qemuAbort.step.split('.')[0]);
+      this.aborts.stepsNotCompared += run.qemuAbort.stepsNotCompared;
     }
     this.options.onRun?.(run);
     return run;

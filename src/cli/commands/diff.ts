@@ -82,8 +82,8 @@ export interface ScenarioDiff {
   readonly divergence?: string;
   /** The models' verdict on the engine run: the invariants it violates (none: the engine conforms). */
   readonly model: { readonly violations: readonly Violation[] };
-  /** QEMU died of a documented abort (src/qemu/qemuAborts.ts) at `step`: the top-level steps from there on (`notCompared`) were not compared. */
-  readonly qemuAbort?: { readonly id: string; readonly step: string; readonly notCompared: number };
+  /** QEMU died of a documented abort (src/qemu/qemuAborts.ts) at `step`: the top-level steps from there on (`stepsNotCompared`) were not compared. */
+  readonly qemuAbort?: { readonly id: string; readonly step: string; readonly stepsNotCompared: number };
 }
 
 export function registerDiff(program: Command, setExitCode: (code: number) => void): void {
@@ -210,7 +210,7 @@ async function compare(path: string, scenario: Scenario, session: QemuSession): 
     ...(qemu.skipped === undefined ? {} : { qemuSkipped: qemu.skipped }),
     ...(explained === undefined ? {} : { divergence: explained }),
     model: { violations: checked.violations },
-    ...(qemuAbort === undefined ? {} : { qemuAbort: { ...qemuAbort, notCompared: scenario.steps.length - Number(qemuAbort.step.split('.')[0]) } }),
+    ...(qemuAbort === undefined ? {} : { qemuAbort }),
   };
 }
 
@@ -268,7 +268,7 @@ function summaryLine(s: Summary): string {
 /** One scenario: a header line, then a row a difference (step, what it did, field, engine, qemu). */
 export function formatScenarioDiff(scenario: Scenario, result: ScenarioDiff): string {
   const abort = result.qemuAbort;
-  const upTo = abort === undefined ? '' : ` up to step ${abort.step}, where QEMU died of the documented abort ${abort.id} (${abort.notCompared} step(s) from there not compared)`;
+  const upTo = abort === undefined ? '' : ` up to step ${abort.step}, where QEMU died of the documented abort ${abort.id} (${abort.stepsNotCompared} step(s) from there not compared)`;
   const differences = result.differences.length === 0 ? 'same' : `${result.differences.length} difference(s)${result.divergence === undefined ? '' : `, documented divergence ${result.divergence}`}`;
   const status = `${differences}${upTo}`;
   const model = result.model.violations.length === 0 ? 'model: engine conforms' : `model: ${result.model.violations.length} violation(s) by the engine`;
