@@ -361,7 +361,8 @@ export class DataConformance {
     if (id.role === 'replication-primary') return void d.padEdges.push(edge);
     d.anyRanges.push(edge);
     // A write-zeroes: a padding read of it that did succeed left the sector's old bytes where its zeros were to go.
-    if (this.writeOf(d, f.req, 'secondary')?.zeroes === true) d.anyRanges.push(...edgeSectors(this.writeOf(d, f.req, 'secondary')!));
+    const write = this.writeOf(d, f.req, 'secondary');
+    if (write?.zeroes === true) d.anyRanges.push(...edgeSectors(write));
     d.race.add('padding-read-failed');
   }
 
