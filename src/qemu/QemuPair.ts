@@ -22,7 +22,7 @@ import {
 import { NbdClient } from './NbdClient.js';
 import { normaliseMessage } from './normaliseMessage.js';
 import { QemuAdapterError } from './QemuAdapterError.js';
-import { QemuProcess, describeExit } from './QemuProcess.js';
+import { QemuProcess, describeExit, withLastOutput } from './QemuProcess.js';
 import { QmpError } from './QmpError.js';
 
 export interface PairDisk {
@@ -152,8 +152,7 @@ export class QemuPair {
     if (this.crashed.has(side)) return this.crashed.get(side);
     if (!(await qemu.exitedWithin(waitMs)) || !qemu.crashed) return undefined;
     // What QEMU printed last (an assertion's file, line and condition on SIGABRT), with temp paths normalised.
-    const output = normaliseMessage(qemu.outputLine, this.dirs);
-    const seen = `${describeExit(qemu.exit!)}${output === '' ? '' : `, its last output: ${output}`}`;
+    const seen = withLastOutput(describeExit(qemu.exit!), normaliseMessage(qemu.outputLine, this.dirs));
     this.crashed.set(side, seen);
     this.forgetSide(side);
     return seen;

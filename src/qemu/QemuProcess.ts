@@ -130,8 +130,7 @@ export class QemuProcess {
    */
   async deathNote(ms: number): Promise<string | undefined> {
     if (!(await this.exitedWithin(ms))) return undefined;
-    const output = this.outputLine;
-    return `${this.exitNote()}${output === '' ? '' : `, its last output: ${output}`}`;
+    return withLastOutput(this.exitNote(), this.outputLine);
   }
 
   /** What QEMU printed last (stdout and stderr), for error messages. */
@@ -243,6 +242,11 @@ export class QemuProcess {
       await delay(CONNECT_RETRY_MS);
     }
   }
+}
+
+/** A note on how a process ended, with what it printed last ('' when it printed nothing). */
+export function withLastOutput(note: string, output: string): string {
+  return `${note}${output === '' ? '' : `, its last output: ${output}`}`;
 }
 
 export function describeExit(info: ExitInfo): string {
