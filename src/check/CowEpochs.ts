@@ -11,6 +11,7 @@
  */
 import { BLOCK_COPY_CONFLICT } from '../jobs/BackupJob.js';
 import type { TypedTraceEvent } from '../sim/TraceEvents.js';
+import { parseNodeName } from './pairNames.js';
 import type { Reporter } from './Reporter.js';
 
 const CONFLICT_CLUSTER = /\((backup[^,]*), cluster (\d+):/;
@@ -20,22 +21,22 @@ export class CowEpochs {
   private readonly copied = new Map<string, Set<number>>();
   /** "job:cluster" -> checkpoints begun on the job's node when its copy in flight began. */
   private readonly inFlight = new Map<string, number>();
-  /** The disk's suffix ("" or ".1") -> checkpoints begun on its secondary replication node. */
-  private readonly checkpoints = new Map<string, number>();
+  /** Disk index -> checkpoints begun on its secondary replication node. */
+  private readonly checkpoints = new Map<number, number>();
 
   constructor(private readonly report: Reporter) {}
 
   onEvent(event: TypedTraceEvent): void {
     switch (event.kind) {
       case 'cow-begin':
-        this.inFlight.set(`${event.fields.job}:${event.fields.cluster}`, this.checkpointsOf(jobSuffix(event.fields.job)));
+        this.inFlight.set(`${event.fields.job}:${event.fields.cluster}`, this.checkpointsOf(parseNodeName(event.fields.job).disk));
         return;
       case 'cow':
         return this.onCopied(event.fields);
       case 'repl-op-begin':
-        if (event.fields.op === 'checkpoint' && event.fields.node.startsWith('replication-secondary')) {
-          const suffix = event.fields.node.slice('replication-secondary'.length);
-          this.checkpoints.set(suffix, this.checkpointsOf(suffix) + 1);
+        if (event.fields.op === 'checkpoint') {
+          const id = parseNodeName(event.fields.node);
+          if (id.role === 'replication-secondary') this.checkpoints.set(id.disk, this.checkpointsOf(id.disk) + 1);
         }
         return;
       case 'side':
@@ -61,18 +62,13 @@ export class CowEpochs {
     const named = CONFLICT_CLUSTER.exec(reason);
     const job = named?.[1] ?? '?';
     const began = named === null ? undefined : this.inFlight.get(`${job}:${named[2]}`);
-    const ok = began !== undefined && began < this.checkpointsOf(jobSuffix(job));
+    const ok = began !== undefined && began < this.checkpointsOf(parseNodeName(job).disk);
     this.report.check('conformance', ok, () =>
       `the secondary side aborted in block-copy (${reason}), but no copy of that cluster was in flight since before a checkpoint of ${job}'s node began`,
     );
   }
 
-  private checkpointsOf(suffix: string): number {
-    return this.checkpoints.get(suffix) ?? 0;
+  private checkpointsOf(disk: number): number {
+    return this.checkpoints.get(disk) ?? 0;
   }
-}
-
-/** "backup.1" -> ".1", as the job's replication node is named "replication-secondary.1". */
-function jobSuffix(job: string): string {
-  return job.slice('backup'.length);
 }
