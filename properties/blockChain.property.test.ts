@@ -455,9 +455,9 @@ describe('failed writes', () => {
       fc.asyncProperty(fc.array(writeOp, { minLength: 1, maxLength: 20 }), fc.integer({ min: 0, max: 30 }), async (writes, afterOps) => {
         const size = 1 << 18;
         const env = new SimEnv({ faults: [{ kind: 'io-error', node: 'raw', op: 'read', errno: 'EIO', afterOps, times: 3 }], traceLevel: 'off' });
-        const padFailed: number[] = [];
+        const padFailed: { edge: number; bytes: number }[] = [];
         env.trace.subscribe((e) => {
-          if (e.kind === 'pad-read-failed' && e.fields.node === 'top') padFailed.push(e.fields.offset);
+          if (e.kind === 'pad-read-failed' && e.fields.node === 'top') padFailed.push({ edge: e.fields.offset, bytes: e.fields.bytes });
         });
         const raw = new RawNode(env, 'raw', size, { fill: 0xaa });
         const top = new OverlayNode(env, 'top', size, { clusterSize: 4096 });
@@ -469,8 +469,9 @@ describe('failed writes', () => {
           padFailed.length = 0;
           const task = env.sched.spawn('w', () => top.write(w.offset, patternBytes(w.pattern, bytes)));
           await env.sched.run();
-          // Every failed padding read draws from the stream, whether the write then lands or not.
-          const padding = padFailed.map((edge) => ({ edge, bytes: streamBytes(undefinedBytes, 512) }));
+          // Every failed padding read draws from the stream, whether the write then lands or not: a
+          // sector, or two where head and tail are read at once (merge_reads), or the tail left unread.
+          const padding = padFailed.map(({ edge, bytes }) => ({ edge, bytes: streamBytes(undefinedBytes, bytes) }));
           if (task.outcome!.ok) {
             for (const { edge, bytes } of padding) model.write(2, edge, bytes);
             model.write(2, w.offset, patternBytes(w.pattern, bytes));
