@@ -14,7 +14,7 @@ import type { Fault } from '../src/sim/FaultPlan.js';
 import { SimEnv, type PolicySpec } from '../src/sim/SimEnv.js';
 import type { TraceLevel } from '../src/sim/Trace.js';
 import { hashValue } from '../src/sim/hash.js';
-import { SCALED_TIMEOUT_MS as TIMEOUT_MS, scaledRuns as runs } from './budget.js';
+import { SCALED_TIMEOUT_MS as TIMEOUT_MS, scaledRuns as runs, seed as suiteSeed } from './budget.js';
 
 const SIZE = 1 << 19;
 
@@ -128,7 +128,7 @@ describe('determinism', () => {
         expect(full.traceHash).toBe(first.traceHash);
         expect((await runWorkload(w, seed, 'random', 'full')).jsonl).toBe(full.jsonl);
       }),
-      { numRuns: runs(40) },
+      { numRuns: runs(40), seed: suiteSeed(51) },
     );
   }, TIMEOUT_MS);
 
@@ -140,7 +140,7 @@ describe('determinism', () => {
         // Equal hashes exactly when the kept events are equal (no collision on these runs).
         expect(fifo.traceHash === random.traceHash).toBe(fifo.jsonl === random.jsonl);
       }),
-      { numRuns: runs(40) },
+      { numRuns: runs(40), seed: suiteSeed(52) },
     );
   }, TIMEOUT_MS);
 });
@@ -182,7 +182,7 @@ describe('interleavings under the random policy', () => {
         // 8 requests have 40320 orders: six seeds agreeing on one would mean the seed is ignored.
         expect(new Set(orders).size).toBeGreaterThanOrEqual(2);
       }),
-      { numRuns: runs(20) },
+      { numRuns: runs(20), seed: suiteSeed(53) },
     );
   }, TIMEOUT_MS);
 
