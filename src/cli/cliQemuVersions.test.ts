@@ -55,9 +55,12 @@ function flakyQemuDir(failFirst: number): string {
     fake,
     `#!${process.execPath}
 const fs = require('node:fs'), net = require('node:net'), { spawn } = require('node:child_process');
-const counter = ${JSON.stringify(join(dir, 'count'))};
-const n = (fs.existsSync(counter) ? Number(fs.readFileSync(counter, 'utf8')) : 0) + 1;
-fs.writeFileSync(counter, String(n));
+// Each invocation claims the next number with an exclusive create, so two QEMUs started at once
+// (the pair of a scenario) never read the same count.
+let n = 1;
+for (;; n += 1) {
+  try { fs.closeSync(fs.openSync(${JSON.stringify(join(dir, 'invocation-'))} + n, 'wx')); break; } catch (e) { if (e.code !== 'EEXIST') throw e; }
+}
 const args = process.argv.slice(2);
 if (n > ${failFirst}) {
   const child = spawn(${JSON.stringify(real.system)}, args, { stdio: 'inherit' });
