@@ -8,8 +8,11 @@ import type { BlockNode } from '../../src/block/BlockNode.js';
 import { NbdClientNode } from '../../src/colo/NbdClientNode.js';
 import type { NbdExport } from '../../src/colo/NbdServer.js';
 import { QuorumNode } from '../../src/colo/QuorumNode.js';
+import { Side } from '../../src/colo/Side.js';
 import { ReplicationFramework, type ReplicationOps } from '../../src/replication/ReplicationFramework.js';
+import { ReplicationNode } from '../../src/replication/ReplicationNode.js';
 import type { SimEnv } from '../../src/sim/SimEnv.js';
+import { SimulatedCrash } from '../../src/sim/SimulatedCrash.js';
 import { type Mutant, inside, patch } from './Mutant.js';
 
 interface QuorumInside {
@@ -127,5 +130,32 @@ export const PAIR_MUTANTS: readonly Mutant[] = [
     breaks: 'the NBD client sends a multi-sector write without its last sector (wrong length in the request header)',
     expect: ['secondary-tracks-primary', 'checkpoint-sync'],
     apply: () => patch(NbdClientNode.prototype, 'doWrite', forwardWrong((offset, data) => [offset, data.length > 512 ? data.subarray(0, data.length - 512) : data])),
+  },
+  {
+    name: 'crash-fault-leaves-process-alive',
+    breaks: 'a crash point whose fault fires unwinds the code path but the process lives on (the crash is thrown, the process never ends)',
+    expect: ['crash-explained'],
+    apply: () =>
+      patch(Side.prototype, 'crashPoint', () =>
+        function (this: unknown, point: unknown) {
+          const side = inside<{ alive: boolean; name: 'primary' | 'secondary'; env: SimEnv }>(this);
+          if (!side.alive) throw new SimulatedCrash(side.name, `${String(point)} reached in a dead process`, true);
+          if (side.env.faults.crashAt(String(point))) throw new SimulatedCrash(side.name, `crash fault at ${String(point)}`, true);
+        },
+      ),
+  },
+  {
+    name: 'completed-commit-crashes-secondary',
+    breaks: 'replication_done takes its closed-node branch for an open node: a failover commit that completes aborts the secondary (v24\'s use-after-free, under QEMU 7.2\'s rules)',
+    expect: ['crash-explained'],
+    apply: () =>
+      patch(ReplicationNode.prototype, 'replicationDone', (original) =>
+        function (this: unknown, ret: unknown) {
+          const node = inside<{ name: string; commitDone: { wakeAll(): void }; options: { side: 'primary' | 'secondary'; onCrash(c: SimulatedCrash): void } }>(this);
+          if (ret !== null) return original.call(this, ret);
+          node.commitDone.wakeAll();
+          node.options.onCrash(new SimulatedCrash(node.options.side, `${node.name}: commit completion callback ran on a closed replication node`));
+        },
+      ),
   },
 ];

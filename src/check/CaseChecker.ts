@@ -3,7 +3,8 @@
  * to step results, replays them through the models (NodeConformance: the replication statechart;
  * DataConformance: the data model, which never stops predicting; CowEpochs: one copy per cluster and epoch;
  * QuorumAnswers: the quorum's vote on each primary VM write; PromotedIo: I/O after a completed failover;
- * JobsEndWithClose: no job reports after its node's close) and reports every
+ * JobsEndWithClose: no job reports after its node's close; CrashesExplained: every process end has a
+ * named cause) and reports every
  * named invariant it checked and every violation, with the step it happened at.
  */
 import type { ReplicationData } from '../../models/data/ReplicationData.js';
@@ -14,6 +15,7 @@ import type { SimEnv } from '../sim/SimEnv.js';
 import { type TypedTraceEvent, unhandledEvent } from '../sim/TraceEvents.js';
 import { ChartTour } from './ChartTour.js';
 import { CowEpochs } from './CowEpochs.js';
+import { CrashesExplained } from './CrashesExplained.js';
 import { type DataCheckCount, emptyDataCheck } from './DataCheckCount.js';
 import { DataConformance } from './DataConformance.js';
 import { JobsEndWithClose } from './JobsEndWithClose.js';
@@ -60,6 +62,7 @@ export class CaseChecker {
   private tour: ChartTour | null = null;
   private readonly quorum = new QuorumAnswers(this.report);
   private readonly closes = new JobsEndWithClose(this.report);
+  private readonly crashes = new CrashesExplained(this.report, (side) => this.nodes?.chartCrashed(side) ?? false);
   private readonly promoted: PromotedIo;
   private unsubscribe: (() => void) | null = null;
   /** Job events held back while an operation of their node is in flight. */
@@ -109,6 +112,7 @@ export class CaseChecker {
   /** After the last step (and any liveness phase): final whole-disk checks, then the verdict. */
   finish(): CheckResult {
     this.data?.finish();
+    this.crashes.finish();
     this.unsubscribe?.();
     const coverage = mergedCoverage(this.nodes?.coverage, this.tour?.coverage);
     return { violations: this.report.violations, checks: this.report.checks, coverage, chartLog: this.nodes?.log ?? [], chartProfile: this.chartProfile, dataCheck: this.data?.dataCheck ?? emptyDataCheck() };
@@ -170,6 +174,7 @@ export class CaseChecker {
     this.tour?.onEvent(event);
     this.quorum.onEvent(event);
     this.promoted.onEvent(event);
+    this.crashes.onEvent(event);
   }
 }
 

@@ -19,6 +19,7 @@ export const INVARIANTS = {
   'ignore-after-promotion': { kind: 'safety', says: 'In DONE and FAILOVER, start, stop and checkpoint succeed without effect (QEMU 7.2), and never crash.' },
   'framework-order': { kind: 'safety', says: 'The *_all operations visit nodes newest first and stop at the first error.' },
   'no-lost-acknowledged-write': { kind: 'safety', says: 'A write the secondary VM saw succeed stays readable until the next checkpoint, through failover.' },
+  'crash-explained': { kind: 'safety', says: 'A process ends only when a crash fault fires there, an operation answers the crash the chart gives, or a rule of QEMU (block-copy\'s conflict assertion, v24\'s commit callback on a closed node) aborts it; a crash fault that fires ends its process.' },
   'conformance': { kind: 'safety', says: 'Every operation\'s outcome (success, QEMU\'s exact message, errno) is the one the replication statechart gives.' },
   'liveness': { kind: 'liveness', says: 'Once faults stop, a checkpoint or failover completes within the bound of simulated time, without deadlock.' },
   'determinism': { kind: 'safety', says: 'The same case run twice gives the same trace hash and the same results.' },

@@ -173,6 +173,7 @@ describe('colosim', () => {
       'ignore-after-promotion',
       'framework-order',
       'no-lost-acknowledged-write',
+      'crash-explained',
       'conformance',
     ];
     // Once per case: liveness and engine-error; determinism on every tenth case (0, 10, ..., 190).

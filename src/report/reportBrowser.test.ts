@@ -103,7 +103,7 @@ run('report.html and the explorer in chromium', () => {
     expect(await page.textContent('[data-fact="seed"]')).toBe('1');
     expect(await page.textContent('[data-fact="command line"]')).toBe('npx colosim fuzz --seed 1 --runs 300 --steps 50 --faults all --profile qemu-7.2');
     await expectCoverage(page, clean);
-    expect(await page.locator('#invariants .bar').count()).toBe(16);
+    expect(await page.locator('#invariants .bar').count()).toBe(17);
     expect(await page.locator('#invariants .bar rect.alert').count()).toBe(0);
     expect(await page.locator('#growth-coverage path.series').count()).toBe(2);
     expect(await page.textContent('#growth-note')).toMatch(new RegExp(`^2 samples\\. ${Object.keys(summary.transitions).length} distinct transitions after 300 cases; the last new one appeared by case (250|300)\\.$`));
