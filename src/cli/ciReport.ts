@@ -23,6 +23,8 @@ export interface CiCase {
   readonly failures: readonly CiFailure[];
   /** What passed, for readers of the XML (counts of checks). */
   readonly detail?: string;
+  /** Why nothing was checked (an invariant no case exercised): JUnit's <skipped>, never a pass. */
+  readonly skipped?: string;
 }
 
 export interface CiReport {
@@ -36,11 +38,12 @@ export interface CiReport {
 
 export function junitXml(report: CiReport): string {
   const failures = report.cases.filter((c) => c.failures.length > 0).length;
+  const skipped = report.cases.filter((c) => c.failures.length === 0 && c.skipped !== undefined).length;
   const time = ((report.timeMs ?? 0) / 1000).toFixed(3);
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="colosim" tests="${report.cases.length}" failures="${failures}" errors="0" time="${time}">`,
-    `  <testsuite name="${xml(report.suite)}" tests="${report.cases.length}" failures="${failures}" errors="0" skipped="0" time="${time}">`,
+    `  <testsuite name="${xml(report.suite)}" tests="${report.cases.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${time}">`,
   ];
   for (const c of report.cases) lines.push(...junitCase(report.classname, c));
   lines.push('  </testsuite>', '</testsuites>');
@@ -49,7 +52,10 @@ export function junitXml(report: CiReport): string {
 
 function junitCase(classname: string, c: CiCase): string[] {
   const open = `    <testcase classname="${xml(classname)}" name="${xml(c.name)}"`;
-  if (c.failures.length === 0) return c.detail === undefined ? [`${open}/>`] : [`${open}>`, `      <system-out>${xml(c.detail)}</system-out>`, '    </testcase>'];
+  if (c.failures.length === 0) {
+    const body = [...(c.skipped === undefined ? [] : [`      <skipped message="${xml(c.skipped)}"/>`]), ...(c.detail === undefined ? [] : [`      <system-out>${xml(c.detail)}</system-out>`])];
+    return body.length === 0 ? [`${open}/>`] : [`${open}>`, ...body, '    </testcase>'];
+  }
   const details = c.failures.map((f) => `${f.message}${f.file === undefined ? '' : `\n  at ${f.file}${f.line === undefined ? '' : `:${f.line}`}`}\n  rerun: ${f.rerun}`);
   return [`${open}>`, `      <failure message="${xml(c.failures[0]!.message)}" type="violation">${xml(details.join('\n'))}</failure>`, '    </testcase>'];
 }

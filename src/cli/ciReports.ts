@@ -38,6 +38,7 @@ export function fuzzReport(s: CampaignSummary, rerun: string): CiReport {
   const cases = Object.entries(s.invariants).map(([name, count]) => ({
     name,
     detail: `${count.checks} check(s), ${count.violations} violation(s)`,
+    ...(count.checks === 0 ? { skipped: `no check of ${name} ran in ${s.cases} case(s): the campaign never reached what it guards` } : {}),
     failures: c !== undefined && c.invariant === name ? [at(c.path, c.step, `${name} at step ${c.step}: ${c.message}`, `npx colosim replay ${c.path}`)] : [],
   }));
   if (s.interrupted) cases.push({ name: 'campaign', detail: '', failures: [{ message: `interrupted after ${s.cases} of ${s.runsRequested} cases`, rerun: `npx ${rerun}` }] });
