@@ -221,7 +221,24 @@ export class OverlayNode extends BlockNode {
    * reads it yet). Returns the claimed clusters; the caller links and releases them. Claims go in
    * ascending cluster order, so two writers never wait for each other in a cycle.
    */
-  private async allocateFor(offset: number, bytes: number, requestId: number | undefined): Promise<readonly number[]> {
+  private allocateFor(offset: number, bytes: number, requestId: number | undefined): Promise<readonly number[]> | readonly number[] {
+    return this.holdsData(offset, bytes) ? NOTHING_CLAIMED : this.claimAndCopy(offset, bytes, requestId);
+  }
+
+  /**
+   * Whether every cluster the write touches holds data here and none is being allocated: then
+   * allocateFor has nothing to claim or wait for, and answers without a promise (`await` of the
+   * array takes the one microtask turn that awaiting an async function that returns at once took,
+   * so every schedule stays the same).
+   */
+  private holdsData(offset: number, bytes: number): boolean {
+    const cs = this.clusterSize;
+    const end = offset + bytes;
+    for (let c = this.clusterOf(offset); c * cs < end; c++) if (this.map.get(c) !== DATA || this.allocating.has(c)) return false;
+    return true;
+  }
+
+  private async claimAndCopy(offset: number, bytes: number, requestId: number | undefined): Promise<readonly number[]> {
     const cs = this.clusterSize;
     const end = offset + bytes;
     // Allocated lazily: most writes land in clusters that already hold data.
