@@ -21,6 +21,8 @@ export const DEFAULT_CLUSTER_SIZE = 65536;
 const ZERO = 1;
 const DATA = 2;
 const NOTHING_CLAIMED: readonly number[] = [];
+/** allocateFor's answer when there is nothing to claim: one promise, already fulfilled, shared by every such write. */
+const NOTHING_TO_CLAIM: Promise<readonly number[]> = Promise.resolve(NOTHING_CLAIMED);
 /** qcow2 merges the two copy-on-write reads into one when the data between them is at most this long. */
 export const COW_MERGE_MAX_BYTES = 16384;
 
@@ -221,15 +223,15 @@ export class OverlayNode extends BlockNode {
    * reads it yet). Returns the claimed clusters; the caller links and releases them. Claims go in
    * ascending cluster order, so two writers never wait for each other in a cycle.
    */
-  private allocateFor(offset: number, bytes: number, requestId: number | undefined): Promise<readonly number[]> | readonly number[] {
-    return this.holdsData(offset, bytes) ? NOTHING_CLAIMED : this.claimAndCopy(offset, bytes, requestId);
+  private allocateFor(offset: number, bytes: number, requestId: number | undefined): Promise<readonly number[]> {
+    return this.holdsData(offset, bytes) ? NOTHING_TO_CLAIM : this.claimAndCopy(offset, bytes, requestId);
   }
 
   /**
    * Whether every cluster the write touches holds data here and none is being allocated: then
-   * allocateFor has nothing to claim or wait for, and answers without a promise (`await` of the
-   * array takes the one microtask turn that awaiting an async function that returns at once took,
-   * so every schedule stays the same).
+   * allocateFor has nothing to claim or wait for, and answers with the shared fulfilled
+   * NOTHING_TO_CLAIM (awaiting it takes the one microtask turn that awaiting an async function that
+   * returns at once took, so every schedule stays the same).
    */
   private holdsData(offset: number, bytes: number): boolean {
     const cs = this.clusterSize;

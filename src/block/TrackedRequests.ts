@@ -8,6 +8,9 @@
 import type { Scheduler } from '../sim/Scheduler.js';
 import { WaitQueue } from '../sim/WaitQueue.js';
 
+/** What waitConflicts answers when there is no conflict: one promise, already fulfilled, shared by every such request. */
+const NO_WAIT: Promise<void> = Promise.resolve();
+
 export class TrackedRequest {
   serialising = false;
   overlapOffset: number;
@@ -95,12 +98,12 @@ export class TrackedRequests {
 
   /**
    * Wait until no conflicting request is in flight. Without a conflict there is nothing to wait
-   * for and no promise is made: `await` of the undefined returned takes the one microtask turn that
-   * awaiting an async function that returns at once took, so every schedule stays the same.
+   * for and no promise is made: awaiting the shared fulfilled NO_WAIT takes the one microtask turn
+   * that awaiting an async function that returns at once took, so every schedule stays the same.
    */
-  waitConflicts(req: TrackedRequest): Promise<void> | undefined {
+  waitConflicts(req: TrackedRequest): Promise<void> {
     const conflict = this.findConflict(req);
-    return conflict === undefined ? undefined : this.waitFor(req, conflict);
+    return conflict === undefined ? NO_WAIT : this.waitFor(req, conflict);
   }
 
   private async waitFor(req: TrackedRequest, first: TrackedRequest): Promise<void> {
