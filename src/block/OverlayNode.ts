@@ -14,7 +14,7 @@ import type { SimEnv } from '../sim/SimEnv.js';
 import { WaitQueue } from '../sim/WaitQueue.js';
 import { BlockNode, type BlockStatus } from './BlockNode.js';
 import { type PeekSink, SectorStore } from './SectorStore.js';
-import { allocBytes } from './buffers.js';
+import { allocBytes, allocUnfilled } from './buffers.js';
 
 export const DEFAULT_CLUSTER_SIZE = 65536;
 
@@ -100,8 +100,9 @@ export class OverlayNode extends BlockNode {
     return this.store.allocatedBytes;
   }
 
+  /** Every byte of `out` is written on the way (copied, or zeroed where nothing is copied), so it need not start zeroed. */
   protected override async doRead(offset: number, bytes: number, requestId?: number): Promise<Uint8Array> {
-    const out = allocBytes(bytes);
+    const out = allocUnfilled(bytes);
     let pos = offset;
     const end = offset + bytes;
     let leafDone = false;
@@ -116,8 +117,11 @@ export class OverlayNode extends BlockNode {
         }
         this.store.readInto(pos, out, pos - offset, n);
       } else if (kind === undefined && this.backing) {
-        out.set(await this.readBacking(pos, n, requestId), pos - offset);
-      }
+        const below = await this.readBacking(pos, n, requestId);
+        out.set(below, pos - offset);
+        // A driver below that answered short leaves zeros, as the zeroed buffer did.
+        if (below.length < n) out.fill(0, pos - offset + below.length, runEnd - offset);
+      } else out.fill(0, pos - offset, runEnd - offset);
       pos = runEnd;
     }
     this.trace('read', offset, bytes, requestId);
