@@ -239,13 +239,11 @@ export class Scheduler {
    * method's rejected promise did.
    */
   private step(): Promise<void> {
-    let entry: Entry;
     try {
-      entry = this.take();
+      this.take().wake();
     } catch (error) {
       return Promise.reject(error);
     }
-    entry.wake();
     return TURN;
   }
 
