@@ -14,13 +14,15 @@ import type { SimEnv } from '../sim/SimEnv.js';
 import { WaitQueue } from '../sim/WaitQueue.js';
 import { BlockNode, type BlockStatus } from './BlockNode.js';
 import { type PeekSink, SectorStore } from './SectorStore.js';
-import { allocBytes } from './buffers.js';
+import { allocBytes, allocUnfilled } from './buffers.js';
 
 export const DEFAULT_CLUSTER_SIZE = 65536;
 
 const ZERO = 1;
 const DATA = 2;
 const NOTHING_CLAIMED: readonly number[] = [];
+/** allocateFor's answer when there is nothing to claim: one promise, already fulfilled, shared by every such write. */
+const NOTHING_TO_CLAIM: Promise<readonly number[]> = Promise.resolve(NOTHING_CLAIMED);
 /** qcow2 merges the two copy-on-write reads into one when the data between them is at most this long. */
 export const COW_MERGE_MAX_BYTES = 16384;
 
@@ -98,8 +100,9 @@ export class OverlayNode extends BlockNode {
     return this.store.allocatedBytes;
   }
 
+  /** Every byte of `out` is written on the way (copied, or zeroed where nothing is copied), so it need not start zeroed. */
   protected override async doRead(offset: number, bytes: number, requestId?: number): Promise<Uint8Array> {
-    const out = allocBytes(bytes);
+    const out = allocUnfilled(bytes);
     let pos = offset;
     const end = offset + bytes;
     let leafDone = false;
@@ -114,8 +117,11 @@ export class OverlayNode extends BlockNode {
         }
         this.store.readInto(pos, out, pos - offset, n);
       } else if (kind === undefined && this.backing) {
-        out.set(await this.readBacking(pos, n, requestId), pos - offset);
-      }
+        const below = await this.readBacking(pos, n, requestId);
+        out.set(below, pos - offset);
+        // A driver below that answered short leaves zeros, as the zeroed buffer did.
+        if (below.length < n) out.fill(0, pos - offset + below.length, runEnd - offset);
+      } else out.fill(0, pos - offset, runEnd - offset);
       pos = runEnd;
     }
     this.trace('read', offset, bytes, requestId);
@@ -221,7 +227,24 @@ export class OverlayNode extends BlockNode {
    * reads it yet). Returns the claimed clusters; the caller links and releases them. Claims go in
    * ascending cluster order, so two writers never wait for each other in a cycle.
    */
-  private async allocateFor(offset: number, bytes: number, requestId: number | undefined): Promise<readonly number[]> {
+  private allocateFor(offset: number, bytes: number, requestId: number | undefined): Promise<readonly number[]> {
+    return this.holdsData(offset, bytes) ? NOTHING_TO_CLAIM : this.claimAndCopy(offset, bytes, requestId);
+  }
+
+  /**
+   * Whether every cluster the write touches holds data here and none is being allocated: then
+   * allocateFor has nothing to claim or wait for, and answers with the shared fulfilled
+   * NOTHING_TO_CLAIM (awaiting it takes the one microtask turn that awaiting an async function that
+   * returns at once took, so every schedule stays the same).
+   */
+  private holdsData(offset: number, bytes: number): boolean {
+    const cs = this.clusterSize;
+    const end = offset + bytes;
+    for (let c = this.clusterOf(offset); c * cs < end; c++) if (this.map.get(c) !== DATA || this.allocating.has(c)) return false;
+    return true;
+  }
+
+  private async claimAndCopy(offset: number, bytes: number, requestId: number | undefined): Promise<readonly number[]> {
     const cs = this.clusterSize;
     const end = offset + bytes;
     // Allocated lazily: most writes land in clusters that already hold data.

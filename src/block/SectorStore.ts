@@ -193,7 +193,8 @@ export class SectorStore {
       const index = Math.floor(pos / CHUNK_SIZE);
       const within = pos - index * CHUNK_SIZE;
       const n = Math.min(CHUNK_SIZE - within, end - pos);
-      const piece = data.subarray(at, at + n);
+      // The usual write is one whole chunk: its data is the piece, with no view to make.
+      const piece = at === 0 && n === data.length ? data : data.subarray(at, at + n);
       let slot = this.chunks.get(index);
       if (slot === undefined || slot === ZERO_CHUNK) {
         const background = slot === ZERO_CHUNK ? 0 : this.fill;

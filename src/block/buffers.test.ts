@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allocBytes, isAllZero } from './buffers.js';
+import { allocBytes, allocUnfilled, isAllZero } from './buffers.js';
 
 describe('allocBytes', () => {
   it('hands out zeroed buffers that nobody else holds', () => {
@@ -51,5 +51,20 @@ describe('isAllZero', () => {
     const next = allocBytes(16);
     expect([next.buffer === first.buffer, next.byteOffset, next.buffer.byteLength]).toEqual([false, 0, 1 << 20]);
     expect(allocBytes(16).buffer).toBe(next.buffer);
+  });
+});
+
+describe('allocUnfilled', () => {
+  it('hands out views that never overlap, 8-byte aligned, from 1 MiB slabs, and large buffers on their own', () => {
+    const a = allocUnfilled(100);
+    const b = allocUnfilled(4096);
+    expect([a.length, b.length, b.byteOffset % 8]).toEqual([100, 4096, 0]);
+    if (a.buffer === b.buffer) expect(b.byteOffset).toBe(a.byteOffset + 104);
+    a.fill(1);
+    b.fill(2);
+    expect([a.every((x) => x === 1), b.every((x) => x === 2)]).toEqual([true, true]);
+    expect([a.buffer.byteLength, a instanceof Buffer]).toEqual([1 << 20, false]);
+    const big = allocUnfilled(128 * 1024);
+    expect([big.length, big.byteOffset, big.buffer.byteLength]).toEqual([131072, 0, 131072]);
   });
 });
