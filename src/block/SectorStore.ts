@@ -136,20 +136,25 @@ export class SectorStore {
     let pos = offset;
     let at = destOffset;
     const end = offset + bytes;
+    // Neighbouring chunks in one state go as one fill or one copy (as in visit): a large read made
+    // one call per 4 KiB chunk.
     while (pos < end) {
       const index = Math.floor(pos / CHUNK_SIZE);
-      const within = pos - index * CHUNK_SIZE;
-      const n = Math.min(CHUNK_SIZE - within, end - pos);
       const slot = this.chunks.get(index);
-      if (slot === undefined) {
-        dest.fill(this.fill, at, at + n);
-      } else if (slot === ZERO_CHUNK) {
-        dest.fill(0, at, at + n);
-      } else {
-        const slab = this.slabs[slot >>> 8]!;
-        const base = (slot & (CHUNKS_PER_SLAB - 1)) * CHUNK_SIZE + within;
-        dest.set(slab.subarray(base, base + n), at);
+      let next = index + 1;
+      if (slot === undefined || slot === ZERO_CHUNK) {
+        while (next * CHUNK_SIZE < end && this.chunks.get(next) === slot) next++;
+        const n = Math.min(next * CHUNK_SIZE, end) - pos;
+        dest.fill(slot === undefined ? this.fill : 0, at, at + n);
+        pos += n;
+        at += n;
+        continue;
       }
+      // A slot number past its slab's last chunk is never handed out, so slot + k found in the map lies in the same slab.
+      while (next * CHUNK_SIZE < end && ((slot + next - index) & (CHUNKS_PER_SLAB - 1)) !== 0 && this.chunks.get(next) === slot + next - index) next++;
+      const n = Math.min(next * CHUNK_SIZE, end) - pos;
+      const base = (slot & (CHUNKS_PER_SLAB - 1)) * CHUNK_SIZE + (pos - index * CHUNK_SIZE);
+      dest.set(this.slabs[slot >>> 8]!.subarray(base, base + n), at);
       pos += n;
       at += n;
     }
