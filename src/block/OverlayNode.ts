@@ -99,9 +99,16 @@ export class OverlayNode extends BlockNode {
   }
 
   protected override async doRead(offset: number, bytes: number, requestId?: number): Promise<Uint8Array> {
+    const end = offset + bytes;
+    // A request this layer holds nothing of goes to the backing chain as it is: its buffer (fresh,
+    // held by nobody) is the answer, not copied into one of ours, as each layer of a chain did.
+    if (this.backing && this.map.get(this.clusterOf(offset)) === undefined && this.runEnd(offset, end, undefined) === end) {
+      const data = await this.readBacking(offset, bytes, requestId);
+      this.trace('read', offset, bytes, requestId);
+      return data;
+    }
     const out = allocBytes(bytes);
     let pos = offset;
-    const end = offset + bytes;
     let leafDone = false;
     while (pos < end) {
       const kind = this.map.get(this.clusterOf(pos));
