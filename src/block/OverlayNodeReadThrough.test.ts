@@ -25,9 +25,9 @@ function chain(rawSize: number) {
 
 function reads(env: SimEnv): string[] {
   return env.trace
-    .events()
-    .filter((e) => e.kind === 'io' && e.fields.op === 'read')
-    .map((e) => `${String(e.fields.node)}:${String(e.fields.offset)}+${String(e.fields.bytes)}`);
+    .eventsOf('io')
+    .filter((e) => e.fields.op === 'read')
+    .map((e) => `${e.fields.node}:${e.fields.offset}+${e.fields.bytes}`);
 }
 
 describe('OverlayNode: a read of nothing but backing', () => {
