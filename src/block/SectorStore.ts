@@ -194,16 +194,22 @@ export class SectorStore {
     let pos = offset;
     let at = dataOffset;
     const end = offset + bytes;
+    // The copy is made per run of chunks in consecutive slots of one slab (a large write made one
+    // view and one copy per 4 KiB chunk): `runSlab` is -1 or the run's slab, whose bytes
+    // [runBase, runBase + runBytes) take data from `runAt` on.
+    let runSlab = -1;
+    let runBase = 0;
+    let runAt = 0;
+    let runBytes = 0;
     while (pos < end) {
       const index = Math.floor(pos / CHUNK_SIZE);
       const within = pos - index * CHUNK_SIZE;
       const n = Math.min(CHUNK_SIZE - within, end - pos);
-      const piece = data.subarray(at, at + n);
       let slot = this.chunks.get(index);
       if (slot === undefined || slot === ZERO_CHUNK) {
         const background = slot === ZERO_CHUNK ? 0 : this.fill;
         // Writing the background over the background changes nothing; keep the chunk sparse.
-        if (isAll(piece, background)) {
+        if (indexOfOther(data, at, at + n, background) === at + n) {
           pos += n;
           at += n;
           continue;
@@ -211,12 +217,26 @@ export class SectorStore {
         slot = this.allocate(background);
         this.chunks.set(index, slot);
       }
-      const slab = this.slabs[slot >>> 8]!;
-      slab.set(piece, (slot & (CHUNKS_PER_SLAB - 1)) * CHUNK_SIZE + within);
+      const slab = slot >>> 8;
+      const base = (slot & (CHUNKS_PER_SLAB - 1)) * CHUNK_SIZE + within;
+      if (slab === runSlab && base === runBase + runBytes && at === runAt + runBytes) {
+        runBytes += n;
+      } else {
+        if (runSlab >= 0) this.copyIn(runSlab, runBase, data, runAt, runBytes);
+        runSlab = slab;
+        runBase = base;
+        runAt = at;
+        runBytes = n;
+      }
       this.stamp(index, tick);
       pos += n;
       at += n;
     }
+    if (runSlab >= 0) this.copyIn(runSlab, runBase, data, runAt, runBytes);
+  }
+
+  private copyIn(slab: number, base: number, data: Uint8Array, at: number, bytes: number): void {
+    this.slabs[slab]!.set(data.subarray(at, at + bytes), base);
   }
 
   /** Make [offset, offset + bytes) read as zeros. */
@@ -316,8 +336,4 @@ export class SectorStore {
 function slabChunks(k: number): number {
   // Cap the shift: 4 << k overflows int32 from k = 29 on (a negative slab size, about 24 MiB in).
   return k < 0 ? 0 : Math.min(CHUNKS_PER_SLAB, 4 << Math.min(k, 6));
-}
-
-function isAll(bytes: Uint8Array, value: number): boolean {
-  return indexOfOther(bytes, 0, bytes.length, value) === bytes.length;
 }
