@@ -1,0 +1,39 @@
+/*
+ * recycleBytes: a large buffer given back by its only holder serves the next large request (zeroed
+ * again), and memory that another buffer may share (a pooled slab) is never taken back.
+ */
+import { describe, expect, it } from 'vitest';
+import { allocBytes, isAllZero, recycleBytes } from './buffers.js';
+
+const KiB = 1024;
+
+describe('recycleBytes', () => {
+  it('lends a large buffer given back to the next large request, zeroed', () => {
+    const first = allocBytes(256 * KiB);
+    first.fill(0xab);
+    recycleBytes(first);
+    const next = allocBytes(200 * KiB);
+    expect(next.buffer).toBe(first.buffer);
+    expect(next.length).toBe(200 * KiB);
+    expect(isAllZero(next)).toBe(true);
+    // Lent once: the request after it gets memory of its own.
+    expect(allocBytes(200 * KiB).buffer).not.toBe(first.buffer);
+  });
+
+  it('keeps a given-back buffer for a request it can hold, not a larger one', () => {
+    const small = allocBytes(128 * KiB);
+    recycleBytes(small);
+    expect(allocBytes(512 * KiB).buffer).not.toBe(small.buffer);
+    expect(allocBytes(100 * KiB).buffer).toBe(small.buffer);
+  });
+
+  it('never takes back a pooled buffer, whose slab other buffers share', () => {
+    const pooled = allocBytes(4 * KiB);
+    const neighbour = allocBytes(4 * KiB);
+    expect(neighbour.buffer).toBe(pooled.buffer);
+    recycleBytes(pooled);
+    const large = allocBytes(128 * KiB);
+    expect(large.buffer).not.toBe(pooled.buffer);
+    expect(large.buffer.byteLength).toBe(128 * KiB);
+  });
+});
