@@ -14,7 +14,7 @@ import type { SimEnv } from '../sim/SimEnv.js';
 import { WaitQueue } from '../sim/WaitQueue.js';
 import { BlockNode, type BlockStatus } from './BlockNode.js';
 import { type PeekSink, SectorStore } from './SectorStore.js';
-import { allocBytes } from './buffers.js';
+import { allocBytes, recycleBytes } from './buffers.js';
 
 export const DEFAULT_CLUSTER_SIZE = 65536;
 
@@ -121,7 +121,9 @@ export class OverlayNode extends BlockNode {
         }
         this.store.readInto(pos, out, pos - offset, n);
       } else if (kind === undefined && this.backing) {
-        out.set(await this.readBacking(pos, n, requestId), pos - offset);
+        const below = await this.readBacking(pos, n, requestId);
+        out.set(below, pos - offset);
+        recycleBytes(below);
       }
       pos = runEnd;
     }
@@ -284,7 +286,11 @@ export class OverlayNode extends BlockNode {
     for (let pos = start; pos < stop; ) {
       const kind = this.map.get(this.clusterOf(pos));
       const runEnd = this.runEnd(pos, stop, kind);
-      if (kind === undefined && this.backing !== null) out.set(await this.readBacking(pos, runEnd - pos, requestId), pos - start);
+      if (kind === undefined && this.backing !== null) {
+        const below = await this.readBacking(pos, runEnd - pos, requestId);
+        out.set(below, pos - start);
+        recycleBytes(below);
+      }
       pos = runEnd;
     }
     return out;
@@ -310,7 +316,11 @@ export class OverlayNode extends BlockNode {
     const available = Math.max(0, Math.min(bytes, backing.length - offset));
     if (available === bytes) return backing.read(offset, bytes, { requestId });
     const out = allocBytes(bytes);
-    if (available > 0) out.set(await backing.read(offset, available, { requestId }));
+    if (available > 0) {
+      const below = await backing.read(offset, available, { requestId });
+      out.set(below);
+      recycleBytes(below);
+    }
     return out;
   }
 
