@@ -10,6 +10,7 @@
  * causes carries as `req`; its answer is traced as a `reply` event when the guest gets it.
  */
 import { isBlockError } from '../block/BlockError.js';
+import { recycleBytes } from '../block/buffers.js';
 import { ColoPair } from '../colo/ColoPair.js';
 import type { NbdExport } from '../colo/NbdServer.js';
 import { exportName } from '../colo/PairConfig.js';
@@ -156,7 +157,11 @@ async function perform(pair: ColoPair, step: Step, at: StepAt, writeData: WriteD
     case 'read': {
       const exp = exportOf(pair, step.vm, step.node ?? 'vm', step.disk ?? 0);
       const req = guestRequest(pair.env, step, at);
-      return { ok: true, runs: encodeRuns(await answered(pair.env, req, exp.read(step.offset, step.length, req))) };
+      const data = await answered(pair.env, req, exp.read(step.offset, step.length, req));
+      const runs = encodeRuns(data);
+      // The answer is the guest's alone (every node hands on a buffer it no longer holds): reuse its memory.
+      recycleBytes(data);
+      return { ok: true, runs };
     }
     case 'write-zeroes': {
       const exp = exportOf(pair, step.vm, step.node ?? 'vm', step.disk ?? 0);
