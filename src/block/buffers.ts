@@ -47,10 +47,18 @@ export function isAllZero(data: Uint8Array): boolean {
 
 /**
  * Hand back a buffer from allocBytes that its holder is done with and that nobody else can hold
- * (a guest read's answer, once encoded): a large one is kept for the next large request, the
- * largest given back winning. Any other buffer is left to the garbage collector.
+ * (a guest read's answer, once encoded; a copy's data, once written): the latest piece of the
+ * current slab is carved again by the next request, a large buffer is kept for the next large
+ * request (the largest given back winning). Any other buffer is left to the garbage collector.
  */
 export function recycleBytes(data: Uint8Array): void {
+  // The latest buffer carved from the current slab: the next request is carved in its place (zeroed
+  // now, while its memory is still in cache), so a read-then-write copy reuses one piece of memory.
+  if (data.buffer === slab.buffer && data.byteOffset + ((data.length + 7) & ~7) === used) {
+    data.fill(0);
+    used = data.byteOffset;
+    return;
+  }
   if (!large.has(data.buffer)) return;
   const whole = new Uint8Array(data.buffer);
   if (spare === null || whole.length > spare.length) spare = whole;
