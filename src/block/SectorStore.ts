@@ -289,7 +289,7 @@ export class SectorStore {
       if (this.chunkInSlab >= slabChunks(this.slabIndex)) {
         this.slabIndex++;
         this.chunkInSlab = 0;
-        if (this.slabIndex >= this.slabs.length) this.slabs.push(new Uint8Array(slabChunks(this.slabIndex) * CHUNK_SIZE));
+        if (this.slabIndex >= this.slabs.length) this.slabs.push(newSlab(slabChunks(this.slabIndex) * CHUNK_SIZE));
       }
       fresh = this.slabIndex >= this.reusedSlabs;
       slot = (this.slabIndex << 8) | this.chunkInSlab++;
@@ -336,4 +336,26 @@ export class SectorStore {
 function slabChunks(k: number): number {
   // Cap the shift: 4 << k overflows int32 from k = 29 on (a negative slab size, about 24 MiB in).
   return k < 0 ? 0 : Math.min(CHUNKS_PER_SLAB, 4 << Math.min(k, 6));
+}
+
+/** Slabs up to this size are carved from a shared arena; larger ones are buffers of their own. */
+const ARENA_SLAB_MAX = 256 * 1024;
+const ARENA_BYTES = 1 << 20;
+let arena = new Uint8Array(0);
+let arenaUsed = 0;
+
+/**
+ * A zeroed slab of `bytes` bytes. The small slabs a store starts with (16 KiB, doubling) come from
+ * a shared 1 MiB arena, carved once and never handed out again (so still zeros): a library run made
+ * about 200 buffers of their own per pass, each a backing store for the GC to track and free.
+ */
+function newSlab(bytes: number): Uint8Array {
+  if (bytes > ARENA_SLAB_MAX) return new Uint8Array(bytes);
+  if (arenaUsed + bytes > arena.length) {
+    arena = new Uint8Array(ARENA_BYTES);
+    arenaUsed = 0;
+  }
+  const slab = arena.subarray(arenaUsed, arenaUsed + bytes);
+  arenaUsed += bytes;
+  return slab;
 }
