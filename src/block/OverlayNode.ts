@@ -14,7 +14,7 @@ import type { SimEnv } from '../sim/SimEnv.js';
 import { WaitQueue } from '../sim/WaitQueue.js';
 import { BlockNode, type BlockStatus } from './BlockNode.js';
 import { type PeekSink, SectorStore } from './SectorStore.js';
-import { allocBytes, allocUnfilled } from './buffers.js';
+import { allocBytes, allocUnfilled, recycleBytes } from './buffers.js';
 
 export const DEFAULT_CLUSTER_SIZE = 65536;
 
@@ -102,9 +102,16 @@ export class OverlayNode extends BlockNode {
 
   /** Every byte of `out` is written on the way (copied, or zeroed where nothing is copied), so it need not start zeroed. */
   protected override async doRead(offset: number, bytes: number, requestId?: number): Promise<Uint8Array> {
+    const end = offset + bytes;
+    // A request this layer holds nothing of goes to the backing chain as it is: its buffer (fresh,
+    // held by nobody) is the answer, not copied into one of ours, as each layer of a chain did.
+    if (this.backing && this.map.get(this.clusterOf(offset)) === undefined && this.runEnd(offset, end, undefined) === end) {
+      const data = await this.readBacking(offset, bytes, requestId);
+      this.trace('read', offset, bytes, requestId);
+      return data;
+    }
     const out = allocUnfilled(bytes);
     let pos = offset;
-    const end = offset + bytes;
     let leafDone = false;
     while (pos < end) {
       const kind = this.map.get(this.clusterOf(pos));
@@ -121,6 +128,7 @@ export class OverlayNode extends BlockNode {
         out.set(below, pos - offset);
         // A driver below that answered short leaves zeros, as the zeroed buffer did.
         if (below.length < n) out.fill(0, pos - offset + below.length, runEnd - offset);
+        recycleBytes(below);
       } else out.fill(0, pos - offset, runEnd - offset);
       pos = runEnd;
     }
@@ -300,7 +308,11 @@ export class OverlayNode extends BlockNode {
     for (let pos = start; pos < stop; ) {
       const kind = this.map.get(this.clusterOf(pos));
       const runEnd = this.runEnd(pos, stop, kind);
-      if (kind === undefined && this.backing !== null) out.set(await this.readBacking(pos, runEnd - pos, requestId), pos - start);
+      if (kind === undefined && this.backing !== null) {
+        const below = await this.readBacking(pos, runEnd - pos, requestId);
+        out.set(below, pos - start);
+        recycleBytes(below);
+      }
       pos = runEnd;
     }
     return out;
@@ -326,7 +338,11 @@ export class OverlayNode extends BlockNode {
     const available = Math.max(0, Math.min(bytes, backing.length - offset));
     if (available === bytes) return backing.read(offset, bytes, { requestId });
     const out = allocBytes(bytes);
-    if (available > 0) out.set(await backing.read(offset, available, { requestId }));
+    if (available > 0) {
+      const below = await backing.read(offset, available, { requestId });
+      out.set(below);
+      recycleBytes(below);
+    }
     return out;
   }
 

@@ -136,20 +136,25 @@ export class SectorStore {
     let pos = offset;
     let at = destOffset;
     const end = offset + bytes;
+    // Neighbouring chunks in one state go as one fill or one copy (as in visit): a large read made
+    // one call per 4 KiB chunk.
     while (pos < end) {
       const index = Math.floor(pos / CHUNK_SIZE);
-      const within = pos - index * CHUNK_SIZE;
-      const n = Math.min(CHUNK_SIZE - within, end - pos);
       const slot = this.chunks.get(index);
-      if (slot === undefined) {
-        dest.fill(this.fill, at, at + n);
-      } else if (slot === ZERO_CHUNK) {
-        dest.fill(0, at, at + n);
-      } else {
-        const slab = this.slabs[slot >>> 8]!;
-        const base = (slot & (CHUNKS_PER_SLAB - 1)) * CHUNK_SIZE + within;
-        dest.set(slab.subarray(base, base + n), at);
+      let next = index + 1;
+      if (slot === undefined || slot === ZERO_CHUNK) {
+        while (next * CHUNK_SIZE < end && this.chunks.get(next) === slot) next++;
+        const n = Math.min(next * CHUNK_SIZE, end) - pos;
+        dest.fill(slot === undefined ? this.fill : 0, at, at + n);
+        pos += n;
+        at += n;
+        continue;
       }
+      // A slot number past its slab's last chunk is never handed out, so slot + k found in the map lies in the same slab.
+      while (next * CHUNK_SIZE < end && ((slot + next - index) & (CHUNKS_PER_SLAB - 1)) !== 0 && this.chunks.get(next) === slot + next - index) next++;
+      const n = Math.min(next * CHUNK_SIZE, end) - pos;
+      const base = (slot & (CHUNKS_PER_SLAB - 1)) * CHUNK_SIZE + (pos - index * CHUNK_SIZE);
+      dest.set(this.slabs[slot >>> 8]!.subarray(base, base + n), at);
       pos += n;
       at += n;
     }
@@ -189,17 +194,22 @@ export class SectorStore {
     let pos = offset;
     let at = dataOffset;
     const end = offset + bytes;
+    // The copy is made per run of chunks in consecutive slots of one slab (a large write made one
+    // view and one copy per 4 KiB chunk): `runSlab` is -1 or the run's slab, whose bytes
+    // [runBase, runBase + runBytes) take data from `runAt` on.
+    let runSlab = -1;
+    let runBase = 0;
+    let runAt = 0;
+    let runBytes = 0;
     while (pos < end) {
       const index = Math.floor(pos / CHUNK_SIZE);
       const within = pos - index * CHUNK_SIZE;
       const n = Math.min(CHUNK_SIZE - within, end - pos);
-      // The usual write is one whole chunk: its data is the piece, with no view to make.
-      const piece = at === 0 && n === data.length ? data : data.subarray(at, at + n);
       let slot = this.chunks.get(index);
       if (slot === undefined || slot === ZERO_CHUNK) {
         const background = slot === ZERO_CHUNK ? 0 : this.fill;
         // Writing the background over the background changes nothing; keep the chunk sparse.
-        if (isAll(piece, background)) {
+        if (indexOfOther(data, at, at + n, background) === at + n) {
           pos += n;
           at += n;
           continue;
@@ -207,12 +217,26 @@ export class SectorStore {
         slot = this.allocate(background);
         this.chunks.set(index, slot);
       }
-      const slab = this.slabs[slot >>> 8]!;
-      slab.set(piece, (slot & (CHUNKS_PER_SLAB - 1)) * CHUNK_SIZE + within);
+      const slab = slot >>> 8;
+      const base = (slot & (CHUNKS_PER_SLAB - 1)) * CHUNK_SIZE + within;
+      if (slab === runSlab && base === runBase + runBytes && at === runAt + runBytes) {
+        runBytes += n;
+      } else {
+        if (runSlab >= 0) this.copyIn(runSlab, runBase, data, runAt, runBytes);
+        runSlab = slab;
+        runBase = base;
+        runAt = at;
+        runBytes = n;
+      }
       this.stamp(index, tick);
       pos += n;
       at += n;
     }
+    if (runSlab >= 0) this.copyIn(runSlab, runBase, data, runAt, runBytes);
+  }
+
+  private copyIn(slab: number, base: number, data: Uint8Array, at: number, bytes: number): void {
+    this.slabs[slab]!.set(data.subarray(at, at + bytes), base);
   }
 
   /** Make [offset, offset + bytes) read as zeros. */
@@ -265,7 +289,7 @@ export class SectorStore {
       if (this.chunkInSlab >= slabChunks(this.slabIndex)) {
         this.slabIndex++;
         this.chunkInSlab = 0;
-        if (this.slabIndex >= this.slabs.length) this.slabs.push(new Uint8Array(slabChunks(this.slabIndex) * CHUNK_SIZE));
+        if (this.slabIndex >= this.slabs.length) this.slabs.push(newSlab(slabChunks(this.slabIndex) * CHUNK_SIZE));
       }
       fresh = this.slabIndex >= this.reusedSlabs;
       slot = (this.slabIndex << 8) | this.chunkInSlab++;
@@ -314,6 +338,24 @@ function slabChunks(k: number): number {
   return k < 0 ? 0 : Math.min(CHUNKS_PER_SLAB, 4 << Math.min(k, 6));
 }
 
-function isAll(bytes: Uint8Array, value: number): boolean {
-  return indexOfOther(bytes, 0, bytes.length, value) === bytes.length;
+/** Slabs up to this size are carved from a shared arena; larger ones are buffers of their own. */
+const ARENA_SLAB_MAX = 256 * 1024;
+const ARENA_BYTES = 1 << 20;
+let arena = new Uint8Array(0);
+let arenaUsed = 0;
+
+/**
+ * A zeroed slab of `bytes` bytes. The small slabs a store starts with (16 KiB, doubling) come from
+ * a shared 1 MiB arena, carved once and never handed out again (so still zeros): a library run made
+ * about 200 buffers of their own per pass, each a backing store for the GC to track and free.
+ */
+function newSlab(bytes: number): Uint8Array {
+  if (bytes > ARENA_SLAB_MAX) return new Uint8Array(bytes);
+  if (arenaUsed + bytes > arena.length) {
+    arena = new Uint8Array(ARENA_BYTES);
+    arenaUsed = 0;
+  }
+  const slab = arena.subarray(arenaUsed, arenaUsed + bytes);
+  arenaUsed += bytes;
+  return slab;
 }

@@ -12,9 +12,24 @@ const POOLED_MAX_BYTES = 64 * 1024;
 let slab = new Uint8Array(SLAB_BYTES);
 let used = 0;
 
+/** The memory of large buffers made here: recycleBytes takes back only these (never a shared slab). */
+const large = new WeakSet<ArrayBufferLike>();
+/** A large buffer its holder gave back (recycleBytes), for the next large request that fits in it. */
+let spare: Uint8Array | null = null;
+
 /** A zero-filled buffer of `bytes` bytes that nobody else holds. */
 export function allocBytes(bytes: number): Uint8Array {
-  if (bytes > POOLED_MAX_BYTES) return new Uint8Array(bytes);
+  if (bytes > POOLED_MAX_BYTES) {
+    if (spare !== null && spare.length >= bytes) {
+      // Zeroing mapped memory costs a fraction of a fresh buffer (the kernel maps and zeroes each page).
+      const view = spare.subarray(0, bytes).fill(0);
+      spare = null;
+      return view;
+    }
+    const out = new Uint8Array(bytes);
+    large.add(out.buffer);
+    return out;
+  }
   if (used + bytes > SLAB_BYTES) {
     slab = new Uint8Array(SLAB_BYTES);
     used = 0;
@@ -54,4 +69,23 @@ export function allocUnfilled(bytes: number): Uint8Array {
 /** Whether every byte is zero (copy jobs write such data as zeroes). */
 export function isAllZero(data: Uint8Array): boolean {
   return indexOfOther(data, 0, data.length, 0) === data.length;
+}
+
+/**
+ * Hand back a buffer from allocBytes that its holder is done with and that nobody else can hold
+ * (a guest read's answer, once encoded; a copy's data, once written): the latest piece of the
+ * current slab is carved again by the next request, a large buffer is kept for the next large
+ * request (the largest given back winning). Any other buffer is left to the garbage collector.
+ */
+export function recycleBytes(data: Uint8Array): void {
+  // The latest buffer carved from the current slab: the next request is carved in its place (zeroed
+  // now, while its memory is still in cache), so a read-then-write copy reuses one piece of memory.
+  if (data.buffer === slab.buffer && data.byteOffset + ((data.length + 7) & ~7) === used) {
+    data.fill(0);
+    used = data.byteOffset;
+    return;
+  }
+  if (!large.has(data.buffer)) return;
+  const whole = new Uint8Array(data.buffer);
+  if (spare === null || whole.length > spare.length) spare = whole;
 }

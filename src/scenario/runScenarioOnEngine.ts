@@ -10,6 +10,7 @@
  * causes carries as `req`; its answer is traced as a `reply` event when the guest gets it.
  */
 import { isBlockError } from '../block/BlockError.js';
+import { recycleBytes } from '../block/buffers.js';
 import { ColoPair } from '../colo/ColoPair.js';
 import type { NbdExport } from '../colo/NbdServer.js';
 import { exportName } from '../colo/PairConfig.js';
@@ -23,6 +24,7 @@ import { NoExportError, type Outcome, SideLostError, classifyError, outcomeOf } 
 import { encodeRuns } from './runs.js';
 import type { IoTarget, Scenario, Side as SideName, Step } from './Scenario.js';
 import type { ResultDocument, StepResult } from './StepResult.js';
+import { WriteData } from './writeData.js';
 
 export interface EngineRunOptions {
   readonly traceLevel?: TraceLevel;
@@ -67,12 +69,13 @@ export async function runScenarioOnEngine(scenario: Scenario, options: EngineRun
   });
   options.observe?.(env, pair);
   const document: ResultDocument = { scenario: scenario.name, backend: 'engine', steps: [] };
+  const writeData = new WriteData();
   for (const [index, step] of scenario.steps.entries()) {
     if (env.trace.enabled) env.trace.emit('step', { index, do: step.do });
     options.beforeStep?.(index, step);
     let result: StepResult;
     try {
-      result = await runStep(env, pair, index, step, options.stepBoundTicks);
+      result = await runStep(env, pair, index, step, options.stepBoundTicks, writeData);
     } catch (error) {
       document.aborted = abortOf(error, index);
       break;
@@ -81,6 +84,8 @@ export async function runScenarioOnEngine(scenario: Scenario, options: EngineRun
     if (env.trace.enabled) env.trace.emit('step-result', { index, ok: result.ok, error: result.error, errno: result.errno, code: result.code });
     options.onStep?.(index, step, result);
   }
+  // An aborted run may have left a write mid-way, holding its buffer: those stay out of the pool.
+  if (!document.aborted) writeData.release();
   document.traceHash = env.trace.hash();
   return { document, env, pair };
 }
@@ -90,7 +95,7 @@ function policyOf(scenario: Scenario): PolicySpec {
   return schedule.policy === 'replay' ? { replay: schedule.choices, lenient: schedule.lenient } : schedule.policy;
 }
 
-async function runStep(env: SimEnv, pair: ColoPair, index: number, step: Step, bound: number | undefined): Promise<StepResult> {
+async function runStep(env: SimEnv, pair: ColoPair, index: number, step: Step, bound: number | undefined, writeData: WriteData): Promise<StepResult> {
   if (step.do === 'wait') {
     await runScheduler(env, { untilTick: env.now() + step.ticks }, []);
     return { index, do: step.do, ok: true };
@@ -102,7 +107,7 @@ async function runStep(env: SimEnv, pair: ColoPair, index: number, step: Step, b
   const steps = step.do === 'concurrent' ? step.steps : [step];
   const tasks = steps.map((s, i) => {
     const at: StepAt = { step: index, member: step.do === 'concurrent' ? i : undefined };
-    return env.sched.spawn(`step${index}${steps.length > 1 ? `.${i}` : ''}:${s.do}`, () => perform(pair, s, at));
+    return env.sched.spawn(`step${index}${steps.length > 1 ? `.${i}` : ''}:${s.do}`, () => perform(pair, s, at, writeData));
   });
   await runScheduler(env, { deadlineTick: bound === undefined ? undefined : env.now() + bound }, tasks);
   // Every failure left is a modelled one (runScheduler threw on the others).
@@ -121,7 +126,7 @@ interface StepAt {
 }
 
 /** One step's operation against the pair (runs as a scheduler task). */
-async function perform(pair: ColoPair, step: Step, at: StepAt): Promise<Outcome> {
+async function perform(pair: ColoPair, step: Step, at: StepAt, writeData: WriteData): Promise<Outcome> {
   switch (step.do) {
     case 'start':
       if (step.side === 'both') {
@@ -146,13 +151,17 @@ async function perform(pair: ColoPair, step: Step, at: StepAt): Promise<Outcome>
       // The range first, as the server would check it: a write past the end must not allocate its length.
       exp.checkRange('write', step.offset, step.length);
       const req = guestRequest(pair.env, step, at);
-      await answered(pair.env, req, exp.write(step.offset, new Uint8Array(step.length).fill(step.pattern), req));
+      await answered(pair.env, req, exp.write(step.offset, writeData.filled(at.member === undefined ? 0 : 1 + at.member, step.length, step.pattern), req));
       return { ok: true };
     }
     case 'read': {
       const exp = exportOf(pair, step.vm, step.node ?? 'vm', step.disk ?? 0);
       const req = guestRequest(pair.env, step, at);
-      return { ok: true, runs: encodeRuns(await answered(pair.env, req, exp.read(step.offset, step.length, req))) };
+      const data = await answered(pair.env, req, exp.read(step.offset, step.length, req));
+      const runs = encodeRuns(data);
+      // The answer is the guest's alone (every node hands on a buffer it no longer holds): reuse its memory.
+      recycleBytes(data);
+      return { ok: true, runs };
     }
     case 'write-zeroes': {
       const exp = exportOf(pair, step.vm, step.node ?? 'vm', step.disk ?? 0);

@@ -1,0 +1,56 @@
+/*
+ * recycleBytes: a large buffer given back by its only holder serves the next large request (zeroed
+ * again); the latest piece carved from the pool's slab is carved again by the next request (zeroed);
+ * any other pooled piece, whose slab other buffers share, is never taken back.
+ */
+import { describe, expect, it } from 'vitest';
+import { allocBytes, isAllZero, recycleBytes } from './buffers.js';
+
+const KiB = 1024;
+
+describe('recycleBytes', () => {
+  it('lends a large buffer given back to the next large request, zeroed', () => {
+    const first = allocBytes(256 * KiB);
+    first.fill(0xab);
+    recycleBytes(first);
+    const next = allocBytes(200 * KiB);
+    expect(next.buffer).toBe(first.buffer);
+    expect(next.length).toBe(200 * KiB);
+    expect(isAllZero(next)).toBe(true);
+    // Lent once: the request after it gets memory of its own.
+    expect(allocBytes(200 * KiB).buffer).not.toBe(first.buffer);
+  });
+
+  it('keeps a given-back buffer for a request it can hold, not a larger one', () => {
+    const small = allocBytes(128 * KiB);
+    recycleBytes(small);
+    expect(allocBytes(512 * KiB).buffer).not.toBe(small.buffer);
+    expect(allocBytes(100 * KiB).buffer).toBe(small.buffer);
+  });
+
+  it('carves the latest pooled piece given back again for the next request, zeroed', () => {
+    const before = allocBytes(8);
+    const piece = allocBytes(64 * KiB);
+    piece.fill(0x5c);
+    recycleBytes(piece);
+    const next = allocBytes(4 * KiB);
+    expect([next.buffer, next.byteOffset]).toEqual([piece.buffer, piece.byteOffset]);
+    expect(isAllZero(piece)).toBe(true);
+    // The piece before it is untouched, and the next request after `next` follows it.
+    before.fill(1);
+    expect(isAllZero(next)).toBe(true);
+    expect(allocBytes(16).byteOffset).toBe(next.byteOffset + 4 * KiB);
+  });
+
+  it('never takes back a pooled buffer, whose slab other buffers share', () => {
+    const pooled = allocBytes(4 * KiB);
+    const neighbour = allocBytes(4 * KiB);
+    expect(neighbour.buffer).toBe(pooled.buffer);
+    recycleBytes(pooled);
+    // Not the latest piece: the next request is carved after `neighbour`, not over `pooled`.
+    expect(allocBytes(4 * KiB).byteOffset).toBeGreaterThan(neighbour.byteOffset);
+    const large = allocBytes(128 * KiB);
+    expect(large.buffer).not.toBe(pooled.buffer);
+    expect(large.buffer.byteLength).toBe(128 * KiB);
+  });
+});
