@@ -3,7 +3,8 @@
  * event through the chart with XState's `transition`. Other models (the COLO pair, the outcome
  * table, the scenario generator) keep nodes in this form, so a node's rules live only in the chart.
  */
-import { initialTransition, transition } from 'xstate';
+import { initialTransition } from 'xstate';
+import { pureTransition } from '../paths/pureTransition.js';
 import type { Profile, Side } from '../../src/scenario/Scenario.js';
 import type { NodeEvent } from './nodeEvents.js';
 import { type NodeContext, type NodeStateValue, replicationNode } from './replicationNode.js';
@@ -34,7 +35,7 @@ export function checkpointEmptiedBuffers(before: NodeState, after: NodeState): b
 
 export function applyNodeEvent(state: NodeState, event: NodeEvent): NodeState {
   const snapshot = replicationNode.resolveState({ value: state.value, context: state.context });
-  const [next] = transition(replicationNode, snapshot, event);
+  const next = pureTransition(replicationNode, snapshot, event);
   return { value: next.value, context: next.context };
 }
 

@@ -55,9 +55,27 @@ interface Step {
   readonly taken: readonly string[];
 }
 
+/**
+ * Each state's steps by event, as the cache above gave them: states come from that cache (or are a
+ * case's opened nodes), so a question asked again of the same state builds and hashes no long key.
+ */
+const byEvent = new WeakMap<NodeState, Map<string, Step>>();
+
 function step(state: NodeState, event: NodeEvent): Step {
+  const eventKey = JSON.stringify(event);
+  let known = byEvent.get(state);
+  if (!known) byEvent.set(state, (known = new Map()));
+  let result = known.get(eventKey);
+  if (!result) {
+    result = cachedStep(state, event, eventKey);
+    known.set(eventKey, result);
+  }
+  return result;
+}
+
+function cachedStep(state: NodeState, event: NodeEvent, eventKey: string): Step {
   const c: NodeContext = state.context;
-  const key = `${state.value}|${c.mode}|${c.profile}|${c.error}|${c.backupJob}|${c.commitJob}|${c.secondaryDiskLinked}|${c.names.activeNodeName}|${JSON.stringify(event)}`;
+  const key = `${state.value}|${c.mode}|${c.profile}|${c.error}|${c.backupJob}|${c.commitJob}|${c.secondaryDiskLinked}|${c.names.activeNodeName}|${eventKey}`;
   let result = transitions.get(key);
   if (!result) {
     const snapshot = replicationNode.resolveState({ value: state.value, context: state.context });
