@@ -417,10 +417,14 @@ function operationOutcome(f: Fields<'repl-op'>): Outcome {
 
 /** Whether the engine's answer is the chart's: success is success, errors compare by exact text. */
 function sameAnswer(expected: Outcome, actual: Outcome): boolean {
-  const success = (o: Outcome) => o.kind === 'ok' || o.kind === 'ignored' || o.kind === 'split';
   if (success(expected) || success(actual)) return success(expected) && success(actual) && (expected.kind === 'split') === (actual.kind === 'split');
   if (expected.kind === 'error' && actual.kind === 'error') return expected.message === actual.message;
   return expected.kind === actual.kind;
+}
+
+/** A module-level function, not a closure per call: under tsx every closure made also gets its name set. */
+function success(o: Outcome): boolean {
+  return o.kind === 'ok' || o.kind === 'ignored' || o.kind === 'split';
 }
 
 function classifyOperation(node: TrackedNode, op: string, before: NodeStateValue): InvariantName {

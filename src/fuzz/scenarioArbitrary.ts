@@ -152,7 +152,13 @@ function conflicts(a: Step, b: Step): boolean {
   const sameTarget = (a.node ?? 'vm') === (b.node ?? 'vm') || a.vm === 'secondary';
   if (!sameTarget) return false;
   // Overlap at sector granularity: unaligned requests are padded to whole sectors below.
-  const lo = (x: { offset: number }) => Math.floor(x.offset / 512);
-  const hi = (x: { offset: number; length: number }) => Math.ceil((x.offset + x.length) / 512);
-  return lo(a) < hi(b) && lo(b) < hi(a);
+  return firstSector(a) < endSector(b) && firstSector(b) < endSector(a);
+}
+
+function firstSector(x: { offset: number }): number {
+  return Math.floor(x.offset / 512);
+}
+
+function endSector(x: { offset: number; length: number }): number {
+  return Math.ceil((x.offset + x.length) / 512);
 }
