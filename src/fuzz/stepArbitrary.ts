@@ -29,6 +29,22 @@ type Choice<T> = { readonly weight: number; readonly arbitrary: fc.Arbitrary<T>;
 const sized = (shape: StepShape): string => `${shape.diskBytes}/${shape.disks}`;
 const shaped = (shape: StepShape): string => `${sized(shape)}/${shape.ops?.join(',') ?? '*'}`;
 
+/**
+ * Which of `kinds` the swarm enabled, as a key: a choice among kinds is keyed by the kinds it reads
+ * only, so the many swarms that agree on those share one arbitrary.
+ */
+function enabledOf(shape: StepShape, kinds: readonly SwarmOp[]): string {
+  let key = '';
+  for (const kind of kinds) key += shape.ops === undefined || shape.ops.includes(kind) ? '1' : '0';
+  return key;
+}
+
+const IO_KINDS: readonly SwarmOp[] = ['write-primary', 'write-secondary', 'read-secondary', 'read-primary', 'zero-primary', 'zero-secondary', 'discard-primary', 'discard-secondary', 'flush'];
+const CONTROL_KINDS: readonly SwarmOp[] = ['checkpoint', 'status', 'failover', 'wait'];
+const MISUSE_KINDS: readonly SwarmOp[] = ['start', 'stop', 'checkpoint-side', 'lose-secondary', 'close', 'read-secondary-disk'];
+/** What a concurrent group reads: its own kind, guest I/O, and the control steps that race it (failoverRace, failoverWrites). */
+const CONCURRENT_KINDS: readonly SwarmOp[] = ['concurrent', ...IO_KINDS, 'checkpoint', 'failover', 'status', 'checkpoint-side', 'start', 'stop', 'close'];
+
 function pick<T>(shape: StepShape, choices: readonly Choice<T>[]): fc.Arbitrary<T> | undefined {
   const enabled = choices.filter((c) => c.op === undefined || shape.ops === undefined || shape.ops.includes(c.op));
   if (enabled.length === 0) return undefined;
@@ -102,7 +118,7 @@ const flush = memoizedArbitrary(
 );
 
 /** Guest I/O only: what may be in flight together (undefined when the swarm enabled none). */
-export const ioStepArbitrary = memoizedArbitrary(shaped, (shape: StepShape): fc.Arbitrary<Step> | undefined =>
+export const ioStepArbitrary = memoizedArbitrary((shape: StepShape) => `${sized(shape)}/${enabledOf(shape, IO_KINDS)}`, (shape: StepShape): fc.Arbitrary<Step> | undefined =>
   pick(shape, [
     { weight: 10, arbitrary: write(shape, 'primary'), op: 'write-primary' },
     { weight: 6, arbitrary: write(shape, 'secondary'), op: 'write-secondary' },
@@ -117,7 +133,7 @@ export const ioStepArbitrary = memoizedArbitrary(shaped, (shape: StepShape): fc.
 );
 
 /** Control steps a well-run pair sees. */
-const controlArbitrary = memoizedArbitrary(shaped, (shape: StepShape): fc.Arbitrary<Step> | undefined =>
+const controlArbitrary = memoizedArbitrary((shape: StepShape) => enabledOf(shape, CONTROL_KINDS), (shape: StepShape): fc.Arbitrary<Step> | undefined =>
   pick(shape, [
     { weight: 10, arbitrary: fc.constant<Step>({ do: 'checkpoint', side: 'both' }), op: 'checkpoint' },
     { weight: 4, arbitrary: side.map((s): Step => ({ do: 'status', side: s })), op: 'status' },
@@ -129,7 +145,7 @@ const controlArbitrary = memoizedArbitrary(shaped, (shape: StepShape): fc.Arbitr
 );
 
 /** Steps a careless operator or a bug elsewhere might issue: starts and stops of every side and mode, in any order. */
-const misuseArbitrary = memoizedArbitrary(shaped, (shape: StepShape): fc.Arbitrary<Step> | undefined =>
+const misuseArbitrary = memoizedArbitrary((shape: StepShape) => `${sized(shape)}/${enabledOf(shape, MISUSE_KINDS)}`, (shape: StepShape): fc.Arbitrary<Step> | undefined =>
   pick(shape, [
     { weight: 1, arbitrary: fc.tuple(side, fc.option(side, { nil: undefined })).map(([s, mode]): Step => compact({ do: 'start', side: s, mode })), op: 'start' },
     { weight: 1, arbitrary: fc.constant<Step>({ do: 'start', side: 'both' }), op: 'start' },
@@ -148,7 +164,7 @@ const misuseArbitrary = memoizedArbitrary(shaped, (shape: StepShape): fc.Arbitra
  * replication with (NodeConformance keeps the chart as it was in each stage), so a stop racing a
  * write is the race QEMU has too.
  */
-const concurrentArbitrary = memoizedArbitrary(shaped, (shape: StepShape): fc.Arbitrary<Step> | undefined => {
+const concurrentArbitrary = memoizedArbitrary((shape: StepShape) => `${sized(shape)}/${enabledOf(shape, CONCURRENT_KINDS)}`, (shape: StepShape): fc.Arbitrary<Step> | undefined => {
   if (shape.ops !== undefined && !shape.ops.includes('concurrent')) return undefined;
   const io = ioStepArbitrary(shape);
   const member = pick(shape, [
