@@ -3,7 +3,8 @@
  * event through the chart with XState's `transition`. Other models (the COLO pair, the outcome
  * table, the scenario generator) keep nodes in this form, so a node's rules live only in the chart.
  */
-import { initialTransition, transition } from 'xstate';
+import { initialTransition } from 'xstate';
+import { pureTransition } from '../paths/pureTransition.js';
 import type { Profile, Side } from '../../src/scenario/Scenario.js';
 import type { NodeEvent } from './nodeEvents.js';
 import { type NodeContext, type NodeStateValue, replicationNode } from './replicationNode.js';
@@ -32,10 +33,25 @@ export function checkpointEmptiedBuffers(before: NodeState, after: NodeState): b
   return before.context.mode === 'secondary' && before.value === 'RUNNING' && after.context.lastEvent === 'CHECKPOINT' && after.context.outcome.kind === 'ok';
 }
 
+/**
+ * Each state's successors by event. The step is a pure function of (state, event), and the pair
+ * chart asks it again and again of the same node state (every guard of a pair transition does):
+ * remembered per state object, it is computed once.
+ */
+const successors = new WeakMap<NodeState, Map<string, NodeState>>();
+
 export function applyNodeEvent(state: NodeState, event: NodeEvent): NodeState {
-  const snapshot = replicationNode.resolveState({ value: state.value, context: state.context });
-  const [next] = transition(replicationNode, snapshot, event);
-  return { value: next.value, context: next.context };
+  let known = successors.get(state);
+  if (!known) successors.set(state, (known = new Map()));
+  const key = JSON.stringify(event);
+  let next = known.get(key);
+  if (!next) {
+    const snapshot = replicationNode.resolveState({ value: state.value, context: state.context });
+    const after = pureTransition(replicationNode, snapshot, event);
+    next = { value: after.value, context: after.context };
+    known.set(key, next);
+  }
+  return next;
 }
 
 /** Apply events in order; the result of the last one is in `context.outcome`. */

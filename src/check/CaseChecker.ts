@@ -180,8 +180,12 @@ export class CaseChecker {
 
 /** The node chart's visits and the pair and job charts' (their keys never collide: each starts with its machine id). */
 function mergedCoverage(node: ChartCoverage | undefined, tour: ChartCoverage | undefined): ChartCoverage {
-  return {
-    states: new Map([...(node?.states ?? []), ...(tour?.states ?? [])]),
-    transitions: new Map([...(node?.transitions ?? []), ...(tour?.transitions ?? [])]),
-  };
+  return { states: merged(node?.states, tour?.states), transitions: merged(node?.transitions, tour?.transitions) };
+}
+
+/** The node chart's counts, then the other charts' (copied entry by entry: no arrays of pairs are built). */
+function merged(first: ReadonlyMap<string, number> | undefined, then: ReadonlyMap<string, number> | undefined): Map<string, number> {
+  const out = new Map(first);
+  for (const [key, n] of then ?? []) out.set(key, n);
+  return out;
 }

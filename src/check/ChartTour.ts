@@ -10,12 +10,13 @@
  * job that completed took SYNCED then AUTO_COMPLETE and a cancelled one is cancelled while RUNNING.
  */
 import type { AnyStateMachine, EventObject } from 'xstate';
-import { initialTransition, transition } from 'xstate';
+import { initialTransition } from 'xstate';
 import type { PairEvent } from '../../models/colo/pairEvents.js';
 import type { BackupJobEvent } from '../../models/jobs/backupJob.js';
 import type { CommitJobEvent } from '../../models/jobs/commitJob.js';
 import { activeStateIds, describeTransition } from '../../models/paths/chartTransitions.js';
 import { type AnySnapshot, MODELS } from '../../models/paths/modelCatalog.js';
+import { pureTransition } from '../../models/paths/pureTransition.js';
 import type { Profile, Step } from '../scenario/Scenario.js';
 import { type TypedTraceEvent } from '../sim/TraceEvents.js';
 import type { ChartCoverage } from './NodeConformance.js';
@@ -37,6 +38,11 @@ const answers = new Map<string, Map<string, Answer>>();
 const initials = new Map<string, AnySnapshot>();
 /** Snapshots come from the caches above, so each one's control key is computed once. */
 const keys = new WeakMap<AnySnapshot, string>();
+/**
+ * Each snapshot's answers by event, as the control-key cache gave them: a question asked again of
+ * the same snapshot builds no control key (long, for the pair chart) and hashes no long string.
+ */
+const byEvent = new WeakMap<AnySnapshot, Map<string, Answer>>();
 
 /** One chart followed through a run: its snapshot and the visits it adds to the coverage. */
 class Follower {
@@ -64,21 +70,34 @@ class Follower {
 
   send(event: EventObject): void {
     if (this.done) return;
-    let cache = answers.get(this.machine.id);
-    if (!cache) answers.set(this.machine.id, (cache = new Map()));
-    let control = keys.get(this.snapshot);
-    if (control === undefined) keys.set(this.snapshot, (control = this.serialize(this.snapshot)));
-    const key = `${control}|${JSON.stringify(event)}`;
-    let answer = cache.get(key);
+    const eventKey = JSON.stringify(event);
+    let known = byEvent.get(this.snapshot);
+    if (!known) byEvent.set(this.snapshot, (known = new Map()));
+    let answer = known.get(eventKey);
     if (!answer) {
-      const taken = this.machine.getTransitionData(this.snapshot, event).map((t) => describeTransition(t).key);
-      const [next] = transition(this.machine, this.snapshot, event) as [AnySnapshot, unknown];
-      answer = { next, taken, states: activeStateIds(this.machine.id, next.value) };
-      if (cache.size < CACHE_LIMIT) cache.set(key, answer);
+      answer = this.answer(event, eventKey);
+      known.set(eventKey, answer);
     }
     this.snapshot = answer.next;
     for (const t of answer.taken) count(this.coverage.transitions, t);
     if (answer.taken.length > 0) for (const id of answer.states) count(this.coverage.states, id);
+  }
+
+  /** The answer to `event` in the current snapshot's control state: cached, or taken through the chart. */
+  private answer(event: EventObject, eventKey: string): Answer {
+    let cache = answers.get(this.machine.id);
+    if (!cache) answers.set(this.machine.id, (cache = new Map()));
+    let control = keys.get(this.snapshot);
+    if (control === undefined) keys.set(this.snapshot, (control = this.serialize(this.snapshot)));
+    const key = `${control}|${eventKey}`;
+    let answer = cache.get(key);
+    if (!answer) {
+      const taken = this.machine.getTransitionData(this.snapshot, event).map((t) => describeTransition(t).key);
+      const next = pureTransition(this.machine, this.snapshot, event);
+      answer = { next, taken, states: activeStateIds(this.machine.id, next.value) };
+      if (cache.size < CACHE_LIMIT) cache.set(key, answer);
+    }
+    return answer;
   }
 }
 

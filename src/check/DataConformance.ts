@@ -436,13 +436,15 @@ export class DataConformance {
   private expectedFor(d: DiskModel, vm: string, target: string, offset: number, length: number): ExpectedRun[] | null {
     if (vm === 'primary' && target !== 'vm') return null;
     if (d.race.size > 0) return envelopeRuns(d, vm === 'primary' ? 'primary' : 'secondary', offset, length);
-    const query = (data: ReplicationData): ExpectedRun[] => {
-      if (vm === 'primary') return primaryDisk(data, offset, length);
-      return target === 'disk' ? secondaryDisk(data, offset, length) : secondaryView(data, offset, length);
-    };
-    const now = query(d.data);
-    return d.concurrent ? unionRuns(query(d.before), now) : now;
+    const now = readOf(d.data, vm, target, offset, length);
+    return d.concurrent ? unionRuns(readOf(d.before, vm, target, offset, length), now) : now;
   }
+}
+
+/** What the model says a read of this VM and target returns from `data`. */
+function readOf(data: ReplicationData, vm: string, target: string, offset: number, length: number): ExpectedRun[] {
+  if (vm === 'primary') return primaryDisk(data, offset, length);
+  return target === 'disk' ? secondaryDisk(data, offset, length) : secondaryView(data, offset, length);
 }
 
 /** The comparison of a read's runs with the model, shared (it is synchronous). */

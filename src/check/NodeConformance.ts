@@ -55,9 +55,27 @@ interface Step {
   readonly taken: readonly string[];
 }
 
+/**
+ * Each state's steps by event, as the cache above gave them: states come from that cache (or are a
+ * case's opened nodes), so a question asked again of the same state builds and hashes no long key.
+ */
+const byEvent = new WeakMap<NodeState, Map<string, Step>>();
+
 function step(state: NodeState, event: NodeEvent): Step {
+  const eventKey = JSON.stringify(event);
+  let known = byEvent.get(state);
+  if (!known) byEvent.set(state, (known = new Map()));
+  let result = known.get(eventKey);
+  if (!result) {
+    result = cachedStep(state, event, eventKey);
+    known.set(eventKey, result);
+  }
+  return result;
+}
+
+function cachedStep(state: NodeState, event: NodeEvent, eventKey: string): Step {
   const c: NodeContext = state.context;
-  const key = `${state.value}|${c.mode}|${c.profile}|${c.error}|${c.backupJob}|${c.commitJob}|${c.secondaryDiskLinked}|${c.names.activeNodeName}|${JSON.stringify(event)}`;
+  const key = `${state.value}|${c.mode}|${c.profile}|${c.error}|${c.backupJob}|${c.commitJob}|${c.secondaryDiskLinked}|${c.names.activeNodeName}|${eventKey}`;
   let result = transitions.get(key);
   if (!result) {
     const snapshot = replicationNode.resolveState({ value: state.value, context: state.context });
@@ -413,10 +431,14 @@ function operationOutcome(f: Fields<'repl-op'>): Outcome {
 
 /** Whether the engine's answer is the chart's: success is success, errors compare by exact text. */
 function sameAnswer(expected: Outcome, actual: Outcome): boolean {
-  const success = (o: Outcome) => o.kind === 'ok' || o.kind === 'ignored' || o.kind === 'split';
   if (success(expected) || success(actual)) return success(expected) && success(actual) && (expected.kind === 'split') === (actual.kind === 'split');
   if (expected.kind === 'error' && actual.kind === 'error') return expected.message === actual.message;
   return expected.kind === actual.kind;
+}
+
+/** A module-level function, not a closure per call: under tsx every closure made also gets its name set. */
+function success(o: Outcome): boolean {
+  return o.kind === 'ok' || o.kind === 'ignored' || o.kind === 'split';
 }
 
 function classifyOperation(node: TrackedNode, op: string, before: NodeStateValue): InvariantName {

@@ -19,10 +19,13 @@ export function caseHash(index: number, traceHash: string, violations: number): 
 
 /** Two folds (or a fold and one case hash) added. */
 export function addToFold(fold: CaseHashFold, hash: string): CaseHashFold {
-  const lane = (text: string, at: number) => Number.parseInt(text.slice(at, at + 8), 16);
   const hi = (lane(fold, 0) + lane(hash, 0)) >>> 0;
   const lo = (lane(fold, 8) + lane(hash, 8)) >>> 0;
   return hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
+}
+
+function lane(text: string, at: number): number {
+  return Number.parseInt(text.slice(at, at + 8), 16);
 }
 
 export function summaryHash(seed: number, options: FuzzOptions, cases: number, fold: CaseHashFold): string {

@@ -11,7 +11,7 @@ import type { Scenario } from '../scenario/Scenario.js';
 import type { FaultKind } from '../sim/FaultPlan.js';
 import { generateDrawnCase } from './caseScenario.js';
 import type { FuzzOptions } from './FuzzOptions.js';
-import { type GeneratorDistribution, emptyDistribution, recordCase } from './GeneratorDistribution.js';
+import { type CaseTally, emptyTally, tallyCase } from './GeneratorDistribution.js';
 import { type CaseResult, caseWhere, runCaseSafely } from './runCase.js';
 
 /** What a worker is asked: one case of one campaign. */
@@ -38,7 +38,7 @@ export interface CaseOutcome {
   readonly coverage: ChartCoverage;
   readonly dataCheck: DataCheckCount;
   /** What the generator drew for this case alone. */
-  readonly generator: GeneratorDistribution;
+  readonly generator: CaseTally;
   /** The kind (`do`) of the step the first violation is at ("end" past the last step). */
   readonly firstFailingStep?: string;
   /** The thread that ran it (0: the main thread), for the progress display only. */
@@ -47,8 +47,7 @@ export interface CaseOutcome {
 
 export async function evaluateCase(task: CaseTask, worker = 0): Promise<CaseOutcome> {
   const drawn = generateDrawnCase(task.fuzz, task.campaignSeed, task.index, task.seed);
-  const generator = emptyDistribution();
-  recordCase(generator, drawn);
+  const generator = tallyCase(drawn);
   const where = caseWhere(task.index, task.seed);
   const result = await runCaseSafely(drawn.scenario, where);
   const violations = [...result.violations];
@@ -97,7 +96,7 @@ export function workerDiedOutcome(task: CaseTask, error: unknown): CaseOutcome {
     faultsFired: new Map(),
     coverage: { states: new Map(), transitions: new Map() },
     dataCheck: emptyDataCheck(),
-    generator: emptyDistribution(),
+    generator: emptyTally(),
     firstFailingStep: 'worker-died',
     worker: -1,
   };

@@ -9,6 +9,7 @@ import { diskSuffix } from '../colo/PairConfig.js';
 import { CRASH_POINTS } from '../colo/crashPoints.js';
 import type { Fault, IoOp } from '../sim/FaultPlan.js';
 import { compact } from '../util/FieldReader.js';
+import { memoizedArbitrary } from './arbitraryMemo.js';
 import type { FaultMode } from './FuzzOptions.js';
 import { SWARM_FAULTS, type SwarmFault } from './swarm.js';
 
@@ -97,6 +98,16 @@ function commitFailure(disks: number): fc.Arbitrary<Fault> {
  * all of them). Every fault point is reachable: each I/O op on each node of each disk, every crash point.
  */
 export function faultPlanArbitrary(mode: FaultMode, disks: number, diskBytes: number, enabled: readonly SwarmFault[] = SWARM_FAULTS): fc.Arbitrary<Fault[]> {
+  return faultPlan(mode, disks, diskBytes, enabled);
+}
+
+/** One plan arbitrary per mode, disks, size and enabled kinds (arbitraryMemo.ts: building it cost as much as drawing it). */
+const faultPlan = memoizedArbitrary(
+  (mode: FaultMode, disks: number, diskBytes: number, enabled: readonly SwarmFault[]) => `${mode}/${disks}/${diskBytes}/${enabled.join(',')}`,
+  (mode: FaultMode, disks: number, diskBytes: number, enabled: readonly SwarmFault[]) => buildFaultPlan(mode, disks, diskBytes, enabled),
+);
+
+function buildFaultPlan(mode: FaultMode, disks: number, diskBytes: number, enabled: readonly SwarmFault[]): fc.Arbitrary<Fault[]> {
   if (mode === 'none') return fc.constant([]);
   const kinds: { weight: number; arbitrary: fc.Arbitrary<Fault>; kind: SwarmFault; reported?: true }[] = [
     { weight: 2, arbitrary: latency(disks), kind: 'latency' },

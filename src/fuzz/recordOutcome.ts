@@ -6,7 +6,7 @@
 import type { CampaignSummary } from './CampaignSummary.js';
 import { recordDataCheck } from './CampaignSummary.js';
 import type { CaseOutcome } from './evaluateCase.js';
-import type { GeneratorDistribution } from './GeneratorDistribution.js';
+import { addTally } from './GeneratorDistribution.js';
 import { addToFold, caseHash } from './SummaryHash.js';
 
 export function recordOutcome(summary: CampaignSummary, outcome: CaseOutcome): void {
@@ -22,14 +22,7 @@ export function recordOutcome(summary: CampaignSummary, outcome: CaseOutcome): v
   for (const [kind, n] of outcome.faultsFired) summary.faults[kind] += n;
   for (const [key, n] of outcome.coverage.states) summary.states[key] = (summary.states[key] ?? 0) + n;
   for (const [key, n] of outcome.coverage.transitions) summary.transitions[key] = (summary.transitions[key] ?? 0) + n;
-  addDistribution(summary.generator, outcome.generator);
+  addTally(summary.generator, outcome.generator);
   recordDataCheck(summary, outcome.dataCheck);
   summary.caseHashFold = addToFold(summary.caseHashFold, caseHash(outcome.index, outcome.traceHash, outcome.violations.length));
-}
-
-function addDistribution(into: GeneratorDistribution, from: GeneratorDistribution): void {
-  for (const measure of Object.keys(from) as (keyof GeneratorDistribution)[]) {
-    const counts = into[measure];
-    for (const [key, n] of Object.entries(from[measure])) counts[key] = (counts[key] ?? 0) + n;
-  }
 }

@@ -7,6 +7,7 @@
  */
 import fc from 'fast-check';
 import type { Scenario, ScenarioStep, Step, TimingSpec } from '../scenario/Scenario.js';
+import { memoizedArbitrary } from './arbitraryMemo.js';
 import { faultPlanArbitrary } from './faultArbitrary.js';
 import type { FuzzOptions } from './FuzzOptions.js';
 import { openingArbitrary, stepArbitrary } from './stepArbitrary.js';
@@ -68,38 +69,50 @@ function disksArbitrary(maxDisks: number): fc.Arbitrary<number> {
 const slowCommitTiming = fc.integer({ min: 1_000_000, max: 50_000_000 }).map((pace) => ({ commitChunkBytes: 65536, commitPaceTicks: pace }));
 
 export function generatedCaseArbitrary(options: FuzzOptions, name = 'fuzz'): fc.Arbitrary<GeneratedCase> {
-  return fc
-    .tuple(swarmArbitrary(options.faults), disksArbitrary(options.maxDisks), diskBytesArbitrary(options.diskBytes))
-    .chain(([swarm, disks, diskBytes]) => {
-      const shape = { diskBytes, disks, ops: swarm.ops };
-      return fc.record({
-        swarm: fc.constant(swarm),
-        diskBytes: fc.constant(diskBytes),
-        disks: fc.constant(disks),
-        opening: openingArbitrary(shape),
-        body: fc.array(stepArbitrary(shape), { maxLength: Math.max(0, options.steps - 1), size: 'max' }),
-        faults: faultPlanArbitrary(options.faults, disks, diskBytes, swarm.faults),
-        timing: swarm.slowCommit ? fc.tuple(timingArbitrary, slowCommitTiming).map(([t, slow]) => ({ ...t, ...slow })) : timingArbitrary,
-        schedule: scheduleArbitrary,
-        seed: fc.integer({ min: 0, max: 0x7fffffff }),
-        pattern: fc.integer({ min: 0, max: 255 }),
-      });
-    })
-    .map((c) => {
-      const steps = [...[...c.opening, ...c.body].slice(0, Math.max(1, options.steps)).map(separateConcurrent), ...LIVENESS_PHASE];
-      const scenario = {
-        colosim: 1,
-        name,
-        disk: { size: c.diskBytes, pattern: c.pattern },
-        chain: 'standard',
-        disks: c.disks,
-        profile: options.profile,
-        engine: { seed: c.seed, schedule: c.schedule, timing: withScanTime(c.timing), faults: c.faults },
-        steps,
-      } satisfies Scenario;
-      return { scenario, swarm: c.swarm };
-    });
+  return drawnParts(options).map((c) => {
+    const steps = [...[...c.opening, ...c.body].slice(0, Math.max(1, options.steps)).map(separateConcurrent), ...LIVENESS_PHASE];
+    const scenario = {
+      colosim: 1,
+      name,
+      disk: { size: c.diskBytes, pattern: c.pattern },
+      chain: 'standard',
+      disks: c.disks,
+      profile: options.profile,
+      engine: { seed: c.seed, schedule: c.schedule, timing: withScanTime(c.timing), faults: c.faults },
+      steps,
+    } satisfies Scenario;
+    return { scenario, swarm: c.swarm };
+  });
 }
+
+/** Timing of a case whose swarm asked for a slow commit. */
+const slowTimingArbitrary = fc.tuple(timingArbitrary, slowCommitTiming).map(([t, slow]) => ({ ...t, ...slow }));
+
+/**
+ * Everything a case draws, before it is put together as a scenario: one arbitrary per campaign's
+ * options, whatever the case's name (arbitraryMemo.ts: building it per case cost as much as drawing).
+ */
+const drawnParts = memoizedArbitrary(
+  (options: FuzzOptions) => `${options.steps}/${options.faults}/${options.diskBytes}/${options.maxDisks}`,
+  (options: FuzzOptions) =>
+    fc
+      .tuple(swarmArbitrary(options.faults), disksArbitrary(options.maxDisks), diskBytesArbitrary(options.diskBytes))
+      .chain(([swarm, disks, diskBytes]) => {
+        const shape = { diskBytes, disks, ops: swarm.ops };
+        return fc.record({
+          swarm: fc.constant(swarm),
+          diskBytes: fc.constant(diskBytes),
+          disks: fc.constant(disks),
+          opening: openingArbitrary(shape),
+          body: fc.array(stepArbitrary(shape), { maxLength: Math.max(0, options.steps - 1), size: 'max' }),
+          faults: faultPlanArbitrary(options.faults, disks, diskBytes, swarm.faults),
+          timing: swarm.slowCommit ? slowTimingArbitrary : timingArbitrary,
+          schedule: scheduleArbitrary,
+          seed: fc.integer({ min: 0, max: 0x7fffffff }),
+          pattern: fc.integer({ min: 0, max: 255 }),
+        });
+      }),
+);
 
 /**
  * The failover commit's start-up scan takes time per allocated cluster (block status reads qcow2's
@@ -139,7 +152,13 @@ function conflicts(a: Step, b: Step): boolean {
   const sameTarget = (a.node ?? 'vm') === (b.node ?? 'vm') || a.vm === 'secondary';
   if (!sameTarget) return false;
   // Overlap at sector granularity: unaligned requests are padded to whole sectors below.
-  const lo = (x: { offset: number }) => Math.floor(x.offset / 512);
-  const hi = (x: { offset: number; length: number }) => Math.ceil((x.offset + x.length) / 512);
-  return lo(a) < hi(b) && lo(b) < hi(a);
+  return firstSector(a) < endSector(b) && firstSector(b) < endSector(a);
+}
+
+function firstSector(x: { offset: number }): number {
+  return Math.floor(x.offset / 512);
+}
+
+function endSector(x: { offset: number; length: number }): number {
+  return Math.ceil((x.offset + x.length) / 512);
 }

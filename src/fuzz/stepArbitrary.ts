@@ -9,6 +9,7 @@
 import fc from 'fast-check';
 import type { ScenarioStep, Step } from '../scenario/Scenario.js';
 import { compact } from '../util/FieldReader.js';
+import { memoizedArbitrary } from './arbitraryMemo.js';
 import type { SwarmOp } from './swarm.js';
 
 const SECTOR = 512;
@@ -24,6 +25,26 @@ export interface StepShape {
 /** A weighted choice among the entries whose kind the swarm enabled (entries without a kind always count). */
 type Choice<T> = { readonly weight: number; readonly arbitrary: fc.Arbitrary<T>; readonly op?: SwarmOp };
 
+/** What an arbitrary of guest I/O depends on (the disk's size and count), and what one of a choice among kinds does too. */
+const sized = (shape: StepShape): string => `${shape.diskBytes}/${shape.disks}`;
+const shaped = (shape: StepShape): string => `${sized(shape)}/${shape.ops?.join(',') ?? '*'}`;
+
+/**
+ * Which of `kinds` the swarm enabled, as a key: a choice among kinds is keyed by the kinds it reads
+ * only, so the many swarms that agree on those share one arbitrary.
+ */
+function enabledOf(shape: StepShape, kinds: readonly SwarmOp[]): string {
+  let key = '';
+  for (const kind of kinds) key += shape.ops === undefined || shape.ops.includes(kind) ? '1' : '0';
+  return key;
+}
+
+const IO_KINDS: readonly SwarmOp[] = ['write-primary', 'write-secondary', 'read-secondary', 'read-primary', 'zero-primary', 'zero-secondary', 'discard-primary', 'discard-secondary', 'flush'];
+const CONTROL_KINDS: readonly SwarmOp[] = ['checkpoint', 'status', 'failover', 'wait'];
+const MISUSE_KINDS: readonly SwarmOp[] = ['start', 'stop', 'checkpoint-side', 'lose-secondary', 'close', 'read-secondary-disk'];
+/** What a concurrent group reads: its own kind, guest I/O, and the control steps that race it (failoverRace, failoverWrites). */
+const CONCURRENT_KINDS: readonly SwarmOp[] = ['concurrent', ...IO_KINDS, 'checkpoint', 'failover', 'status', 'checkpoint-side', 'start', 'stop', 'close'];
+
 function pick<T>(shape: StepShape, choices: readonly Choice<T>[]): fc.Arbitrary<T> | undefined {
   const enabled = choices.filter((c) => c.op === undefined || shape.ops === undefined || shape.ops.includes(c.op));
   if (enabled.length === 0) return undefined;
@@ -31,7 +52,7 @@ function pick<T>(shape: StepShape, choices: readonly Choice<T>[]): fc.Arbitrary<
 }
 
 /** An I/O range: mostly sector-aligned runs of up to three clusters, sometimes unaligned, rarely past the end. */
-export function rangeArbitrary(shape: StepShape): fc.Arbitrary<{ offset: number; length: number }> {
+export const rangeArbitrary = memoizedArbitrary((shape: StepShape) => String(shape.diskBytes), (shape: StepShape): fc.Arbitrary<{ offset: number; length: number }> => {
   const sectors = shape.diskBytes / SECTOR;
   // Mostly small requests (a guest's 4-16 KiB), sometimes up to two clusters: data volume is what
   // a case costs, and crossing one cluster boundary exercises the same paths as crossing three.
@@ -50,21 +71,26 @@ export function rangeArbitrary(shape: StepShape): fc.Arbitrary<{ offset: number;
     { weight: 8, arbitrary: unaligned },
     { weight: 2, arbitrary: pastEnd },
   );
-}
+});
 
-function diskArbitrary(shape: StepShape): fc.Arbitrary<number | undefined> {
-  return shape.disks === 1 ? fc.constant(undefined) : fc.integer({ min: 0, max: shape.disks - 1 }).map((d) => (d === 0 ? undefined : d));
-}
+const diskArbitrary = memoizedArbitrary(
+  (shape: StepShape) => String(shape.disks),
+  (shape: StepShape): fc.Arbitrary<number | undefined> => (shape.disks === 1 ? fc.constant(undefined) : fc.integer({ min: 0, max: shape.disks - 1 }).map((d) => (d === 0 ? undefined : d))),
+);
 
-function write(shape: StepShape, vm: 'primary' | 'secondary'): fc.Arbitrary<Step> {
-  return fc
-    .tuple(rangeArbitrary(shape), fc.integer({ min: 1, max: 255 }), diskArbitrary(shape))
-    .map(([r, pattern, disk]) => compact({ do: 'write', vm, offset: r.offset, length: r.length, pattern, disk }));
-}
+const write = memoizedArbitrary(
+  (shape: StepShape, vm: 'primary' | 'secondary') => `${sized(shape)}/${vm}`,
+  (shape: StepShape, vm: 'primary' | 'secondary'): fc.Arbitrary<Step> =>
+    fc
+      .tuple(rangeArbitrary(shape), fc.integer({ min: 1, max: 255 }), diskArbitrary(shape))
+      .map(([r, pattern, disk]) => compact({ do: 'write', vm, offset: r.offset, length: r.length, pattern, disk })),
+);
 
-function read(shape: StepShape, vm: 'primary' | 'secondary', node?: 'disk'): fc.Arbitrary<Step> {
-  return fc.tuple(rangeArbitrary(shape), diskArbitrary(shape)).map(([r, disk]) => compact({ do: 'read', vm, offset: r.offset, length: r.length, disk, node }));
-}
+const read = memoizedArbitrary(
+  (shape: StepShape, vm: 'primary' | 'secondary', node?: 'disk') => `${sized(shape)}/${vm}/${node ?? 'vm'}`,
+  (shape: StepShape, vm: 'primary' | 'secondary', node?: 'disk'): fc.Arbitrary<Step> =>
+    fc.tuple(rangeArbitrary(shape), diskArbitrary(shape)).map(([r, disk]) => compact({ do: 'read', vm, offset: r.offset, length: r.length, disk, node })),
+);
 
 const side = fc.constantFrom('primary' as const, 'secondary' as const);
 
@@ -73,24 +99,27 @@ const side = fc.constantFrom('primary' as const, 'secondary' as const);
  * NBD client other than the primary's replication node sends it (that node turns zero writes into
  * plain writes): the one way NBD_CMD_WRITE_ZEROES reaches the copy-before-write filter.
  */
-function writeZeroes(shape: StepShape, vm: 'primary' | 'secondary'): fc.Arbitrary<Step> {
+const writeZeroes = memoizedArbitrary((shape: StepShape, vm: 'primary' | 'secondary') => `${sized(shape)}/${vm}`, (shape: StepShape, vm: 'primary' | 'secondary'): fc.Arbitrary<Step> => {
   const node = vm === 'secondary' ? fc.option(fc.constant('disk' as const), { freq: 3, nil: undefined }) : fc.constant(undefined);
   return fc
     .tuple(rangeArbitrary(shape), fc.boolean(), diskArbitrary(shape), node)
     .map(([r, unmap, disk, target]) => compact({ do: 'write-zeroes', vm, offset: r.offset, length: r.length, unmap: unmap || undefined, disk, node: target }));
-}
+});
 
-function discard(shape: StepShape, vm: 'primary' | 'secondary'): fc.Arbitrary<Step> {
-  return fc.tuple(rangeArbitrary(shape), diskArbitrary(shape)).map(([r, disk]) => compact({ do: 'discard', vm, offset: r.offset, length: r.length, disk }));
-}
+const discard = memoizedArbitrary(
+  (shape: StepShape, vm: 'primary' | 'secondary') => `${sized(shape)}/${vm}`,
+  (shape: StepShape, vm: 'primary' | 'secondary'): fc.Arbitrary<Step> =>
+    fc.tuple(rangeArbitrary(shape), diskArbitrary(shape)).map(([r, disk]) => compact({ do: 'discard', vm, offset: r.offset, length: r.length, disk })),
+);
 
-function flush(shape: StepShape): fc.Arbitrary<Step> {
-  return fc.tuple(side, diskArbitrary(shape)).map(([vm, disk]) => compact({ do: 'flush', vm, disk }));
-}
+const flush = memoizedArbitrary(
+  (shape: StepShape) => String(shape.disks),
+  (shape: StepShape): fc.Arbitrary<Step> => fc.tuple(side, diskArbitrary(shape)).map(([vm, disk]) => compact({ do: 'flush', vm, disk })),
+);
 
 /** Guest I/O only: what may be in flight together (undefined when the swarm enabled none). */
-export function ioStepArbitrary(shape: StepShape): fc.Arbitrary<Step> | undefined {
-  return pick(shape, [
+export const ioStepArbitrary = memoizedArbitrary((shape: StepShape) => `${sized(shape)}/${enabledOf(shape, IO_KINDS)}`, (shape: StepShape): fc.Arbitrary<Step> | undefined =>
+  pick(shape, [
     { weight: 10, arbitrary: write(shape, 'primary'), op: 'write-primary' },
     { weight: 6, arbitrary: write(shape, 'secondary'), op: 'write-secondary' },
     { weight: 6, arbitrary: read(shape, 'secondary'), op: 'read-secondary' },
@@ -100,24 +129,24 @@ export function ioStepArbitrary(shape: StepShape): fc.Arbitrary<Step> | undefine
     { weight: 1, arbitrary: discard(shape, 'primary'), op: 'discard-primary' },
     { weight: 1, arbitrary: discard(shape, 'secondary'), op: 'discard-secondary' },
     { weight: 1, arbitrary: flush(shape), op: 'flush' },
-  ]);
-}
+  ]),
+);
 
 /** Control steps a well-run pair sees. */
-function controlArbitrary(shape: StepShape): fc.Arbitrary<Step> | undefined {
-  return pick(shape, [
+const controlArbitrary = memoizedArbitrary((shape: StepShape) => enabledOf(shape, CONTROL_KINDS), (shape: StepShape): fc.Arbitrary<Step> | undefined =>
+  pick(shape, [
     { weight: 10, arbitrary: fc.constant<Step>({ do: 'checkpoint', side: 'both' }), op: 'checkpoint' },
     { weight: 4, arbitrary: side.map((s): Step => ({ do: 'status', side: s })), op: 'status' },
     { weight: 1, arbitrary: fc.constant<Step>({ do: 'failover' }), op: 'failover' },
     // Time between checkpoints: COLO checkpoints every x-checkpoint-delay (QEMU's default: 20 s),
     // or sooner when the network proxy sees the VMs' output diverge.
     { weight: 3, arbitrary: fc.integer({ min: 1_000_000, max: 20_000_000_000 }).map((ticks): Step => ({ do: 'wait', ticks })), op: 'wait' },
-  ]);
-}
+  ]),
+);
 
 /** Steps a careless operator or a bug elsewhere might issue: starts and stops of every side and mode, in any order. */
-function misuseArbitrary(shape: StepShape): fc.Arbitrary<Step> | undefined {
-  return pick(shape, [
+const misuseArbitrary = memoizedArbitrary((shape: StepShape) => `${sized(shape)}/${enabledOf(shape, MISUSE_KINDS)}`, (shape: StepShape): fc.Arbitrary<Step> | undefined =>
+  pick(shape, [
     { weight: 1, arbitrary: fc.tuple(side, fc.option(side, { nil: undefined })).map(([s, mode]): Step => compact({ do: 'start', side: s, mode })), op: 'start' },
     { weight: 1, arbitrary: fc.constant<Step>({ do: 'start', side: 'both' }), op: 'start' },
     { weight: 1, arbitrary: fc.tuple(side, fc.boolean()).map(([s, failover]): Step => ({ do: 'stop', side: s, failover })), op: 'stop' },
@@ -125,8 +154,8 @@ function misuseArbitrary(shape: StepShape): fc.Arbitrary<Step> | undefined {
     { weight: 1, arbitrary: fc.constant<Step>({ do: 'failover', lost: 'secondary' }), op: 'lose-secondary' },
     { weight: 1, arbitrary: closeArbitrary(shape), op: 'close' },
     { weight: 1, arbitrary: read(shape, 'secondary', 'disk'), op: 'read-secondary-disk' },
-  ]);
-}
+  ]),
+);
 
 /**
  * Groups in flight together: guest I/O with checkpoints, status queries, failovers, starts, stops
@@ -135,7 +164,7 @@ function misuseArbitrary(shape: StepShape): fc.Arbitrary<Step> | undefined {
  * replication with (NodeConformance keeps the chart as it was in each stage), so a stop racing a
  * write is the race QEMU has too.
  */
-function concurrentArbitrary(shape: StepShape): fc.Arbitrary<Step> | undefined {
+const concurrentArbitrary = memoizedArbitrary((shape: StepShape) => `${sized(shape)}/${enabledOf(shape, CONCURRENT_KINDS)}`, (shape: StepShape): fc.Arbitrary<Step> | undefined => {
   if (shape.ops !== undefined && !shape.ops.includes('concurrent')) return undefined;
   const io = ioStepArbitrary(shape);
   const member = pick(shape, [
@@ -156,7 +185,7 @@ function concurrentArbitrary(shape: StepShape): fc.Arbitrary<Step> | undefined {
   ];
   const choices = weighted.filter((c): c is { weight: number; arbitrary: fc.Arbitrary<Step> } => c.arbitrary !== undefined);
   return choices.length === 0 ? undefined : choices.length === 1 ? choices[0]!.arbitrary : fc.oneof(...choices);
-}
+});
 
 /**
  * A failover with the secondary VM writing on as it takes over (what a COLO secondary does): 1-4
@@ -168,9 +197,12 @@ function failoverWrites(shape: StepShape): fc.Arbitrary<Step> | undefined {
   return fc.array(write(shape, 'secondary'), { minLength: 2, maxLength: 6 }).map((steps): Step => ({ do: 'concurrent', steps: [{ do: 'failover' }, ...steps] }));
 }
 
-function closeArbitrary(shape: StepShape, sides: fc.Arbitrary<'primary' | 'secondary'> = side): fc.Arbitrary<Step> {
-  return fc.tuple(sides, diskArbitrary(shape)).map(([s, disk]): Step => compact({ do: 'close', side: s, disk }));
-}
+/** Closes of either side's node, or (`secondaryOnly`) of the secondary's. */
+const closeArbitrary = memoizedArbitrary(
+  (shape: StepShape, secondaryOnly = false) => `${shape.disks}/${secondaryOnly}`,
+  (shape: StepShape, secondaryOnly = false): fc.Arbitrary<Step> =>
+    fc.tuple(secondaryOnly ? fc.constant('secondary' as const) : side, diskArbitrary(shape)).map(([s, disk]): Step => compact({ do: 'close', side: s, disk })),
+);
 
 /**
  * A failover with 1-3 steps racing it: status queries, checkpoints, a stop, a start or a close of
@@ -190,14 +222,14 @@ function failoverRace(shape: StepShape): fc.Arbitrary<Step> | undefined {
     { weight: 1, arbitrary: fc.constant<Step>({ do: 'checkpoint', side: 'both' }), op: 'checkpoint' },
     { weight: 2, arbitrary: fc.boolean().map((failover): Step => ({ do: 'stop', side: 'secondary', failover })), op: 'stop' },
     { weight: 1, arbitrary: fc.constant<Step>({ do: 'start', side: 'secondary' }), op: 'start' },
-    { weight: 1, arbitrary: closeArbitrary(shape, fc.constant('secondary' as const)), op: 'close' },
+    { weight: 1, arbitrary: closeArbitrary(shape, true), op: 'close' },
     ...(secondaryIo ? [{ weight: 3, arbitrary: secondaryIo }] : []),
   ]);
   if (!racer) return undefined;
   return fc.array(racer, { minLength: 1, maxLength: 3 }).map((steps): Step => ({ do: 'concurrent', steps: [{ do: 'failover' }, ...steps] }));
 }
 
-export function stepArbitrary(shape: StepShape): fc.Arbitrary<ScenarioStep> {
+export const stepArbitrary = memoizedArbitrary(shaped, (shape: StepShape): fc.Arbitrary<ScenarioStep> => {
   const io = ioStepArbitrary(shape);
   const choices: Choice<ScenarioStep>[] = [];
   const add = (weight: number, arbitrary: fc.Arbitrary<ScenarioStep> | undefined) => arbitrary && choices.push({ weight, arbitrary });
@@ -207,13 +239,13 @@ export function stepArbitrary(shape: StepShape): fc.Arbitrary<ScenarioStep> {
   add(4, pick(shape, [{ weight: 1, arbitrary: read(shape, 'secondary', 'disk'), op: 'read-secondary-disk' }]));
   add(6, misuseArbitrary(shape));
   return pick({ ...shape, ops: undefined }, choices) ?? fc.constant<ScenarioStep>({ do: 'checkpoint', side: 'both' });
-}
+});
 
 /**
  * How a case begins: almost always as COLO does (secondary, then primary), sometimes not: other
  * steps first, the primary first, or guest I/O and status queries between the two starts.
  */
-export function openingArbitrary(shape: StepShape): fc.Arbitrary<ScenarioStep[]> {
+export const openingArbitrary = memoizedArbitrary(sized, (shape: StepShape): fc.Arbitrary<ScenarioStep[]> => {
   const all = { ...shape, ops: undefined };
   const before = fc.oneof(misuseArbitrary(all)!, ioStepArbitrary(all)!);
   const between = fc.oneof(ioStepArbitrary(all)!, side.map((s): Step => ({ do: 'status', side: s })), side.map((s): Step => ({ do: 'checkpoint', side: s })));
@@ -225,4 +257,4 @@ export function openingArbitrary(shape: StepShape): fc.Arbitrary<ScenarioStep[]>
     { weight: 2, arbitrary: split('secondary') },
     { weight: 1, arbitrary: split('primary') },
   );
-}
+});
