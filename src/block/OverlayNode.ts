@@ -108,7 +108,11 @@ export class OverlayNode extends BlockNode {
     if (this.backing && this.map.get(this.clusterOf(offset)) === undefined && this.runEnd(offset, end, undefined) === end) {
       const data = await this.readBacking(offset, bytes, requestId);
       this.trace('read', offset, bytes, requestId);
-      return data;
+      if (data.length === bytes) return data;
+      // A driver below that answered short: the rest reads as zeros, as in a buffer of our own.
+      const whole = allocBytes(bytes);
+      whole.set(data);
+      return whole;
     }
     const out = allocUnfilled(bytes);
     let pos = offset;
