@@ -80,7 +80,12 @@ export class SectorStore {
     const first = Math.floor(offset / CHUNK_SIZE);
     const written = this.chunks.has(first);
     let c = first + 1;
-    while (c * CHUNK_SIZE < end && this.chunks.has(c) === written) c++;
+    while (
+      this.chunks.has(c) === written &&
+      // Stryker disable next-line ConditionalExpression,ArithmeticOperator: the bound only ends the scan at the range's end, where Math.min below caps the run anyway: with no bound (true, or c / CHUNK_SIZE) the answer is the same or the scan never ends
+      c * CHUNK_SIZE < end
+    )
+      c++;
     return { written, bytes: Math.min(c * CHUNK_SIZE, end) - offset };
   }
 
@@ -106,23 +111,16 @@ export class SectorStore {
    */
   raiseStamps(offset: number, bytes: number, into: Float64Array, base: number): void {
     const end = Math.ceil((offset + bytes) / CHUNK_SIZE);
-    let key = -1;
-    let page: Float64Array | undefined;
     for (let c = Math.floor(offset / CHUNK_SIZE); c < end; c++) {
-      if (Math.floor(c / STAMP_PAGE) !== key) {
-        key = Math.floor(c / STAMP_PAGE);
-        page = this.stampPages.get(key);
-      }
-      const tick = Math.max(this.clearedAt, page === undefined ? 0 : page[c % STAMP_PAGE]!);
-      if (tick > into[c - base]!) into[c - base] = tick;
+      const page = this.stampPages.get(Math.floor(c / STAMP_PAGE));
+      into[c - base] = Math.max(into[c - base]!, this.clearedAt, page === undefined ? 0 : page[c % STAMP_PAGE]!);
     }
   }
 
   /** Stamp [offset, offset + bytes) as changed now without changing a byte (an overlay mapped clusters over it). */
   touch(offset: number, bytes: number): void {
     const tick = nextTick();
-    const end = Math.ceil((offset + bytes) / CHUNK_SIZE);
-    for (let c = Math.floor(offset / CHUNK_SIZE); c < end; c++) this.stamp(c, tick);
+    this.forEachChunk(offset, bytes, (index) => this.stamp(index, tick));
   }
 
   read(offset: number, bytes: number): Uint8Array {
@@ -132,86 +130,70 @@ export class SectorStore {
   }
 
   readInto(offset: number, dest: Uint8Array, destOffset: number, bytes: number): void {
-    this.checkRange(offset, bytes);
-    let pos = offset;
-    let at = destOffset;
-    const end = offset + bytes;
-    while (pos < end) {
-      const index = Math.floor(pos / CHUNK_SIZE);
-      const within = pos - index * CHUNK_SIZE;
-      const n = Math.min(CHUNK_SIZE - within, end - pos);
-      const slot = this.chunks.get(index);
-      if (slot === undefined) {
-        dest.fill(this.fill, at, at + n);
-      } else if (slot === ZERO_CHUNK) {
-        dest.fill(0, at, at + n);
-      } else {
-        const slab = this.slabs[slot >>> 8]!;
-        const base = (slot & (CHUNKS_PER_SLAB - 1)) * CHUNK_SIZE + within;
-        dest.set(slab.subarray(base, base + n), at);
-      }
-      pos += n;
-      at += n;
-    }
+    const shift = destOffset - offset;
+    this.visit(offset, bytes, {
+      bytes: (pos, data, at, n) => dest.set(data.subarray(at, at + n), pos + shift),
+      uniform: (pos, n, byte) => dest.fill(byte, pos + shift, pos + shift + n),
+    });
   }
 
   /**
    * Hands [offset, offset + bytes) to `sink` in disk order without copying anything: a run of chunks
    * never written as the background byte, zeroed chunks as 0, written chunks as a view into slab
    * memory (valid only during the call). Neighbouring chunks in one state (written ones: in
-   * consecutive slots of one slab) go as one piece. For checkers, like readInto.
+   * consecutive slots of one slab) go as one piece. For checkers; readInto copies what it hands over.
    */
   visit(offset: number, bytes: number, sink: PeekSink): void {
     this.checkRange(offset, bytes);
     const end = offset + bytes;
-    for (let pos = offset; pos < end; ) {
+    // The end of each piece, set by the loop's body (a body that set nothing would end the loop, not spin).
+    let stop = end;
+    for (let pos = offset; pos < end; pos = stop) {
       const index = Math.floor(pos / CHUNK_SIZE);
       const slot = this.chunks.get(index);
+      const uniform = slot === undefined || slot === ZERO_CHUNK;
       let next = index + 1;
-      if (slot === undefined || slot === ZERO_CHUNK) {
-        while (next * CHUNK_SIZE < end && this.chunks.get(next) === slot) next++;
-        const stop = Math.min(next * CHUNK_SIZE, end);
-        sink.uniform(pos, stop - pos, slot === undefined ? this.fill : 0);
-        pos = stop;
-        continue;
+      if (uniform) {
+        while (
+          this.chunks.get(next) === slot &&
+          // Stryker disable next-line ConditionalExpression,ArithmeticOperator: the bound only ends the scan at the range's end, where Math.min below caps the piece anyway: with no bound (true, or next / CHUNK_SIZE) the pieces are the same or the scan never ends
+          next * CHUNK_SIZE < end
+        )
+          next++;
+      } else {
+        // A slot number past its slab's last chunk is never handed out, so slot + k found in the map lies in the same slab.
+        while (
+          ((slot + next - index) & (CHUNKS_PER_SLAB - 1)) !== 0 &&
+          this.chunks.get(next) === slot + next - index &&
+          // Stryker disable next-line ConditionalExpression,ArithmeticOperator: the bound only ends the scan at the range's end, where Math.min below caps the piece anyway: with no bound (true, or next / CHUNK_SIZE) the slab's end stops the scan and the pieces are the same
+          next * CHUNK_SIZE < end
+        )
+          next++;
       }
-      // A slot number past its slab's last chunk is never handed out, so slot + k found in the map lies in the same slab.
-      while (next * CHUNK_SIZE < end && ((slot + next - index) & (CHUNKS_PER_SLAB - 1)) !== 0 && this.chunks.get(next) === slot + next - index) next++;
-      const stop = Math.min(next * CHUNK_SIZE, end);
-      sink.bytes(pos, this.slabs[slot >>> 8]!, (slot & (CHUNKS_PER_SLAB - 1)) * CHUNK_SIZE + (pos - index * CHUNK_SIZE), stop - pos);
-      pos = stop;
+      stop = Math.min(next * CHUNK_SIZE, end);
+      if (uniform) sink.uniform(pos, stop - pos, slot === undefined ? this.fill : 0);
+      else sink.bytes(pos, this.slabs[slot >>> 8]!, (slot & (CHUNKS_PER_SLAB - 1)) * CHUNK_SIZE + (pos - index * CHUNK_SIZE), stop - pos);
     }
   }
 
   write(offset: number, data: Uint8Array, dataOffset = 0, bytes = data.length - dataOffset): void {
     this.checkRange(offset, bytes);
     const tick = nextTick();
-    let pos = offset;
-    let at = dataOffset;
-    const end = offset + bytes;
-    while (pos < end) {
-      const index = Math.floor(pos / CHUNK_SIZE);
-      const within = pos - index * CHUNK_SIZE;
-      const n = Math.min(CHUNK_SIZE - within, end - pos);
-      const piece = data.subarray(at, at + n);
+    const shift = dataOffset - offset;
+    this.forEachChunk(offset, bytes, (index, within, n) => {
+      const from = index * CHUNK_SIZE + within + shift;
+      const piece = data.subarray(from, from + n);
       let slot = this.chunks.get(index);
       if (slot === undefined || slot === ZERO_CHUNK) {
         const background = slot === ZERO_CHUNK ? 0 : this.fill;
         // Writing the background over the background changes nothing; keep the chunk sparse.
-        if (isAll(piece, background)) {
-          pos += n;
-          at += n;
-          continue;
-        }
+        if (isAll(piece, background)) return;
         slot = this.allocate(background);
         this.chunks.set(index, slot);
       }
-      const slab = this.slabs[slot >>> 8]!;
-      slab.set(piece, (slot & (CHUNKS_PER_SLAB - 1)) * CHUNK_SIZE + within);
+      this.slabs[slot >>> 8]!.set(piece, (slot & (CHUNKS_PER_SLAB - 1)) * CHUNK_SIZE + within);
       this.stamp(index, tick);
-      pos += n;
-      at += n;
-    }
+    });
   }
 
   /** Make [offset, offset + bytes) read as zeros. */
@@ -244,15 +226,15 @@ export class SectorStore {
     this.liveChunks = 0;
   }
 
+  /** Calls fn for each chunk [offset, offset + bytes) overlaps, in order, with the part of it overlapped: [within, within + n). */
   private forEachChunk(offset: number, bytes: number, fn: (index: number, within: number, n: number) => void): void {
-    let pos = offset;
     const end = offset + bytes;
-    while (pos < end) {
+    // The start of the chunk after the current one, set by the loop's body (a body that set nothing would end the loop, not spin).
+    let next = end;
+    for (let pos = offset; pos < end; pos = next) {
       const index = Math.floor(pos / CHUNK_SIZE);
-      const within = pos - index * CHUNK_SIZE;
-      const n = Math.min(CHUNK_SIZE - within, end - pos);
-      fn(index, within, n);
-      pos += n;
+      next = (index + 1) * CHUNK_SIZE;
+      fn(index, pos - index * CHUNK_SIZE, Math.min(next, end) - pos);
     }
   }
 

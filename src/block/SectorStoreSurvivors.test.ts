@@ -1,0 +1,141 @@
+/*
+ * SectorStore behaviour the mutation run (stryker-sectorstore.config.mjs) found untested: the
+ * write-clock stamps a store keeps per chunk (raiseStamps, touch), writes of a slice given by its
+ * start only, and the edges of the size check. Every store operation that changes a chunk takes
+ * exactly one tick (WriteClock.nextTick), so currentTick() right after it is that operation's stamp.
+ */
+import { describe, expect, it } from 'vitest';
+import { encodeRuns } from '../scenario/runs.js';
+import { CHUNK_SIZE, SectorStore } from './SectorStore.js';
+import { filled } from './testing/simHelpers.js';
+import { currentTick } from './WriteClock.js';
+
+const MiB = 1 << 20;
+/** Chunks in one stamp page (SectorStore's STAMP_PAGE): 1 MiB of disk. */
+const PAGE = 256;
+
+/** raiseStamps over chunks [first, first + count) into an array starting at `init`, as a plain array. */
+function stamps(store: SectorStore, first: number, count: number, init = 0): number[] {
+  const into = new Float64Array(count).fill(init);
+  store.raiseStamps(first * CHUNK_SIZE, count * CHUNK_SIZE, into, first);
+  return [...into];
+}
+
+describe('SectorStore stamps: what raiseStamps tells a checker', () => {
+  it('gives every chunk the tick the store was made at until something changes it', () => {
+    const store = new SectorStore(4 * MiB);
+    const made = currentTick();
+    expect(stamps(store, 0, 3)).toEqual([made, made, made]);
+    // In a page no chunk was ever stamped in, too.
+    expect(stamps(store, 3 * PAGE + 10, 2)).toEqual([made, made]);
+  });
+
+  it('moves a written chunk only, and keeps the earlier stamps of its page', () => {
+    const store = new SectorStore(4 * MiB);
+    const made = currentTick();
+    store.write(0, filled(512, 1));
+    const first = currentTick();
+    store.write(CHUNK_SIZE + 512, filled(512, 2));
+    const second = currentTick();
+    expect(first).toBe(made + 1);
+    expect(second).toBe(first + 1);
+    expect(stamps(store, 0, 3)).toEqual([first, second, made]);
+  });
+
+  it('covers every chunk the byte range overlaps, a partial chunk at either end included', () => {
+    const store = new SectorStore(MiB);
+    const made = currentTick();
+    store.write(CHUNK_SIZE, filled(2 * CHUNK_SIZE, 3));
+    const w = currentTick();
+    const into = new Float64Array(4);
+    // [CHUNK_SIZE + 512, 3 * CHUNK_SIZE - 512) overlaps chunks 1 and 2; base 1 puts chunk 1 at into[0].
+    store.raiseStamps(CHUNK_SIZE + 512, 2 * CHUNK_SIZE - 1024, into, 1);
+    expect([...into]).toEqual([w, w, 0, 0]);
+    const tail = new Float64Array(2);
+    // [0, CHUNK_SIZE + 512) ends inside chunk 1.
+    store.raiseStamps(0, CHUNK_SIZE + 512, tail, 0);
+    expect([...tail]).toEqual([made, w]);
+  });
+
+  it('looks up the page of a range that starts past the first page', () => {
+    const store = new SectorStore(4 * MiB);
+    const made = currentTick();
+    store.write((PAGE + 44) * CHUNK_SIZE, filled(512, 1));
+    const w = currentTick();
+    expect(stamps(store, PAGE + 44, 1)).toEqual([w]);
+    // A range across the page edge: chunk PAGE - 1 is in page 0 (never stamped), PAGE + 44 in page 1.
+    expect(stamps(store, PAGE - 1, 46)).toEqual([made, ...new Array(44).fill(made), w]);
+    // Chunk 44 of page 0 keeps the store's tick: pages are not shared.
+    expect(stamps(store, 44, 1)).toEqual([made]);
+  });
+
+  it('only raises: a later tick already in the array stays, an earlier one is replaced', () => {
+    const store = new SectorStore(MiB);
+    const made = currentTick();
+    store.write(0, filled(512, 1));
+    const w = currentTick();
+    expect(stamps(store, 0, 2, w + 100)).toEqual([w + 100, w + 100]);
+    expect(stamps(store, 0, 2, made)).toEqual([w, made]);
+  });
+
+  it('does not move for background bytes written over the background, which change nothing', () => {
+    const store = new SectorStore(MiB, 0x33);
+    const made = currentTick();
+    store.write(0, filled(CHUNK_SIZE, 0x33));
+    expect(currentTick()).toBe(made + 1);
+    expect(stamps(store, 0, 1)).toEqual([made]);
+  });
+
+  it('moves for a zero, even of a chunk that stays sparse, and everywhere on a clear', () => {
+    const store = new SectorStore(MiB);
+    const made = currentTick();
+    store.zero(CHUNK_SIZE, CHUNK_SIZE);
+    const z = currentTick();
+    expect(stamps(store, 0, 3)).toEqual([made, z, made]);
+    expect(store.writtenRanges()).toEqual([]);
+    store.write(2 * CHUNK_SIZE, filled(512, 1));
+    store.clear();
+    const c = currentTick();
+    expect(stamps(store, 0, 3)).toEqual([c, c, c]);
+  });
+
+  it('touch moves the chunks the range overlaps without changing a byte or allocating', () => {
+    const store = new SectorStore(MiB, 0xaa);
+    const made = currentTick();
+    store.touch(CHUNK_SIZE + 512, CHUNK_SIZE);
+    const t = currentTick();
+    expect(t).toBe(made + 1);
+    // [CHUNK_SIZE + 512, 2 * CHUNK_SIZE + 512) overlaps chunks 1 and 2, not 0 or 3.
+    expect(stamps(store, 0, 4)).toEqual([made, t, t, made]);
+    store.touch(0, 512);
+    const u = currentTick();
+    expect(stamps(store, 0, 4)).toEqual([u, t, t, made]);
+    expect(encodeRuns(store.read(0, 4 * CHUNK_SIZE))).toEqual([[0xaa, 4 * CHUNK_SIZE]]);
+    expect([store.allocatedBytes, store.reservedBytes, store.writtenRanges()]).toEqual([0, 0, []]);
+  });
+});
+
+describe('SectorStore: writes and sizes at the edges', () => {
+  it('writes the rest of the source from dataOffset when no length is given', () => {
+    const store = new SectorStore(MiB);
+    const data = new Uint8Array(2048);
+    data.fill(1, 0, 512);
+    data.fill(2, 512, 2048);
+    store.write(CHUNK_SIZE, data, 512);
+    expect(encodeRuns(store.read(CHUNK_SIZE, 2048))).toEqual([
+      [2, 1536],
+      [0, 512],
+    ]);
+  });
+
+  it('refuses a size that is a multiple of 512 but past the safe integers', () => {
+    expect(() => new SectorStore(2 ** 60)).toThrow(new RangeError(`store size must be a multiple of 512, got ${2 ** 60}`));
+    expect(new SectorStore(2 ** 52).sizeBytes).toBe(2 ** 52);
+  });
+
+  it('defaults its background to 0', () => {
+    const store = new SectorStore(MiB);
+    expect(store.fill).toBe(0);
+    expect(encodeRuns(store.read(0, 1024))).toEqual([[0, 1024]]);
+  });
+});
