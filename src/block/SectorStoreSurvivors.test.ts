@@ -139,3 +139,18 @@ describe('SectorStore: writes and sizes at the edges', () => {
     expect(encodeRuns(store.read(0, 1024))).toEqual([[0, 1024]]);
   });
 });
+
+describe('SectorStore: a write given its start in the source only', () => {
+  it('writes up to the end of the source and no further, so it fits a store that ends there', () => {
+    const store = new SectorStore(MiB);
+    const data = new Uint8Array(2048);
+    data.fill(1, 0, 512);
+    data.fill(2, 512, 2048);
+    // 1536 bytes from data[512]: exactly the store's last three sectors.
+    store.write(MiB - 1536, data, 512);
+    expect(encodeRuns(store.read(MiB - 2048, 2048))).toEqual([
+      [0, 512],
+      [2, 1536],
+    ]);
+  });
+});
