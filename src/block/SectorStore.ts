@@ -289,10 +289,12 @@ export class SectorStore {
 /**
  * Chunks in slab `k`: slabs start small (16 KiB) and double up to 1 MiB, so a small disk costs little
  * and a large one is not carved into many tiny slabs. A slab never exceeds 256 chunks (the slot encoding).
+ * slabChunks(-1), asked while a store has no slab yet (its chunkInSlab at 256), answers slab 0's
+ * size: anything up to 256 makes allocate open slab 0.
  */
 function slabChunks(k: number): number {
   // Cap the shift: 4 << k overflows int32 from k = 29 on (a negative slab size, about 24 MiB in).
-  return k < 0 ? 0 : Math.min(CHUNKS_PER_SLAB, 4 << Math.min(k, 6));
+  return Math.min(CHUNKS_PER_SLAB, 4 << Math.min(Math.max(k, 0), 6));
 }
 
 function isAll(bytes: Uint8Array, value: number): boolean {

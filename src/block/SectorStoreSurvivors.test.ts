@@ -4,7 +4,7 @@
  * start only, and the edges of the size check. Every store operation that changes a chunk takes
  * exactly one tick (WriteClock.nextTick), so currentTick() right after it is that operation's stamp.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { encodeRuns } from '../scenario/runs.js';
 import { CHUNK_SIZE, SectorStore } from './SectorStore.js';
 import { filled } from './testing/simHelpers.js';
@@ -152,5 +152,62 @@ describe('SectorStore: a write given its start in the source only', () => {
       [0, 512],
       [2, 1536],
     ]);
+  });
+});
+
+describe('SectorStore: chunk memory handed out', () => {
+  it('does not clear fresh slab memory (still zero) for a zero background, and sets every other chunk it hands out to the background', () => {
+    const store = new SectorStore(MiB);
+    const patterned = new SectorStore(MiB, 0x44);
+    const one = filled(512, 1);
+    const spy = vi.spyOn(Uint8Array.prototype, 'fill');
+    let slabFills: unknown[][];
+    try {
+      store.write(0, one); // slot 0 of a new 16 KiB slab: left as it is
+      store.write(CHUNK_SIZE, one); // slot 1: left as it is
+      store.zero(0, CHUNK_SIZE); // frees slot 0
+      store.write(2 * CHUNK_SIZE, one); // slot 0 again: it held chunk 0's bytes, so cleared
+      store.clear(); // keeps the 16 KiB slab, its memory as it was
+      // Slots 0..3 of the kept slab, each cleared; then slot 0 of a new 32 KiB slab, left as it is.
+      for (let c = 0; c < 5; c++) store.write(c * CHUNK_SIZE, one);
+      patterned.write(0, one); // a new slab's slot 0, but the background is 0x44
+      // Fills of slab memory only (slabs are 16 KiB and more; the test's own buffers are smaller).
+      slabFills = spy.mock.contexts.map((self, i) => [(self as Uint8Array).length, ...spy.mock.calls[i]!]).filter(([length]) => (length as number) >= 16 * 1024);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(slabFills).toEqual([
+      [16384, 0, 0, 4096],
+      [16384, 0, 0, 4096],
+      [16384, 0, 4096, 8192],
+      [16384, 0, 8192, 12288],
+      [16384, 0, 12288, 16384],
+      [16384, 0x44, 0, 4096],
+    ]);
+    expect(encodeRuns(store.read(0, 6 * CHUNK_SIZE))).toEqual([
+      [1, 512],
+      [0, CHUNK_SIZE - 512],
+      [1, 512],
+      [0, CHUNK_SIZE - 512],
+      [1, 512],
+      [0, CHUNK_SIZE - 512],
+      [1, 512],
+      [0, CHUNK_SIZE - 512],
+      [1, 512],
+      [0, 2 * CHUNK_SIZE - 512],
+    ]);
+  });
+
+  it('zeroing a zeroed chunk again frees nothing: the next chunk written gets memory of its own', () => {
+    const store = new SectorStore(MiB, 0x5a);
+    store.zero(0, CHUNK_SIZE);
+    store.zero(0, CHUNK_SIZE);
+    store.write(CHUNK_SIZE, filled(512, 7));
+    expect(encodeRuns(store.read(0, 2 * CHUNK_SIZE))).toEqual([
+      [0, CHUNK_SIZE],
+      [7, 512],
+      [0x5a, CHUNK_SIZE - 512],
+    ]);
+    expect(store.allocatedBytes).toBe(CHUNK_SIZE);
   });
 });
