@@ -130,18 +130,33 @@ export class SectorStore {
   }
 
   readInto(offset: number, dest: Uint8Array, destOffset: number, bytes: number): void {
+    this.checkRange(offset, bytes);
+    const end = offset + bytes;
     const shift = destOffset - offset;
-    this.visit(offset, bytes, {
-      bytes: (pos, data, at, n) => dest.set(data.subarray(at, at + n), pos + shift),
-      uniform: (pos, n, byte) => dest.fill(byte, pos + shift, pos + shift + n),
-    });
+    // The start of the chunk after the current one, set by the loop's body (a body that set nothing would end the loop, not spin).
+    let next = end;
+    for (let pos = offset; pos < end; pos = next) {
+      const index = Math.floor(pos / CHUNK_SIZE);
+      next = (index + 1) * CHUNK_SIZE;
+      const stop = Math.min(next, end);
+      const slot = this.chunks.get(index);
+      if (slot === undefined) {
+        dest.fill(this.fill, pos + shift, stop + shift);
+      } else if (slot === ZERO_CHUNK) {
+        dest.fill(0, pos + shift, stop + shift);
+      } else {
+        // Where the chunk's bytes lie in its slab, less the chunk's offset on disk.
+        const base = (slot & (CHUNKS_PER_SLAB - 1)) * CHUNK_SIZE - index * CHUNK_SIZE;
+        dest.set(this.slabs[slot >>> 8]!.subarray(base + pos, base + stop), pos + shift);
+      }
+    }
   }
 
   /**
    * Hands [offset, offset + bytes) to `sink` in disk order without copying anything: a run of chunks
    * never written as the background byte, zeroed chunks as 0, written chunks as a view into slab
    * memory (valid only during the call). Neighbouring chunks in one state (written ones: in
-   * consecutive slots of one slab) go as one piece. For checkers; readInto copies what it hands over.
+   * consecutive slots of one slab) go as one piece. For checkers, like readInto.
    */
   visit(offset: number, bytes: number, sink: PeekSink): void {
     this.checkRange(offset, bytes);

@@ -4,11 +4,12 @@
  * the store's loops backwards or past its end spins forever in the first test that reaches it with
  * nothing to stop it, which Stryker can only time out; here each such loop is first reached by a test
  * that fails at once instead (a sink or an array that refuses an unexpected piece or index, a zero
- * whose first piece would be negative). So the order of the tests matters: each loop's first caller
- * in this file is the one that catches it. Do not read, visit or ask for stamps in a test above the
- * one that checks that call.
+ * whose first piece would be negative, a read whose piece before the range would land before its
+ * buffer). So the order of the tests matters: each loop's first caller in this file is the one that
+ * catches it. Do not read, visit or ask for stamps in a test above the one that checks that call.
  */
 import { describe, expect, it } from 'vitest';
+import { encodeRuns } from '../scenario/runs.js';
 import { CHUNK_SIZE, type PeekSink, SectorStore } from './SectorStore.js';
 import { filled } from './testing/simHelpers.js';
 
@@ -63,6 +64,19 @@ describe('SectorStore loops end where the range ends', () => {
     // written as zero bytes over the 0x11 background, so both chunks are allocated.
     store.zero(CS + 512, CS);
     expect([store.writtenRanges(), store.allocatedBytes]).toEqual([[{ offset: CS, bytes: 2 * CS }], 2 * CS]);
+  });
+
+  it('reads a range from the chunk it starts in on, never from one before it', () => {
+    const store = new SectorStore(MiB, 0xaa);
+    store.write(0, filled(CS, 1)); // chunk 0, before the range read
+    store.write(2 * CS, filled(512, 2));
+    const dest = new Uint8Array(2 * CS);
+    store.readInto(CS, dest, 0, 2 * CS);
+    expect(encodeRuns(dest)).toEqual([
+      [0xaa, CS],
+      [2, 512],
+      [0xaa, CS - 512],
+    ]);
   });
 
   it('visits each run of one state as one piece, in order, and nothing past the range', () => {
