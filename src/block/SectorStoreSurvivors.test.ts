@@ -211,3 +211,18 @@ describe('SectorStore: chunk memory handed out', () => {
     expect(store.allocatedBytes).toBe(CHUNK_SIZE);
   });
 });
+
+describe('SectorStore: freed chunks are reused before new memory', () => {
+  it('a chunk freed in a full slab takes the next write, so the store reserves no second slab', () => {
+    const store = new SectorStore(MiB);
+    // The first slab holds 4 chunks (16 KiB): fill it, free chunk 1, write a fifth chunk.
+    store.write(0, filled(4 * CHUNK_SIZE, 1));
+    store.zero(CHUNK_SIZE, CHUNK_SIZE);
+    store.write(9 * CHUNK_SIZE, filled(512, 2));
+    expect([store.reservedBytes, store.allocatedBytes]).toEqual([16 * 1024, 4 * CHUNK_SIZE]);
+    expect(encodeRuns(store.read(9 * CHUNK_SIZE, CHUNK_SIZE))).toEqual([
+      [2, 512],
+      [0, CHUNK_SIZE - 512],
+    ]);
+  });
+});
