@@ -226,3 +226,34 @@ describe('SectorStore: freed chunks are reused before new memory', () => {
     ]);
   });
 });
+
+describe('SectorStore: readInto a larger buffer', () => {
+  it('fills exactly the bytes of a never-written or zeroed piece, whichever side of the disk offset the buffer offset lies', () => {
+    const store = new SectorStore(MiB, 0xaa);
+    store.zero(2 * CHUNK_SIZE, CHUNK_SIZE);
+    // Buffer offset below the disk offset: [CHUNK_SIZE, +512) of the background into dest[512, 1024).
+    const below = filled(1536, 9);
+    store.readInto(CHUNK_SIZE, below, 512, 512);
+    expect(encodeRuns(below)).toEqual([
+      [9, 512],
+      [0xaa, 512],
+      [9, 512],
+    ]);
+    // The zeroed chunk likewise.
+    const zeros = filled(1536, 9);
+    store.readInto(2 * CHUNK_SIZE, zeros, 512, 512);
+    expect(encodeRuns(zeros)).toEqual([
+      [9, 512],
+      [0, 512],
+      [9, 512],
+    ]);
+    // Buffer offset above the disk offset: [0, +1024) into dest[1536, 2560).
+    const above = filled(3072, 9);
+    store.readInto(0, above, 1536, 1024);
+    expect(encodeRuns(above)).toEqual([
+      [9, 1536],
+      [0xaa, 1024],
+      [9, 512],
+    ]);
+  });
+});
