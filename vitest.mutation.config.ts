@@ -9,11 +9,17 @@ import { defineConfig } from 'vitest/config';
 
 const CAMPAIGN = 'properties/mutation/campaign.mutation.test.ts';
 
+// SectorStore's loop tests run first: a mutant that makes one of the store's loops spin forever
+// would hang the first other test that reads or writes a disk, where Stryker can only time it out;
+// that file's tests fail at once instead (src/block/SectorStoreLoops.test.ts).
+const FIRST = 'src/block/SectorStoreLoops.test.ts';
+
 class CampaignLast extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const sorted = await super.sort(files);
     const isCampaign = (f: TestSpecification) => f.moduleId.endsWith(CAMPAIGN);
-    return [...sorted.filter((f) => !isCampaign(f)), ...sorted.filter(isCampaign)];
+    const isFirst = (f: TestSpecification) => f.moduleId.endsWith(FIRST);
+    return [...sorted.filter(isFirst), ...sorted.filter((f) => !isCampaign(f) && !isFirst(f)), ...sorted.filter(isCampaign)];
   }
 }
 

@@ -80,7 +80,12 @@ export class SectorStore {
     const first = Math.floor(offset / CHUNK_SIZE);
     const written = this.chunks.has(first);
     let c = first + 1;
-    while (c * CHUNK_SIZE < end && this.chunks.has(c) === written) c++;
+    while (
+      this.chunks.has(c) === written &&
+      // Stryker disable next-line ConditionalExpression,ArithmeticOperator: the bound only ends the scan at the range's end, where Math.min below caps the run anyway: with no bound (true, or c / CHUNK_SIZE) the answer is the same or the scan never ends
+      c * CHUNK_SIZE < end
+    )
+      c++;
     return { written, bytes: Math.min(c * CHUNK_SIZE, end) - offset };
   }
 
@@ -106,23 +111,16 @@ export class SectorStore {
    */
   raiseStamps(offset: number, bytes: number, into: Float64Array, base: number): void {
     const end = Math.ceil((offset + bytes) / CHUNK_SIZE);
-    let key = -1;
-    let page: Float64Array | undefined;
     for (let c = Math.floor(offset / CHUNK_SIZE); c < end; c++) {
-      if (Math.floor(c / STAMP_PAGE) !== key) {
-        key = Math.floor(c / STAMP_PAGE);
-        page = this.stampPages.get(key);
-      }
-      const tick = Math.max(this.clearedAt, page === undefined ? 0 : page[c % STAMP_PAGE]!);
-      if (tick > into[c - base]!) into[c - base] = tick;
+      const page = this.stampPages.get(Math.floor(c / STAMP_PAGE));
+      into[c - base] = Math.max(into[c - base]!, this.clearedAt, page === undefined ? 0 : page[c % STAMP_PAGE]!);
     }
   }
 
   /** Stamp [offset, offset + bytes) as changed now without changing a byte (an overlay mapped clusters over it). */
   touch(offset: number, bytes: number): void {
     const tick = nextTick();
-    const end = Math.ceil((offset + bytes) / CHUNK_SIZE);
-    for (let c = Math.floor(offset / CHUNK_SIZE); c < end; c++) this.stamp(c, tick);
+    this.forEachChunk(offset, bytes, (index) => this.stamp(index, tick));
   }
 
   read(offset: number, bytes: number): Uint8Array {
@@ -169,22 +167,33 @@ export class SectorStore {
   visit(offset: number, bytes: number, sink: PeekSink): void {
     this.checkRange(offset, bytes);
     const end = offset + bytes;
-    for (let pos = offset; pos < end; ) {
+    // The end of each piece, set by the loop's body (a body that set nothing would end the loop, not spin).
+    let stop = end;
+    for (let pos = offset; pos < end; pos = stop) {
       const index = Math.floor(pos / CHUNK_SIZE);
       const slot = this.chunks.get(index);
+      const uniform = slot === undefined || slot === ZERO_CHUNK;
       let next = index + 1;
-      if (slot === undefined || slot === ZERO_CHUNK) {
-        while (next * CHUNK_SIZE < end && this.chunks.get(next) === slot) next++;
-        const stop = Math.min(next * CHUNK_SIZE, end);
-        sink.uniform(pos, stop - pos, slot === undefined ? this.fill : 0);
-        pos = stop;
-        continue;
+      if (uniform) {
+        while (
+          this.chunks.get(next) === slot &&
+          // Stryker disable next-line ConditionalExpression,ArithmeticOperator: the bound only ends the scan at the range's end, where Math.min below caps the piece anyway: with no bound (true, or next / CHUNK_SIZE) the pieces are the same or the scan never ends
+          next * CHUNK_SIZE < end
+        )
+          next++;
+      } else {
+        // A slot number past its slab's last chunk is never handed out, so slot + k found in the map lies in the same slab.
+        while (
+          ((slot + next - index) & (CHUNKS_PER_SLAB - 1)) !== 0 &&
+          this.chunks.get(next) === slot + next - index &&
+          // Stryker disable next-line ConditionalExpression,ArithmeticOperator: the bound only ends the scan at the range's end, where Math.min below caps the piece anyway: with no bound (true, or next / CHUNK_SIZE) the slab's end stops the scan and the pieces are the same
+          next * CHUNK_SIZE < end
+        )
+          next++;
       }
-      // A slot number past its slab's last chunk is never handed out, so slot + k found in the map lies in the same slab.
-      while (next * CHUNK_SIZE < end && ((slot + next - index) & (CHUNKS_PER_SLAB - 1)) !== 0 && this.chunks.get(next) === slot + next - index) next++;
-      const stop = Math.min(next * CHUNK_SIZE, end);
-      sink.bytes(pos, this.slabs[slot >>> 8]!, (slot & (CHUNKS_PER_SLAB - 1)) * CHUNK_SIZE + (pos - index * CHUNK_SIZE), stop - pos);
-      pos = stop;
+      stop = Math.min(next * CHUNK_SIZE, end);
+      if (uniform) sink.uniform(pos, stop - pos, slot === undefined ? this.fill : 0);
+      else sink.bytes(pos, this.slabs[slot >>> 8]!, (slot & (CHUNKS_PER_SLAB - 1)) * CHUNK_SIZE + (pos - index * CHUNK_SIZE), stop - pos);
     }
   }
 
@@ -269,15 +278,15 @@ export class SectorStore {
     this.liveChunks = 0;
   }
 
+  /** Calls fn for each chunk [offset, offset + bytes) overlaps, in order, with the part of it overlapped: [within, within + n). */
   private forEachChunk(offset: number, bytes: number, fn: (index: number, within: number, n: number) => void): void {
-    let pos = offset;
     const end = offset + bytes;
-    while (pos < end) {
+    // The start of the chunk after the current one, set by the loop's body (a body that set nothing would end the loop, not spin).
+    let next = end;
+    for (let pos = offset; pos < end; pos = next) {
       const index = Math.floor(pos / CHUNK_SIZE);
-      const within = pos - index * CHUNK_SIZE;
-      const n = Math.min(CHUNK_SIZE - within, end - pos);
-      fn(index, within, n);
-      pos += n;
+      next = (index + 1) * CHUNK_SIZE;
+      fn(index, pos - index * CHUNK_SIZE, Math.min(next, end) - pos);
     }
   }
 
@@ -332,10 +341,12 @@ export class SectorStore {
 /**
  * Chunks in slab `k`: slabs start small (16 KiB) and double up to 1 MiB, so a small disk costs little
  * and a large one is not carved into many tiny slabs. A slab never exceeds 256 chunks (the slot encoding).
+ * slabChunks(-1), asked while a store has no slab yet (its chunkInSlab at 256), answers slab 0's
+ * size: anything up to 256 makes allocate open slab 0.
  */
 function slabChunks(k: number): number {
   // Cap the shift: 4 << k overflows int32 from k = 29 on (a negative slab size, about 24 MiB in).
-  return k < 0 ? 0 : Math.min(CHUNKS_PER_SLAB, 4 << Math.min(k, 6));
+  return Math.min(CHUNKS_PER_SLAB, 4 << Math.min(Math.max(k, 0), 6));
 }
 
 /** Slabs up to this size are carved from a shared arena; larger ones are buffers of their own. */
