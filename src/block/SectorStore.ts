@@ -131,30 +131,23 @@ export class SectorStore {
 
   readInto(offset: number, dest: Uint8Array, destOffset: number, bytes: number): void {
     this.checkRange(offset, bytes);
-    let pos = offset;
-    let at = destOffset;
     const end = offset + bytes;
-    // Neighbouring chunks in one state go as one fill or one copy (as in visit): a large read made
-    // one call per 4 KiB chunk.
-    while (pos < end) {
+    const shift = destOffset - offset;
+    // Neighbouring chunks in one state go as one fill or one copy, the pieces visit hands out (a
+    // large read made one call per 4 KiB chunk). The end of each piece is set by the loop's body
+    // (a body that set nothing would end the loop, not spin).
+    let stop = end;
+    for (let pos = offset; pos < end; pos = stop) {
       const index = Math.floor(pos / CHUNK_SIZE);
       const slot = this.chunks.get(index);
-      let next = index + 1;
+      stop = this.pieceEnd(index, slot, end);
       if (slot === undefined || slot === ZERO_CHUNK) {
-        while (next * CHUNK_SIZE < end && this.chunks.get(next) === slot) next++;
-        const n = Math.min(next * CHUNK_SIZE, end) - pos;
-        dest.fill(slot === undefined ? this.fill : 0, at, at + n);
-        pos += n;
-        at += n;
-        continue;
+        dest.fill(slot === undefined ? this.fill : 0, pos + shift, stop + shift);
+      } else {
+        // Where the chunk's bytes lie in its slab, less the chunk's offset on disk.
+        const base = (slot & (CHUNKS_PER_SLAB - 1)) * CHUNK_SIZE - index * CHUNK_SIZE;
+        dest.set(this.slabs[slot >>> 8]!.subarray(base + pos, base + stop), pos + shift);
       }
-      // A slot number past its slab's last chunk is never handed out, so slot + k found in the map lies in the same slab.
-      while (next * CHUNK_SIZE < end && ((slot + next - index) & (CHUNKS_PER_SLAB - 1)) !== 0 && this.chunks.get(next) === slot + next - index) next++;
-      const n = Math.min(next * CHUNK_SIZE, end) - pos;
-      const base = (slot & (CHUNKS_PER_SLAB - 1)) * CHUNK_SIZE + (pos - index * CHUNK_SIZE);
-      dest.set(this.slabs[slot >>> 8]!.subarray(base, base + n), at);
-      pos += n;
-      at += n;
     }
   }
 
@@ -172,37 +165,43 @@ export class SectorStore {
     for (let pos = offset; pos < end; pos = stop) {
       const index = Math.floor(pos / CHUNK_SIZE);
       const slot = this.chunks.get(index);
-      const uniform = slot === undefined || slot === ZERO_CHUNK;
-      let next = index + 1;
-      if (uniform) {
-        while (
-          this.chunks.get(next) === slot &&
-          // Stryker disable next-line ConditionalExpression,ArithmeticOperator: the bound only ends the scan at the range's end, where Math.min below caps the piece anyway: with no bound (true, or next / CHUNK_SIZE) the pieces are the same or the scan never ends
-          next * CHUNK_SIZE < end
-        )
-          next++;
-      } else {
-        // A slot number past its slab's last chunk is never handed out, so slot + k found in the map lies in the same slab.
-        while (
-          ((slot + next - index) & (CHUNKS_PER_SLAB - 1)) !== 0 &&
-          this.chunks.get(next) === slot + next - index &&
-          // Stryker disable next-line ConditionalExpression,ArithmeticOperator: the bound only ends the scan at the range's end, where Math.min below caps the piece anyway: with no bound (true, or next / CHUNK_SIZE) the slab's end stops the scan and the pieces are the same
-          next * CHUNK_SIZE < end
-        )
-          next++;
-      }
-      stop = Math.min(next * CHUNK_SIZE, end);
-      if (uniform) sink.uniform(pos, stop - pos, slot === undefined ? this.fill : 0);
+      stop = this.pieceEnd(index, slot, end);
+      if (slot === undefined || slot === ZERO_CHUNK) sink.uniform(pos, stop - pos, slot === undefined ? this.fill : 0);
       else sink.bytes(pos, this.slabs[slot >>> 8]!, (slot & (CHUNKS_PER_SLAB - 1)) * CHUNK_SIZE + (pos - index * CHUNK_SIZE), stop - pos);
     }
+  }
+
+  /**
+   * Where the piece that starts in chunk `index` (holding `slot`) ends, at most at `end`: the run of
+   * chunks after it that read the same way (unwritten, or zeroed, like it), or whose data lies in the
+   * slots right after its own in one slab, so one fill or one copy serves them all.
+   */
+  private pieceEnd(index: number, slot: number | undefined, end: number): number {
+    let next = index + 1;
+    if (slot === undefined || slot === ZERO_CHUNK) {
+      while (
+        this.chunks.get(next) === slot &&
+        // Stryker disable next-line ConditionalExpression,ArithmeticOperator: the bound only ends the scan at the range's end, where Math.min below caps the piece anyway: with no bound (true, or next / CHUNK_SIZE) the pieces are the same or the scan never ends
+        next * CHUNK_SIZE < end
+      )
+        next++;
+    } else {
+      // A slot number past its slab's last chunk is never handed out, so slot + k found in the map lies in the same slab.
+      while (
+        ((slot + next - index) & (CHUNKS_PER_SLAB - 1)) !== 0 &&
+        this.chunks.get(next) === slot + next - index &&
+        // Stryker disable next-line ConditionalExpression,ArithmeticOperator: the bound only ends the scan at the range's end, where Math.min below caps the piece anyway: with no bound (true, or next / CHUNK_SIZE) the slab's end stops the scan and the pieces are the same
+        next * CHUNK_SIZE < end
+      )
+        next++;
+    }
+    return Math.min(next * CHUNK_SIZE, end);
   }
 
   write(offset: number, data: Uint8Array, dataOffset = 0, bytes = data.length - dataOffset): void {
     this.checkRange(offset, bytes);
     const tick = nextTick();
-    let pos = offset;
-    let at = dataOffset;
-    const end = offset + bytes;
+    const shift = dataOffset - offset;
     // The copy is made per run of chunks in consecutive slots of one slab (a large write made one
     // view and one copy per 4 KiB chunk): `runSlab` is -1 or the run's slab, whose bytes
     // [runBase, runBase + runBytes) take data from `runAt` on.
@@ -210,19 +209,13 @@ export class SectorStore {
     let runBase = 0;
     let runAt = 0;
     let runBytes = 0;
-    while (pos < end) {
-      const index = Math.floor(pos / CHUNK_SIZE);
-      const within = pos - index * CHUNK_SIZE;
-      const n = Math.min(CHUNK_SIZE - within, end - pos);
+    this.forEachChunk(offset, bytes, (index, within, n) => {
+      const at = index * CHUNK_SIZE + within + shift;
       let slot = this.chunks.get(index);
       if (slot === undefined || slot === ZERO_CHUNK) {
         const background = slot === ZERO_CHUNK ? 0 : this.fill;
         // Writing the background over the background changes nothing; keep the chunk sparse.
-        if (indexOfOther(data, at, at + n, background) === at + n) {
-          pos += n;
-          at += n;
-          continue;
-        }
+        if (indexOfOther(data, at, at + n, background) === at + n) return;
         slot = this.allocate(background);
         this.chunks.set(index, slot);
       }
@@ -238,9 +231,7 @@ export class SectorStore {
         runBytes = n;
       }
       this.stamp(index, tick);
-      pos += n;
-      at += n;
-    }
+    });
     if (runSlab >= 0) this.copyIn(runSlab, runBase, data, runAt, runBytes);
   }
 
