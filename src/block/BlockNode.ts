@@ -11,6 +11,7 @@ import type { IoOp } from '../sim/FaultPlan.js';
 import type { Errno } from '../sim/errno.js';
 import type { Prng } from '../sim/Prng.js';
 import type { SimEnv } from '../sim/SimEnv.js';
+import { ONE_TURN } from '../sim/oneTurn.js';
 import { BdrvChild, type ChildOwner } from './BdrvChild.js';
 import { BlockError } from './BlockError.js';
 import { TrackedRequests, type TrackedRequest } from './TrackedRequests.js';
@@ -58,8 +59,6 @@ export interface WriteOptions extends IoOptions {
 /** The options of a request given none: one shared object, not a fresh {} per request. */
 const NO_OPTIONS: WriteOptions = Object.freeze({});
 
-/** What a write without before-write hooks awaits: one promise, already fulfilled, shared by every such write. */
-const NO_HOOKS: Promise<void> = Promise.resolve();
 
 /** Numbers the isInserted walks, so each can mark the nodes it has seen without a set. */
 let insertedWalk = 0;
@@ -434,11 +433,11 @@ export abstract class BlockNode implements ChildOwner {
 
   /**
    * Run the before-write hooks in order. With none (most nodes) no promise is made: awaiting the
-   * shared fulfilled NO_HOOKS takes the one microtask turn that awaiting an async function that
+   * shared fulfilled ONE_TURN takes the one microtask turn that awaiting an async function that
    * returns at once took, so every schedule stays the same.
    */
   private runBeforeWrite(offset: number, bytes: number, op: WriteRequest['op'], req: TrackedRequest, requestId: number | undefined): Promise<void> {
-    return this.beforeWrite.length === 0 ? NO_HOOKS : this.runHooks(offset, bytes, op, req, requestId);
+    return this.beforeWrite.length === 0 ? ONE_TURN : this.runHooks(offset, bytes, op, req, requestId);
   }
 
   private async runHooks(offset: number, bytes: number, op: WriteRequest['op'], req: TrackedRequest, requestId: number | undefined): Promise<void> {

@@ -6,10 +6,9 @@
  * Waiting happens once, before the request touches data, as in bdrv_wait_serialising_requests.
  */
 import type { Scheduler } from '../sim/Scheduler.js';
+import { ONE_TURN } from '../sim/oneTurn.js';
 import { WaitQueue } from '../sim/WaitQueue.js';
 
-/** What waitConflicts answers when there is no conflict: one promise, already fulfilled, shared by every such request. */
-const NO_WAIT: Promise<void> = Promise.resolve();
 
 export class TrackedRequest {
   // Declared and set in the constructor, not initialised as class fields: one is made per request,
@@ -109,12 +108,12 @@ export class TrackedRequests {
 
   /**
    * Wait until no conflicting request is in flight. Without a conflict there is nothing to wait
-   * for and no promise is made: awaiting the shared fulfilled NO_WAIT takes the one microtask turn
+   * for and no promise is made: awaiting the shared fulfilled ONE_TURN takes the one microtask turn
    * that awaiting an async function that returns at once took, so every schedule stays the same.
    */
   waitConflicts(req: TrackedRequest): Promise<void> {
     const conflict = this.findConflict(req);
-    return conflict === undefined ? NO_WAIT : this.waitFor(req, conflict);
+    return conflict === undefined ? ONE_TURN : this.waitFor(req, conflict);
   }
 
   private async waitFor(req: TrackedRequest, first: TrackedRequest): Promise<void> {

@@ -14,6 +14,7 @@ import { FifoPolicy } from './FifoPolicy.js';
 import type { ReadyEntry, SchedulePolicy } from './SchedulePolicy.js';
 import { SimClock } from './SimClock.js';
 import { TimerHeap } from './TimerHeap.js';
+import { ONE_TURN } from './oneTurn.js';
 
 export class SimBoundError extends Error {
   readonly code = 'SIM_BOUND';
@@ -95,8 +96,6 @@ function settleInRun(count: number): Promise<void> {
 
 const SETTLES_PER_TURN = 256;
 
-/** A fulfilled promise to await for one microtask turn, shared, so no wrapper promise is made per turn. */
-const TURN: Promise<void> = Promise.resolve();
 
 /** The options of a sleep given none: one shared object, not a fresh {} per sleep. */
 const NO_SLEEP_OPTIONS: { daemon?: boolean } = Object.freeze({});
@@ -200,7 +199,7 @@ export class Scheduler {
           if (this.policy.choosesAmongAll) await settleInRun(settles++);
           await this.step();
           // The second of the two microtask turns a step takes (see step).
-          await TURN;
+          await ONE_TURN;
           continue;
         }
         await settleInRun(settles++);
@@ -244,7 +243,7 @@ export class Scheduler {
     } catch (error) {
       return Promise.reject(error);
     }
-    return TURN;
+    return ONE_TURN;
   }
 
   /** Count the step and take the entry the policy picks out of the ready list. */
