@@ -101,7 +101,7 @@ describe('SectorStore', () => {
   });
 
   it('forgets everything on clear', () => {
-    const store = new SectorStore(MiB, 0x11);
+    const store = new SectorStore(MiB, 0x11, { uniformChunks: false });
     store.write(0, filled(MiB, 2));
     store.zero(0, CHUNK_SIZE);
     store.clear();
@@ -114,7 +114,7 @@ describe('SectorStore', () => {
   });
 
   it('holds memory in proportion to what was written: 1 MiB written into 1 TiB', () => {
-    const store = new SectorStore(TiB, 0xaa);
+    const store = new SectorStore(TiB, 0xaa, { uniformChunks: false });
     // 256 chunks of 4 KiB, scattered 4 GiB apart across the whole disk (never the background byte,
     // which would stay sparse).
     for (let i = 0; i < 256; i++) store.write(i * 2 ** 32 + 4096, filled(CHUNK_SIZE, (i % 100) + 1));
@@ -130,7 +130,7 @@ describe('SectorStore', () => {
   });
 
   it('keeps allocating past thirty slabs (64 MiB written)', () => {
-    const store = new SectorStore(TiB);
+    const store = new SectorStore(TiB, 0, { uniformChunks: false });
     const chunk = filled(CHUNK_SIZE, 1);
     for (let i = 0; i < 16384; i++) store.write(i * 2 * CHUNK_SIZE, chunk);
     expect(store.allocatedBytes).toBe(64 * MiB);
@@ -277,7 +277,7 @@ describe('SectorStore: range checks', () => {
 
 describe('SectorStore: slab edges', () => {
   it('hands chunks adjacent on disk but in two slabs over as two pieces, each with its own bytes', () => {
-    const store = new SectorStore(4 * MiB);
+    const store = new SectorStore(4 * MiB, 0, { uniformChunks: false });
     // 4 + 8 + ... + 128 chunks fill slabs 0..5, 256 fill slab 6, and the next chunk opens slab 7.
     const chunks = 252 + 256 + 2;
     for (let c = 0; c < chunks; c++) store.write(c * CHUNK_SIZE, filled(CHUNK_SIZE, (c % 250) + 1));
@@ -308,7 +308,7 @@ describe('SectorStore: slab edges', () => {
   });
 
   it('forgets the chunks freed before a clear: two chunks written after it never share memory', () => {
-    const store = new SectorStore(MiB);
+    const store = new SectorStore(MiB, 0, { uniformChunks: false });
     store.write(0, filled(2 * CHUNK_SIZE, 1));
     store.zero(0, CHUNK_SIZE);
     store.clear();

@@ -19,6 +19,18 @@ const CHUNKS_PER_SLAB = 256;
 const RETAINED_SLABS = 2;
 /** Marker in the chunk map: the chunk is all zeros (distinct from the background when fill != 0). */
 const ZERO_CHUNK = -1;
+/**
+ * Markers in the chunk map from UNIFORM_BASE - b down: the chunk was written whole with the byte b
+ * repeated, and holds no slab memory (a 64 MiB pattern write made 64 MiB of slabs, then copied each
+ * byte in and out again). It reads and is stamped as a written chunk holding those bytes would be;
+ * a part of it written later gets a slab chunk filled with b first.
+ */
+const UNIFORM_BASE = -2;
+
+/** The marker of a chunk written whole with `byte`. */
+function uniformMarker(byte: number): number {
+  return UNIFORM_BASE - byte;
+}
 /** Chunk stamps are kept in pages of this many chunks (1 MiB of disk), made when first stamped. */
 const STAMP_PAGE = 256;
 
@@ -45,15 +57,21 @@ export class SectorStore {
   private readonly stampPages = new Map<number, Float64Array>();
   /** The tick the store was made or last cleared at: every chunk changed then. */
   private clearedAt = nextTick();
+  private readonly uniformChunks: boolean;
 
   /**
    * @param sizeBytes virtual size, a multiple of 512
    * @param fill the byte unwritten sectors read as (a pre-filled image)
+   * @param options.uniformChunks false keeps every written chunk in slab memory, uniform or not (for
+   *   tests of the slab memory itself, which write one byte repeated); true (the default) keeps a
+   *   chunk written whole with one repeated byte as a marker
    */
   constructor(
     readonly sizeBytes: number,
     readonly fill = 0,
+    options: { uniformChunks?: boolean } = {},
   ) {
+    this.uniformChunks = options.uniformChunks ?? true;
     if (!Number.isSafeInteger(sizeBytes) || sizeBytes < 0 || sizeBytes % SECTOR_SIZE !== 0) {
       throw new RangeError(`store size must be a multiple of ${SECTOR_SIZE}, got ${sizeBytes}`);
     }
@@ -141,8 +159,8 @@ export class SectorStore {
       const index = Math.floor(pos / CHUNK_SIZE);
       const slot = this.chunks.get(index);
       stop = this.pieceEnd(index, slot, end);
-      if (slot === undefined || slot === ZERO_CHUNK) {
-        dest.fill(slot === undefined ? this.fill : 0, pos + shift, stop + shift);
+      if (slot === undefined || slot < 0) {
+        dest.fill(this.markerByte(slot), pos + shift, stop + shift);
       } else {
         // Where the chunk's bytes lie in its slab, less the chunk's offset on disk.
         const base = (slot & (CHUNKS_PER_SLAB - 1)) * CHUNK_SIZE - index * CHUNK_SIZE;
@@ -166,7 +184,7 @@ export class SectorStore {
       const index = Math.floor(pos / CHUNK_SIZE);
       const slot = this.chunks.get(index);
       stop = this.pieceEnd(index, slot, end);
-      if (slot === undefined || slot === ZERO_CHUNK) sink.uniform(pos, stop - pos, slot === undefined ? this.fill : 0);
+      if (slot === undefined || slot < 0) sink.uniform(pos, stop - pos, this.markerByte(slot));
       else sink.bytes(pos, this.slabs[slot >>> 8]!, (slot & (CHUNKS_PER_SLAB - 1)) * CHUNK_SIZE + (pos - index * CHUNK_SIZE), stop - pos);
     }
   }
@@ -176,9 +194,15 @@ export class SectorStore {
    * chunks after it that read the same way (unwritten, or zeroed, like it), or whose data lies in the
    * slots right after its own in one slab, so one fill or one copy serves them all.
    */
+  /** The byte every byte of a chunk holding marker `slot` reads as. */
+  private markerByte(slot: number | undefined): number {
+    if (slot === undefined) return this.fill;
+    return slot === ZERO_CHUNK ? 0 : UNIFORM_BASE - slot;
+  }
+
   private pieceEnd(index: number, slot: number | undefined, end: number): number {
     let next = index + 1;
-    if (slot === undefined || slot === ZERO_CHUNK) {
+    if (slot === undefined || slot < 0) {
       while (
         this.chunks.get(next) === slot &&
         // Stryker disable next-line ConditionalExpression,ArithmeticOperator: the bound only ends the scan at the range's end, where Math.min below caps the piece anyway: with no bound (true, or next / CHUNK_SIZE) the pieces are the same or the scan never ends
@@ -209,14 +233,33 @@ export class SectorStore {
     let runBase = 0;
     let runAt = 0;
     let runBytes = 0;
+    // The byte the whole source range repeats, or -1: then each whole chunk is looked at on its own.
+    const first = data[dataOffset]!;
+    const repeated = this.uniformChunks && bytes >= CHUNK_SIZE && indexOfOther(data, dataOffset, dataOffset + bytes, first) === dataOffset + bytes ? first : -1;
     this.forEachChunk(offset, bytes, (index, within, n) => {
       const at = index * CHUNK_SIZE + within + shift;
       let slot = this.chunks.get(index);
       if (slot === undefined || slot === ZERO_CHUNK) {
         const background = slot === ZERO_CHUNK ? 0 : this.fill;
         // Writing the background over the background changes nothing; keep the chunk sparse.
-        if (indexOfOther(data, at, at + n, background) === at + n) return;
-        slot = this.allocate(background);
+        if (repeated === background || indexOfOther(data, at, at + n, background) === at + n) return;
+      }
+      if (this.uniformChunks && n === CHUNK_SIZE) {
+        const byte = repeated >= 0 ? repeated : data[at]!;
+        if (repeated >= 0 || indexOfOther(data, at, at + n, byte) === at + n) {
+          this.release(index);
+          this.chunks.set(index, uniformMarker(byte));
+          this.stamp(index, tick);
+          return;
+        }
+      }
+      if (slot !== undefined && slot <= UNIFORM_BASE && (repeated === UNIFORM_BASE - slot || indexOfOther(data, at, at + n, UNIFORM_BASE - slot) === at + n)) {
+        // Part of a uniform chunk written with its own byte: its bytes stay as they are, but it was written now.
+        this.stamp(index, tick);
+        return;
+      }
+      if (slot === undefined || slot < 0) {
+        slot = this.allocate(this.markerByte(slot));
         this.chunks.set(index, slot);
       }
       const slab = slot >>> 8;
@@ -315,7 +358,7 @@ export class SectorStore {
 
   private release(index: number): void {
     const slot = this.chunks.get(index);
-    if (slot !== undefined && slot !== ZERO_CHUNK) {
+    if (slot !== undefined && slot >= 0) {
       this.freeSlots.push(slot);
       this.liveChunks--;
     }

@@ -80,7 +80,7 @@ describe('SectorStore loops end where the range ends', () => {
   });
 
   it('visits each run of one state as one piece, in order, and nothing past the range', () => {
-    const store = new SectorStore(MiB, 0xaa);
+    const store = new SectorStore(MiB, 0xaa, { uniformChunks: false });
     store.zero(CS, 2 * CS); // chunks 1 and 2: zero markers
     store.write(4 * CS, filled(2 * CS, 5)); // chunks 4 and 5, consecutive slots
     store.write(7 * CS, filled(512, 6)); // chunk 7, past the range visited

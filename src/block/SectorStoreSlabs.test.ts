@@ -11,7 +11,7 @@ const KiB = 1024;
 describe('SectorStore slabs from the shared arena', () => {
   it('keeps the data of many stores apart, each store\'s unwritten bytes of a chunk zero', () => {
     // 120 stores x (16 + 32 + 64) KiB of slabs: more than one 1 MiB arena.
-    const stores = Array.from({ length: 120 }, () => new SectorStore(1 << 20));
+    const stores = Array.from({ length: 120 }, () => new SectorStore(1 << 20, 0, { uniformChunks: false }));
     stores.forEach((store, i) => {
       // 28 chunks fill the first three slabs; the last write covers half a chunk only.
       store.write(0, new Uint8Array(27 * CHUNK_SIZE).fill(1 + (i % 250)));

@@ -214,7 +214,7 @@ describe('SectorStore: chunk memory handed out', () => {
 
 describe('SectorStore: freed chunks are reused before new memory', () => {
   it('a chunk freed in a full slab takes the next write, so the store reserves no second slab', () => {
-    const store = new SectorStore(MiB);
+    const store = new SectorStore(MiB, 0, { uniformChunks: false });
     // The first slab holds 4 chunks (16 KiB): fill it, free chunk 1, write a fifth chunk.
     store.write(0, filled(4 * CHUNK_SIZE, 1));
     store.zero(CHUNK_SIZE, CHUNK_SIZE);

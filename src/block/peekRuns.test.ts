@@ -44,7 +44,7 @@ describe('SectorStore.visit', () => {
   });
 
   it('joins written chunks in consecutive slots into one piece and cuts at a state change and at the range ends', () => {
-    const store = new SectorStore(MiB, 0xaa);
+    const store = new SectorStore(MiB, 0xaa, { uniformChunks: false });
     store.write(CHUNK_SIZE + 512, filled(2 * CHUNK_SIZE, 1));
     // Chunks 1..3 written (3 partly: 512 bytes of 1, the rest background in the chunk).
     expect(visit(store, 1024, 5 * CHUNK_SIZE)).toEqual([
@@ -67,7 +67,7 @@ describe('SectorStore.visit', () => {
   });
 
   it('splits neighbouring written chunks whose slots are not consecutive', () => {
-    const store = new SectorStore(MiB, 0);
+    const store = new SectorStore(MiB, 0, { uniformChunks: false });
     store.write(CHUNK_SIZE, filled(CHUNK_SIZE, 2)); // chunk 1 takes the first slot
     store.write(0, filled(CHUNK_SIZE, 1)); // chunk 0 the second
     expect(visit(store, 0, 2 * CHUNK_SIZE)).toEqual([
@@ -89,7 +89,8 @@ describe('BlockNode.peekRuns', () => {
     await run(env, () => raw.write(8 * KiB, filled(4 * KiB, 7)));
     expect(peekRuns(raw, 4 * KiB, 12 * KiB)).toEqual([
       ['u', 4 * KiB, 4 * KiB, 0x5a],
-      ['b', 8 * KiB, 4 * KiB, [[7, 4 * KiB]]],
+      // A chunk written whole with one byte is kept as that byte (SectorStore's uniform marker).
+      ['u', 8 * KiB, 4 * KiB, 7],
       ['u', 12 * KiB, 4 * KiB, 0x5a],
     ]);
   });
@@ -102,12 +103,14 @@ describe('BlockNode.peekRuns', () => {
     await run(env, () => raw.write(0, filled(8 * KiB, 1)));
     await run(env, () => top.write(16 * KiB + 512, filled(1024, 2)));
     await run(env, () => top.writeZeroes(96 * KiB, 16 * KiB));
-    // [0,16K) backing; [16K,32K) top's cluster (copied up from backing 0xaa around the write);
+    // [0,16K) backing; [16K,32K) top's cluster (copied up from backing 0xaa around the write: its
+    // first chunk holds bytes, the three after it one byte each, kept as uniform markers);
     // [32K,64K) backing; [64K,96K) past the backing: zeros; [96K,112K) zeroed; [112K,128K) zeros.
     expect(peekRuns(top, 0, 128 * KiB)).toEqual([
-      ['b', 0, 8 * KiB, [[1, 8 * KiB]]],
+      ['u', 0, 8 * KiB, 1],
       ['u', 8 * KiB, 8 * KiB, 0xaa],
-      ['b', 16 * KiB, 16 * KiB, [[0xaa, 512], [2, 1024], [0xaa, 16 * KiB - 1536]]],
+      ['b', 16 * KiB, 4 * KiB, [[0xaa, 512], [2, 1024], [0xaa, 4 * KiB - 1536]]],
+      ['u', 20 * KiB, 12 * KiB, 0xaa],
       ['u', 32 * KiB, 32 * KiB, 0xaa],
       ['u', 64 * KiB, 32 * KiB, 0],
       ['u', 96 * KiB, 16 * KiB, 0],
@@ -126,8 +129,9 @@ describe('BlockNode.peekRuns', () => {
     await run(env, () => active.write(8 * KiB, filled(4 * KiB, 3)));
     expect(peekRuns(active, 2 * KiB, 12 * KiB)).toEqual([
       ['u', 2 * KiB, 2 * KiB, 0xaa],
-      ['b', 4 * KiB, 4 * KiB, [[2, 4 * KiB]]],
-      ['b', 8 * KiB, 4 * KiB, [[3, 4 * KiB]]],
+      // Whole chunks of one byte: uniform markers in each overlay's store.
+      ['u', 4 * KiB, 4 * KiB, 2],
+      ['u', 8 * KiB, 4 * KiB, 3],
       ['u', 12 * KiB, 2 * KiB, 0xaa],
     ]);
   });
