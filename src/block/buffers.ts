@@ -56,7 +56,17 @@ function newUnfilledSlab(): Uint8Array {
  * overwritten whole showed in the 4 KiB I/O profile.
  */
 export function allocUnfilled(bytes: number): Uint8Array {
-  if (bytes > POOLED_MAX_BYTES) return new Uint8Array(bytes);
+  if (bytes > POOLED_MAX_BYTES) {
+    // A large buffer given back serves as it is (every byte is written); a new one can be given back in turn.
+    if (spare !== null && spare.length >= bytes) {
+      const view = spare.subarray(0, bytes);
+      spare = null;
+      return view;
+    }
+    const out = new Uint8Array(bytes);
+    large.add(out.buffer);
+    return out;
+  }
   if (unfilledUsed + bytes > SLAB_BYTES) {
     unfilledSlab = newUnfilledSlab();
     unfilledUsed = 0;

@@ -1,10 +1,11 @@
 /*
  * recycleBytes: a large buffer given back by its only holder serves the next large request (zeroed
  * again); the latest piece carved from the pool's slab is carved again by the next request (zeroed);
- * any other pooled piece, whose slab other buffers share, is never taken back.
+ * any other pooled piece, whose slab other buffers share, is never taken back. An unfilled large
+ * request takes a given-back buffer as it is, and can itself be given back.
  */
 import { describe, expect, it } from 'vitest';
-import { allocBytes, isAllZero, recycleBytes } from './buffers.js';
+import { allocBytes, allocUnfilled, isAllZero, recycleBytes } from './buffers.js';
 
 const KiB = 1024;
 
@@ -52,5 +53,19 @@ describe('recycleBytes', () => {
     const large = allocBytes(128 * KiB);
     expect(large.buffer).not.toBe(pooled.buffer);
     expect(large.buffer.byteLength).toBe(128 * KiB);
+  });
+
+  it('lends a large buffer given back to the next large unfilled request as it is, and takes an unfilled one back', () => {
+    const first = allocBytes(256 * KiB);
+    first.fill(0xab);
+    recycleBytes(first);
+    const unfilled = allocUnfilled(200 * KiB);
+    expect([unfilled.buffer, unfilled.length, unfilled[0], unfilled[200 * KiB - 1]]).toEqual([first.buffer, 200 * KiB, 0xab, 0xab]);
+    // Lent once: the next one is new memory, which a holder can give back for the request after it.
+    const fresh = allocUnfilled(300 * KiB);
+    expect(fresh.buffer).not.toBe(first.buffer);
+    recycleBytes(fresh);
+    const next = allocBytes(300 * KiB);
+    expect([next.buffer, isAllZero(next)]).toEqual([fresh.buffer, true]);
   });
 });
