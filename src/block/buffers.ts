@@ -95,6 +95,11 @@ export function recycleBytes(data: Uint8Array): void {
     used = data.byteOffset;
     return;
   }
+  // Likewise the latest piece of the unfilled slab, left as it is (its next holder writes every byte).
+  if (data.buffer === unfilledSlab.buffer && data.byteOffset + ((data.length + 7) & ~7) === unfilledUsed) {
+    unfilledUsed = data.byteOffset;
+    return;
+  }
   if (!large.has(data.buffer)) return;
   const whole = new Uint8Array(data.buffer);
   if (spare === null || whole.length > spare.length) spare = whole;

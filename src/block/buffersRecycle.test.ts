@@ -2,7 +2,8 @@
  * recycleBytes: a large buffer given back by its only holder serves the next large request (zeroed
  * again); the latest piece carved from the pool's slab is carved again by the next request (zeroed);
  * any other pooled piece, whose slab other buffers share, is never taken back. An unfilled large
- * request takes a given-back buffer as it is, and can itself be given back.
+ * request takes a given-back buffer as it is, and can itself be given back; the latest piece of the
+ * unfilled slab given back is carved again, as it is.
  */
 import { describe, expect, it } from 'vitest';
 import { allocBytes, allocUnfilled, isAllZero, recycleBytes } from './buffers.js';
@@ -68,4 +69,19 @@ describe('recycleBytes', () => {
     const next = allocBytes(300 * KiB);
     expect([next.buffer, isAllZero(next)]).toEqual([fresh.buffer, true]);
   });
+
+  it('carves the latest unfilled piece given back again for the next unfilled request, as it is, and no other', () => {
+    const older = allocUnfilled(4 * KiB);
+    const piece = allocUnfilled(8 * KiB);
+    piece.fill(0x5c);
+    recycleBytes(older); // not the latest piece: kept out
+    expect(allocUnfilled(16).byteOffset).toBe(piece.byteOffset + 8 * KiB);
+    const latest = allocUnfilled(8 * KiB);
+    latest.fill(0x6d);
+    recycleBytes(latest);
+    const next = allocUnfilled(2 * KiB);
+    expect([next.buffer, next.byteOffset, next[0]]).toEqual([latest.buffer, latest.byteOffset, 0x6d]);
+    expect(piece[0]).toBe(0x5c);
+  });
 });
+
