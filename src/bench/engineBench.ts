@@ -17,17 +17,24 @@ const GAPS = fileURLToPath(new URL('../../properties/scenarios/gaps/', import.me
 
 /**
  * Runs of `scenarios` per second, after one warm-up pass: each run counts `units(run)` (its steps,
- * or 1 for whole scenarios: pair construction, every step, the trace hash).
+ * or 1 for whole scenarios: pair construction, every step, the trace hash). `wall` is per second
+ * of real time (the figure targets are set in); `cpu` per second of the process's CPU time (its
+ * collector's threads included), which other load on the machine changes far less.
  */
-async function ratePerSecond(scenarios: readonly Scenario[], minSeconds: number, units: (run: EngineRun) => number): Promise<number> {
+async function ratePerSecond(scenarios: readonly Scenario[], minSeconds: number, units: (run: EngineRun) => number): Promise<{ wall: number; cpu: number }> {
   for (const s of scenarios) await runScenarioOnEngine(s);
   const start = nowNs();
+  const cpuStart = process.cpuUsage();
   let counted = 0;
   do {
     for (const s of scenarios) counted += units(await runScenarioOnEngine(s));
   } while (secondsSince(start) < minSeconds);
-  return counted / secondsSince(start);
+  const wall = secondsSince(start);
+  const cpu = process.cpuUsage(cpuStart);
+  return { wall: counted / wall, cpu: counted / ((cpu.user + cpu.system) / 1e6) };
 }
+
+const perCpuSecond = (rate: { cpu: number }, unit: string): string => `${Math.round(rate.cpu).toLocaleString('en-US')} ${unit} per CPU second`;
 
 const steps = (run: EngineRun): number => run.document.steps.length;
 const wholeScenario = (): number => 1;
@@ -58,10 +65,10 @@ export async function engineBench(quick: boolean): Promise<BenchRow[]> {
   const peerRate = await ratePerSecond(peer, seconds, steps);
   const randomRate = await ratePerSecond([randomScenario(10_000, 7)], seconds, steps);
   return [
-    { part: 'engine', name: `peer suite port (${peer.length} scenarios, 64 MiB disks)`, value: peerRate, unit: 'steps/s' },
-    { part: 'engine', name: 'random scenario of 10,000 steps (1 MiB disk)', value: randomRate, unit: 'steps/s' },
+    { part: 'engine', name: `peer suite port (${peer.length} scenarios, 64 MiB disks)`, value: peerRate.wall, unit: 'steps/s', note: perCpuSecond(peerRate, 'steps') },
+    { part: 'engine', name: 'random scenario of 10,000 steps (1 MiB disk)', value: randomRate.wall, unit: 'steps/s', note: perCpuSecond(randomRate, 'steps') },
     // The QEMU side of the library ratio needs QEMU: npx tsx src/qemu/benchLibrary.ts.
-    { part: 'engine', name: `gaps library (${gaps.length} scenarios, 1-4 MiB disks), whole scenarios`, value: gapsRate, unit: 'scenarios/s', target: '>= 2,000', met: gapsRate >= 2000 },
+    { part: 'engine', name: `gaps library (${gaps.length} scenarios, 1-4 MiB disks), whole scenarios`, value: gapsRate.wall, unit: 'scenarios/s', note: perCpuSecond(gapsRate, 'scenarios'), target: '>= 2,000', met: gapsRate.wall >= 2000 },
     ...(await bigDiskMemory()),
   ];
 }
