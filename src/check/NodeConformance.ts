@@ -141,7 +141,7 @@ export interface ChartStep {
 export class NodeConformance {
   readonly nodes = new Map<string, TrackedNode>();
   readonly coverage: ChartCoverage = { states: new Map(), transitions: new Map() };
-  /** Every event applied to a chart, in order. */
+  /** Every event applied to a chart, in order, when the constructor was asked to keep them (else empty). */
   readonly log: ChartStep[] = [];
   private readonly ejected = new Set<string>();
   /** make_empty faults fired since the last operation of each node's disk, by node name. */
@@ -158,6 +158,8 @@ export class NodeConformance {
     private readonly profile: Profile,
     private readonly disks: number,
     private readonly chain: ChainVariant,
+    /** Keep `log`: campaigns never read it, so only callers that show the chart's events ask for it. */
+    private readonly keepLog = false,
   ) {
     for (let d = 0; d < disks; d++) {
       for (const side of ['primary', 'secondary'] as const) this.track(nodeName(`replication-${side}`, d), side, d);
@@ -293,7 +295,7 @@ export class NodeConformance {
     const { next, taken } = step(node.model, event);
     if (next.value !== node.model.value) node.lastIn.set(String(node.model.value), node.model);
     node.model = next;
-    this.log.push({ node: node.name, mode: node.side, event, state: String(next.value), step: this.report.step, transitions: taken });
+    if (this.keepLog) this.log.push({ node: node.name, mode: node.side, event, state: String(next.value), step: this.report.step, transitions: taken });
     count(this.coverage.states, `${CHART_ID}.${next.value}`);
     for (const key of taken) count(this.coverage.transitions, key);
   }
