@@ -10,6 +10,7 @@ import { CHAIN_OF_CHECK, type CheckpointFault, type NodeEvent, type StartCheck, 
 import { applyNodeEvent, openedNode, type NodeState, unopenedNode } from '../../models/replication/nodeState.js';
 import { type NodeContext, type NodeStateValue, isPromotedStage, replicationNode } from '../../models/replication/replicationNode.js';
 import { describeTransition } from '../../models/paths/chartTransitions.js';
+import { EventMemo, eventKey } from '../../models/paths/eventMemo.js';
 import type { Outcome } from '../../models/replication/Outcome.js';
 import { formatOutcome } from '../../models/replication/Outcome.js';
 import type { ChainVariant, Profile } from '../scenario/Scenario.js';
@@ -59,23 +60,22 @@ interface Step {
  * Each state's steps by event, as the cache above gave them: states come from that cache (or are a
  * case's opened nodes), so a question asked again of the same state builds and hashes no long key.
  */
-const byEvent = new WeakMap<NodeState, Map<string, Step>>();
+const byEvent = new EventMemo<NodeState, Step>();
 
 function step(state: NodeState, event: NodeEvent): Step {
-  const eventKey = JSON.stringify(event);
-  let known = byEvent.get(state);
-  if (!known) byEvent.set(state, (known = new Map()));
-  let result = known.get(eventKey);
+  const key = eventKey(event);
+  const known = byEvent.of(state);
+  let result = known.get(key);
   if (!result) {
-    result = cachedStep(state, event, eventKey);
-    known.set(eventKey, result);
+    result = cachedStep(state, event, key);
+    known.set(key, result);
   }
   return result;
 }
 
-function cachedStep(state: NodeState, event: NodeEvent, eventKey: string): Step {
+function cachedStep(state: NodeState, event: NodeEvent, keyOfEvent: string): Step {
   const c: NodeContext = state.context;
-  const key = `${state.value}|${c.mode}|${c.profile}|${c.error}|${c.backupJob}|${c.commitJob}|${c.secondaryDiskLinked}|${c.names.activeNodeName}|${eventKey}`;
+  const key = `${state.value}|${c.mode}|${c.profile}|${c.error}|${c.backupJob}|${c.commitJob}|${c.secondaryDiskLinked}|${c.names.activeNodeName}|${keyOfEvent}`;
   let result = transitions.get(key);
   if (!result) {
     const snapshot = replicationNode.resolveState({ value: state.value, context: state.context });
