@@ -15,6 +15,7 @@ import type { Outcome } from '../../models/replication/Outcome.js';
 import { formatOutcome } from '../../models/replication/Outcome.js';
 import type { ChainVariant, Profile } from '../scenario/Scenario.js';
 import { type TraceEventFields, type TypedTraceEvent, unhandledEvent } from '../sim/TraceEvents.js';
+import { parseCrashMessage } from '../sim/SimulatedCrash.js';
 import { type NodeId, nodeName, parseNodeName } from './pairNames.js';
 import type { Reporter } from './Reporter.js';
 import type { InvariantName } from './Invariant.js';
@@ -427,7 +428,7 @@ function count(map: Map<string, number>, key: string): void {
 function operationOutcome(f: Fields<'repl-op'>): Outcome {
   if (f.ok) return { kind: 'ok' };
   const message = f.error ?? '';
-  if (/^the (primary|secondary) side crashed: /.test(message)) return { kind: 'crash', reason: message };
+  if (parseCrashMessage(message) !== null) return { kind: 'crash', reason: message };
   return { kind: 'error', message };
 }
 
