@@ -60,7 +60,20 @@ export function chartTransitions(machine: AnyStateMachine): ChartTransition[] {
   return out;
 }
 
+/**
+ * Each transition definition's description, made once: a definition is the machine's own immutable
+ * object, and a campaign's chart followers describe the transitions they take on every answer they
+ * compute (the backup job's copied clusters make most answers new), which cost 2 % of a campaign.
+ */
+const described = new WeakMap<AnyTransitionDefinition, ChartTransition>();
+
 export function describeTransition(definition: AnyTransitionDefinition): ChartTransition {
+  let transition = described.get(definition);
+  if (transition === undefined) described.set(definition, (transition = describeOnce(definition)));
+  return transition;
+}
+
+function describeOnce(definition: AnyTransitionDefinition): ChartTransition {
   const source = definition.source.id;
   const targets = definition.target ?? [];
   const target = targets.length === 0 ? source : targets.map((t) => t.id).join(',');

@@ -4,6 +4,7 @@
  * table, the scenario generator) keep nodes in this form, so a node's rules live only in the chart.
  */
 import { initialTransition } from 'xstate';
+import { EventMemo, eventKey } from '../paths/eventMemo.js';
 import { pureTransition } from '../paths/pureTransition.js';
 import type { Profile, Side } from '../../src/scenario/Scenario.js';
 import type { NodeEvent } from './nodeEvents.js';
@@ -38,12 +39,11 @@ export function checkpointEmptiedBuffers(before: NodeState, after: NodeState): b
  * chart asks it again and again of the same node state (every guard of a pair transition does):
  * remembered per state object, it is computed once.
  */
-const successors = new WeakMap<NodeState, Map<string, NodeState>>();
+const successors = new EventMemo<NodeState, NodeState>();
 
 export function applyNodeEvent(state: NodeState, event: NodeEvent): NodeState {
-  let known = successors.get(state);
-  if (!known) successors.set(state, (known = new Map()));
-  const key = JSON.stringify(event);
+  const known = successors.of(state);
+  const key = eventKey(event);
   let next = known.get(key);
   if (!next) {
     const snapshot = replicationNode.resolveState({ value: state.value, context: state.context });

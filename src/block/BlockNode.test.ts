@@ -375,6 +375,20 @@ describe('BlockNode: peek', () => {
     expect(() => raw.peek(0, 512)).toThrow(new PeekUnavailable('raw is ejected'));
   });
 
+  it('builds the refusal without a stack trace, leaving the limit as it was', () => {
+    const { raw } = rawWith();
+    raw.open = false;
+    let refusal: unknown;
+    try {
+      raw.peek(0, 512);
+    } catch (error) {
+      refusal = error;
+    }
+    expect(refusal).toBeInstanceOf(PeekUnavailable);
+    expect((refusal as Error).stack?.split('\n')).toEqual(['Error: raw is closed']);
+    expect(new Error('other').stack?.split('\n').length).toBeGreaterThan(1);
+  });
+
   it('fills the front of a larger scratch buffer, or the buffer itself when it fits', async () => {
     const { env, raw } = rawWith();
     await run(env, () => raw.write(0, filled(512, 1)));

@@ -31,7 +31,7 @@ export interface CheckResult {
   readonly checks: ReadonlyMap<InvariantName, number>;
   /** How often each state and transition of the replication, pair and job charts was visited. */
   readonly coverage: ChartCoverage;
-  /** The chart events of every node, in order. */
+  /** The chart events of every node, in order, if CaseCheckerOptions.chartLog asked for them (else empty). */
   readonly chartLog: readonly ChartStep[];
   /** Whose rules the chart applied (the scenario's profile, or QEMU 7.2's under spec "qemu-7.2"). */
   readonly chartProfile: Profile;
@@ -52,6 +52,8 @@ export interface CaseCheckerOptions {
    * or library call sets it.
    */
   readonly benchWithoutDataModel?: true;
+  /** Keep every chart event for CheckResult.chartLog (`colosim run --check` shows them); campaigns leave it out. */
+  readonly chartLog?: boolean;
 }
 
 export class CaseChecker {
@@ -87,7 +89,7 @@ export class CaseChecker {
 
   /** Attach before the first step (EngineRunOptions.observe). */
   attach(env: SimEnv, pair: ColoPair): void {
-    this.nodes = new NodeConformance(this.report, this.chartProfile, this.scenario.disks, this.scenario.chain);
+    this.nodes = new NodeConformance(this.report, this.chartProfile, this.scenario.disks, this.scenario.chain, this.options.chartLog === true);
     this.data = this.options.benchWithoutDataModel ? null : new DataConformance(this.report, this.scenario, this.nodes, pair);
     this.tour = new ChartTour(this.chartProfile);
     this.unsubscribe = env.trace.subscribe((event) => this.onEvent(event));

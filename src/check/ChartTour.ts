@@ -15,6 +15,7 @@ import type { PairEvent } from '../../models/colo/pairEvents.js';
 import type { BackupJobEvent } from '../../models/jobs/backupJob.js';
 import type { CommitJobEvent } from '../../models/jobs/commitJob.js';
 import { activeStateIds, describeTransition } from '../../models/paths/chartTransitions.js';
+import { EventMemo, eventKey } from '../../models/paths/eventMemo.js';
 import { type AnySnapshot, MODELS } from '../../models/paths/modelCatalog.js';
 import { pureTransition } from '../../models/paths/pureTransition.js';
 import type { Profile, Step } from '../scenario/Scenario.js';
@@ -42,7 +43,7 @@ const keys = new WeakMap<AnySnapshot, string>();
  * Each snapshot's answers by event, as the control-key cache gave them: a question asked again of
  * the same snapshot builds no control key (long, for the pair chart) and hashes no long string.
  */
-const byEvent = new WeakMap<AnySnapshot, Map<string, Answer>>();
+const byEvent = new EventMemo<AnySnapshot, Answer>();
 
 /** One chart followed through a run: its snapshot and the visits it adds to the coverage. */
 class Follower {
@@ -70,13 +71,12 @@ class Follower {
 
   send(event: EventObject): void {
     if (this.done) return;
-    const eventKey = JSON.stringify(event);
-    let known = byEvent.get(this.snapshot);
-    if (!known) byEvent.set(this.snapshot, (known = new Map()));
-    let answer = known.get(eventKey);
+    const key = eventKey(event);
+    const known = byEvent.of(this.snapshot);
+    let answer = known.get(key);
     if (!answer) {
-      answer = this.answer(event, eventKey);
-      known.set(eventKey, answer);
+      answer = this.answer(event, key);
+      known.set(key, answer);
     }
     this.snapshot = answer.next;
     for (const t of answer.taken) count(this.coverage.transitions, t);
@@ -84,12 +84,12 @@ class Follower {
   }
 
   /** The answer to `event` in the current snapshot's control state: cached, or taken through the chart. */
-  private answer(event: EventObject, eventKey: string): Answer {
+  private answer(event: EventObject, keyOfEvent: string): Answer {
     let cache = answers.get(this.machine.id);
     if (!cache) answers.set(this.machine.id, (cache = new Map()));
     let control = keys.get(this.snapshot);
     if (control === undefined) keys.set(this.snapshot, (control = this.serialize(this.snapshot)));
-    const key = `${control}|${eventKey}`;
+    const key = `${control}|${keyOfEvent}`;
     let answer = cache.get(key);
     if (!answer) {
       const taken = this.machine.getTransitionData(this.snapshot, event).map((t) => describeTransition(t).key);

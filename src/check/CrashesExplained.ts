@@ -14,10 +14,9 @@
  */
 import { BLOCK_COPY_CONFLICT } from '../jobs/BackupJob.js';
 import type { TraceSide, TypedTraceEvent } from '../sim/TraceEvents.js';
+import { parseCrashMessage } from '../sim/SimulatedCrash.js';
 import type { Reporter } from './Reporter.js';
 
-/** The prefix an operation's error carries when its process crashed under it (SimulatedCrash's message). */
-const CRASH_ANSWER = /^the (primary|secondary) side crashed: (.*)$/s;
 
 export class CrashesExplained {
   /** The crash point of a crash fault that fired and whose side has not ended yet. */
@@ -41,8 +40,9 @@ export class CrashesExplained {
         if (event.fields.kind === 'crash') this.firing = { side: sideOfPoint(event.fields.point), point: event.fields.point };
         return;
       case 'repl-op': {
-        const answer = event.fields.error === undefined ? null : CRASH_ANSWER.exec(event.fields.error);
-        if (answer) this.answered.set(answer[1] as TraceSide, [...(this.answered.get(answer[1] as TraceSide) ?? []), answer[2]!]);
+        // An operation whose process crashed under it answers with the crash's message.
+        const answer = event.fields.error === undefined ? null : parseCrashMessage(event.fields.error);
+        if (answer) this.answered.set(answer.side, [...(this.answered.get(answer.side) ?? []), answer.reason]);
         return;
       }
       case 'side':

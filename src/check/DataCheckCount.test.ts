@@ -8,6 +8,17 @@ describe('DataCheckCount', () => {
     expect(addDataCheck(a, b)).toEqual({ diskSteps: 10, checked: 9, checkedFraction: 0.9, indeterminate: { 'control-step-in-concurrent-group': 2, 'padding-undefined': 3 } });
   });
 
+  it('keeps the reasons sorted whether a case brings a new one or not, and sorts a sum it did not make', () => {
+    let sum = emptyDataCheck();
+    for (const reasons of [['race'], ['carried-over', 'race'], ['race'], ['commit-in-flight'], ['carried-over']]) {
+      sum = addDataCheck(sum, dataCheckFrom(1, 1, new Map(reasons.map((r) => [r, 1]))));
+      expect(Object.keys(sum.indeterminate)).toEqual([...Object.keys(sum.indeterminate)].sort((x, y) => x.localeCompare(y)));
+    }
+    expect(sum).toEqual({ diskSteps: 5, checked: 5, checkedFraction: 1, indeterminate: { 'carried-over': 2, 'commit-in-flight': 1, race: 3 } });
+    const parsed = { diskSteps: 2, checked: 1, checkedFraction: 0.5, indeterminate: { race: 1, 'carried-over': 1 } };
+    expect(Object.keys(addDataCheck(parsed, dataCheckFrom(1, 1, new Map([['race', 1]]))).indeterminate)).toEqual(['carried-over', 'race']);
+  });
+
   it('no disk-step: nothing unchecked', () => {
     expect(emptyDataCheck()).toEqual({ diskSteps: 0, checked: 0, checkedFraction: 1, indeterminate: {} });
   });

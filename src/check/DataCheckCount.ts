@@ -25,11 +25,28 @@ export function dataCheckFrom(diskSteps: number, checked: number, indeterminate:
 /** Two counts summed (cases into a campaign). */
 export function addDataCheck(a: DataCheckCount, b: DataCheckCount): DataCheckCount {
   const indeterminate = { ...a.indeterminate };
-  for (const [reason, n] of Object.entries(b.indeterminate)) indeterminate[reason] = (indeterminate[reason] ?? 0) + n;
+  let newReason = false;
+  for (const reason in b.indeterminate) {
+    const n = b.indeterminate[reason]!;
+    if (indeterminate[reason] === undefined) newReason = true;
+    indeterminate[reason] = (indeterminate[reason] ?? 0) + n;
+  }
+  // A campaign adds every case to its running sum: while no reason is new, the sum's keys are
+  // already in order, and sorting them again (localeCompare) each case is what adding cost.
+  if (!newReason && sortedCounts.has(a)) return counted(a.diskSteps + b.diskSteps, a.checked + b.checked, indeterminate);
   return withFraction(a.diskSteps + b.diskSteps, a.checked + b.checked, indeterminate);
 }
 
+/** Counts whose indeterminate reasons are known to be in withFraction's order (made by it, or from one that was). */
+const sortedCounts = new WeakSet<DataCheckCount>();
+
 function withFraction(diskSteps: number, checked: number, indeterminate: Record<string, number>): DataCheckCount {
   const sorted = Object.fromEntries(Object.entries(indeterminate).sort(([x], [y]) => x.localeCompare(y)));
-  return { diskSteps, checked, checkedFraction: diskSteps === 0 ? 1 : checked / diskSteps, indeterminate: sorted };
+  return counted(diskSteps, checked, sorted);
+}
+
+function counted(diskSteps: number, checked: number, sortedIndeterminate: Record<string, number>): DataCheckCount {
+  const count = { diskSteps, checked, checkedFraction: diskSteps === 0 ? 1 : checked / diskSteps, indeterminate: sortedIndeterminate };
+  sortedCounts.add(count);
+  return count;
 }

@@ -47,6 +47,18 @@ describe('NodeConformance: FAILOVER_FAILED writes', () => {
   });
 });
 
+describe('NodeConformance: the chart log', () => {
+  it('is kept only when asked for, and asking changes no check and no coverage', async () => {
+    const kept = await checkScenario(routing, {}, { spec: 'qemu-7.2', chartLog: true });
+    const left = await checkScenario(routing, {}, { spec: 'qemu-7.2' });
+    expect(kept.chartLog).toHaveLength(17);
+    expect(kept.chartLog[0]).toEqual({ node: 'replication-secondary', mode: 'secondary', event: { type: 'START', mode: 'secondary', fault: undefined }, state: 'RUNNING', step: 0, transitions: ['node.NONE --START--> node.RUNNING'] });
+    expect(left.chartLog).toEqual([]);
+    expect([...left.checks]).toEqual([...kept.checks]);
+    expect([...left.coverage.transitions]).toEqual([...kept.coverage.transitions]);
+  });
+});
+
 describe('NodeConformance: I/O is judged by the stage that admitted it', () => {
   // The commit fails on its first copy (cluster 0) while the secondary VM's write to cluster 1,
   // admitted in FAILOVER, waits on the link: it ends with the node in FAILOVER_FAILED.

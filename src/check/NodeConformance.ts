@@ -10,10 +10,12 @@ import { CHAIN_OF_CHECK, type CheckpointFault, type NodeEvent, type StartCheck, 
 import { applyNodeEvent, openedNode, type NodeState, unopenedNode } from '../../models/replication/nodeState.js';
 import { type NodeContext, type NodeStateValue, isPromotedStage, replicationNode } from '../../models/replication/replicationNode.js';
 import { describeTransition } from '../../models/paths/chartTransitions.js';
+import { EventMemo, eventKey } from '../../models/paths/eventMemo.js';
 import type { Outcome } from '../../models/replication/Outcome.js';
 import { formatOutcome } from '../../models/replication/Outcome.js';
 import type { ChainVariant, Profile } from '../scenario/Scenario.js';
 import { type TraceEventFields, type TypedTraceEvent, unhandledEvent } from '../sim/TraceEvents.js';
+import { parseCrashMessage } from '../sim/SimulatedCrash.js';
 import { type NodeId, nodeName, parseNodeName } from './pairNames.js';
 import type { Reporter } from './Reporter.js';
 import type { InvariantName } from './Invariant.js';
@@ -59,23 +61,22 @@ interface Step {
  * Each state's steps by event, as the cache above gave them: states come from that cache (or are a
  * case's opened nodes), so a question asked again of the same state builds and hashes no long key.
  */
-const byEvent = new WeakMap<NodeState, Map<string, Step>>();
+const byEvent = new EventMemo<NodeState, Step>();
 
 function step(state: NodeState, event: NodeEvent): Step {
-  const eventKey = JSON.stringify(event);
-  let known = byEvent.get(state);
-  if (!known) byEvent.set(state, (known = new Map()));
-  let result = known.get(eventKey);
+  const key = eventKey(event);
+  const known = byEvent.of(state);
+  let result = known.get(key);
   if (!result) {
-    result = cachedStep(state, event, eventKey);
-    known.set(eventKey, result);
+    result = cachedStep(state, event, key);
+    known.set(key, result);
   }
   return result;
 }
 
-function cachedStep(state: NodeState, event: NodeEvent, eventKey: string): Step {
+function cachedStep(state: NodeState, event: NodeEvent, keyOfEvent: string): Step {
   const c: NodeContext = state.context;
-  const key = `${state.value}|${c.mode}|${c.profile}|${c.error}|${c.backupJob}|${c.commitJob}|${c.secondaryDiskLinked}|${c.names.activeNodeName}|${eventKey}`;
+  const key = `${state.value}|${c.mode}|${c.profile}|${c.error}|${c.backupJob}|${c.commitJob}|${c.secondaryDiskLinked}|${c.names.activeNodeName}|${keyOfEvent}`;
   let result = transitions.get(key);
   if (!result) {
     const snapshot = replicationNode.resolveState({ value: state.value, context: state.context });
@@ -141,7 +142,7 @@ export interface ChartStep {
 export class NodeConformance {
   readonly nodes = new Map<string, TrackedNode>();
   readonly coverage: ChartCoverage = { states: new Map(), transitions: new Map() };
-  /** Every event applied to a chart, in order. */
+  /** Every event applied to a chart, in order, when the constructor was asked to keep them (else empty). */
   readonly log: ChartStep[] = [];
   private readonly ejected = new Set<string>();
   /** make_empty faults fired since the last operation of each node's disk, by node name. */
@@ -158,6 +159,8 @@ export class NodeConformance {
     private readonly profile: Profile,
     private readonly disks: number,
     private readonly chain: ChainVariant,
+    /** Keep `log`: campaigns never read it, so only callers that show the chart's events ask for it. */
+    private readonly keepLog = false,
   ) {
     for (let d = 0; d < disks; d++) {
       for (const side of ['primary', 'secondary'] as const) this.track(nodeName(`replication-${side}`, d), side, d);
@@ -293,7 +296,7 @@ export class NodeConformance {
     const { next, taken } = step(node.model, event);
     if (next.value !== node.model.value) node.lastIn.set(String(node.model.value), node.model);
     node.model = next;
-    this.log.push({ node: node.name, mode: node.side, event, state: String(next.value), step: this.report.step, transitions: taken });
+    if (this.keepLog) this.log.push({ node: node.name, mode: node.side, event, state: String(next.value), step: this.report.step, transitions: taken });
     count(this.coverage.states, `${CHART_ID}.${next.value}`);
     for (const key of taken) count(this.coverage.transitions, key);
   }
@@ -425,7 +428,7 @@ function count(map: Map<string, number>, key: string): void {
 function operationOutcome(f: Fields<'repl-op'>): Outcome {
   if (f.ok) return { kind: 'ok' };
   const message = f.error ?? '';
-  if (/^the (primary|secondary) side crashed: /.test(message)) return { kind: 'crash', reason: message };
+  if (parseCrashMessage(message) !== null) return { kind: 'crash', reason: message };
   return { kind: 'error', message };
 }
 

@@ -378,4 +378,33 @@ describe('Scheduler: the wait before a choice among all', () => {
     expect(beforeFirstEnd.length).toBeGreaterThan(1400);
     expect(new Set(beforeFirstEnd)).toEqual(new Set([3]));
   });
+
+  it('run from a tick callback still lets pending microtask chains end before its first choice', async () => {
+    const policy = new AmongAllSpy();
+    const sched = new Scheduler({ policy });
+    sched.spawn('early', async () => undefined);
+    // A tick queued there would run before the microtasks: the chain would end only after the choice.
+    await new Promise<void>((resolve, reject) =>
+      process.nextTick(() => {
+        void (async () => {
+          for (let m = 0; m < 30; m++) await null;
+          sched.spawn('late', async () => undefined);
+        })();
+        sched.run().then(() => resolve(), reject);
+      }),
+    );
+    expect(policy.offered).toEqual([2]);
+  });
+
+  it('lets the event loop turn during a long run (one wait in 256 takes a macrotask)', async () => {
+    const sched = new Scheduler({ policy: new AmongAllSpy() });
+    sched.spawn('long', async () => {
+      for (let i = 0; i < 600; i++) await sched.yield(`long:${i}`);
+    });
+    let firedAt: number | undefined;
+    setImmediate(() => (firedAt = sched.steps));
+    await sched.run();
+    expect(sched.steps).toBe(601);
+    expect(firedAt).toBeLessThan(601);
+  });
 });

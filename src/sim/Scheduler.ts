@@ -83,19 +83,30 @@ function settle(): Promise<void> {
 }
 
 /**
- * The same wait from inside a run, where the caller is itself a microtask: a process.nextTick
- * callback queued from a microtask runs only once the microtask queue is empty (Node drains it
- * before the tick queue), and costs no turn of the event loop (a campaign case took about a hundred,
- * each an epoll call: 15 % of the engine's time). Every SETTLES_PER_TURN-th wait still takes a
- * macrotask, so signals and timers outside the simulation are not starved.
+ * The same wait from a microtask: a process.nextTick callback queued from a microtask runs only once
+ * the microtask queue is empty (Node drains it before the tick queue), and costs no turn of the
+ * event loop (each is an epoll call: a campaign case took about a hundred, 15 % of the engine's
+ * time, then 25, one per run). Code of a run that has not awaited yet runs in its caller's context,
+ * which may be no microtask (a script's top level, a tick callback): it first takes one microtask
+ * turn (ONE_TURN), queued behind whatever is pending, so its tick is queued from a microtask too.
+ * Every SETTLES_PER_TURN-th wait of the process still takes a macrotask, so signals, timers and
+ * I/O outside the simulation are not starved (a campaign yields nowhere else between its cases).
+ * None of this orders anything inside the simulation: every wait resumes once no microtask is
+ * left, whichever way it waited.
  */
-function settleInRun(count: number): Promise<void> {
-  if (count % SETTLES_PER_TURN === 0) return settle();
+function settleInRun(inMicrotask: boolean): Promise<void> {
+  if (++settles % SETTLES_PER_TURN === 0) return settle();
+  return inMicrotask ? tickTurn() : ONE_TURN.then(tickTurn);
+}
+
+function tickTurn(): Promise<void> {
   return new Promise((resolve) => process.nextTick(resolve));
 }
 
 const SETTLES_PER_TURN = 256;
 
+/** Waits settled in this process (every scheduler's): which of them takes a macrotask. */
+let settles = 0;
 
 /** The options of a sleep given none: one shared object, not a fresh {} per sleep. */
 const NO_SLEEP_OPTIONS: { daemon?: boolean } = Object.freeze({});
@@ -191,18 +202,20 @@ export class Scheduler {
     this.running = true;
     const startSteps = this.stepCount;
     const startTicks = this.clock.now();
-    // The first wait of a run is a macrotask (run may be called outside a microtask); later ones follow an await.
-    let settles = 0;
+    // Until its first await, a run's code runs in its caller's context (see settleInRun).
+    let inMicrotask = false;
     try {
       for (;;) {
         if (this.ready.length > 0) {
-          if (this.policy.choosesAmongAll) await settleInRun(settles++);
+          if (this.policy.choosesAmongAll) await settleInRun(inMicrotask);
           await this.step();
           // The second of the two microtask turns a step takes (see step).
           await ONE_TURN;
+          inMicrotask = true;
           continue;
         }
-        await settleInRun(settles++);
+        await settleInRun(inMicrotask);
+        inMicrotask = true;
         if (this.ready.length > 0) continue;
         if (this.fireNextTimers(options.untilTick, options.deadlineTick)) continue;
         break;

@@ -16,10 +16,27 @@ export class SimulatedCrash extends OutcomeError {
     /** True when a crash fault of the plan fired (the side is lost on purpose), false for a bug. */
     readonly injected = false,
   ) {
-    super(`the ${side} side crashed: ${reason}`);
+    super(crashMessage(side, reason));
   }
 }
 
 export function isSimulatedCrash(error: unknown): error is SimulatedCrash {
   return error instanceof SimulatedCrash;
+}
+
+/** A crash's message, as its operation's error carries it: "the <side> side crashed: <reason>". */
+function crashMessage(side: string, reason: string): string {
+  return `the ${side} side crashed: ${reason}`;
+}
+
+const CRASH_PREFIXES = [['primary', crashMessage('primary', '')], ['secondary', crashMessage('secondary', '')]] as const;
+
+/**
+ * The side and reason of an error message that is a crash's (a replication operation answered by
+ * its process dying under it), or null for any other message. The checkers read operations' errors
+ * this way; the message is the one place the two meet.
+ */
+export function parseCrashMessage(message: string): { readonly side: 'primary' | 'secondary'; readonly reason: string } | null {
+  for (const [side, prefix] of CRASH_PREFIXES) if (message.startsWith(prefix)) return { side, reason: message.slice(prefix.length) };
+  return null;
 }

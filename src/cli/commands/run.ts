@@ -80,7 +80,7 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
       if (options.backend === 'qemu') document = await onQemu(scenario, options.qemu);
       else if (check) {
         // The same step bound as campaigns and replay, so a step that never ends is the same finding here.
-        checked = await checkScenario(scenario, { stepBoundTicks: STEP_BOUND_TICKS }, { spec: options.spec });
+        checked = await checkScenario(scenario, { stepBoundTicks: STEP_BOUND_TICKS }, { spec: options.spec, chartLog: true });
         document = checked.run.document;
       } else document = (await runScenarioOnEngine(scenario)).document;
       if (options.backend === 'engine') failOnScheduleDrift(file, document);
