@@ -18,6 +18,7 @@ import { TrackedRequests, type TrackedRequest } from './TrackedRequests.js';
 import { allocBytes } from './buffers.js';
 import { CHUNK_SIZE, type PeekSink } from './SectorStore.js';
 import { lastGraphChange } from './WriteClock.js';
+import { StacklessError } from '../util/StacklessError.js';
 
 /** Allocation status of one layer over a run of bytes, as block_status reports it. */
 export interface BlockStatus {
@@ -32,14 +33,7 @@ export interface BlockStatus {
  * without a stack trace: a campaign's checkers peek closed nodes thousands of times a second and
  * only ask whether the peek was refused, and capturing the stack was most of what a refusal cost.
  */
-export class PeekUnavailable extends Error {
-  constructor(message: string) {
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-    super(message);
-    Error.stackTraceLimit = limit;
-  }
-}
+export class PeekUnavailable extends StacklessError {}
 
 export interface WriteRequest {
   readonly node: BlockNode;
