@@ -1,0 +1,53 @@
+/*
+ * The pool answers a batch with one outcome per case, in the batch's order, the same outcomes the
+ * main thread computes; a worker that dies under one case of a batch loses the whole batch, and the
+ * pool reruns its cases alone, so only that case comes back as a worker death.
+ */
+import { describe, expect, it } from 'vitest';
+import { caseSeed } from './caseScenario.js';
+import { type CaseBatch, type CaseOutcome, evaluateBatch } from './evaluateCase.js';
+import { DEFAULT_FUZZ_OPTIONS } from './FuzzOptions.js';
+import { poolRunner } from './PoolRunner.js';
+
+const batch = (indices: number[]): CaseBatch => ({
+  fuzz: DEFAULT_FUZZ_OPTIONS,
+  campaignSeed: 5,
+  determinismEvery: 10,
+  cases: indices.map((index) => ({ index, seed: caseSeed(5, index) })),
+});
+
+/** An outcome without the thread that ran it. */
+const counted = ({ worker: _worker, ...rest }: CaseOutcome) => rest;
+
+describe('poolRunner', () => {
+  it('answers a batch of four cases in its order with the outcomes of the main thread', { timeout: 120_000 }, async () => {
+    const runner = poolRunner(2);
+    try {
+      const task = batch([20, 21, 22, 23]);
+      const outcomes = await runner.run(task);
+      expect(outcomes.map((o) => o.index)).toEqual([20, 21, 22, 23]);
+      expect(outcomes.every((o) => o.worker > 0)).toBe(true);
+      expect(outcomes.map(counted)).toEqual((await evaluateBatch(task)).map(counted));
+    } finally {
+      await runner.close();
+    }
+  });
+
+  it('reports only case 7 of a batch 5-8 whose worker dies under case 7, and the real outcomes of 5, 6 and 8', { timeout: 120_000 }, async () => {
+    const runner = poolRunner(2, new URL('./dyingWorker.fixture.js', import.meta.url).href);
+    try {
+      const outcomes = await runner.run(batch([5, 6, 7, 8]));
+      expect(outcomes.map((o) => [o.index, o.worker === -1])).toEqual([
+        [5, false],
+        [6, false],
+        [7, true],
+        [8, false],
+      ]);
+      expect(outcomes[2]!.violations.map((v) => v.message)).toEqual([`ENGINE_BUG: case 7 (case seed ${caseSeed(5, 7)}): the worker thread died: Error: worker exited with code: 9`]);
+      const healthy = await evaluateBatch(batch([5, 6, 8]));
+      expect([outcomes[0]!, outcomes[1]!, outcomes[3]!].map(counted)).toEqual(healthy.map(counted));
+    } finally {
+      await runner.close();
+    }
+  });
+});
