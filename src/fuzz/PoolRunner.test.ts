@@ -1,13 +1,14 @@
 /*
  * The pool answers a batch with one outcome per case, in the batch's order, the same outcomes the
  * main thread computes; a worker that dies under one case of a batch loses the whole batch, and the
- * pool reruns its cases alone, so only that case comes back as a worker death.
+ * pool reruns its cases alone, so only that case comes back as a worker death. Its workers start
+ * with the big semi-spaces it asks V8 for.
  */
 import { describe, expect, it } from 'vitest';
 import { caseSeed } from './caseScenario.js';
 import { type CaseBatch, type CaseOutcome, evaluateBatch } from './evaluateCase.js';
 import { DEFAULT_FUZZ_OPTIONS } from './FuzzOptions.js';
-import { poolRunner } from './PoolRunner.js';
+import { WORKER_SEMI_SPACE_MB, poolRunner, workerSemiSpaceMb } from './PoolRunner.js';
 
 const batch = (indices: number[]): CaseBatch => ({
   fuzz: DEFAULT_FUZZ_OPTIONS,
@@ -46,6 +47,28 @@ describe('poolRunner', () => {
       expect(outcomes[2]!.violations.map((v) => v.message)).toEqual([`ENGINE_BUG: case 7 (case seed ${caseSeed(5, 7)}): the worker thread died: Error: worker exited with code: 9`]);
       const healthy = await evaluateBatch(batch([5, 6, 8]));
       expect([outcomes[0]!, outcomes[1]!, outcomes[3]!].map(counted)).toEqual(healthy.map(counted));
+    } finally {
+      await runner.close();
+    }
+  });
+});
+
+describe('the workers\' young generation', () => {
+  it('is 64 MiB semi-spaces while they take at most an eighth of the memory, V8\'s defaults below 16 MiB', () => {
+    const gib = 2 ** 30;
+    expect(workerSemiSpaceMb(2, 24 * gib)).toBe(64);
+    expect(workerSemiSpaceMb(32, 16 * gib)).toBe(21);
+    expect(workerSemiSpaceMb(43, 16 * gib)).toBeUndefined();
+    expect(workerSemiSpaceMb(42, 16 * gib)).toBe(16);
+    expect(workerSemiSpaceMb(64, 4 * gib)).toBeUndefined();
+  });
+
+  // On a machine with at least 3 GiB, where two workers get the full size.
+  it.runIf(workerSemiSpaceMb(2) === WORKER_SEMI_SPACE_MB)('reaches a worker thread from its first task: its new space starts at least 64 MiB', { timeout: 60_000 }, async () => {
+    const runner = poolRunner(2, new URL('./heapWorker.fixture.js', import.meta.url).href);
+    try {
+      const [answer] = (await runner.run(batch([0]))) as unknown as { newSpaceBytes: number }[];
+      expect(answer!.newSpaceBytes).toBeGreaterThanOrEqual(WORKER_SEMI_SPACE_MB * 2 ** 20);
     } finally {
       await runner.close();
     }
