@@ -11,7 +11,6 @@
  * outcome (workerDiedOutcome): the cases reported are the ones a worker died under, as without batches.
  */
 import { totalmem } from 'node:os';
-import { setFlagsFromString } from 'node:v8';
 import { Piscina } from 'piscina';
 import type { CaseRunner } from './CaseRunner.js';
 import { type CaseBatch, type CaseOutcome, batchTask, workerDiedOutcome } from './evaluateCase.js';
@@ -24,20 +23,17 @@ import { caseWorkerFile } from './workerFile.js';
 export const CASES_PER_TASK = 8;
 
 /**
- * Each worker's semi-spaces (V8's young generation is two of them and a large-object space as big
- * as one). A case allocates about half a MiB and keeps almost none of it, so big semi-spaces let
- * nearly every object die young instead of being copied and promoted; but V8 starts a worker's at
- * 1 MiB and grows them only as objects survive, which here they hardly do. So the pool sets the
- * process's --min-semi-space-size before it starts its threads (V8 reads it as each new isolate
- * starts; the main thread's heap, configured already, keeps its own), and caps the young
- * generation with piscina's resourceLimits. At most an eighth of the machine's memory goes to the
- * workers' young generations; where that leaves less than V8's own 16 MiB semi-spaces (many threads,
- * little memory) the workers keep V8's defaults. Measured (2 workers, 6000 cases): 12.5 s with
- * V8's defaults, 9.8 s with 64 MiB.
+ * Each worker's largest semi-space (V8's young generation is two of them and a large-object space
+ * as big as one; piscina's resourceLimits caps the three together). A case allocates about half a
+ * MiB and keeps almost none of it, so semi-spaces that may grow past V8's 16 MiB let more of it die
+ * young instead of being copied and promoted. V8 starts them at 1 MiB either way and grows them
+ * only as the worker allocates, so a pool that does little costs little. At most an eighth of the
+ * machine's memory goes to the workers' young generations; where that leaves less than V8's own
+ * 16 MiB (many threads, little memory) the workers keep V8's defaults.
  */
 export const WORKER_SEMI_SPACE_MB = 64;
 
-/** The semi-space size for each of `threads` workers, or undefined for V8's defaults. */
+/** The largest semi-space for each of `threads` workers, or undefined for V8's defaults. */
 export function workerSemiSpaceMb(threads: number, memoryBytes: number = totalmem()): number | undefined {
   const share = Math.floor(memoryBytes / 2 ** 20 / 8 / threads / 3);
   return share < 16 ? undefined : Math.min(WORKER_SEMI_SPACE_MB, share);
@@ -45,8 +41,6 @@ export function workerSemiSpaceMb(threads: number, memoryBytes: number = totalme
 
 export function poolRunner(threads: number, filename: string = caseWorkerFile(), batchSize: number = CASES_PER_TASK): CaseRunner {
   const semiSpaceMb = workerSemiSpaceMb(threads);
-  // 0 is V8's own default, in case an earlier pool of this process set it.
-  setFlagsFromString(`--min-semi-space-size=${semiSpaceMb ?? 0}`);
   const pool = new Piscina<CaseBatch, CaseOutcome[]>({
     filename,
     minThreads: threads,

@@ -1,8 +1,7 @@
-// A case worker that runs no case: it answers with the size of its thread's new space as V8 set it
-// up, so the pool test can see that the pool's young-generation settings reach its workers.
-import { getHeapSpaceStatistics } from 'node:v8';
+// A case worker that runs no case: it answers with its thread's heap size limit (old and young
+// generation together), so the pool test can see that the pool's young-generation limit reaches it.
+import { getHeapStatistics } from 'node:v8';
 
-export default function newSpaceSize(batch) {
-  const newSpace = getHeapSpaceStatistics().find((space) => space.space_name === 'new_space');
-  return batch.cases.map((ref) => ({ index: ref.index, newSpaceBytes: newSpace?.space_size }));
+export default function heapSizeLimit(batch) {
+  return batch.cases.map((ref) => ({ index: ref.index, heapSizeLimit: getHeapStatistics().heap_size_limit }));
 }
