@@ -18,7 +18,7 @@ import { emptySummary } from './CampaignSummary.js';
 import type { CaseRunner } from './CaseRunner.js';
 import { caseArbitrary, caseSeed } from './caseScenario.js';
 import { buildCounterexample, writeCounterexample } from './counterexample.js';
-import type { CaseOutcome } from './evaluateCase.js';
+import type { CaseOutcome, CaseRef } from './evaluateCase.js';
 import type { FuzzOptions } from './FuzzOptions.js';
 import { inProcessRunner } from './InProcessRunner.js';
 import { poolRunner } from './PoolRunner.js';
@@ -108,13 +108,13 @@ function startSummary(options: CampaignOptions): CampaignSummary {
 }
 
 /**
- * How many cases past the oldest uncounted one may be started or finished, per slot: a long case
+ * How many batches past the oldest uncounted case may be started or finished, per slot: a long case
  * at the head of the order must not leave the other threads idle, so finished cases wait in a
  * reorder window (of small outcomes) while the threads go on with later indices.
  */
-const WINDOW_PER_SLOT = 32;
+const WINDOW_BATCHES_PER_SLOT = 16;
 
-/** A started case: its outcome once it has come back. */
+/** A started case: its outcome once its batch has come back. */
 interface Started {
   outcome?: CaseOutcome;
   /** What the runner threw instead (it catches engine errors itself; this is the campaign's own bug), thrown when counted. */
@@ -122,14 +122,14 @@ interface Started {
 }
 
 /**
- * The case loop: keeps `runner.slots` cases running, starts the next as soon as any one finishes,
- * and counts them strictly in index order (so every count and the first violation are the same
- * for any number of threads).
+ * The case loop: keeps `runner.slots` batches of cases running, starts the next batch as soon as
+ * any one finishes, and counts the cases strictly in index order (so every count and the first
+ * violation are the same for any number of threads and any batch size).
  */
 async function runCases(summary: CampaignSummary, options: CampaignOptions, runner: CaseRunner, elapsedMs: () => number): Promise<FailingCase[]> {
   const every = options.determinismEvery ?? 10;
   const indices = shardIndices(options.runs, options.shard);
-  const window = runner.slots * WINDOW_PER_SLOT;
+  const window = runner.slots * runner.batchSize * WINDOW_BATCHES_PER_SLOT;
   const order: Started[] = [];
   const stop = new CaseStop(summary, options);
   const perWorker = new Map<number, number>();
@@ -137,26 +137,31 @@ async function runCases(summary: CampaignSummary, options: CampaignOptions, runn
   let wake: (() => void) | undefined;
   let next = indices.next();
   let starting = true;
-  const settle = (started: Started, result: Started): void => {
-    Object.assign(started, result);
+  const settle = (batch: readonly Started[], result: (i: number) => Started): void => {
+    for (const [i, started] of batch.entries()) Object.assign(started, result(i));
     running--;
     wake?.();
   };
-  const start = (index: number): void => {
-    const started: Started = {};
-    order.push(started);
+  const start = (cases: readonly CaseRef[]): void => {
+    const batch = cases.map((): Started => ({}));
+    order.push(...batch);
     running++;
-    void runner.run({ fuzz: options.fuzz, campaignSeed: options.seed, index, seed: caseSeed(options.seed, index), determinismEvery: every }).then(
-      (outcome) => settle(started, { outcome }),
-      (error: unknown) => settle(started, { failed: { error } }),
+    void runner.run({ fuzz: options.fuzz, campaignSeed: options.seed, determinismEvery: every, cases }).then(
+      (outcomes) => {
+        const mismatch = cases.findIndex((ref, i) => outcomes[i]?.index !== ref.index);
+        const error = mismatch === -1 ? undefined : new Error(`the runner answered case ${cases[mismatch]!.index} with ${outcomes[mismatch]?.index ?? 'nothing'}`);
+        settle(batch, (i) => (error === undefined ? { outcome: outcomes[i]! } : { failed: { error } }));
+      },
+      (error: unknown) => settle(batch, () => ({ failed: { error } })),
     );
   };
   for (;;) {
-    while (starting && running < runner.slots && order.length < window && !next.done) {
+    while (starting && running < runner.slots && order.length + runner.batchSize <= window && !next.done) {
       starting = mayStart(summary, options, elapsedMs());
       if (!starting) break;
-      start(next.value);
-      next = indices.next();
+      const cases: CaseRef[] = [];
+      for (; cases.length < runner.batchSize && !next.done; next = indices.next()) cases.push({ index: next.value, seed: caseSeed(options.seed, next.value) });
+      start(cases);
     }
     const head = order[0];
     if (head === undefined) break;

@@ -1,14 +1,17 @@
 /*
  * Where campaign cases run: on the main thread one at a time (InProcessRunner), or on a pool of
- * worker threads (PoolRunner). Either way a task's promise resolves to its outcome and never
- * rejects: a worker that dies under a case resolves to an engine-error outcome naming the case.
+ * worker threads (PoolRunner), a batch of consecutive cases per task. Either way a batch's promise
+ * resolves to one outcome per case, in the batch's order, and never rejects: a worker that dies
+ * under a case resolves to an engine-error outcome naming that case.
  */
-import type { CaseOutcome, CaseTask } from './evaluateCase.js';
+import type { CaseBatch, CaseOutcome } from './evaluateCase.js';
 
 export interface CaseRunner {
-  /** Tasks the campaign keeps in flight: enough to keep every thread busy. */
+  /** Batches the campaign keeps in flight: enough to keep every thread busy. */
   readonly slots: number;
-  readonly run: (task: CaseTask) => Promise<CaseOutcome>;
+  /** Cases per batch (the last batch of a campaign may have fewer). */
+  readonly batchSize: number;
+  readonly run: (batch: CaseBatch) => Promise<readonly CaseOutcome[]>;
   /** Stop every thread; outcomes still in flight are dropped. */
   readonly close: () => Promise<void>;
 }

@@ -1,10 +1,11 @@
 /*
- * The piscina task a worker thread runs: one campaign case (evaluateCase), tagged with the thread's
- * id for the progress display. Loaded through caseWorkerEntry.js, which registers tsx first.
+ * The piscina task a worker thread runs: a batch of campaign cases (evaluateBatch), each outcome
+ * tagged with the thread's id for the progress display. Loaded through caseWorkerEntry.js, which
+ * registers tsx first, or compiled (dist/).
  */
 import { threadId } from 'node:worker_threads';
-import { type CaseOutcome, type CaseTask, evaluateCase } from './evaluateCase.js';
+import { type CaseBatch, type CaseOutcome, evaluateBatch } from './evaluateCase.js';
 
-export default function runCaseTask(task: CaseTask): Promise<CaseOutcome> {
-  return evaluateCase(task, threadId);
+export default function runCaseBatch(batch: CaseBatch): Promise<CaseOutcome[]> {
+  return evaluateBatch(batch, threadId);
 }

@@ -1,9 +1,9 @@
 // The file a piscina worker thread loads: plain JavaScript, so Node runs it without a loader
 // whether the pool was started under tsx (the CLI) or vitest; it registers tsx in this thread
-// and hands piscina the TypeScript task function. A compiled build points workerFile.ts elsewhere.
+// and hands piscina the TypeScript batch function. A compiled build points workerFile.ts elsewhere.
 import { register } from 'tsx/esm/api';
 
 register();
-const { default: runCaseTask } = await import('./caseWorker.ts');
+const { default: runCaseBatch } = await import('./caseWorker.ts');
 
-export default runCaseTask;
+export default runCaseBatch;

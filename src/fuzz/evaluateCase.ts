@@ -14,7 +14,7 @@ import type { FuzzOptions } from './FuzzOptions.js';
 import { type CaseTally, emptyTally, tallyCase } from './GeneratorDistribution.js';
 import { type CaseResult, caseWhere, runCaseSafely } from './runCase.js';
 
-/** What a worker is asked: one case of one campaign. */
+/** One case of one campaign. */
 export interface CaseTask {
   readonly fuzz: FuzzOptions;
   readonly campaignSeed: number;
@@ -22,6 +22,29 @@ export interface CaseTask {
   readonly seed: number;
   /** Run the case twice and compare when index % determinismEvery is 0. */
   readonly determinismEvery: number;
+}
+
+/** A case of a batch: its index in the campaign and its seed (caseSeed(campaignSeed, index)). */
+export interface CaseRef {
+  readonly index: number;
+  readonly seed: number;
+}
+
+/**
+ * What a runner is asked: some consecutive cases of the campaign's order (of its shard), run one
+ * after another and answered together, so a worker thread pays one round trip to the main thread
+ * per batch instead of one per case.
+ */
+export interface CaseBatch {
+  readonly fuzz: FuzzOptions;
+  readonly campaignSeed: number;
+  readonly determinismEvery: number;
+  readonly cases: readonly CaseRef[];
+}
+
+/** Case `ref` of a batch as a task of its own. */
+export function batchTask(batch: CaseBatch, ref: CaseRef): CaseTask {
+  return { fuzz: batch.fuzz, campaignSeed: batch.campaignSeed, index: ref.index, seed: ref.seed, determinismEvery: batch.determinismEvery };
 }
 
 export interface CaseOutcome {
@@ -70,6 +93,13 @@ export async function evaluateCase(task: CaseTask, worker = 0): Promise<CaseOutc
     ...(first === undefined ? {} : { firstFailingStep: drawn.scenario.steps[first.step]?.do ?? 'end' }),
     worker,
   };
+}
+
+/** A batch's cases one after another, their outcomes in the batch's order. */
+export async function evaluateBatch(batch: CaseBatch, worker = 0): Promise<CaseOutcome[]> {
+  const outcomes: CaseOutcome[] = [];
+  for (const ref of batch.cases) outcomes.push(await evaluateCase(batchTask(batch, ref), worker));
+  return outcomes;
 }
 
 async function rerunDiffers(scenario: Scenario, first: CaseResult, index: number, where: string): Promise<Violation[]> {
