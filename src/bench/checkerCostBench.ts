@@ -13,7 +13,7 @@ import { STEP_BOUND_TICKS } from '../fuzz/runCase.js';
 import type { Scenario } from '../scenario/Scenario.js';
 import { runScenarioOnEngine } from '../scenario/runScenarioOnEngine.js';
 import type { BenchRow } from './report.js';
-import { median } from './timing.js';
+import { cpuNow, cpuSecondsSince, median } from './timing.js';
 
 const SEED = 4243;
 
@@ -28,11 +28,10 @@ async function runAs(variant: Variant, scenario: Scenario): Promise<void> {
 
 /** CPU seconds (user + system) of one pass of every case under one variant. */
 async function pass(variant: Variant, cases: readonly Scenario[]): Promise<{ cpu: number; wall: number }> {
-  const cpu0 = process.cpuUsage();
+  const cpu0 = cpuNow();
   const wall0 = performance.now();
   for (const c of cases) await runAs(variant, c);
-  const used = process.cpuUsage(cpu0);
-  return { cpu: (used.user + used.system) / 1e6, wall: (performance.now() - wall0) / 1000 };
+  return { cpu: cpuSecondsSince(cpu0), wall: (performance.now() - wall0) / 1000 };
 }
 
 export async function checkerCostBench(quick: boolean): Promise<BenchRow[]> {

@@ -10,7 +10,7 @@ import { scenariosIn } from '../scenario/scenarioFolder.js';
 import { Prng } from '../sim/Prng.js';
 import { collector, settle } from './memoryBench.js';
 import type { BenchRow } from './report.js';
-import { nowNs, secondsSince } from './timing.js';
+import { cpuNow, cpuSecondsSince, nowNs, secondsSince } from './timing.js';
 
 const PEER = fileURLToPath(new URL('../../properties/scenarios/peer/', import.meta.url));
 const GAPS = fileURLToPath(new URL('../../properties/scenarios/gaps/', import.meta.url));
@@ -24,14 +24,13 @@ const GAPS = fileURLToPath(new URL('../../properties/scenarios/gaps/', import.me
 async function ratePerSecond(scenarios: readonly Scenario[], minSeconds: number, units: (run: EngineRun) => number): Promise<{ wall: number; cpu: number }> {
   for (const s of scenarios) await runScenarioOnEngine(s);
   const start = nowNs();
-  const cpuStart = process.cpuUsage();
+  const cpuStart = cpuNow();
   let counted = 0;
   do {
     for (const s of scenarios) counted += units(await runScenarioOnEngine(s));
   } while (secondsSince(start) < minSeconds);
   const wall = secondsSince(start);
-  const cpu = process.cpuUsage(cpuStart);
-  return { wall: counted / wall, cpu: counted / ((cpu.user + cpu.system) / 1e6) };
+  return { wall: counted / wall, cpu: counted / cpuSecondsSince(cpuStart) };
 }
 
 const perCpuSecond = (rate: { cpu: number }, unit: string): string => `${Math.round(rate.cpu).toLocaleString('en-US')} ${unit} per CPU second`;

@@ -8,7 +8,7 @@ import { OverlayNode } from '../block/OverlayNode.js';
 import { RawNode } from '../block/RawNode.js';
 import { SimEnv } from '../sim/SimEnv.js';
 import type { TraceLevel } from '../sim/Trace.js';
-import { median, nowNs, secondsSince } from './timing.js';
+import { cpuNow, cpuSecondsSince, median, nowNs, secondsSince } from './timing.js';
 
 const BLOCK = 4096;
 const DISK = 64 << 20;
@@ -71,10 +71,10 @@ async function runRound(env: SimEnv, active: OverlayNode, options: IoBenchOption
   };
   for (let q = 0; q < options.queueDepth; q++) env.sched.spawn(`qd${q}`, worker);
   const start = nowNs();
-  const cpuStart = process.cpuUsage();
+  const cpuStart = cpuNow();
   await env.sched.run();
-  const cpu = process.cpuUsage(cpuStart);
-  return { wall: options.requests / secondsSince(start), cpu: options.requests / ((cpu.user + cpu.system) / 1e6) };
+  const cpuSeconds = cpuSecondsSince(cpuStart);
+  return { wall: options.requests / secondsSince(start), cpu: options.requests / cpuSeconds };
 }
 
 export async function ioBench(options: IoBenchOptions): Promise<IoBenchResult> {

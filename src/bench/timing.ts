@@ -12,6 +12,17 @@ export function secondsSince(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
+/** This process's CPU time so far (every thread's, the collector's included), for cpuSecondsSince. */
+export function cpuNow(): NodeJS.CpuUsage {
+  return process.cpuUsage();
+}
+
+/** CPU seconds (user + system) this process used since `start` (from cpuNow). */
+export function cpuSecondsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1e6;
+}
+
 /**
  * Call `pass` (which does `unitsPerPass` units of work) until `minSeconds` have passed, after
  * `warmupPasses` untimed calls; returns units per second.

@@ -13,6 +13,7 @@ import { runScenarioOnEngine } from '../scenario/runScenarioOnEngine.js';
 import type { Scenario } from '../scenario/Scenario.js';
 import { scenariosIn } from '../scenario/scenarioFolder.js';
 import { QemuSession, runScenarioOnQemu } from './QemuBackend.js';
+import { cpuNow, cpuSecondsSince } from '../bench/timing.js';
 
 const LIBRARY = fileURLToPath(new URL('../../properties/scenarios/', import.meta.url));
 
@@ -23,11 +24,10 @@ function folder(name: string): Scenario[] {
 /** Runs per second of real time, and per second of this process's CPU time. */
 async function timed(rounds: number, scenarios: readonly Scenario[], run: (s: Scenario) => Promise<unknown>): Promise<{ wall: number; cpu: number }> {
   const t0 = performance.now();
-  const cpu0 = process.cpuUsage();
+  const cpu0 = cpuNow();
   for (let r = 0; r < rounds; r++) for (const s of scenarios) await run(s);
   const seconds = (performance.now() - t0) / 1000;
-  const cpu = process.cpuUsage(cpu0);
-  return { wall: (rounds * scenarios.length) / seconds, cpu: (rounds * scenarios.length) / ((cpu.user + cpu.system) / 1e6) };
+  return { wall: (rounds * scenarios.length) / seconds, cpu: (rounds * scenarios.length) / cpuSecondsSince(cpu0) };
 }
 
 const qemuRounds = Number(process.argv[2] ?? 3);
