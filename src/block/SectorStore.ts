@@ -190,17 +190,17 @@ export class SectorStore {
     }
   }
 
-  /**
-   * Where the piece that starts in chunk `index` (holding `slot`) ends, at most at `end`: the run of
-   * chunks after it that read the same way (unwritten, or zeroed, like it), or whose data lies in the
-   * slots right after its own in one slab, so one fill or one copy serves them all.
-   */
   /** The byte every byte of a chunk holding marker `slot` reads as. */
   private markerByte(slot: number | undefined): number {
     if (slot === undefined) return this.fill;
     return slot === ZERO_CHUNK ? 0 : UNIFORM_BASE - slot;
   }
 
+  /**
+   * Where the piece that starts in chunk `index` (holding `slot`) ends, at most at `end`: the run of
+   * chunks after it that read the same way (unwritten, zeroed or uniform, like it), or whose data lies in the
+   * slots right after its own in one slab, so one fill or one copy serves them all.
+   */
   private pieceEnd(index: number, slot: number | undefined, end: number): number {
     let next = index + 1;
     if (slot === undefined || slot < 0) {
@@ -254,7 +254,7 @@ export class SectorStore {
           return;
         }
       }
-      if (slot !== undefined && slot <= UNIFORM_BASE && (repeated === UNIFORM_BASE - slot || indexOfOther(data, at, at + n, UNIFORM_BASE - slot) === at + n)) {
+      if (slot !== undefined && slot <= UNIFORM_BASE && (repeated === this.markerByte(slot) || indexOfOther(data, at, at + n, this.markerByte(slot)) === at + n)) {
         // Part of a uniform chunk written with its own byte: its bytes stay as they are, but it was written now.
         this.stamp(index, tick);
         return;
