@@ -32,4 +32,19 @@ describe('EventMemo', () => {
     expect(memo.of(a).get('k')).toBe(1);
     expect(memo.of({}).size).toBe(0);
   });
+
+  it('answers from compute once per state and equal event, handing it the event key', () => {
+    const memo = new EventMemo<object, string, { type: string }>();
+    const calls: string[] = [];
+    const compute = (_state: object, event: { type: string }, key: string): string => {
+      calls.push(key);
+      return `answer to ${event.type}`;
+    };
+    const a = {};
+    expect(memo.answer(a, { type: 'READ' }, compute)).toBe('answer to READ');
+    expect(memo.answer(a, { type: 'READ' }, compute)).toBe('answer to READ');
+    expect(memo.answer(a, { type: 'WRITE' }, compute)).toBe('answer to WRITE');
+    expect(memo.answer({}, { type: 'READ' }, compute)).toBe('answer to READ');
+    expect(calls).toEqual(["{type=4'READ;}", "{type=5'WRITE;}", "{type=4'READ;}"]);
+  });
 });

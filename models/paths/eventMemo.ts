@@ -10,7 +10,7 @@
  */
 
 /** The answers known for each state, by event key. */
-export class EventMemo<S extends object, V> {
+export class EventMemo<S extends object, V, E = unknown> {
   private readonly known = new WeakMap<S, Map<string, V>>();
 
   /** The answers remembered for `state` (an empty map the first time it is asked about). */
@@ -18,6 +18,21 @@ export class EventMemo<S extends object, V> {
     let answers = this.known.get(state);
     if (answers === undefined) this.known.set(state, (answers = new Map()));
     return answers;
+  }
+
+  /**
+   * The answer to `event` in `state`: the one remembered, or `compute`'s (given the event's key, for
+   * a cache of its own), remembered. `compute` is passed, not made per call, so asking costs no closure.
+   */
+  answer(state: S, event: E, compute: (state: S, event: E, key: string) => V): V {
+    const key = eventKey(event);
+    const known = this.of(state);
+    let answer = known.get(key);
+    if (answer === undefined) {
+      answer = compute(state, event, key);
+      known.set(key, answer);
+    }
+    return answer;
   }
 }
 

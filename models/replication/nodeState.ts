@@ -4,7 +4,7 @@
  * table, the scenario generator) keep nodes in this form, so a node's rules live only in the chart.
  */
 import { initialTransition } from 'xstate';
-import { EventMemo, eventKey } from '../paths/eventMemo.js';
+import { EventMemo } from '../paths/eventMemo.js';
 import { pureTransition } from '../paths/pureTransition.js';
 import type { Profile, Side } from '../../src/scenario/Scenario.js';
 import type { NodeEvent } from './nodeEvents.js';
@@ -39,19 +39,17 @@ export function checkpointEmptiedBuffers(before: NodeState, after: NodeState): b
  * chart asks it again and again of the same node state (every guard of a pair transition does):
  * remembered per state object, it is computed once.
  */
-const successors = new EventMemo<NodeState, NodeState>();
+const successors = new EventMemo<NodeState, NodeState, NodeEvent>();
 
 export function applyNodeEvent(state: NodeState, event: NodeEvent): NodeState {
-  const known = successors.of(state);
-  const key = eventKey(event);
-  let next = known.get(key);
-  if (!next) {
-    const snapshot = replicationNode.resolveState({ value: state.value, context: state.context });
-    const after = pureTransition(replicationNode, snapshot, event);
-    next = { value: after.value, context: after.context };
-    known.set(key, next);
-  }
-  return next;
+  return successors.answer(state, event, successor);
+}
+
+/** The chart's step itself, through XState. */
+function successor(state: NodeState, event: NodeEvent): NodeState {
+  const snapshot = replicationNode.resolveState({ value: state.value, context: state.context });
+  const after = pureTransition(replicationNode, snapshot, event);
+  return { value: after.value, context: after.context };
 }
 
 /** Apply events in order; the result of the last one is in `context.outcome`. */

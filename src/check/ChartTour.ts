@@ -15,7 +15,7 @@ import type { PairEvent } from '../../models/colo/pairEvents.js';
 import type { BackupJobEvent } from '../../models/jobs/backupJob.js';
 import type { CommitJobEvent } from '../../models/jobs/commitJob.js';
 import { activeStateIds, describeTransition } from '../../models/paths/chartTransitions.js';
-import { EventMemo, eventKey } from '../../models/paths/eventMemo.js';
+import { EventMemo } from '../../models/paths/eventMemo.js';
 import { type AnySnapshot, MODELS } from '../../models/paths/modelCatalog.js';
 import { pureTransition } from '../../models/paths/pureTransition.js';
 import type { Profile, Step } from '../scenario/Scenario.js';
@@ -43,11 +43,13 @@ const keys = new WeakMap<AnySnapshot, string>();
  * Each snapshot's answers by event, as the control-key cache gave them: a question asked again of
  * the same snapshot builds no control key (long, for the pair chart) and hashes no long string.
  */
-const byEvent = new EventMemo<AnySnapshot, Answer>();
+const byEvent = new EventMemo<AnySnapshot, Answer, EventObject>();
 
 /** One chart followed through a run: its snapshot and the visits it adds to the coverage. */
 class Follower {
   private snapshot: AnySnapshot;
+  /** This follower's answer to an event not yet remembered for its snapshot (made once, passed to byEvent.answer). */
+  private readonly compute = (_snapshot: AnySnapshot, event: EventObject, key: string): Answer => this.answer(event, key);
 
   constructor(
     private readonly machine: AnyStateMachine,
@@ -71,13 +73,7 @@ class Follower {
 
   send(event: EventObject): void {
     if (this.done) return;
-    const key = eventKey(event);
-    const known = byEvent.of(this.snapshot);
-    let answer = known.get(key);
-    if (!answer) {
-      answer = this.answer(event, key);
-      known.set(key, answer);
-    }
+    const answer = byEvent.answer(this.snapshot, event, this.compute);
     this.snapshot = answer.next;
     for (const t of answer.taken) count(this.coverage.transitions, t);
     if (answer.taken.length > 0) for (const id of answer.states) count(this.coverage.states, id);

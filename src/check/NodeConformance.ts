@@ -10,7 +10,7 @@ import { CHAIN_OF_CHECK, type CheckpointFault, type NodeEvent, type StartCheck, 
 import { applyNodeEvent, openedNode, type NodeState, unopenedNode } from '../../models/replication/nodeState.js';
 import { type NodeContext, type NodeStateValue, isPromotedStage, replicationNode } from '../../models/replication/replicationNode.js';
 import { describeTransition } from '../../models/paths/chartTransitions.js';
-import { EventMemo, eventKey } from '../../models/paths/eventMemo.js';
+import { EventMemo } from '../../models/paths/eventMemo.js';
 import type { Outcome } from '../../models/replication/Outcome.js';
 import { formatOutcome } from '../../models/replication/Outcome.js';
 import type { ChainVariant, Profile } from '../scenario/Scenario.js';
@@ -61,17 +61,10 @@ interface Step {
  * Each state's steps by event, as the cache above gave them: states come from that cache (or are a
  * case's opened nodes), so a question asked again of the same state builds and hashes no long key.
  */
-const byEvent = new EventMemo<NodeState, Step>();
+const byEvent = new EventMemo<NodeState, Step, NodeEvent>();
 
 function step(state: NodeState, event: NodeEvent): Step {
-  const key = eventKey(event);
-  const known = byEvent.of(state);
-  let result = known.get(key);
-  if (!result) {
-    result = cachedStep(state, event, key);
-    known.set(key, result);
-  }
-  return result;
+  return byEvent.answer(state, event, cachedStep);
 }
 
 function cachedStep(state: NodeState, event: NodeEvent, keyOfEvent: string): Step {
