@@ -109,9 +109,8 @@ export class OverlayNode extends BlockNode {
       const data = await this.readBacking(offset, bytes, requestId);
       this.trace('read', offset, bytes, requestId);
       if (data.length === bytes) return data;
-      // A driver below that answered short: the rest reads as zeros, as in a buffer of our own.
-      const whole = allocBytes(bytes);
-      whole.set(data);
+      const whole = allocUnfilled(bytes);
+      copyPadded(whole, 0, data, bytes);
       return whole;
     }
     const out = allocUnfilled(bytes);
@@ -129,9 +128,7 @@ export class OverlayNode extends BlockNode {
         this.store.readInto(pos, out, pos - offset, n);
       } else if (kind === undefined && this.backing) {
         const below = await this.readBacking(pos, n, requestId);
-        out.set(below, pos - offset);
-        // A driver below that answered short leaves zeros, as the zeroed buffer did.
-        if (below.length < n) out.fill(0, pos - offset + below.length, runEnd - offset);
+        copyPadded(out, pos - offset, below, n);
         recycleBytes(below);
       } else out.fill(0, pos - offset, runEnd - offset);
       pos = runEnd;
@@ -379,4 +376,14 @@ function consecutiveRuns(clusters: readonly number[]): { first: number; last: nu
     else runs.push({ first: c, last: c });
   }
   return runs;
+}
+
+/**
+ * Copy a read from the backing chain (`below`, asked for `n` bytes) into `out` at `at`. A driver
+ * below may answer short; the rest of the `n` bytes then reads as zeros, as it would have in a
+ * zeroed buffer of this layer's own.
+ */
+function copyPadded(out: Uint8Array, at: number, below: Uint8Array, n: number): void {
+  out.set(below, at);
+  if (below.length < n) out.fill(0, at + below.length, at + n);
 }
