@@ -10,12 +10,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { COMPILED_CLI, compiledBuildIsFresh } from '../cli/compiledBuild.js';
+import { compiledBuildIsFresh } from '../cli/compiledBuild.js';
 import { runCampaign } from '../fuzz/Campaign.js';
 import { DEFAULT_FUZZ_OPTIONS } from '../fuzz/FuzzOptions.js';
 import { TICKS_PER_SECOND } from '../sim/Clock.js';
 import type { BenchRow } from './report.js';
 import { median } from './timing.js';
+
+const COLOSIM_BIN = new URL('../cli/colosim.js', import.meta.url);
 
 export async function campaignBench(quick: boolean, memoryCases: number): Promise<BenchRow[]> {
   const runs = quick ? 300 : 2000;
@@ -80,14 +82,18 @@ async function inProcessCampaign(seed: number, runs: number, workers: number): P
   return { hash: s.summaryHash, seconds: (performance.now() - start) / 1000 };
 }
 
-/** `colosim fuzz` from dist/ in a child process: its wall time from spawn to exit, and its summary hash. */
+/**
+ * The `colosim` bin (src/cli/colosim.js, which runs dist/ when the build is fresh) in a child
+ * process, its wall time from spawn to exit, and its summary hash. The bin is executed itself, not
+ * given to this process's node, so its shebang's V8 flags apply as they do for a user.
+ */
 async function cliCampaign(seed: number, runs: number, workers: number): Promise<Timed> {
   const outDir = mkdtempSync(join(tmpdir(), 'colosim-bench-workers-'));
   try {
-    const args = [fileURLToPath(COMPILED_CLI), 'fuzz', '--seed', String(seed), '--runs', String(runs), '--workers', String(workers), '--json', '--out', outDir];
+    const args = ['fuzz', '--seed', String(seed), '--runs', String(runs), '--workers', String(workers), '--json', '--out', outDir];
     const start = performance.now();
     const { stdout, code } = await new Promise<{ stdout: string; code: number | null }>((resolve, reject) => {
-      const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+      const child = spawn(fileURLToPath(COLOSIM_BIN), args, { stdio: ['ignore', 'pipe', 'ignore'] });
       let out = '';
       child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
       child.on('error', reject);
