@@ -19,6 +19,7 @@ import { parseCrashMessage } from '../sim/SimulatedCrash.js';
 import { type NodeId, nodeName, parseNodeName } from './pairNames.js';
 import type { Reporter } from './Reporter.js';
 import type { InvariantName } from './Invariant.js';
+import { type Visit, VisitCounts } from './VisitCounts.js';
 
 type Side = 'primary' | 'secondary';
 type Fields<K extends keyof TraceEventFields> = TraceEventFields[K];
@@ -55,6 +56,8 @@ interface Step {
   readonly next: NodeState;
   /** The chart transitions the event took, keyed as coverage files and `colosim chart` name them. */
   readonly taken: readonly string[];
+  /** What the coverage counts for it: the transitions taken and the state reached. */
+  readonly visit: Visit;
 }
 
 /**
@@ -74,27 +77,30 @@ function cachedStep(state: NodeState, event: NodeEvent, keyOfEvent: string): Ste
   if (!result) {
     const snapshot = replicationNode.resolveState({ value: state.value, context: state.context });
     const taken = replicationNode.getTransitionData(snapshot, event).map((t) => describeTransition(t).key);
-    result = { next: applyNodeEvent(state, event), taken };
+    const next = applyNodeEvent(state, event);
+    result = { next, taken, visit: { transitions: taken, states: [`${CHART_ID}.${next.value}`] } };
     if (transitions.size < 100_000) transitions.set(key, result);
   }
   return result;
 }
 
 const opened = new Map<string, NodeState>();
-const openings = new Map<string, Step>();
+/** What opening a node counts: UNOPENED, the OPEN transition and the state it reached. */
+const openingVisits = new Map<string, Visit>();
 
 /**
  * The opening every tracked node went through (the engine opens each node once, when the pair is
  * built): UNOPENED, the OPEN transition it took and the state it reached count as visited.
  */
-function openingOnce(mode: Side, profile: Profile): Step {
+function openingOnce(mode: Side, profile: Profile): Visit {
   const key = `${mode}|${profile}`;
-  let opening = openings.get(key);
-  if (!opening) {
-    opening = step(unopenedNode(mode, profile), { type: 'OPEN', topId: mode === 'secondary' });
-    openings.set(key, opening);
+  let visit = openingVisits.get(key);
+  if (!visit) {
+    const opening = step(unopenedNode(mode, profile), { type: 'OPEN', topId: mode === 'secondary' });
+    visit = { transitions: opening.taken, states: [`${CHART_ID}.UNOPENED`, `${CHART_ID}.${opening.next.value}`] };
+    openingVisits.set(key, visit);
   }
-  return opening;
+  return visit;
 }
 
 /** A freshly opened node of each mode and profile, built once (initialTransition is costly). */
@@ -134,7 +140,7 @@ export interface ChartStep {
 
 export class NodeConformance {
   readonly nodes = new Map<string, TrackedNode>();
-  readonly coverage: ChartCoverage = { states: new Map(), transitions: new Map() };
+  private readonly visits = new VisitCounts();
   /** Every event applied to a chart, in order, when the constructor was asked to keep them (else empty). */
   readonly log: ChartStep[] = [];
   private readonly ejected = new Set<string>();
@@ -158,6 +164,11 @@ export class NodeConformance {
     for (let d = 0; d < disks; d++) {
       for (const side of ['primary', 'secondary'] as const) this.track(nodeName(`replication-${side}`, d), side, d);
     }
+  }
+
+  /** The chart's states and transitions visited so far, keys in the order first visited. */
+  get coverage(): ChartCoverage {
+    return this.visits.coverage();
   }
 
   /** The model's view of a node (for DataConformance, which needs to know the stage a chart reached). */
@@ -233,10 +244,7 @@ export class NodeConformance {
       hiddenNodeName: nodeName('hidden-disk', disk),
     };
     this.nodes.set(name, { name, id: parseNodeName(name), side, model: { ...model, context: { ...model.context, names } }, engineStage: 'NONE', closed: false, lastIn: new Map() });
-    const opening = openingOnce(side, this.profile);
-    count(this.coverage.states, `${CHART_ID}.UNOPENED`);
-    count(this.coverage.states, `${CHART_ID}.${opening.next.value}`);
-    for (const key of opening.taken) count(this.coverage.transitions, key);
+    this.visits.add(openingOnce(side, this.profile));
   }
 
   private onCommand(f: Fields<'command'>): void {
@@ -286,12 +294,11 @@ export class NodeConformance {
   }
 
   private advance(node: TrackedNode, event: NodeEvent): void {
-    const { next, taken } = step(node.model, event);
+    const { next, taken, visit } = step(node.model, event);
     if (next.value !== node.model.value) node.lastIn.set(String(node.model.value), node.model);
     node.model = next;
     if (this.keepLog) this.log.push({ node: node.name, mode: node.side, event, state: String(next.value), step: this.report.step, transitions: taken });
-    count(this.coverage.states, `${CHART_ID}.${next.value}`);
-    for (const key of taken) count(this.coverage.transitions, key);
+    this.visits.add(visit);
   }
 
   /** The node's buffer disks that lost their driver. */
@@ -414,9 +421,6 @@ export class NodeConformance {
   }
 }
 
-function count(map: Map<string, number>, key: string): void {
-  map.set(key, (map.get(key) ?? 0) + 1);
-}
 
 function operationOutcome(f: Fields<'repl-op'>): Outcome {
   if (f.ok) return { kind: 'ok' };
