@@ -131,6 +131,11 @@ export class ChartTour {
     return this.visits.coverage();
   }
 
+  /** Add the visits so far to `coverage` (CaseChecker merges the charts' coverage into one pair of maps). */
+  addCoverageTo(coverage: ChartCoverage): void {
+    this.visits.addTo(coverage);
+  }
+
   /** A scenario step begins: the pair chart takes its events. */
   beginStep(step: Step): void {
     for (const { event, key } of keyedPairEventsOf(step)) this.pair.sendKeyed(event, key);

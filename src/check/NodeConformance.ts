@@ -10,7 +10,7 @@ import { CHAIN_OF_CHECK, type CheckpointFault, type NodeEvent, type StartCheck, 
 import { applyNodeEvent, openedNode, type NodeState, unopenedNode } from '../../models/replication/nodeState.js';
 import { type NodeContext, type NodeStateValue, isPromotedStage, replicationNode } from '../../models/replication/replicationNode.js';
 import { describeTransition } from '../../models/paths/chartTransitions.js';
-import { EventMemo } from '../../models/paths/eventMemo.js';
+import { EventMemo, eventKey } from '../../models/paths/eventMemo.js';
 import type { Outcome } from '../../models/replication/Outcome.js';
 import { formatOutcome } from '../../models/replication/Outcome.js';
 import type { ChainVariant, Profile } from '../scenario/Scenario.js';
@@ -69,6 +69,27 @@ const byEvent = new EventMemo<NodeState, Step, NodeEvent>();
 function step(state: NodeState, event: NodeEvent): Step {
   return byEvent.answer(state, event, cachedStep);
 }
+
+/** A node event that is the same object every time, with its EventMemo key made once. */
+interface KeyedEvent {
+  readonly event: NodeEvent;
+  readonly key: string;
+}
+
+function keyed(event: NodeEvent): KeyedEvent {
+  return { event, key: eventKey(event) };
+}
+
+/** step, for an event keyed once (a kept key string keeps its hash: the lookup hashes nothing). */
+function keyedStep(state: NodeState, { event, key }: KeyedEvent): Step {
+  return byEvent.answerKeyed(state, event, key, cachedStep);
+}
+
+/** The guest I/O events a replication node reports most often, by type and whether its lower child failed. */
+const IO_EVENTS = {
+  READ: { ok: keyed({ type: 'READ', lowerFailed: false }), failed: keyed({ type: 'READ', lowerFailed: true }) },
+  WRITE: { ok: keyed({ type: 'WRITE', lowerFailed: false }), failed: keyed({ type: 'WRITE', lowerFailed: true }) },
+} as const;
 
 function cachedStep(state: NodeState, event: NodeEvent, keyOfEvent: string): Step {
   const c: NodeContext = state.context;
@@ -169,6 +190,11 @@ export class NodeConformance {
   /** The chart's states and transitions visited so far, keys in the order first visited. */
   get coverage(): ChartCoverage {
     return this.visits.coverage();
+  }
+
+  /** Add the visits so far to `coverage` (CaseChecker merges the charts' coverage into one pair of maps). */
+  addCoverageTo(coverage: ChartCoverage): void {
+    this.visits.addTo(coverage);
   }
 
   /** The model's view of a node (for DataConformance, which needs to know the stage a chart reached). */
@@ -294,7 +320,15 @@ export class NodeConformance {
   }
 
   private advance(node: TrackedNode, event: NodeEvent): void {
-    const { next, taken, visit } = step(node.model, event);
+    this.took(node, event, step(node.model, event));
+  }
+
+  private advanceKeyed(node: TrackedNode, io: KeyedEvent): void {
+    this.took(node, io.event, keyedStep(node.model, io));
+  }
+
+  /** The node's chart took `event`, answered by `answer`. */
+  private took(node: TrackedNode, event: NodeEvent, { next, taken, visit }: Step): void {
     if (next.value !== node.model.value) node.lastIn.set(String(node.model.value), node.model);
     node.model = next;
     if (this.keepLog) this.log.push({ node: node.name, mode: node.side, event, state: String(next.value), step: this.report.step, transitions: taken });
@@ -346,14 +380,14 @@ export class NodeConformance {
       return;
     }
     const type = f.op === 'read' ? 'READ' : 'WRITE';
-    const event: NodeEvent = { type, lowerFailed: f.lower === 'failed' };
+    const io = IO_EVENTS[type][f.lower === 'failed' ? 'failed' : 'ok'];
     // QEMU reads the I/O status when a request enters (replication_get_io_status): a write admitted
     // in FAILOVER that ends after the commit failed went through the file child, as FAILOVER routes it.
     const admitted = String(f.stage);
     const earlier = admitted !== String(node.model.value) ? node.lastIn.get(admitted) : undefined;
     const before = earlier?.value ?? node.model.value;
-    if (!earlier) this.advance(node, event);
-    const late = earlier ? step(earlier, event).next : undefined;
+    if (!earlier) this.advanceKeyed(node, io);
+    const late = earlier ? keyedStep(earlier, io).next : undefined;
     const expected = late ? late.context.outcome : node.model.context.outcome;
     // A primary write swallowed after its node moved on still sets the error (replication_return_value
     // writes s->error whatever the stage is by then): a stop racing it may clear it first.

@@ -23,12 +23,16 @@ export class VisitCounts {
 
   /** The visits so far as coverage maps, keys in the order they were first visited. */
   coverage(): ChartCoverage {
-    const states = new Map<string, number>();
-    const transitions = new Map<string, number>();
+    return this.addTo({ states: new Map(), transitions: new Map() });
+  }
+
+  /** Add the visits so far to `coverage`, keys it lacks in the order they were first visited. */
+  addTo(coverage: ChartCoverage): ChartCoverage {
+    const { states, transitions } = coverage;
     for (const [visit, n] of this.counts) {
       for (const key of visit.transitions) transitions.set(key, (transitions.get(key) ?? 0) + n);
       for (const key of visit.states) states.set(key, (states.get(key) ?? 0) + n);
     }
-    return { states, transitions };
+    return coverage;
   }
 }
