@@ -84,11 +84,7 @@ class Follower {
     return this.snapshot.status !== 'active';
   }
 
-  send(event: EventObject): void {
-    this.sendKeyed(event, eventKey(event));
-  }
-
-  /** `send`, given the event's key. */
+  /** Take `event`, whose EventMemo key is `key` (eventKey(event), made once for an interned event). */
   sendKeyed(event: EventObject, key: string): void {
     if (this.done) return;
     const answer = byEvent.answerKeyed(this.snapshot, event, key, this.compute);
