@@ -25,7 +25,14 @@ export class EventMemo<S extends object, V, E = unknown> {
    * a cache of its own), remembered. `compute` is passed, not made per call, so asking costs no closure.
    */
   answer(state: S, event: E, compute: (state: S, event: E, key: string) => V): V {
-    const key = eventKey(event);
+    return this.answerKeyed(state, event, eventKey(event), compute);
+  }
+
+  /**
+   * `answer`, given the event's key (`eventKey(event)`, made once for an event that is asked
+   * about again and again: a kept string also keeps its hash, so the lookup hashes nothing).
+   */
+  answerKeyed(state: S, event: E, key: string, compute: (state: S, event: E, key: string) => V): V {
     const known = this.of(state);
     let answer = known.get(key);
     if (answer === undefined) {

@@ -116,7 +116,10 @@ export class CaseChecker {
     this.data?.finish();
     this.crashes.finish();
     this.unsubscribe?.();
-    const coverage = mergedCoverage(this.nodes?.coverage, this.tour?.coverage);
+    // The node chart's visits, then the other charts' (their keys never collide: each starts with its machine id).
+    const coverage: ChartCoverage = { states: new Map(), transitions: new Map() };
+    this.nodes?.addCoverageTo(coverage);
+    this.tour?.addCoverageTo(coverage);
     return { violations: this.report.violations, checks: this.report.checks, coverage, chartLog: this.nodes?.log ?? [], chartProfile: this.chartProfile, dataCheck: this.data?.dataCheck ?? emptyDataCheck() };
   }
 
@@ -178,16 +181,4 @@ export class CaseChecker {
     this.promoted.onEvent(event);
     this.crashes.onEvent(event);
   }
-}
-
-/** The node chart's visits and the pair and job charts' (their keys never collide: each starts with its machine id). */
-function mergedCoverage(node: ChartCoverage | undefined, tour: ChartCoverage | undefined): ChartCoverage {
-  return { states: merged(node?.states, tour?.states), transitions: merged(node?.transitions, tour?.transitions) };
-}
-
-/** The node chart's counts, then the other charts' (copied entry by entry: no arrays of pairs are built). */
-function merged(first: ReadonlyMap<string, number> | undefined, then: ReadonlyMap<string, number> | undefined): Map<string, number> {
-  const out = new Map(first);
-  for (const [key, n] of then ?? []) out.set(key, n);
-  return out;
 }

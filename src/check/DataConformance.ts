@@ -80,9 +80,11 @@ export class DataConformance {
     // A failover may race guest I/O and the view still has one right answer (an acknowledged write
     // survives it, a primary write never shows); a checkpoint, start, stop or close racing I/O does not.
     this.concurrentControl = step.do === 'concurrent' && members.some((m) => !['read', 'write', 'status', 'failover'].includes(m.do));
-    this.localLanded.clear();
-    this.belowView.clear();
-    this.admittedIn.clear();
+    // Only a collection that holds something is cleared: V8's clear() allocates a new table even
+    // for an empty one (about 100 ns and 100 bytes each, nine of them per step).
+    if (this.localLanded.size > 0) this.localLanded.clear();
+    if (this.belowView.size > 0) this.belowView.clear();
+    if (this.admittedIn.size > 0) this.admittedIn.clear();
     for (const d of this.disks) {
       d.pending = [];
       d.padEdges = [];
@@ -90,9 +92,9 @@ export class DataConformance {
       d.touched = [];
       d.written = [];
       d.primaryWritten = [];
-      d.byReq.clear();
-      d.race.clear();
-      d.wide.clear();
+      if (d.byReq.size > 0) d.byReq.clear();
+      if (d.race.size > 0) d.race.clear();
+      if (d.wide.size > 0) d.wide.clear();
       d.stageBefore = d.data.stage;
       d.before = d.data;
       d.concurrent = step.do === 'concurrent';

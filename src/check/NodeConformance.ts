@@ -10,7 +10,7 @@ import { CHAIN_OF_CHECK, type CheckpointFault, type NodeEvent, type StartCheck, 
 import { applyNodeEvent, openedNode, type NodeState, unopenedNode } from '../../models/replication/nodeState.js';
 import { type NodeContext, type NodeStateValue, isPromotedStage, replicationNode } from '../../models/replication/replicationNode.js';
 import { describeTransition } from '../../models/paths/chartTransitions.js';
-import { EventMemo } from '../../models/paths/eventMemo.js';
+import { EventMemo, eventKey } from '../../models/paths/eventMemo.js';
 import type { Outcome } from '../../models/replication/Outcome.js';
 import { formatOutcome } from '../../models/replication/Outcome.js';
 import type { ChainVariant, Profile } from '../scenario/Scenario.js';
@@ -19,6 +19,7 @@ import { parseCrashMessage } from '../sim/SimulatedCrash.js';
 import { type NodeId, nodeName, parseNodeName } from './pairNames.js';
 import type { Reporter } from './Reporter.js';
 import type { InvariantName } from './Invariant.js';
+import { type Visit, VisitCounts } from './VisitCounts.js';
 
 type Side = 'primary' | 'secondary';
 type Fields<K extends keyof TraceEventFields> = TraceEventFields[K];
@@ -55,6 +56,8 @@ interface Step {
   readonly next: NodeState;
   /** The chart transitions the event took, keyed as coverage files and `colosim chart` name them. */
   readonly taken: readonly string[];
+  /** What the coverage counts for it: the transitions taken and the state reached. */
+  readonly visit: Visit;
 }
 
 /**
@@ -67,6 +70,27 @@ function step(state: NodeState, event: NodeEvent): Step {
   return byEvent.answer(state, event, cachedStep);
 }
 
+/** A node event that is the same object every time, with its EventMemo key made once. */
+interface KeyedEvent {
+  readonly event: NodeEvent;
+  readonly key: string;
+}
+
+function keyed(event: NodeEvent): KeyedEvent {
+  return { event, key: eventKey(event) };
+}
+
+/** step, for an event keyed once (a kept key string keeps its hash: the lookup hashes nothing). */
+function keyedStep(state: NodeState, { event, key }: KeyedEvent): Step {
+  return byEvent.answerKeyed(state, event, key, cachedStep);
+}
+
+/** The guest I/O events a replication node reports most often, by type and whether its lower child failed. */
+const IO_EVENTS = {
+  READ: { ok: keyed({ type: 'READ', lowerFailed: false }), failed: keyed({ type: 'READ', lowerFailed: true }) },
+  WRITE: { ok: keyed({ type: 'WRITE', lowerFailed: false }), failed: keyed({ type: 'WRITE', lowerFailed: true }) },
+} as const;
+
 function cachedStep(state: NodeState, event: NodeEvent, keyOfEvent: string): Step {
   const c: NodeContext = state.context;
   const key = `${state.value}|${c.mode}|${c.profile}|${c.error}|${c.backupJob}|${c.commitJob}|${c.secondaryDiskLinked}|${c.names.activeNodeName}|${keyOfEvent}`;
@@ -74,27 +98,30 @@ function cachedStep(state: NodeState, event: NodeEvent, keyOfEvent: string): Ste
   if (!result) {
     const snapshot = replicationNode.resolveState({ value: state.value, context: state.context });
     const taken = replicationNode.getTransitionData(snapshot, event).map((t) => describeTransition(t).key);
-    result = { next: applyNodeEvent(state, event), taken };
+    const next = applyNodeEvent(state, event);
+    result = { next, taken, visit: { transitions: taken, states: [`${CHART_ID}.${next.value}`] } };
     if (transitions.size < 100_000) transitions.set(key, result);
   }
   return result;
 }
 
 const opened = new Map<string, NodeState>();
-const openings = new Map<string, Step>();
+/** What opening a node counts: UNOPENED, the OPEN transition and the state it reached. */
+const openingVisits = new Map<string, Visit>();
 
 /**
  * The opening every tracked node went through (the engine opens each node once, when the pair is
  * built): UNOPENED, the OPEN transition it took and the state it reached count as visited.
  */
-function openingOnce(mode: Side, profile: Profile): Step {
+function openingOnce(mode: Side, profile: Profile): Visit {
   const key = `${mode}|${profile}`;
-  let opening = openings.get(key);
-  if (!opening) {
-    opening = step(unopenedNode(mode, profile), { type: 'OPEN', topId: mode === 'secondary' });
-    openings.set(key, opening);
+  let visit = openingVisits.get(key);
+  if (!visit) {
+    const opening = step(unopenedNode(mode, profile), { type: 'OPEN', topId: mode === 'secondary' });
+    visit = { transitions: opening.taken, states: [`${CHART_ID}.UNOPENED`, `${CHART_ID}.${opening.next.value}`] };
+    openingVisits.set(key, visit);
   }
-  return opening;
+  return visit;
 }
 
 /** A freshly opened node of each mode and profile, built once (initialTransition is costly). */
@@ -134,7 +161,7 @@ export interface ChartStep {
 
 export class NodeConformance {
   readonly nodes = new Map<string, TrackedNode>();
-  readonly coverage: ChartCoverage = { states: new Map(), transitions: new Map() };
+  private readonly visits = new VisitCounts();
   /** Every event applied to a chart, in order, when the constructor was asked to keep them (else empty). */
   readonly log: ChartStep[] = [];
   private readonly ejected = new Set<string>();
@@ -158,6 +185,16 @@ export class NodeConformance {
     for (let d = 0; d < disks; d++) {
       for (const side of ['primary', 'secondary'] as const) this.track(nodeName(`replication-${side}`, d), side, d);
     }
+  }
+
+  /** The chart's states and transitions visited so far, keys in the order first visited. */
+  get coverage(): ChartCoverage {
+    return this.visits.coverage();
+  }
+
+  /** Add the visits so far to `coverage` (CaseChecker merges the charts' coverage into one pair of maps). */
+  addCoverageTo(coverage: ChartCoverage): void {
+    this.visits.addTo(coverage);
   }
 
   /** The model's view of a node (for DataConformance, which needs to know the stage a chart reached). */
@@ -233,10 +270,7 @@ export class NodeConformance {
       hiddenNodeName: nodeName('hidden-disk', disk),
     };
     this.nodes.set(name, { name, id: parseNodeName(name), side, model: { ...model, context: { ...model.context, names } }, engineStage: 'NONE', closed: false, lastIn: new Map() });
-    const opening = openingOnce(side, this.profile);
-    count(this.coverage.states, `${CHART_ID}.UNOPENED`);
-    count(this.coverage.states, `${CHART_ID}.${opening.next.value}`);
-    for (const key of opening.taken) count(this.coverage.transitions, key);
+    this.visits.add(openingOnce(side, this.profile));
   }
 
   private onCommand(f: Fields<'command'>): void {
@@ -286,12 +320,19 @@ export class NodeConformance {
   }
 
   private advance(node: TrackedNode, event: NodeEvent): void {
-    const { next, taken } = step(node.model, event);
+    this.took(node, event, step(node.model, event));
+  }
+
+  private advanceKeyed(node: TrackedNode, io: KeyedEvent): void {
+    this.took(node, io.event, keyedStep(node.model, io));
+  }
+
+  /** The node's chart took `event`, answered by `answer`. */
+  private took(node: TrackedNode, event: NodeEvent, { next, taken, visit }: Step): void {
     if (next.value !== node.model.value) node.lastIn.set(String(node.model.value), node.model);
     node.model = next;
     if (this.keepLog) this.log.push({ node: node.name, mode: node.side, event, state: String(next.value), step: this.report.step, transitions: taken });
-    count(this.coverage.states, `${CHART_ID}.${next.value}`);
-    for (const key of taken) count(this.coverage.transitions, key);
+    this.visits.add(visit);
   }
 
   /** The node's buffer disks that lost their driver. */
@@ -339,14 +380,14 @@ export class NodeConformance {
       return;
     }
     const type = f.op === 'read' ? 'READ' : 'WRITE';
-    const event: NodeEvent = { type, lowerFailed: f.lower === 'failed' };
+    const io = IO_EVENTS[type][f.lower === 'failed' ? 'failed' : 'ok'];
     // QEMU reads the I/O status when a request enters (replication_get_io_status): a write admitted
     // in FAILOVER that ends after the commit failed went through the file child, as FAILOVER routes it.
     const admitted = String(f.stage);
     const earlier = admitted !== String(node.model.value) ? node.lastIn.get(admitted) : undefined;
     const before = earlier?.value ?? node.model.value;
-    if (!earlier) this.advance(node, event);
-    const late = earlier ? step(earlier, event).next : undefined;
+    if (!earlier) this.advanceKeyed(node, io);
+    const late = earlier ? keyedStep(earlier, io).next : undefined;
     const expected = late ? late.context.outcome : node.model.context.outcome;
     // A primary write swallowed after its node moved on still sets the error (replication_return_value
     // writes s->error whatever the stage is by then): a stop racing it may clear it first.
@@ -414,9 +455,6 @@ export class NodeConformance {
   }
 }
 
-function count(map: Map<string, number>, key: string): void {
-  map.set(key, (map.get(key) ?? 0) + 1);
-}
 
 function operationOutcome(f: Fields<'repl-op'>): Outcome {
   if (f.ok) return { kind: 'ok' };

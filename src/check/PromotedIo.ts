@@ -39,8 +39,9 @@ export class PromotedIo {
 
   beginStep(index: number): void {
     this.stepIndex = index;
-    this.requests.clear();
-    this.faulted.clear();
+    // Cleared only when they hold something: clear() allocates a new table even for an empty one.
+    if (this.requests.size > 0) this.requests.clear();
+    if (this.faulted.size > 0) this.faulted.clear();
   }
 
   onEvent(event: TypedTraceEvent): void {

@@ -36,7 +36,8 @@ export class QuorumAnswers {
 
   beginStep(index: number): void {
     this.stepIndex = index;
-    this.writes.clear();
+    // Cleared only when it holds something: clear() allocates a new table even for an empty map.
+    if (this.writes.size > 0) this.writes.clear();
   }
 
   onEvent(event: TypedTraceEvent): void {

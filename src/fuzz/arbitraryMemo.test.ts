@@ -33,6 +33,17 @@ describe('memoizedArbitrary', () => {
     expect(b).toEqual(a);
   });
 
+  it('swarms that enable the same kinds, in any order, share one step arbitrary, which draws what each would', () => {
+    const shape = { diskBytes: 196608, disks: 1 };
+    const ops = ['write-secondary', 'failover', 'concurrent', 'status', 'read-secondary'] as const;
+    const forward = stepArbitrary({ ...shape, ops: [...ops] });
+    const backward = stepArbitrary({ ...shape, ops: [...ops].reverse() });
+    expect(backward).toBe(forward);
+    const drawn = fc.sample(forward, { seed: 5, numRuns: 300 });
+    expect(new Set(drawn.map((s) => s.do))).toEqual(new Set(['write', 'read', 'status', 'failover', 'concurrent']));
+    expect(fc.sample(backward, { seed: 5, numRuns: 300 })).toEqual(drawn);
+  });
+
   it('a case drawn again after other cases filled the caches is the same case', () => {
     const seed = caseSeed(3, 40);
     const first = generateDrawnCase(DEFAULT_FUZZ_OPTIONS, 3, 40, seed);

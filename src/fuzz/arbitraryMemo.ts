@@ -26,3 +26,14 @@ export function memoizedArbitrary<A extends unknown[], T>(keyOf: (...args: A) =>
     return built;
   };
 }
+
+/** A number naming each arbitrary instance (0: none), for keys of arbitraries composed of remembered ones. */
+const ids = new WeakMap<object, number>();
+let lastId = 0;
+
+export function idOf(arbitrary: object | undefined): number {
+  if (arbitrary === undefined) return 0;
+  let id = ids.get(arbitrary);
+  if (id === undefined) ids.set(arbitrary, (id = ++lastId));
+  return id;
+}

@@ -110,19 +110,33 @@ const faultPlan = memoizedArbitrary(
 function buildFaultPlan(mode: FaultMode, disks: number, diskBytes: number, enabled: readonly SwarmFault[]): fc.Arbitrary<Fault[]> {
   if (mode === 'none') return fc.constant([]);
   const kinds: { weight: number; arbitrary: fc.Arbitrary<Fault>; kind: SwarmFault; reported?: true }[] = [
-    { weight: 2, arbitrary: latency(disks), kind: 'latency' },
-    { weight: 2, arbitrary: crash(), kind: 'crash' },
-    { weight: 4, arbitrary: ioError(disks, diskBytes), kind: 'io-error', reported: true },
-    { weight: 1, arbitrary: localDiskFull(disks), kind: 'io-error', reported: true },
-    { weight: 1, arbitrary: makeEmpty(disks), kind: 'make-empty', reported: true },
-    { weight: 1, arbitrary: linkDrop(disks), kind: 'link-drop', reported: true },
-    { weight: 1, arbitrary: jobFail(disks), kind: 'backup-fail', reported: true },
-    { weight: 3, arbitrary: commitFailure(disks), kind: 'commit-failure', reported: true },
+    { weight: 2, arbitrary: latencyOf(disks), kind: 'latency' },
+    { weight: 2, arbitrary: CRASH, kind: 'crash' },
+    { weight: 4, arbitrary: ioErrorOf(disks, diskBytes), kind: 'io-error', reported: true },
+    { weight: 1, arbitrary: localDiskFullOf(disks), kind: 'io-error', reported: true },
+    { weight: 1, arbitrary: makeEmptyOf(disks), kind: 'make-empty', reported: true },
+    { weight: 1, arbitrary: linkDropOf(disks), kind: 'link-drop', reported: true },
+    { weight: 1, arbitrary: jobFailOf(disks), kind: 'backup-fail', reported: true },
+    { weight: 3, arbitrary: commitFailureOf(disks), kind: 'commit-failure', reported: true },
   ];
   const allowed = kinds.filter((k) => enabled.includes(k.kind) && (mode === 'all' || !k.reported));
   if (allowed.length === 0) return fc.constant([]);
   return fc.array(fc.oneof(...allowed.map(({ weight, arbitrary }) => ({ weight, arbitrary }))), { maxLength: 3 });
 }
+
+/**
+ * Each kind's arbitrary, remembered by what it reads (the disk count; io-error the size too): a plan
+ * is keyed by the case's size and swarm, new to many cases, and its kinds were built anew with it.
+ */
+const perDisks = (build: (disks: number) => fc.Arbitrary<Fault>) => memoizedArbitrary((disks: number) => String(disks), build);
+const latencyOf = perDisks(latency);
+const localDiskFullOf = perDisks(localDiskFull);
+const makeEmptyOf = perDisks(makeEmpty);
+const linkDropOf = perDisks(linkDrop);
+const jobFailOf = perDisks(jobFail);
+const commitFailureOf = perDisks(commitFailure);
+const ioErrorOf = memoizedArbitrary((disks: number, diskBytes: number) => `${disks}/${diskBytes}`, ioError);
+const CRASH = crash();
 
 function withOptional(fault: Fault, extra: Record<string, number | string | undefined>): Fault {
   return { ...fault, ...compact(extra) } as Fault;

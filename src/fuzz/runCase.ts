@@ -11,6 +11,7 @@ import { type InvariantName, type Violation, violation } from '../check/Invarian
 import type { ChartCoverage } from '../check/NodeConformance.js';
 import type { Scenario } from '../scenario/Scenario.js';
 import type { ResultDocument } from '../scenario/StepResult.js';
+import { runScenarioOnEngine } from '../scenario/runScenarioOnEngine.js';
 import type { FaultKind } from '../sim/FaultPlan.js';
 import type { TraceLevel } from '../sim/Trace.js';
 
@@ -97,5 +98,18 @@ export async function runCaseSafely(scenario: Scenario, where: string, traceLeve
     return await runCase(scenario, traceLevel);
   } catch (error) {
     return caseThrew(scenario, error, where);
+  }
+}
+
+/**
+ * The run of runCase without its checker, as far as a determinism rerun compares it: the step
+ * results and the trace hash (THREW_TRACE_HASH if the run threw, as runCaseSafely says then).
+ */
+export async function rerunUnchecked(scenario: Scenario): Promise<{ readonly document: ResultDocument; readonly traceHash: string }> {
+  try {
+    const { document } = await runScenarioOnEngine(scenario, { traceLevel: 'hash', stepBoundTicks: STEP_BOUND_TICKS });
+    return { document, traceHash: document.traceHash ?? '' };
+  } catch {
+    return { document: { scenario: scenario.name, backend: 'engine', steps: [] }, traceHash: THREW_TRACE_HASH };
   }
 }

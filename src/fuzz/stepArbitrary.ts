@@ -9,7 +9,7 @@
 import fc from 'fast-check';
 import type { ScenarioStep, Step } from '../scenario/Scenario.js';
 import { compact } from '../util/FieldReader.js';
-import { memoizedArbitrary } from './arbitraryMemo.js';
+import { idOf, memoizedArbitrary } from './arbitraryMemo.js';
 import type { SwarmOp } from './swarm.js';
 
 const SECTOR = 512;
@@ -25,9 +25,8 @@ export interface StepShape {
 /** A weighted choice among the entries whose kind the swarm enabled (entries without a kind always count). */
 type Choice<T> = { readonly weight: number; readonly arbitrary: fc.Arbitrary<T>; readonly op?: SwarmOp };
 
-/** What an arbitrary of guest I/O depends on (the disk's size and count), and what one of a choice among kinds does too. */
+/** What an arbitrary of guest I/O depends on: the disk's size and count. */
 const sized = (shape: StepShape): string => `${shape.diskBytes}/${shape.disks}`;
-const shaped = (shape: StepShape): string => `${sized(shape)}/${shape.ops?.join(',') ?? '*'}`;
 
 /**
  * Which of `kinds` the swarm enabled, as a key: a choice among kinds is keyed by the kinds it reads
@@ -42,8 +41,11 @@ function enabledOf(shape: StepShape, kinds: readonly SwarmOp[]): string {
 const IO_KINDS: readonly SwarmOp[] = ['write-primary', 'write-secondary', 'read-secondary', 'read-primary', 'zero-primary', 'zero-secondary', 'discard-primary', 'discard-secondary', 'flush'];
 const CONTROL_KINDS: readonly SwarmOp[] = ['checkpoint', 'status', 'failover', 'wait'];
 const MISUSE_KINDS: readonly SwarmOp[] = ['start', 'stop', 'checkpoint-side', 'lose-secondary', 'close', 'read-secondary-disk'];
-/** What a concurrent group reads: its own kind, guest I/O, and the control steps that race it (failoverRace, failoverWrites). */
-const CONCURRENT_KINDS: readonly SwarmOp[] = ['concurrent', ...IO_KINDS, 'checkpoint', 'failover', 'status', 'checkpoint-side', 'start', 'stop', 'close'];
+/** What a concurrent group's members read: guest I/O and the control steps that race it. */
+const CONCURRENT_KINDS: readonly SwarmOp[] = [...IO_KINDS, 'checkpoint', 'failover', 'status', 'checkpoint-side', 'start', 'stop', 'close'];
+/** What failoverRace and failoverWrites read. */
+const FAILOVER_RACE_KINDS: readonly SwarmOp[] = ['failover', 'write-secondary', 'read-secondary', 'status', 'checkpoint-side', 'checkpoint', 'stop', 'start', 'close'];
+const FAILOVER_WRITES_KINDS: readonly SwarmOp[] = ['failover', 'write-secondary'];
 
 function pick<T>(shape: StepShape, choices: readonly Choice<T>[]): fc.Arbitrary<T> | undefined {
   const enabled = choices.filter((c) => c.op === undefined || shape.ops === undefined || shape.ops.includes(c.op));
@@ -164,10 +166,19 @@ const misuseArbitrary = memoizedArbitrary((shape: StepShape) => `${sized(shape)}
  * replication with (NodeConformance keeps the chart as it was in each stage), so a stop racing a
  * write is the race QEMU has too.
  */
-const concurrentArbitrary = memoizedArbitrary((shape: StepShape) => `${sized(shape)}/${enabledOf(shape, CONCURRENT_KINDS)}`, (shape: StepShape): fc.Arbitrary<Step> | undefined => {
+function concurrentArbitrary(shape: StepShape): fc.Arbitrary<Step> | undefined {
   if (shape.ops !== undefined && !shape.ops.includes('concurrent')) return undefined;
+  const group = groupArbitrary(concurrentMember(shape));
+  return oneOfPresent(
+    [3, 1, 3],
+    [group, failoverRace(shape), failoverWrites(shape)],
+  );
+}
+
+/** What a concurrent group's members are drawn from (undefined when the swarm enabled none). */
+const concurrentMember = memoizedArbitrary((shape: StepShape) => `${sized(shape)}/${enabledOf(shape, CONCURRENT_KINDS)}`, (shape: StepShape): fc.Arbitrary<Step> | undefined => {
   const io = ioStepArbitrary(shape);
-  const member = pick(shape, [
+  return pick(shape, [
     ...(io ? [{ weight: 8, arbitrary: io }] : []),
     { weight: 1, arbitrary: fc.constant<Step>({ do: 'checkpoint', side: 'both' }), op: 'checkpoint' },
     { weight: 1, arbitrary: fc.constant<Step>({ do: 'failover' }), op: 'failover' },
@@ -177,25 +188,37 @@ const concurrentArbitrary = memoizedArbitrary((shape: StepShape) => `${sized(sha
     { weight: 1, arbitrary: fc.tuple(side, fc.boolean()).map(([s, failover]): Step => ({ do: 'stop', side: s, failover })), op: 'stop' },
     { weight: 1, arbitrary: closeArbitrary(shape), op: 'close' },
   ]);
-  const group = member && fc.array(member, { minLength: 2, maxLength: 4 }).map((steps): Step => ({ do: 'concurrent', steps }));
-  const weighted = [
-    { weight: 3, arbitrary: group },
-    { weight: 1, arbitrary: failoverRace(shape) },
-    { weight: 3, arbitrary: failoverWrites(shape) },
-  ];
-  const choices = weighted.filter((c): c is { weight: number; arbitrary: fc.Arbitrary<Step> } => c.arbitrary !== undefined);
-  return choices.length === 0 ? undefined : choices.length === 1 ? choices[0]!.arbitrary : fc.oneof(...choices);
 });
+
+/** A group of 2-4 members in flight together. */
+const groupArbitrary = memoizedArbitrary(
+  (member: fc.Arbitrary<Step> | undefined) => String(idOf(member)),
+  (member: fc.Arbitrary<Step> | undefined): fc.Arbitrary<Step> | undefined => member && fc.array(member, { minLength: 2, maxLength: 4 }).map((steps): Step => ({ do: 'concurrent', steps })),
+);
+
+/**
+ * A weighted choice among the arbitraries present, in order: none gives undefined, one that one
+ * itself, more a oneof. Remembered by the arbitraries' identities (and the weights), which stand
+ * for everything the choice draws: the many swarms that agree on its parts share one.
+ */
+const oneOfPresent = memoizedArbitrary(
+  <T>(weights: readonly number[], arbitraries: readonly (fc.Arbitrary<T> | undefined)[]) => `${weights.join(',')}/${arbitraries.map(idOf).join(',')}`,
+  <T>(weights: readonly number[], arbitraries: readonly (fc.Arbitrary<T> | undefined)[]): fc.Arbitrary<T> | undefined => {
+    const choices: { weight: number; arbitrary: fc.Arbitrary<T> }[] = [];
+    arbitraries.forEach((arbitrary, i) => arbitrary && choices.push({ weight: weights[i]!, arbitrary }));
+    return choices.length === 0 ? undefined : choices.length === 1 ? choices[0]!.arbitrary : fc.oneof(...choices);
+  },
+);
 
 /**
  * A failover with the secondary VM writing on as it takes over (what a COLO secondary does): 1-4
  * writes in flight with it, which meet the commit's start-up scan. QEMU 8.2-10.0.12 lose those
  * that land in a cluster the scan has passed (GitLab #3273); the data model admits no loss.
  */
-function failoverWrites(shape: StepShape): fc.Arbitrary<Step> | undefined {
+const failoverWrites = memoizedArbitrary((shape: StepShape) => `${sized(shape)}/${enabledOf(shape, FAILOVER_WRITES_KINDS)}`, (shape: StepShape): fc.Arbitrary<Step> | undefined => {
   if (shape.ops !== undefined && !(shape.ops.includes('failover') && shape.ops.includes('write-secondary'))) return undefined;
   return fc.array(write(shape, 'secondary'), { minLength: 2, maxLength: 6 }).map((steps): Step => ({ do: 'concurrent', steps: [{ do: 'failover' }, ...steps] }));
-}
+});
 
 /** Closes of either side's node, or (`secondaryOnly`) of the secondary's. */
 const closeArbitrary = memoizedArbitrary(
@@ -210,7 +233,7 @@ const closeArbitrary = memoizedArbitrary(
  * where QEMU 7.2 ignores start, stop and checkpoint, get_error answers "not running" and close
  * cancels the commit (50ab0e0908).
  */
-function failoverRace(shape: StepShape): fc.Arbitrary<Step> | undefined {
+const failoverRace = memoizedArbitrary((shape: StepShape) => `${sized(shape)}/${enabledOf(shape, FAILOVER_RACE_KINDS)}`, (shape: StepShape): fc.Arbitrary<Step> | undefined => {
   if (shape.ops !== undefined && !shape.ops.includes('failover')) return undefined;
   const secondaryIo = pick(shape, [
     { weight: 1, arbitrary: write(shape, 'secondary'), op: 'write-secondary' },
@@ -227,19 +250,21 @@ function failoverRace(shape: StepShape): fc.Arbitrary<Step> | undefined {
   ]);
   if (!racer) return undefined;
   return fc.array(racer, { minLength: 1, maxLength: 3 }).map((steps): Step => ({ do: 'concurrent', steps: [{ do: 'failover' }, ...steps] }));
+});
+
+/**
+ * A body step, among the kinds the swarm enabled. Its parts are remembered by the kinds each reads,
+ * the choice among them by their identities (oneOfPresent): a swarm's whole set of kinds, as a
+ * key, was new to nearly every case, and the step's arbitrary was built anew each time.
+ */
+export function stepArbitrary(shape: StepShape): fc.Arbitrary<ScenarioStep> {
+  const readDisk = shape.ops === undefined || shape.ops.includes('read-secondary-disk') ? read(shape, 'secondary', 'disk') : undefined;
+  const parts = [ioStepArbitrary(shape), controlArbitrary(shape), concurrentArbitrary(shape), readDisk, misuseArbitrary(shape)];
+  return oneOfPresent<ScenarioStep>(STEP_WEIGHTS, parts) ?? ONLY_CHECKPOINTS;
 }
 
-export const stepArbitrary = memoizedArbitrary(shaped, (shape: StepShape): fc.Arbitrary<ScenarioStep> => {
-  const io = ioStepArbitrary(shape);
-  const choices: Choice<ScenarioStep>[] = [];
-  const add = (weight: number, arbitrary: fc.Arbitrary<ScenarioStep> | undefined) => arbitrary && choices.push({ weight, arbitrary });
-  add(60, io);
-  add(18, controlArbitrary(shape));
-  add(12, concurrentArbitrary(shape));
-  add(4, pick(shape, [{ weight: 1, arbitrary: read(shape, 'secondary', 'disk'), op: 'read-secondary-disk' }]));
-  add(6, misuseArbitrary(shape));
-  return pick({ ...shape, ops: undefined }, choices) ?? fc.constant<ScenarioStep>({ do: 'checkpoint', side: 'both' });
-});
+const STEP_WEIGHTS: readonly number[] = [60, 18, 12, 4, 6];
+const ONLY_CHECKPOINTS = fc.constant<ScenarioStep>({ do: 'checkpoint', side: 'both' });
 
 /**
  * How a case begins: almost always as COLO does (secondary, then primary), sometimes not: other

@@ -21,7 +21,8 @@ export class CopyBitmap {
 
   armAll(): void {
     this.armedByDefault = true;
-    this.flipped.clear();
+    // Cleared only when it holds something: clear() allocates a new table even for an empty set.
+    if (this.flipped.size > 0) this.flipped.clear();
   }
 
   isArmed(cluster: number): boolean {
