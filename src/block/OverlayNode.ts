@@ -14,7 +14,8 @@ import type { SimEnv } from '../sim/SimEnv.js';
 import { WaitQueue } from '../sim/WaitQueue.js';
 import { BlockNode, type BlockStatus } from './BlockNode.js';
 import { type PeekSink, SectorStore } from './SectorStore.js';
-import { allocBytes, allocUnfilled, recycleBytes } from './buffers.js';
+import { allocBytes, allocUnfilled, heldByte, heldBytes, recycleBytes } from './buffers.js';
+import { markUniform, uniformByteOf } from './uniformBytes.js';
 
 export const DEFAULT_CLUSTER_SIZE = 65536;
 
@@ -113,28 +114,41 @@ export class OverlayNode extends BlockNode {
       copyPadded(whole, 0, data, bytes);
       return whole;
     }
-    const out = allocUnfilled(bytes);
+    // A large buffer given back holding one byte throughout needs no fill of pieces reading as that
+    // byte; pieces that each read as one byte, all the same, make an answer marked as such (uniformBytes.ts).
+    const first = this.map.get(this.clusterOf(offset));
+    const out = allocUnfilled(bytes, first === DATA ? this.store.firstByte(offset) : first === ZERO ? 0 : -1);
+    const holds = heldByte();
+    const holdsEnd = heldBytes();
+    let uniform = -2;
     let pos = offset;
     let leafDone = false;
     while (pos < end) {
       const kind = this.map.get(this.clusterOf(pos));
       const runEnd = this.runEnd(pos, end, kind);
       const n = runEnd - pos;
+      let byte = -1;
       if (kind === DATA) {
         if (!leafDone) {
           await this.ioLatency('read');
           leafDone = true;
         }
-        this.store.readInto(pos, out, pos - offset, n);
+        byte = this.store.readInto(pos, out, pos - offset, n, holds, holdsEnd);
       } else if (kind === undefined && this.backing) {
         const below = await this.readBacking(pos, n, requestId);
-        copyPadded(out, pos - offset, below, n);
+        byte = below.length === n ? uniformByteOf(below) : -1;
+        if (byte < 0) copyPadded(out, pos - offset, below, n);
+        else fillPast(out, byte, pos - offset, runEnd - offset, holds, holdsEnd);
         recycleBytes(below);
-      } else out.fill(0, pos - offset, runEnd - offset);
+      } else {
+        byte = 0;
+        fillPast(out, 0, pos - offset, runEnd - offset, holds, holdsEnd);
+      }
+      uniform = uniform === -2 || uniform === byte ? byte : -1;
       pos = runEnd;
     }
     this.trace('read', offset, bytes, requestId);
-    return out;
+    return uniform >= 0 ? markUniform(out, uniform) : out;
   }
 
   protected override doPeek(offset: number, out: Uint8Array): void {
@@ -386,4 +400,10 @@ function consecutiveRuns(clusters: readonly number[]): { first: number; last: nu
 function copyPadded(out: Uint8Array, at: number, below: Uint8Array, n: number): void {
   out.set(below, at);
   if (below.length < n) out.fill(0, at + below.length, at + n);
+}
+
+/** Fill out[from, to) with `byte`, but for the part of out[0, holdsEnd) already holding it (holds). */
+function fillPast(out: Uint8Array, byte: number, from: number, to: number, holds: number, holdsEnd: number): void {
+  const start = byte === holds ? Math.max(from, holdsEnd) : from;
+  if (start < to) out.fill(byte, start, to);
 }

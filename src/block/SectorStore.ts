@@ -8,7 +8,8 @@
  * Limits: offsets and lengths must be sector-aligned (the block node above pads unaligned requests).
  */
 
-import { allocUnfilled } from './buffers.js';
+import { allocUnfilled, heldByte, heldBytes } from './buffers.js';
+import { markUniform, uniformByteOf } from './uniformBytes.js';
 import { nextTick } from './WriteClock.js';
 import { indexOfOther } from '../util/bytes.js';
 
@@ -143,15 +144,26 @@ export class SectorStore {
 
   read(offset: number, bytes: number): Uint8Array {
     // readInto sets every byte, so the buffer need not be zeroed first (a 64 MiB read zeroed 64 MiB, then filled it).
-    const out = allocUnfilled(bytes);
-    this.readInto(offset, out, 0, bytes);
+    // A large buffer given back whole with one byte throughout (a read's answer, once encoded) still holds
+    // it, so the fills of chunks reading as that byte are skipped.
+    const out = allocUnfilled(bytes, this.firstByte(offset));
+    const byte = this.readInto(offset, out, 0, bytes, heldByte(), heldBytes());
+    if (byte >= 0) markUniform(out, byte);
     return out;
   }
 
-  readInto(offset: number, dest: Uint8Array, destOffset: number, bytes: number): void {
+  /**
+   * Copy [offset, offset + bytes) into dest from destOffset on. `holds` is a byte that dest[0,
+   * holdsEnd) already holds (-1: unknown), so pieces reading as it are filled only past that. Returns the byte
+   * every byte of the range reads as when each piece is a run of unwritten, zeroed or uniform chunks
+   * of one byte (no slab memory), else -1 (the range may still be uniform).
+   */
+  readInto(offset: number, dest: Uint8Array, destOffset: number, bytes: number, holds = -1, holdsEnd = 0): number {
     this.checkRange(offset, bytes);
     const end = offset + bytes;
     const shift = destOffset - offset;
+    // The one byte of the pieces so far: -2 before the first, -1 once two differ or one is slab data.
+    let uniform = -2;
     // Neighbouring chunks in one state go as one fill or one copy, the pieces visit hands out (a
     // large read made one call per 4 KiB chunk). The end of each piece is set by the loop's body
     // (a body that set nothing would end the loop, not spin).
@@ -161,13 +173,18 @@ export class SectorStore {
       const slot = this.chunks.get(index);
       stop = this.pieceEnd(index, slot, end);
       if (slot === undefined || slot < 0) {
-        dest.fill(this.markerByte(slot), pos + shift, stop + shift);
+        const byte = this.markerByte(slot);
+        const from = byte === holds ? Math.max(pos + shift, holdsEnd) : pos + shift;
+        if (from < stop + shift) dest.fill(byte, from, stop + shift);
+        uniform = uniform === -2 || uniform === byte ? byte : -1;
       } else {
         // Where the chunk's bytes lie in its slab, less the chunk's offset on disk.
         const base = (slot & (CHUNKS_PER_SLAB - 1)) * CHUNK_SIZE - index * CHUNK_SIZE;
         dest.set(this.slabs[slot >>> 8]!.subarray(base + pos, base + stop), pos + shift);
+        uniform = -1;
       }
     }
+    return uniform < 0 ? -1 : uniform;
   }
 
   /**
@@ -188,6 +205,12 @@ export class SectorStore {
       if (slot === undefined || slot < 0) sink.uniform(pos, stop - pos, this.markerByte(slot));
       else sink.bytes(pos, this.slabs[slot >>> 8]!, (slot & (CHUNKS_PER_SLAB - 1)) * CHUNK_SIZE + (pos - index * CHUNK_SIZE), stop - pos);
     }
+  }
+
+  /** The byte the chunk holding `offset` reads as throughout if it holds no slab memory, else -1. */
+  firstByte(offset: number): number {
+    const slot = this.chunks.get(Math.floor(offset / CHUNK_SIZE));
+    return slot === undefined || slot < 0 ? this.markerByte(slot) : -1;
   }
 
   /** The byte every byte of a chunk holding marker `slot` reads as. */
@@ -235,8 +258,11 @@ export class SectorStore {
     let runAt = 0;
     let runBytes = 0;
     // The byte the whole source range repeats, or -1: then each whole chunk is looked at on its own.
+    // Data marked as one byte throughout (uniformBytes.ts) is not scanned again.
     const first = data[dataOffset]!;
-    const repeated = this.uniformChunks && bytes >= CHUNK_SIZE && indexOfOther(data, dataOffset, dataOffset + bytes, first) === dataOffset + bytes ? first : -1;
+    const marked = this.uniformChunks && bytes >= CHUNK_SIZE ? uniformByteOf(data) : -1;
+    const repeated =
+      marked >= 0 ? marked : this.uniformChunks && bytes >= CHUNK_SIZE && indexOfOther(data, dataOffset, dataOffset + bytes, first) === dataOffset + bytes ? first : -1;
     this.forEachChunk(offset, bytes, (index, within, n) => {
       const at = index * CHUNK_SIZE + within + shift;
       let slot = this.chunks.get(index);
