@@ -15,7 +15,7 @@ import { WaitQueue } from '../sim/WaitQueue.js';
 import { BlockNode, type BlockStatus } from './BlockNode.js';
 import { type PeekSink, SectorStore } from './SectorStore.js';
 import { allocBytes, allocUnfilled, heldByte, heldBytes, recycleBytes } from './buffers.js';
-import { markUniform, uniformByteOf } from './uniformBytes.js';
+import { type ByteRuns, MARK_MIN_BYTES, appendRun, markRuns, runsOf } from './knownRuns.js';
 
 export const DEFAULT_CLUSTER_SIZE = 65536;
 
@@ -115,40 +115,47 @@ export class OverlayNode extends BlockNode {
       return whole;
     }
     // A large buffer given back holding one byte throughout needs no fill of pieces reading as that
-    // byte; pieces that each read as one byte, all the same, make an answer marked as such (uniformBytes.ts).
+    // byte; pieces whose runs are all known make an answer marked with them (knownRuns.ts).
     const first = this.map.get(this.clusterOf(offset));
     const out = allocUnfilled(bytes, first === DATA ? this.store.firstByte(offset) : first === ZERO ? 0 : -1);
     const holds = heldByte();
     const holdsEnd = heldBytes();
-    let uniform = -2;
+    let runs: ByteRuns | null = bytes >= MARK_MIN_BYTES ? [] : null;
     let pos = offset;
     let leafDone = false;
     while (pos < end) {
       const kind = this.map.get(this.clusterOf(pos));
       const runEnd = this.runEnd(pos, end, kind);
       const n = runEnd - pos;
-      let byte = -1;
       if (kind === DATA) {
         if (!leafDone) {
           await this.ioLatency('read');
           leafDone = true;
         }
-        byte = this.store.readInto(pos, out, pos - offset, n, holds, holdsEnd);
+        if (!this.store.readInto(pos, out, pos - offset, n, holds, holdsEnd, runs)) runs = null;
       } else if (kind === undefined && this.backing) {
         const below = await this.readBacking(pos, n, requestId);
-        byte = below.length === n ? uniformByteOf(below) : -1;
-        if (byte < 0) copyPadded(out, pos - offset, below, n);
-        else fillPast(out, byte, pos - offset, runEnd - offset, holds, holdsEnd);
+        const belowRuns = below.length === n ? runsOf(below) : undefined;
+        if (belowRuns === undefined) {
+          copyPadded(out, pos - offset, below, n);
+          runs = null;
+        } else {
+          let at = pos - offset;
+          for (const [byte, count] of belowRuns) {
+            fillPast(out, byte, at, at + count, holds, holdsEnd);
+            if (runs !== null) appendRun(runs, byte, count);
+            at += count;
+          }
+        }
         recycleBytes(below);
       } else {
-        byte = 0;
         fillPast(out, 0, pos - offset, runEnd - offset, holds, holdsEnd);
+        if (runs !== null) appendRun(runs, 0, n);
       }
-      uniform = uniform === -2 || uniform === byte ? byte : -1;
       pos = runEnd;
     }
     this.trace('read', offset, bytes, requestId);
-    return uniform >= 0 ? markUniform(out, uniform) : out;
+    return runs !== null ? markRuns(out, runs) : out;
   }
 
   protected override doPeek(offset: number, out: Uint8Array): void {

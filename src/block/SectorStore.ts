@@ -9,7 +9,7 @@
  */
 
 import { allocUnfilled, heldByte, heldBytes } from './buffers.js';
-import { markUniform, uniformByteOf } from './uniformBytes.js';
+import { type ByteRuns, MARK_MIN_BYTES, appendRun, markRuns, uniformByteOf } from './knownRuns.js';
 import { nextTick } from './WriteClock.js';
 import { indexOfOther } from '../util/bytes.js';
 
@@ -147,23 +147,22 @@ export class SectorStore {
     // A large buffer given back whole with one byte throughout (a read's answer, once encoded) still holds
     // it, so the fills of chunks reading as that byte are skipped.
     const out = allocUnfilled(bytes, this.firstByte(offset));
-    const byte = this.readInto(offset, out, 0, bytes, heldByte(), heldBytes());
-    if (byte >= 0) markUniform(out, byte);
+    const runs: ByteRuns | null = bytes >= MARK_MIN_BYTES ? [] : null;
+    if (this.readInto(offset, out, 0, bytes, heldByte(), heldBytes(), runs) && runs !== null) markRuns(out, runs);
     return out;
   }
 
   /**
    * Copy [offset, offset + bytes) into dest from destOffset on. `holds` is a byte that dest[0,
-   * holdsEnd) already holds (-1: unknown), so pieces reading as it are filled only past that. Returns the byte
-   * every byte of the range reads as when each piece is a run of unwritten, zeroed or uniform chunks
-   * of one byte (no slab memory), else -1 (the range may still be uniform).
+   * holdsEnd) already holds (-1: unknown), so pieces reading as it are filled only past that.
+   * Returns whether every piece is a run of unwritten, zeroed or uniform chunks (no slab memory);
+   * if so, and `runs` is given, the range's runs were appended to it (knownRuns.ts).
    */
-  readInto(offset: number, dest: Uint8Array, destOffset: number, bytes: number, holds = -1, holdsEnd = 0): number {
+  readInto(offset: number, dest: Uint8Array, destOffset: number, bytes: number, holds = -1, holdsEnd = 0, runs: ByteRuns | null = null): boolean {
     this.checkRange(offset, bytes);
     const end = offset + bytes;
     const shift = destOffset - offset;
-    // The one byte of the pieces so far: -2 before the first, -1 once two differ or one is slab data.
-    let uniform = -2;
+    let known = true;
     // Neighbouring chunks in one state go as one fill or one copy, the pieces visit hands out (a
     // large read made one call per 4 KiB chunk). The end of each piece is set by the loop's body
     // (a body that set nothing would end the loop, not spin).
@@ -176,15 +175,15 @@ export class SectorStore {
         const byte = this.markerByte(slot);
         const from = byte === holds ? Math.max(pos + shift, holdsEnd) : pos + shift;
         if (from < stop + shift) dest.fill(byte, from, stop + shift);
-        uniform = uniform === -2 || uniform === byte ? byte : -1;
+        if (known && runs !== null) appendRun(runs, byte, stop - pos);
       } else {
         // Where the chunk's bytes lie in its slab, less the chunk's offset on disk.
         const base = (slot & (CHUNKS_PER_SLAB - 1)) * CHUNK_SIZE - index * CHUNK_SIZE;
         dest.set(this.slabs[slot >>> 8]!.subarray(base + pos, base + stop), pos + shift);
-        uniform = -1;
+        known = false;
       }
     }
-    return uniform < 0 ? -1 : uniform;
+    return known;
   }
 
   /**
@@ -258,11 +257,12 @@ export class SectorStore {
     let runAt = 0;
     let runBytes = 0;
     // The byte the whole source range repeats, or -1: then each whole chunk is looked at on its own.
-    // Data marked as one byte throughout (uniformBytes.ts) is not scanned again.
+    // Data marked as one byte throughout (knownRuns.ts) is not scanned again.
     const first = data[dataOffset]!;
     const marked = this.uniformChunks && bytes >= CHUNK_SIZE ? uniformByteOf(data) : -1;
     const repeated =
       marked >= 0 ? marked : this.uniformChunks && bytes >= CHUNK_SIZE && indexOfOther(data, dataOffset, dataOffset + bytes, first) === dataOffset + bytes ? first : -1;
+    if (repeated >= 0 && offset % CHUNK_SIZE === 0 && bytes % CHUNK_SIZE === 0) return this.writeUniform(offset / CHUNK_SIZE, bytes / CHUNK_SIZE, repeated, tick);
     this.forEachChunk(offset, bytes, (index, within, n) => {
       const at = index * CHUNK_SIZE + within + shift;
       let slot = this.chunks.get(index);
@@ -303,6 +303,33 @@ export class SectorStore {
       this.stamp(index, tick);
     });
     if (runSlab >= 0) this.copyIn(runSlab, runBase, data, runAt, runBytes);
+  }
+
+  /**
+   * write's loop for `count` whole chunks from chunk `first` on, all written with `byte` (a large
+   * pattern write): the same chunk states and stamps, without looking at the data, and with one
+   * stamp page lookup per page rather than per chunk.
+   */
+  private writeUniform(first: number, count: number, byte: number, tick: number): void {
+    const marker = uniformMarker(byte);
+    let pageKey = -1;
+    let page: Float64Array | undefined;
+    for (let index = first; index < first + count; index++) {
+      const slot = this.chunks.get(index);
+      // Writing the background over the background changes nothing; keep the chunk sparse.
+      if ((slot === undefined && byte === this.fill) || (slot === ZERO_CHUNK && byte === 0)) continue;
+      if (slot !== undefined && slot >= 0) {
+        this.freeSlots.push(slot);
+        this.liveChunks--;
+      }
+      if (slot !== marker) this.chunks.set(index, marker);
+      const key = Math.floor(index / STAMP_PAGE);
+      if (key !== pageKey) {
+        page = this.stampPage(key);
+        pageKey = key;
+      }
+      page![index % STAMP_PAGE] = tick;
+    }
   }
 
   private copyIn(slab: number, base: number, data: Uint8Array, at: number, bytes: number): void {
@@ -374,13 +401,17 @@ export class SectorStore {
 
 
   private stamp(index: number, tick: number): void {
-    const key = Math.floor(index / STAMP_PAGE);
+    this.stampPage(Math.floor(index / STAMP_PAGE))[index % STAMP_PAGE] = tick;
+  }
+
+  /** The stamps of page `key`, made when first needed. */
+  private stampPage(key: number): Float64Array {
     let page = this.stampPages.get(key);
     if (page === undefined) {
       page = new Float64Array(STAMP_PAGE);
       this.stampPages.set(key, page);
     }
-    page[index % STAMP_PAGE] = tick;
+    return page;
   }
 
   private release(index: number): void {

@@ -5,7 +5,7 @@
  * garbage collector once no view into it is alive.
  */
 import { indexOfOther } from '../util/bytes.js';
-import { uniformByteOf } from './uniformBytes.js';
+import { uniformByteOf } from './knownRuns.js';
 
 const SLAB_BYTES = 1 << 20;
 const POOLED_MAX_BYTES = 64 * 1024;
@@ -58,7 +58,7 @@ const large = new WeakSet<ArrayBufferLike>();
 /**
  * Large buffers their holders gave back (recycleBytes), for the next large requests that fit in them,
  * each with what it is known to hold: `byte` over its first `bytes` bytes (given back marked as one
- * byte throughout, uniformBytes.ts), or byte -1. Several are kept, so that reads of a few patterns in
+ * byte throughout, knownRuns.ts), or byte -1. Several are kept, so that reads of a few patterns in
  * turn (the peer suite reads 64 MiB of one byte, then 32 MiB of another) each find one already holding theirs.
  */
 interface Spare {

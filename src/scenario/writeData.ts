@@ -9,10 +9,10 @@
  * a run that aborted (its tasks may be left mid-write) keeps its buffers out of the pool.
  * Nothing writes into a write's data either (QEMU's drivers only read a write's I/O vector; so do
  * colosim's nodes), so a buffer keeps the pattern it was filled with: a write of the pattern it holds
- * is not filled again, and its data is marked as one byte throughout (uniformBytes.ts), so the
+ * is not filled again, and its data is marked as one byte throughout (knownRuns.ts), so the
  * stores it reaches keep it as uniform chunks without scanning it.
  */
-import { markUniform } from '../block/uniformBytes.js';
+import { markUniform } from '../block/knownRuns.js';
 
 /**
  * The pool keeps buffers up to this many bytes in all: the largest writes of the library (one 64 MiB
