@@ -139,7 +139,19 @@ export class SectorStore {
   /** Stamp [offset, offset + bytes) as changed now without changing a byte (an overlay mapped clusters over it). */
   touch(offset: number, bytes: number): void {
     const tick = nextTick();
-    this.forEachChunk(offset, bytes, (index) => this.stamp(index, tick));
+    if (bytes <= 0) return;
+    const end = Math.ceil((offset + bytes) / CHUNK_SIZE);
+    // One page lookup per page, not per chunk (an overlay touches every cluster it links).
+    let pageKey = -1;
+    let page: Float64Array | undefined;
+    for (let index = Math.floor(offset / CHUNK_SIZE); index < end; index++) {
+      const key = Math.floor(index / STAMP_PAGE);
+      if (key !== pageKey) {
+        page = this.stampPage(key);
+        pageKey = key;
+      }
+      page![index % STAMP_PAGE] = tick;
+    }
   }
 
   read(offset: number, bytes: number): Uint8Array {

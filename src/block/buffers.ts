@@ -67,8 +67,9 @@ interface Spare {
   readonly bytes: number;
 }
 const spares: Spare[] = [];
-/** The spares keep at most this many bytes in all. */
+/** The spares keep at most this many bytes in all, in at most SPARES_MAX buffers. */
 const SPARE_BYTES_MAX = 160 << 20;
+const SPARES_MAX = 4;
 let spareTotal = 0;
 /** What the buffer the latest large allocUnfilled handed out holds (see heldByte). */
 let lastHeld: Spare | null = null;
@@ -76,7 +77,7 @@ let lastHeld: Spare | null = null;
 /**
  * A spare cut to `bytes`, holding what it held, if one is big enough; it is then no longer spare.
  * The one holding `prefer` over the most of those bytes, else the one ranked first (rankBelow); but none when
- * `prefer` is given and every spare that fits is known to hold another byte while the bound leaves
+ * `prefer` is given and every spare that fits is known to hold another byte while the bounds leave
  * room for a new buffer: overwriting one would only make the next read of that byte fill it again.
  */
 function takeSpare(bytes: number, prefer = -1): Uint8Array | null {
@@ -94,7 +95,7 @@ function takeSpare(bytes: number, prefer = -1): Uint8Array | null {
     }
   }
   lastHeld = null;
-  if (best < 0 || (prefer >= 0 && bestHeld === 0 && otherwise && spareTotal + bytes <= SPARE_BYTES_MAX)) return null;
+  if (best < 0 || (prefer >= 0 && bestHeld === 0 && otherwise && spares.length < SPARES_MAX && spareTotal + bytes <= SPARE_BYTES_MAX)) return null;
   const taken = spares[best]!;
   spares.splice(best, 1);
   spareTotal -= taken.buffer.length;
@@ -209,7 +210,7 @@ export function recycleBytes(data: Uint8Array): void {
   spares.push({ buffer: whole, byte, bytes: known });
   spareTotal += whole.length;
   // Over the bound, the smallest go first (the largest given back winning, as one spare did).
-  while (spareTotal > SPARE_BYTES_MAX && spares.length > 1) {
+  while ((spareTotal > SPARE_BYTES_MAX && spares.length > 1) || spares.length > SPARES_MAX) {
     let smallest = 0;
     for (let i = 1; i < spares.length; i++) if (spares[i]!.buffer.length < spares[smallest]!.buffer.length) smallest = i;
     spareTotal -= spares[smallest]!.buffer.length;
