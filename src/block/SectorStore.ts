@@ -10,6 +10,7 @@
 
 import { allocUnfilled, heldByte, heldBytes } from './buffers.js';
 import { type ByteRuns, MARK_MIN_BYTES, appendRun, markRuns, uniformByteOf } from './knownRuns.js';
+import { ChunkTable } from './ChunkTable.js';
 import { nextTick } from './WriteClock.js';
 import { indexOfOther } from '../util/bytes.js';
 
@@ -45,7 +46,7 @@ export interface PeekSink {
 }
 
 export class SectorStore {
-  private readonly chunks = new Map<number, number>();
+  private readonly chunks: ChunkTable;
   private readonly slabs: Uint8Array[] = [];
   private readonly freeSlots: number[] = [];
   /** The slab being filled and the next unused chunk in it (slot = slab << 8 | chunk). */
@@ -76,6 +77,7 @@ export class SectorStore {
     if (!Number.isSafeInteger(sizeBytes) || sizeBytes < 0 || sizeBytes % SECTOR_SIZE !== 0) {
       throw new RangeError(`store size must be a multiple of ${SECTOR_SIZE}, got ${sizeBytes}`);
     }
+    this.chunks = new ChunkTable(Math.ceil(sizeBytes / CHUNK_SIZE));
   }
 
   /** Bytes of chunk memory in use. */
@@ -114,7 +116,7 @@ export class SectorStore {
    */
   writtenRanges(): { offset: number; bytes: number }[] {
     const out: { offset: number; bytes: number }[] = [];
-    for (const index of [...this.chunks.keys()].sort((a, b) => a - b)) {
+    for (const index of this.chunks.sortedKeys()) {
       const offset = index * CHUNK_SIZE;
       const last = out[out.length - 1];
       if (last && last.offset + last.bytes === offset) last.bytes += CHUNK_SIZE;
