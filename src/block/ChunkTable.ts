@@ -1,11 +1,14 @@
 /*
  * SectorStore's chunk map: chunk index -> slot or marker (an integer), absent for a chunk never
- * written. A disk of up to DENSE_CHUNKS_MAX chunks keeps it in an Int32Array indexed by chunk, the
- * rest in a Map: the peer suite's 32-64 MiB writes and reads looked up and set each of 8-16 thousand
- * chunks in a Map, most of what was left of their time once their bytes were no longer scanned.
+ * written. A disk of DENSE_CHUNKS_MIN to DENSE_CHUNKS_MAX chunks keeps it in an Int32Array indexed by
+ * chunk, others in a Map: the peer suite's 32-64 MiB writes and reads looked up and set each of 8-16
+ * thousand chunks in a Map, most of what was left of their time once their bytes were no longer
+ * scanned. Small disks (a fuzz campaign's, the gaps suite's 1 MiB) keep the Map: they touch few
+ * chunks, and a store made per case should not pay for a table of its own.
  */
 
-/** Disks up to this many 4 KiB chunks (256 MiB) get a dense table (256 KiB at most). */
+/** Disks of 16 MiB up to 256 MiB (4096 to 65536 chunks of 4 KiB) get a dense table (16-256 KiB). */
+const DENSE_CHUNKS_MIN = 1 << 12;
 const DENSE_CHUNKS_MAX = 1 << 16;
 /** What a dense table holds for an absent chunk: no slot (>= 0) or marker (-1 down to -257) is this. */
 const ABSENT = -0x40000000;
@@ -15,7 +18,7 @@ export class ChunkTable {
   private readonly map: Map<number, number> | null;
 
   constructor(chunkCount: number) {
-    if (chunkCount <= DENSE_CHUNKS_MAX) {
+    if (chunkCount >= DENSE_CHUNKS_MIN && chunkCount <= DENSE_CHUNKS_MAX) {
       this.dense = new Int32Array(chunkCount).fill(ABSENT);
       this.map = null;
     } else {
