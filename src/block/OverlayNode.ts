@@ -14,7 +14,8 @@ import type { SimEnv } from '../sim/SimEnv.js';
 import { WaitQueue } from '../sim/WaitQueue.js';
 import { BlockNode, type BlockStatus } from './BlockNode.js';
 import { type PeekSink, SectorStore } from './SectorStore.js';
-import { allocBytes, allocUnfilled, recycleBytes } from './buffers.js';
+import { allocBytes, allocUnfilled, heldByte, heldBytes, recycleBytes } from './buffers.js';
+import { type ByteRuns, MARK_MIN_BYTES, appendRun, markRuns, runsOf } from './knownRuns.js';
 
 export const DEFAULT_CLUSTER_SIZE = 65536;
 
@@ -113,7 +114,13 @@ export class OverlayNode extends BlockNode {
       copyPadded(whole, 0, data, bytes);
       return whole;
     }
-    const out = allocUnfilled(bytes);
+    // A large buffer given back holding one byte throughout needs no fill of pieces reading as that
+    // byte; pieces whose runs are all known make an answer marked with them (knownRuns.ts).
+    const first = this.map.get(this.clusterOf(offset));
+    const out = allocUnfilled(bytes, first === DATA ? this.store.firstByte(offset) : first === ZERO ? 0 : -1);
+    const holds = heldByte();
+    const holdsEnd = heldBytes();
+    let runs: ByteRuns | null = bytes >= MARK_MIN_BYTES ? [] : null;
     let pos = offset;
     let leafDone = false;
     while (pos < end) {
@@ -125,16 +132,30 @@ export class OverlayNode extends BlockNode {
           await this.ioLatency('read');
           leafDone = true;
         }
-        this.store.readInto(pos, out, pos - offset, n);
+        if (!this.store.readInto(pos, out, pos - offset, n, holds, holdsEnd, runs)) runs = null;
       } else if (kind === undefined && this.backing) {
         const below = await this.readBacking(pos, n, requestId);
-        copyPadded(out, pos - offset, below, n);
+        const belowRuns = below.length === n ? runsOf(below) : undefined;
+        if (belowRuns === undefined) {
+          copyPadded(out, pos - offset, below, n);
+          runs = null;
+        } else {
+          let at = pos - offset;
+          for (const [byte, count] of belowRuns) {
+            fillPast(out, byte, at, at + count, holds, holdsEnd);
+            if (runs !== null) appendRun(runs, byte, count);
+            at += count;
+          }
+        }
         recycleBytes(below);
-      } else out.fill(0, pos - offset, runEnd - offset);
+      } else {
+        fillPast(out, 0, pos - offset, runEnd - offset, holds, holdsEnd);
+        if (runs !== null) appendRun(runs, 0, n);
+      }
       pos = runEnd;
     }
     this.trace('read', offset, bytes, requestId);
-    return out;
+    return runs !== null ? markRuns(out, runs) : out;
   }
 
   protected override doPeek(offset: number, out: Uint8Array): void {
@@ -386,4 +407,10 @@ function consecutiveRuns(clusters: readonly number[]): { first: number; last: nu
 function copyPadded(out: Uint8Array, at: number, below: Uint8Array, n: number): void {
   out.set(below, at);
   if (below.length < n) out.fill(0, at + below.length, at + n);
+}
+
+/** Fill out[from, to) with `byte`, but for the part of out[0, holdsEnd) already holding it (holds). */
+function fillPast(out: Uint8Array, byte: number, from: number, to: number, holds: number, holdsEnd: number): void {
+  const start = byte === holds ? Math.max(from, holdsEnd) : from;
+  if (start < to) out.fill(byte, start, to);
 }

@@ -8,7 +8,9 @@
  * Limits: offsets and lengths must be sector-aligned (the block node above pads unaligned requests).
  */
 
-import { allocUnfilled } from './buffers.js';
+import { allocUnfilled, heldByte, heldBytes } from './buffers.js';
+import { type ByteRuns, MARK_MIN_BYTES, appendRun, markRuns, uniformByteOf } from './knownRuns.js';
+import { ChunkTable } from './ChunkTable.js';
 import { nextTick } from './WriteClock.js';
 import { indexOfOther } from '../util/bytes.js';
 
@@ -44,7 +46,7 @@ export interface PeekSink {
 }
 
 export class SectorStore {
-  private readonly chunks = new Map<number, number>();
+  private readonly chunks: ChunkTable;
   private readonly slabs: Uint8Array[] = [];
   private readonly freeSlots: number[] = [];
   /** The slab being filled and the next unused chunk in it (slot = slab << 8 | chunk). */
@@ -75,6 +77,7 @@ export class SectorStore {
     if (!Number.isSafeInteger(sizeBytes) || sizeBytes < 0 || sizeBytes % SECTOR_SIZE !== 0) {
       throw new RangeError(`store size must be a multiple of ${SECTOR_SIZE}, got ${sizeBytes}`);
     }
+    this.chunks = new ChunkTable(Math.ceil(sizeBytes / CHUNK_SIZE));
   }
 
   /** Bytes of chunk memory in use. */
@@ -113,7 +116,7 @@ export class SectorStore {
    */
   writtenRanges(): { offset: number; bytes: number }[] {
     const out: { offset: number; bytes: number }[] = [];
-    for (const index of [...this.chunks.keys()].sort((a, b) => a - b)) {
+    for (const index of this.chunks.sortedKeys()) {
       const offset = index * CHUNK_SIZE;
       const last = out[out.length - 1];
       if (last && last.offset + last.bytes === offset) last.bytes += CHUNK_SIZE;
@@ -138,20 +141,42 @@ export class SectorStore {
   /** Stamp [offset, offset + bytes) as changed now without changing a byte (an overlay mapped clusters over it). */
   touch(offset: number, bytes: number): void {
     const tick = nextTick();
-    this.forEachChunk(offset, bytes, (index) => this.stamp(index, tick));
+    if (bytes <= 0) return;
+    const end = Math.ceil((offset + bytes) / CHUNK_SIZE);
+    // One page lookup per page, not per chunk (an overlay touches every cluster it links).
+    let pageKey = -1;
+    let page: Float64Array | undefined;
+    for (let index = Math.floor(offset / CHUNK_SIZE); index < end; index++) {
+      const key = Math.floor(index / STAMP_PAGE);
+      if (key !== pageKey) {
+        page = this.stampPage(key);
+        pageKey = key;
+      }
+      page![index % STAMP_PAGE] = tick;
+    }
   }
 
   read(offset: number, bytes: number): Uint8Array {
     // readInto sets every byte, so the buffer need not be zeroed first (a 64 MiB read zeroed 64 MiB, then filled it).
-    const out = allocUnfilled(bytes);
-    this.readInto(offset, out, 0, bytes);
+    // A large buffer given back whole with one byte throughout (a read's answer, once encoded) still holds
+    // it, so the fills of chunks reading as that byte are skipped.
+    const out = allocUnfilled(bytes, this.firstByte(offset));
+    const runs: ByteRuns | null = bytes >= MARK_MIN_BYTES ? [] : null;
+    if (this.readInto(offset, out, 0, bytes, heldByte(), heldBytes(), runs) && runs !== null) markRuns(out, runs);
     return out;
   }
 
-  readInto(offset: number, dest: Uint8Array, destOffset: number, bytes: number): void {
+  /**
+   * Copy [offset, offset + bytes) into dest from destOffset on. `holds` is a byte that dest[0,
+   * holdsEnd) already holds (-1: unknown), so pieces reading as it are filled only past that.
+   * Returns whether every piece is a run of unwritten, zeroed or uniform chunks (no slab memory);
+   * if so, and `runs` is given, the range's runs were appended to it (knownRuns.ts).
+   */
+  readInto(offset: number, dest: Uint8Array, destOffset: number, bytes: number, holds = -1, holdsEnd = 0, runs: ByteRuns | null = null): boolean {
     this.checkRange(offset, bytes);
     const end = offset + bytes;
     const shift = destOffset - offset;
+    let known = true;
     // Neighbouring chunks in one state go as one fill or one copy, the pieces visit hands out (a
     // large read made one call per 4 KiB chunk). The end of each piece is set by the loop's body
     // (a body that set nothing would end the loop, not spin).
@@ -161,13 +186,18 @@ export class SectorStore {
       const slot = this.chunks.get(index);
       stop = this.pieceEnd(index, slot, end);
       if (slot === undefined || slot < 0) {
-        dest.fill(this.markerByte(slot), pos + shift, stop + shift);
+        const byte = this.markerByte(slot);
+        const from = byte === holds ? Math.max(pos + shift, holdsEnd) : pos + shift;
+        if (from < stop + shift) dest.fill(byte, from, stop + shift);
+        if (known && runs !== null) appendRun(runs, byte, stop - pos);
       } else {
         // Where the chunk's bytes lie in its slab, less the chunk's offset on disk.
         const base = (slot & (CHUNKS_PER_SLAB - 1)) * CHUNK_SIZE - index * CHUNK_SIZE;
         dest.set(this.slabs[slot >>> 8]!.subarray(base + pos, base + stop), pos + shift);
+        known = false;
       }
     }
+    return known;
   }
 
   /**
@@ -188,6 +218,12 @@ export class SectorStore {
       if (slot === undefined || slot < 0) sink.uniform(pos, stop - pos, this.markerByte(slot));
       else sink.bytes(pos, this.slabs[slot >>> 8]!, (slot & (CHUNKS_PER_SLAB - 1)) * CHUNK_SIZE + (pos - index * CHUNK_SIZE), stop - pos);
     }
+  }
+
+  /** The byte the chunk holding `offset` reads as throughout if it holds no slab memory, else -1. */
+  firstByte(offset: number): number {
+    const slot = this.chunks.get(Math.floor(offset / CHUNK_SIZE));
+    return slot === undefined || slot < 0 ? this.markerByte(slot) : -1;
   }
 
   /** The byte every byte of a chunk holding marker `slot` reads as. */
@@ -235,8 +271,12 @@ export class SectorStore {
     let runAt = 0;
     let runBytes = 0;
     // The byte the whole source range repeats, or -1: then each whole chunk is looked at on its own.
+    // Data marked as one byte throughout (knownRuns.ts) is not scanned again.
     const first = data[dataOffset]!;
-    const repeated = this.uniformChunks && bytes >= CHUNK_SIZE && indexOfOther(data, dataOffset, dataOffset + bytes, first) === dataOffset + bytes ? first : -1;
+    const marked = this.uniformChunks && bytes >= CHUNK_SIZE ? uniformByteOf(data) : -1;
+    const repeated =
+      marked >= 0 ? marked : this.uniformChunks && bytes >= CHUNK_SIZE && indexOfOther(data, dataOffset, dataOffset + bytes, first) === dataOffset + bytes ? first : -1;
+    if (repeated >= 0 && offset % CHUNK_SIZE === 0 && bytes % CHUNK_SIZE === 0) return this.writeUniform(offset / CHUNK_SIZE, bytes / CHUNK_SIZE, repeated, tick);
     this.forEachChunk(offset, bytes, (index, within, n) => {
       const at = index * CHUNK_SIZE + within + shift;
       let slot = this.chunks.get(index);
@@ -277,6 +317,33 @@ export class SectorStore {
       this.stamp(index, tick);
     });
     if (runSlab >= 0) this.copyIn(runSlab, runBase, data, runAt, runBytes);
+  }
+
+  /**
+   * write's loop for `count` whole chunks from chunk `first` on, all written with `byte` (a large
+   * pattern write): the same chunk states and stamps, without looking at the data, and with one
+   * stamp page lookup per page rather than per chunk.
+   */
+  private writeUniform(first: number, count: number, byte: number, tick: number): void {
+    const marker = uniformMarker(byte);
+    let pageKey = -1;
+    let page: Float64Array | undefined;
+    for (let index = first; index < first + count; index++) {
+      const slot = this.chunks.get(index);
+      // Writing the background over the background changes nothing; keep the chunk sparse.
+      if ((slot === undefined && byte === this.fill) || (slot === ZERO_CHUNK && byte === 0)) continue;
+      if (slot !== undefined && slot >= 0) {
+        this.freeSlots.push(slot);
+        this.liveChunks--;
+      }
+      if (slot !== marker) this.chunks.set(index, marker);
+      const key = Math.floor(index / STAMP_PAGE);
+      if (key !== pageKey) {
+        page = this.stampPage(key);
+        pageKey = key;
+      }
+      page![index % STAMP_PAGE] = tick;
+    }
   }
 
   private copyIn(slab: number, base: number, data: Uint8Array, at: number, bytes: number): void {
@@ -348,13 +415,17 @@ export class SectorStore {
 
 
   private stamp(index: number, tick: number): void {
-    const key = Math.floor(index / STAMP_PAGE);
+    this.stampPage(Math.floor(index / STAMP_PAGE))[index % STAMP_PAGE] = tick;
+  }
+
+  /** The stamps of page `key`, made when first needed. */
+  private stampPage(key: number): Float64Array {
     let page = this.stampPages.get(key);
     if (page === undefined) {
       page = new Float64Array(STAMP_PAGE);
       this.stampPages.set(key, page);
     }
-    page[index % STAMP_PAGE] = tick;
+    return page;
   }
 
   private release(index: number): void {

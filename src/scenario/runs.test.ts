@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { markRuns } from '../block/knownRuns.js';
 import { decodeRuns, encodeRuns } from './runs.js';
 
 describe('runs', () => {
@@ -13,6 +14,19 @@ describe('runs', () => {
       [7, 1],
     ]);
     expect(encodeRuns(new Uint8Array(1 << 20).fill(0xaa))).toEqual([[0xaa, 1 << 20]]);
+  });
+
+  it('answers the runs a buffer is marked with (knownRuns) without scanning it, as a copy of its own', () => {
+    const runs: [number, number][] = [
+      [3, 65536],
+      [4, 512],
+    ];
+    // Bytes that differ from the mark show the mark is what is answered (no code marks a buffer wrongly).
+    const bytes = markRuns(new Uint8Array(65536 + 512), runs);
+    const encoded = encodeRuns(bytes);
+    expect(encoded).toEqual(runs);
+    encoded[0]![1] = 1;
+    expect(runs[0]).toEqual([3, 65536]);
   });
 
   it('decodes back to the same bytes', () => {

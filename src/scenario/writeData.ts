@@ -7,25 +7,51 @@
  * That is safe because nothing keeps a write's data once the write has ended (every node copies it
  * into its store or passes it on to a request it awaits), and a step ends only once its tasks have;
  * a run that aborted (its tasks may be left mid-write) keeps its buffers out of the pool.
+ * Nothing writes into a write's data either (QEMU's drivers only read a write's I/O vector; so do
+ * colosim's nodes), so a buffer keeps the pattern it was filled with: a write of the pattern it holds
+ * is not filled again, and its data is marked as one byte throughout (knownRuns.ts), so the
+ * stores it reaches keep it as uniform chunks without scanning it.
  */
+import { markUniform } from '../block/knownRuns.js';
 
-/** The pool keeps buffers up to this many bytes in all (the largest writes of the library: one 64 MiB disk). */
-const POOL_BYTES_MAX = 64 << 20;
+/**
+ * The pool keeps buffers up to this many bytes in all: the largest writes of the library (one 64 MiB
+ * disk) and a second pattern's 32 MiB, so the peer suite's writes alternating two patterns fill nothing again.
+ */
+const POOL_BYTES_MAX = 96 << 20;
 
 const pool: Uint8Array[] = [];
 let pooledBytes = 0;
+/** What each buffer this module made holds: its first `bytes` bytes are `byte` (filled with it last). */
+const contents = new WeakMap<Uint8Array, { byte: number; bytes: number }>();
 
-/** The smallest pooled buffer of at least `bytes` bytes, taken out of the pool, or a new one. */
-function take(bytes: number): Uint8Array {
+/**
+ * A pooled buffer of at least `bytes` bytes, taken out of the pool, or a new one: the smallest that
+ * already holds `pattern` over `bytes` bytes if there is one (no fill then), else the smallest.
+ */
+function take(bytes: number, pattern: number): Uint8Array {
   let best = -1;
+  let bestHolds = false;
   for (let i = 0; i < pool.length; i++) {
-    if (pool[i]!.length >= bytes && (best < 0 || pool[i]!.length < pool[best]!.length)) best = i;
+    const buffer = pool[i]!;
+    if (buffer.length < bytes) continue;
+    const holds = holdsPattern(buffer, pattern, bytes);
+    if (best < 0 || (holds && !bestHolds) || (holds === bestHolds && buffer.length < pool[best]!.length)) {
+      best = i;
+      bestHolds = holds;
+    }
   }
   if (best < 0) return new Uint8Array(bytes);
   const buffer = pool[best]!;
   pool.splice(best, 1);
   pooledBytes -= buffer.length;
   return buffer;
+}
+
+/** Whether `buffer`'s first `bytes` bytes are `pattern` (it was last filled with it, at least that far). */
+function holdsPattern(buffer: Uint8Array, pattern: number, bytes: number): boolean {
+  const holds = contents.get(buffer);
+  return holds !== undefined && holds.byte === pattern && holds.bytes >= bytes;
 }
 
 /** Back into the pool, dropping the smallest buffers while it would hold too much. */
@@ -45,12 +71,23 @@ export class WriteData {
   /** `bytes` bytes of `pattern`, in the slot's buffer: valid until the slot's next write. */
   filled(slot: number, bytes: number, pattern: number): Uint8Array {
     let buffer = this.held[slot];
-    if (buffer === undefined || buffer.length < bytes) {
+    if (buffer === undefined || buffer.length < bytes || !holdsPattern(buffer, pattern, bytes)) {
+      // Taken before the slot's buffer goes back, so that a run writing two patterns in turn keeps a
+      // buffer of each (the one going back would otherwise be taken again and filled with the other).
+      const taken = take(bytes, pattern);
       if (buffer !== undefined) giveBack(buffer);
-      buffer = take(bytes);
+      buffer = taken;
       this.held[slot] = buffer;
     }
-    return buffer.subarray(0, bytes).fill(pattern);
+    const view = buffer.subarray(0, bytes);
+    const holds = contents.get(buffer);
+    // Only the bytes past those known to hold the pattern are filled.
+    const from = holds !== undefined && holds.byte === pattern ? Math.min(holds.bytes, bytes) : 0;
+    if (from < bytes) {
+      view.fill(pattern, from);
+      contents.set(buffer, { byte: pattern, bytes });
+    }
+    return markUniform(view, pattern);
   }
 
   /** The run has ended with every write ended: its buffers go back to the pool. */
