@@ -71,50 +71,91 @@ export class IntervalMap<T> {
   /** [start, end) split into pieces, each either inside one interval (with its value) or in a gap (undefined). */
   cover(start: number, end: number): { start: number; end: number; value: T | undefined }[] {
     const out: { start: number; end: number; value: T | undefined }[] = [];
+    const runs = this.runs;
     let at = start;
-    for (const run of this.slice(start, end)) {
+    for (let i = this.firstEndingAfter(start); i < runs.length; i++) {
+      const run = runs[i]!;
+      if (run.start >= end) break;
       if (run.start > at) out.push({ start: at, end: run.start, value: undefined });
-      out.push(run);
-      at = run.end;
+      at = run.end < end ? run.end : end;
+      out.push({ start: run.start > start ? run.start : start, end: at, value: run.value });
     }
     if (at < end) out.push({ start: at, end, value: undefined });
     return out;
   }
 
   set(start: number, end: number, value: T): IntervalMap<T> {
-    return this.replace(start, end, [{ start, end, value }]);
+    if (!(start < end)) return this;
+    // Setting into an empty map (a fresh buffer disk, a new candidate or envelope map) is the common case.
+    if (this.runs.length === 0) return new IntervalMap([{ start, end, value }], this.equals);
+    const out = this.head(start);
+    pushMerged(out, { start, end, value }, this.equals);
+    return this.withTail(out, end);
   }
 
   delete(start: number, end: number): IntervalMap<T> {
-    return this.replace(start, end, []);
+    if (!(start < end)) return this;
+    return this.withTail(this.head(start), end);
   }
 
   /** Rewrite every piece of [start, end) (gaps included) with `fn`; undefined leaves a gap. */
   update(start: number, end: number, fn: (value: T | undefined) => T | undefined): IntervalMap<T> {
-    const pieces: Interval<T>[] = [];
-    for (const piece of this.cover(start, end)) {
-      const value = fn(piece.value);
-      if (value !== undefined) pieces.push({ start: piece.start, end: piece.end, value });
+    if (!(start < end)) return this;
+    const runs = this.runs;
+    const eq = this.equals;
+    const out = this.head(start);
+    // The pieces of cover(start, end), rewritten in order straight into the new runs.
+    let at = start;
+    for (let i = this.firstEndingAfter(start); i < runs.length; i++) {
+      const run = runs[i]!;
+      if (run.start >= end) break;
+      if (run.start > at) pushPiece(out, at, run.start, fn(undefined), eq);
+      const from = run.start > start ? run.start : start;
+      at = run.end < end ? run.end : end;
+      pushPiece(out, from, at, fn(run.value), eq);
     }
-    return this.replace(start, end, pieces);
+    if (at < end) pushPiece(out, at, end, fn(undefined), eq);
+    return this.withTail(out, end);
   }
 
   /** Replace [start, end) with `pieces` (sorted, inside the range), merging equal neighbours. */
   replace(start: number, end: number, pieces: readonly Interval<T>[]): IntervalMap<T> {
     if (!(start < end)) return this;
-    const runs = this.runs;
-    const eq = this.equals;
-    let i = this.firstEndingAfter(start);
-    // The runs before and after the rewritten range are merged already: they are copied as they are.
-    const out: Interval<T>[] = runs.slice(0, i);
-    if (i < runs.length && runs[i]!.start < start) pushMerged(out, { ...runs[i]!, end: start }, eq);
-    for (const piece of pieces) pushMerged(out, piece, eq);
-    while (i < runs.length && runs[i]!.end <= end) i++;
-    if (i < runs.length && runs[i]!.start < end) pushMerged(out, { ...runs[i]!, start: end }, eq);
-    else if (i < runs.length) pushMerged(out, runs[i]!, eq);
-    for (i++; i < runs.length; i++) out.push(runs[i]!);
-    return new IntervalMap(out, eq);
+    const out = this.head(start);
+    for (const piece of pieces) pushMerged(out, piece, this.equals);
+    return this.withTail(out, end);
   }
+
+  /** The runs before `start`, with the part before `start` of a run that crosses it. */
+  private head(start: number): Interval<T>[] {
+    const runs = this.runs;
+    const i = this.firstEndingAfter(start);
+    // The runs before the rewritten range are merged already: they are copied as they are.
+    const out: Interval<T>[] = runs.slice(0, i);
+    if (i < runs.length) {
+      const run = runs[i]!;
+      if (run.start < start) pushMerged(out, { start: run.start, end: start, value: run.value }, this.equals);
+    }
+    return out;
+  }
+
+  /** `out` (everything before `end`) followed by the runs after `end`, as a new map. */
+  private withTail(out: Interval<T>[], end: number): IntervalMap<T> {
+    const runs = this.runs;
+    let i = this.firstEndingAfter(end);
+    if (i < runs.length) {
+      const run = runs[i]!;
+      if (run.start < end) pushMerged(out, { start: end, end: run.end, value: run.value }, this.equals);
+      else pushMerged(out, run, this.equals);
+      for (i++; i < runs.length; i++) out.push(runs[i]!);
+    }
+    return new IntervalMap(out, this.equals);
+  }
+}
+
+/** Append the piece [start, end) holding `value` (none: a gap), merged into the last interval when they touch and hold equal values. */
+function pushPiece<T>(out: Interval<T>[], start: number, end: number, value: T | undefined, equals: (a: T, b: T) => boolean): void {
+  if (value !== undefined) pushMerged(out, { start, end, value }, equals);
 }
 
 /** Append `run`, merged into the last interval when they touch and hold equal values. */
