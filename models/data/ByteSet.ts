@@ -22,11 +22,34 @@ export function isAnyByte(set: ByteSet): boolean {
 export function unionBytes(a: ByteSet, b: ByteSet): ByteSet {
   if (sameBytes(a, b)) return a;
   if (isAnyByte(a) || isAnyByte(b)) return ANY_BYTE;
-  return [...new Set([...a, ...b])].sort((x, y) => x - y);
+  return mergeSorted(a, b) ?? [...new Set([...a, ...b])].sort((x, y) => x - y);
+}
+
+/**
+ * The sorted union of two sets in one pass (unions are made for every piece a failed write or a
+ * race widens); null when an input is not strictly increasing, which the general union then handles.
+ */
+function mergeSorted(a: ByteSet, b: ByteSet): number[] | null {
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const x = i < a.length ? a[i]! : Infinity;
+    const y = j < b.length ? b[j]! : Infinity;
+    const v = x <= y ? x : y;
+    if (x === v) i++;
+    if (y === v) j++;
+    if (out.length > 0 && !(out[out.length - 1]! < v)) return null;
+    out.push(v);
+  }
+  return out;
 }
 
 export function sameBytes(a: ByteSet, b: ByteSet): boolean {
-  return a === b || (a.length === b.length && a.every((v, i) => v === b[i]));
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Whether `byte` lies in the set. */
