@@ -363,20 +363,26 @@ export function allocatedAboveBase(data: ReplicationData): IntervalMap<true> {
 export function viewOf(data: ReplicationData, start: number, end: number): Interval<ByteSet>[] {
   if (data.stage === 'promoted') return data.secondary.slice(start, end);
   const out: Interval<ByteSet>[] = [];
+  // cover's pieces are fresh objects: a defined one is the view's piece as it is.
   for (const piece of data.active.cover(start, end)) {
-    if (piece.value) out.push({ start: piece.start, end: piece.end, value: piece.value });
-    else out.push(...chainBelowActive(data, piece.start, piece.end));
+    if (piece.value) out.push(piece as Interval<ByteSet>);
+    else pushBelowActive(out, data, piece.start, piece.end);
   }
   return out;
 }
 
 function chainBelowActive(data: ReplicationData, start: number, end: number): Interval<ByteSet>[] {
   const out: Interval<ByteSet>[] = [];
-  for (const piece of data.hidden.cover(start, end)) {
-    if (piece.value) out.push({ start: piece.start, end: piece.end, value: piece.value });
-    else out.push(...data.secondary.slice(piece.start, piece.end));
-  }
+  pushBelowActive(out, data, start, end);
   return out;
+}
+
+/** Append what H over S holds in [start, end) to `out`. */
+function pushBelowActive(out: Interval<ByteSet>[], data: ReplicationData, start: number, end: number): void {
+  for (const piece of data.hidden.cover(start, end)) {
+    if (piece.value) out.push(piece as Interval<ByteSet>);
+    else for (const below of data.secondary.slice(piece.start, piece.end)) out.push(below);
+  }
 }
 
 function copyRange(from: IntervalMap<ByteSet>, to: IntervalMap<ByteSet>, start: number, end: number): IntervalMap<ByteSet> {
@@ -402,7 +408,7 @@ function toRuns(pieces: readonly Interval<ByteSet>[]): ExpectedRun[] {
   const out: ExpectedRun[] = [];
   for (const piece of pieces) {
     const last = out[out.length - 1];
-    if (last && last.offset + last.length === piece.start && sameBytes(last.values, piece.value)) out[out.length - 1] = { ...last, length: last.length + piece.end - piece.start };
+    if (last && last.offset + last.length === piece.start && sameBytes(last.values, piece.value)) out[out.length - 1] = { offset: last.offset, length: last.length + piece.end - piece.start, values: last.values };
     else out.push({ offset: piece.start, length: piece.end - piece.start, values: piece.value });
   }
   return out;
