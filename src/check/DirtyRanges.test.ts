@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyDataOp, initialData } from '../../models/data/ReplicationData.js';
-import { dirtyRanges, raceRanges } from './DirtyRanges.js';
+import { PEEK_BYTES_MAX, dirtyRanges, peekPieces, raceRanges } from './DirtyRanges.js';
 
 describe('dirtyRanges', () => {
   it('merges what the model holds other than the pattern and what the engine wrote, in whole sectors, touching ranges joined', () => {
@@ -25,5 +25,18 @@ describe('dirtyRanges', () => {
       { offset: 0, bytes: 196608 },
     ]);
     expect(raceRanges([data], [{ offset: 262144, bytes: 512 }])).toEqual([{ offset: 262144, bytes: 65536 }]);
+  });
+});
+
+describe('peekPieces', () => {
+  it('cuts ranges longer than PEEK_BYTES_MAX and hands back ranges that fit as they are', () => {
+    const fit = [{ offset: 0, bytes: 512 }, { offset: 4096, bytes: PEEK_BYTES_MAX }];
+    expect(peekPieces(fit)).toBe(fit);
+    expect(peekPieces([{ offset: 512, bytes: 512 }, { offset: 4096, bytes: 2 * PEEK_BYTES_MAX + 7 }])).toEqual([
+      { offset: 512, bytes: 512 },
+      { offset: 4096, bytes: PEEK_BYTES_MAX },
+      { offset: 4096 + PEEK_BYTES_MAX, bytes: PEEK_BYTES_MAX },
+      { offset: 4096 + 2 * PEEK_BYTES_MAX, bytes: 7 },
+    ]);
   });
 });

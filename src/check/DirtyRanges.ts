@@ -76,8 +76,11 @@ class Marks {
   }
 }
 
-/** The ranges cut into pieces of at most PEEK_BYTES_MAX, in order. */
-export function peekPieces(ranges: readonly ByteRange[]): ByteRange[] {
+/** The ranges cut into pieces of at most PEEK_BYTES_MAX, in order (the ranges themselves when none is longer). */
+export function peekPieces(ranges: readonly ByteRange[]): readonly ByteRange[] {
+  let i = 0;
+  while (i < ranges.length && ranges[i]!.bytes <= PEEK_BYTES_MAX) i++;
+  if (i === ranges.length) return ranges;
   const out: ByteRange[] = [];
   for (const r of ranges) {
     for (let at = r.offset; at < r.offset + r.bytes; at += PEEK_BYTES_MAX) out.push({ offset: at, bytes: Math.min(PEEK_BYTES_MAX, r.offset + r.bytes - at) });

@@ -14,6 +14,7 @@ import { COW_CLUSTER_BYTES, type ExpectedRun, type ReplicationData, primaryDisk,
 import { type BlockNode, PeekUnavailable } from '../block/BlockNode.js';
 import type { ColoPair } from '../colo/ColoPair.js';
 import type { Step } from '../scenario/Scenario.js';
+import { type TouchedRange, clusterRanges } from './clusterRanges.js';
 import { type ByteMismatch, firstMismatch, hexByte } from './compareBytes.js';
 import { type ByteRange, PEEK_BYTES_MAX, clip, dirtyRanges, peekPieces, raceRanges } from './DirtyRanges.js';
 import type { InvariantName } from './Invariant.js';
@@ -57,7 +58,7 @@ export interface DiskModel {
   /** Bytes some other node wrote undefined (a failed padding read there). */
   anyRanges: ByteRange[];
   /** Ranges this step wrote, and from which side, to check after it. */
-  touched: { offset: number; bytes: number; by: 'primary' | 'secondary' }[];
+  touched: TouchedRange[];
   /** Why this step's outcome depends on an order the trace does not give (empty: it does not). */
   readonly race: Set<string>;
   /** Why some range admits several values after this step, other than a race. */
@@ -169,25 +170,19 @@ export class DiskComparison {
     const size = data.sizeBytes;
     const pd = this.pair.primary.disks[index]!;
     const sd = this.pair.secondary.disks[index]!;
+    const memo = this.memo(index);
     const all = full ? this.dirty(index, d) : [];
     // Once the secondary disk is the one the secondary VM writes (promoted, or split writes), its writes land there too.
     const svmReachesDisk = data.stage === 'promoted' || data.stage === 'failover-failed';
-    const primaryTouched = d.touched.filter((t) => t.by === 'primary');
-    const byPrimary = full ? all : clusterRanges(svmReachesDisk ? d.touched : primaryTouched, size);
+    const byPrimary = full ? all : clusterRanges(d.touched, size, CLUSTER, svmReachesDisk ? undefined : 'primary');
     // While replication runs, the view over clusters the primary just wrote is copy-before-write's
     // whole point: it must still show the old data (cow-isolation); the other clusters, the secondary's own writes.
     const isolation = !full && data.stage === 'running' && this.stepKind !== 'checkpoint';
-    const views = isolation
-      ? [
-          ...clusterRanges(primaryTouched, size).map((r) => ({ ...r, isolation: true })),
-          ...clusterRanges(d.touched, size, clustersOf(primaryTouched, size)).map((r) => ({ ...r, isolation: false })),
-        ]
-      : (full ? all : clusterRanges(d.touched, size)).map((r) => ({ ...r, isolation: false }));
     if (full && this.primaryAlive) {
       for (const r of peekPieces(all)) {
         const expected = primaryDisk(data, r.offset, r.bytes);
         if (!isWide(expected)) {
-          this.compareCheck(d, 'primary', 'vm', pd.local, r, expected, false, this.memo(index).primary, full);
+          this.compareCheck(d, 'primary', 'vm', pd.local, r, expected, false, memo.primary, full);
           continue;
         }
         const seen = this.peekCheck(d, 'primary', 'vm', () => pd.local.peek(r.offset, r.bytes, this.buffer(r.bytes)), r, expected);
@@ -198,24 +193,35 @@ export class DiskComparison {
     for (const r of peekPieces(byPrimary)) {
       const expected = secondaryDisk(data, r.offset, r.bytes);
       if (!isWide(expected)) {
-        this.compareCheck(d, 'secondary', 'disk', sd.disk, r, expected, false, this.memo(index).disk, full);
+        this.compareCheck(d, 'secondary', 'disk', sd.disk, r, expected, false, memo.disk, full);
         continue;
       }
       const seen = this.peekCheck(d, 'secondary', 'disk', () => sd.disk.peek(r.offset, r.bytes, this.buffer(r.bytes)), r, expected);
       if (seen && !data.commit?.running) data = narrowDisk(data, 'secondary', seen);
     }
-    for (const v of views) {
-      for (const r of peekPieces([v])) {
-        const expected = secondaryView(data, r.offset, r.bytes);
-        if (!isWide(expected)) {
-          this.compareCheck(d, 'secondary', 'vm', sd.replication, r, expected, v.isolation, this.memo(index).view, full);
-          continue;
-        }
-        const seen = this.peekCheck(d, 'secondary', 'vm', () => sd.replication.peek(r.offset, r.bytes, this.buffer(r.bytes)), r, expected, v.isolation);
-        if (seen && !data.commit?.running) data = narrowActive(data, seen);
-      }
+    if (isolation) {
+      // Running is neither promoted nor failover-failed: byPrimary holds the clusters the primary wrote.
+      data = this.checkView(index, d, data, byPrimary, true, full);
+      return this.checkView(index, d, data, clusterRanges(d.touched, size, CLUSTER, undefined, 'primary'), false, full);
     }
-    return data;
+    return this.checkView(index, d, data, full ? all : clusterRanges(d.touched, size, CLUSTER), false, full);
+  }
+
+  /** The secondary VM's view over `ranges`, piece by piece: compared, or narrowed where the model admits several values. */
+  private checkView(index: number, d: DiskModel, data: ReplicationData, ranges: readonly ByteRange[], isolation: boolean, full: boolean): ReplicationData {
+    const node = this.pair.secondary.disks[index]!.replication;
+    const memo = this.memo(index).view;
+    let out = data;
+    for (const r of peekPieces(ranges)) {
+      const expected = secondaryView(out, r.offset, r.bytes);
+      if (!isWide(expected)) {
+        this.compareCheck(d, 'secondary', 'vm', node, r, expected, isolation, memo, full);
+        continue;
+      }
+      const seen = this.peekCheck(d, 'secondary', 'vm', () => node.peek(r.offset, r.bytes, this.buffer(r.bytes)), r, expected, isolation);
+      if (seen && !out.commit?.running) out = narrowActive(out, seen);
+    }
+    return out;
   }
 
   /** Which invariant a wrong byte breaks, from where it was seen and the stage the data was in. */
@@ -368,18 +374,4 @@ function clustersOf(touched: readonly ByteRange[], size: number): Set<number> {
     for (let c = Math.floor(t.offset / CLUSTER); c * CLUSTER < Math.min(size, t.offset + t.bytes); c++) clusters.add(c);
   }
   return clusters;
-}
-
-/** The touched clusters, except those in `leaveOut`, as merged byte ranges in disk order. */
-function clusterRanges(touched: readonly ByteRange[], size: number, leaveOut?: ReadonlySet<number>): { offset: number; bytes: number }[] {
-  const out: { offset: number; bytes: number }[] = [];
-  for (const c of [...clustersOf(touched, size)].sort((a, b) => a - b)) {
-    if (leaveOut?.has(c)) continue;
-    const last = out[out.length - 1];
-    const offset = c * CLUSTER;
-    const bytes = Math.min(CLUSTER, size - offset);
-    if (last && last.offset + last.bytes === offset) last.bytes += bytes;
-    else out.push({ offset, bytes });
-  }
-  return out;
 }
