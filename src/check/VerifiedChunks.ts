@@ -63,25 +63,26 @@ export class VerifiedChunks {
     return out;
   }
 
-  /** `r` held against `expected` now: remember each whole chunk the model allowed one set over. */
+  /**
+   * `r` held against `expected` now: remember each whole chunk the model allowed one set over,
+   * run by run (the whole chunks of `r` inside it), a page's stretch of them in one fill.
+   */
   held(r: ByteRange, expected: readonly ExpectedRun[]): void {
     const now = currentTick();
-    const end = r.offset + r.bytes;
-    let cursor = 0;
-    let key = -1;
-    let page: Page | undefined;
-    for (let c = Math.ceil(r.offset / CHUNK_SIZE); (c + 1) * CHUNK_SIZE <= end; c++) {
-      const start = c * CHUNK_SIZE;
-      cursor = runAt(expected, cursor, start);
-      const set = singleSet(expected[cursor], start);
-      if (set === null) continue;
-      if (Math.floor(c / PAGE) !== key) {
-        key = Math.floor(c / PAGE);
-        page = this.pages.get(key);
+    const first = Math.ceil(r.offset / CHUNK_SIZE);
+    const last = Math.floor((r.offset + r.bytes) / CHUNK_SIZE);
+    for (const run of expected) {
+      const from = Math.max(first, Math.ceil(run.offset / CHUNK_SIZE));
+      const to = Math.min(last, Math.floor((run.offset + run.length) / CHUNK_SIZE));
+      for (let c = from; c < to; ) {
+        const key = Math.floor(c / PAGE);
+        const stop = Math.min(to, (key + 1) * PAGE);
+        let page = this.pages.get(key);
         if (page === undefined) this.pages.set(key, (page = { tick: new Float64Array(PAGE), values: new Array<ByteSet | undefined>(PAGE).fill(undefined) }));
+        page.tick.fill(now, c - key * PAGE, stop - key * PAGE);
+        page.values.fill(run.values, c - key * PAGE, stop - key * PAGE);
+        c = stop;
       }
-      page!.tick[c % PAGE] = now;
-      page!.values[c % PAGE] = set;
     }
   }
 
