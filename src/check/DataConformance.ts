@@ -38,7 +38,11 @@ import { RunComparison } from './RunComparison.js';
  * Steps after which every range that can differ is compared; others compare the clusters they
  * wrote, and a checkpoint the clusters active and hidden held before it (where the view may change).
  */
-const FULL_CHECK_STEPS = new Set<Step['do']>(['stop', 'failover', 'close']);
+const FULL_CHECK_STEPS: ReadonlySet<Step['do']> = new Set<Step['do']>(['stop', 'failover', 'close']);
+/** Members that may run in a concurrent group without making it a race (any other is a control step that does). */
+const RACE_FREE_MEMBERS: ReadonlySet<Step['do']> = new Set<Step['do']>(['read', 'write', 'status', 'failover']);
+const CHECKPOINT_STEPS: ReadonlySet<Step['do']> = new Set<Step['do']>(['checkpoint']);
+const START_STEPS: ReadonlySet<Step['do']> = new Set<Step['do']>(['start']);
 
 export class DataConformance {
   private readonly disks: DiskModel[];
@@ -76,34 +80,38 @@ export class DataConformance {
     this.stepIndex = index;
     this.compare.stepKind = step.do;
     this.lastStepFull = false;
-    const members = step.do === 'concurrent' ? step.steps : [step];
+    const concurrent = step.do === 'concurrent';
+    const members = concurrent ? step.steps : [step];
     // A failover may race guest I/O and the view still has one right answer (an acknowledged write
     // survives it, a primary write never shows); a checkpoint, start, stop or close racing I/O does not.
-    this.concurrentControl = step.do === 'concurrent' && members.some((m) => !['read', 'write', 'status', 'failover'].includes(m.do));
+    this.concurrentControl = concurrent && anyOf(members, RACE_FREE_MEMBERS, false);
+    const checkpoint = anyOf(members, CHECKPOINT_STEPS, true);
+    const buffersEmptied = checkpoint || anyOf(members, START_STEPS, true);
     // Only a collection that holds something is cleared: V8's clear() allocates a new table even
-    // for an empty one (about 100 ns and 100 bytes each, nine of them per step).
+    // for an empty one (about 100 ns and 100 bytes each, nine of them per step); an array is made
+    // anew only when it holds something, for the same reason.
     if (this.localLanded.size > 0) this.localLanded.clear();
     if (this.belowView.size > 0) this.belowView.clear();
     if (this.admittedIn.size > 0) this.admittedIn.clear();
     for (const d of this.disks) {
-      d.pending = [];
-      d.padEdges = [];
-      d.anyRanges = [];
-      d.touched = [];
-      d.written = [];
-      d.primaryWritten = [];
+      if (d.pending.length > 0) d.pending = [];
+      if (d.padEdges.length > 0) d.padEdges = [];
+      if (d.anyRanges.length > 0) d.anyRanges = [];
+      if (d.touched.length > 0) d.touched = [];
+      if (d.written.length > 0) d.written = [];
+      if (d.primaryWritten.length > 0) d.primaryWritten = [];
       if (d.byReq.size > 0) d.byReq.clear();
       if (d.race.size > 0) d.race.clear();
       if (d.wide.size > 0) d.wide.clear();
       d.stageBefore = d.data.stage;
       d.before = d.data;
-      d.concurrent = step.do === 'concurrent';
-      d.buffersEmptied = members.some((m) => m.do === 'checkpoint' || m.do === 'start');
+      d.concurrent = concurrent;
+      d.buffersEmptied = buffersEmptied;
       if (this.concurrentControl) d.race.add('control-step-in-concurrent-group');
     }
-    members.forEach((m, i) => this.notePending(m, step.do === 'concurrent' ? i : undefined));
-    if (members.some((m) => m.do === 'checkpoint')) this.disks.forEach((d) => this.noteBuffered(d));
-    if (step.do === 'concurrent') this.disks.forEach((d, i) => this.checkCommutes(i, d, members));
+    for (let i = 0; i < members.length; i++) this.notePending(members[i]!, concurrent ? i : undefined);
+    if (checkpoint) for (const d of this.disks) this.noteBuffered(d);
+    if (concurrent) for (let i = 0; i < this.disks.length; i++) this.checkCommutes(i, this.disks[i]!, members);
   }
 
   /**
@@ -163,17 +171,18 @@ export class DataConformance {
   }
 
   endStep(step: Step, result: StepResult): void {
-    const members = step.do === 'concurrent' ? step.steps : [step];
-    const results = step.do === 'concurrent' ? (result.steps ?? []) : [result];
-    members.forEach((m, i) => this.checkRead(m, results[i]));
-    const full = members.some((m) => FULL_CHECK_STEPS.has(m.do));
-    this.disks.forEach((d, i) => {
+    const concurrent = step.do === 'concurrent';
+    const members = concurrent ? step.steps : [step];
+    for (let i = 0; i < members.length; i++) this.checkRead(members[i]!, concurrent ? result.steps?.[i] : result);
+    const full = anyOf(members, FULL_CHECK_STEPS, true);
+    for (let i = 0; i < this.disks.length; i++) {
+      const d = this.disks[i]!;
       this.compare.peeks.made = 0;
       this.compare.peeks.refused = 0;
       // A race compares every layer wherever it can differ, then takes the engine's bytes: nothing is left to compare.
       d.data = d.race.size > 0 ? this.compare.resolveRace(i, d) : this.compare.checkDisk(i, d, full);
       this.count(d);
-    });
+    }
     this.lastStepFull = full;
   }
 
@@ -441,6 +450,12 @@ export class DataConformance {
     const now = readOf(d.data, vm, target, offset, length);
     return d.concurrent ? unionRuns(readOf(d.before, vm, target, offset, length), now) : now;
   }
+}
+
+/** Whether some member's kind is (`inSet` true) or is not (false) in `kinds`. */
+function anyOf(members: readonly Step[], kinds: ReadonlySet<Step['do']>, inSet: boolean): boolean {
+  for (const m of members) if (kinds.has(m.do) === inSet) return true;
+  return false;
 }
 
 /** What the model says a read of this VM and target returns from `data`. */
