@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDataCheck, dataCheckFrom, emptyDataCheck } from './DataCheckCount.js';
+import { addDataCheck, dataCheckFrom, emptyDataCheck, localeOrder } from './DataCheckCount.js';
 
 describe('DataCheckCount', () => {
   it('sums cases, reasons sorted, the fraction recomputed', () => {
@@ -21,5 +21,19 @@ describe('DataCheckCount', () => {
 
   it('no disk-step: nothing unchecked', () => {
     expect(emptyDataCheck()).toEqual({ diskSteps: 0, checked: 0, checkedFraction: 1, indeterminate: {} });
+  });
+});
+
+describe('localeOrder', () => {
+  it('sorts as localeCompare does, the same answer when the list comes again', () => {
+    const keys = ['race', 'Carried-over', 'carried-over', 'commit-in-flight', 'a-b', 'ab', 'model-cannot-apply-cow'];
+    const expected = ['a-b', 'ab', 'carried-over', 'Carried-over', 'commit-in-flight', 'model-cannot-apply-cow', 'race'];
+    expect(localeOrder(keys)).toEqual(expected);
+    expect(localeOrder([...keys])).toEqual(expected);
+    expect(localeOrder(['b', 'a'])).toEqual(['a', 'b']);
+    expect(localeOrder(['a', 'b'])).toEqual(['a', 'b']);
+    expect(localeOrder(['only'])).toEqual(['only']);
+    expect(localeOrder([])).toEqual([]);
+    expect(keys[0]).toBe('race');
   });
 });

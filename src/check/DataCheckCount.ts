@@ -41,8 +41,30 @@ export function addDataCheck(a: DataCheckCount, b: DataCheckCount): DataCheckCou
 const sortedCounts = new WeakSet<DataCheckCount>();
 
 function withFraction(diskSteps: number, checked: number, indeterminate: Record<string, number>): DataCheckCount {
-  const sorted = Object.fromEntries(Object.entries(indeterminate).sort(([x], [y]) => x.localeCompare(y)));
+  const sorted: Record<string, number> = {};
+  for (const key of localeOrder(Object.keys(indeterminate))) sorted[key] = indeterminate[key]!;
   return counted(diskSteps, checked, sorted);
+}
+
+/** Distinct key lists remembered in localeOrder (a campaign meets a few dozen; past this the memo starts again). */
+const ORDERS_MAX = 4096;
+const orders = new Map<string, readonly string[]>();
+
+/**
+ * `keys` sorted by localeCompare, as withFraction always sorted them; the order of each list of keys
+ * (in the order given, so a tie keeps the stable sort's order) is worked out once: every case of a
+ * campaign brings one of a few such lists, and ICU's collation was most of what counting a case cost.
+ */
+export function localeOrder(keys: readonly string[]): readonly string[] {
+  if (keys.length < 2) return keys;
+  const id = keys.join('\n');
+  let sorted = orders.get(id);
+  if (sorted === undefined) {
+    if (orders.size >= ORDERS_MAX) orders.clear();
+    sorted = [...keys].sort((x, y) => x.localeCompare(y));
+    orders.set(id, sorted);
+  }
+  return sorted;
 }
 
 function counted(diskSteps: number, checked: number, sortedIndeterminate: Record<string, number>): DataCheckCount {
