@@ -19,7 +19,10 @@ export function emptyDataCheck(): DataCheckCount {
 
 /** A count from a checker's running totals. */
 export function dataCheckFrom(diskSteps: number, checked: number, indeterminate: ReadonlyMap<string, number>): DataCheckCount {
-  return withFraction(diskSteps, checked, Object.fromEntries(indeterminate));
+  if (indeterminate.size === 0) return counted(diskSteps, checked, {});
+  const sorted: Record<string, number> = {};
+  for (const key of localeOrder([...indeterminate.keys()])) sorted[key] = indeterminate.get(key)!;
+  return counted(diskSteps, checked, sorted);
 }
 
 /** Two counts summed (cases into a campaign). */
