@@ -14,6 +14,7 @@ import type { SimEnv } from '../sim/SimEnv.js';
 import { WaitQueue } from '../sim/WaitQueue.js';
 import { BlockNode, type BlockStatus } from './BlockNode.js';
 import { type PeekSink, SectorStore } from './SectorStore.js';
+import { ascendingKeys } from './ChunkTable.js';
 import { allocBytes, allocUnfilled, heldByte, heldBytes, recycleBytes } from './buffers.js';
 import { type ByteRuns, MARK_MIN_BYTES, appendRun, markRuns, runsOf } from './knownRuns.js';
 
@@ -74,7 +75,7 @@ export class OverlayNode extends BlockNode {
   allocatedRanges(): { offset: number; bytes: number }[] {
     const cs = this.clusterSize;
     const out: { offset: number; bytes: number }[] = [];
-    for (const c of [...this.map.keys()].sort((a, b) => a - b)) {
+    for (const c of ascendingKeys(this.map)) {
       const offset = c * cs;
       const bytes = Math.min(cs, this.length - offset);
       const last = out[out.length - 1];
