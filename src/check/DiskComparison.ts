@@ -131,7 +131,8 @@ export class DiskComparison {
       if (!this.secondaryAlive) continue;
       const seen = this.peekCheck(d, 'secondary', 'disk', () => sd.disk.peek(r.offset, r.bytes, this.buffer(r.bytes)), r, envelope.secondary);
       if (seen) data = adoptRace(data, r.offset, end, { secondary: seen });
-      this.peekCheck(d, 'secondary', 'vm', () => sd.replication.peek(r.offset, r.bytes, this.buffer(r.bytes)), r, envelope.secondary);
+      // The view's bytes are only judged (the model takes the layers below it): compared where they lie, not copied.
+      this.compareCheck(d, 'secondary', 'vm', sd.replication, r, envelope.secondary, false, this.memo(index).view, false);
       if (after.stage === 'promoted') continue;
       for (const [layer, node, allocated] of [['active', sd.active, buffers[0]!], ['hidden', sd.hidden, buffers[1]!]] as const) {
         const bytes = node.peekLayer(r.offset, this.buffer(r.bytes));
