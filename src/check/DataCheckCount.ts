@@ -20,9 +20,7 @@ export function emptyDataCheck(): DataCheckCount {
 /** A count from a checker's running totals. */
 export function dataCheckFrom(diskSteps: number, checked: number, indeterminate: ReadonlyMap<string, number>): DataCheckCount {
   if (indeterminate.size === 0) return counted(diskSteps, checked, {});
-  const sorted: Record<string, number> = {};
-  for (const key of localeOrder([...indeterminate.keys()])) sorted[key] = indeterminate.get(key)!;
-  return counted(diskSteps, checked, sorted);
+  return counted(diskSteps, checked, inLocaleOrder([...indeterminate.keys()], (key) => indeterminate.get(key)!));
 }
 
 /** Two counts summed (cases into a campaign). */
@@ -44,9 +42,14 @@ export function addDataCheck(a: DataCheckCount, b: DataCheckCount): DataCheckCou
 const sortedCounts = new WeakSet<DataCheckCount>();
 
 function withFraction(diskSteps: number, checked: number, indeterminate: Record<string, number>): DataCheckCount {
+  return counted(diskSteps, checked, inLocaleOrder(Object.keys(indeterminate), (key) => indeterminate[key]!));
+}
+
+/** The counts of `keys` as an object whose keys are in localeOrder. */
+function inLocaleOrder(keys: readonly string[], countOf: (key: string) => number): Record<string, number> {
   const sorted: Record<string, number> = {};
-  for (const key of localeOrder(Object.keys(indeterminate))) sorted[key] = indeterminate[key]!;
-  return counted(diskSteps, checked, sorted);
+  for (const key of localeOrder(keys)) sorted[key] = countOf(key);
+  return sorted;
 }
 
 /** Distinct key lists remembered in localeOrder (a campaign meets a few dozen; past this the memo starts again). */
