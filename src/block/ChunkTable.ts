@@ -6,6 +6,7 @@
  * scanned. Small disks (a fuzz campaign's, the gaps suite's 1 MiB) keep the Map: they touch few
  * chunks, and a store made per case should not pay for a table of its own.
  */
+import { ascendingKeys } from '../util/ascendingKeys.js';
 
 /** Disks of 16 MiB up to 256 MiB (4096 to 65536 chunks of 4 KiB) get a dense table (16-256 KiB). */
 const DENSE_CHUNKS_MIN = 1 << 12;
@@ -62,27 +63,4 @@ export class ChunkTable {
     for (let i = 0; i < this.dense.length; i++) if (this.dense[i] !== ABSENT) out.push(i);
     return out;
   }
-}
-
-/** Maps of at most this many keys are sorted by insertion (a fuzz case's store holds a handful of chunks). */
-const INSERTION_KEYS_MAX = 32;
-
-/**
- * A map's number keys in ascending order. A few keys are sorted by insertion as they are read (no
- * comparator called back, no second array: about a sixth of the time for a dozen keys); more are
- * sorted as numbers by Array.sort, as before.
- */
-export function ascendingKeys(map: ReadonlyMap<number, unknown>): number[] {
-  if (map.size > INSERTION_KEYS_MAX) return [...map.keys()].sort((a, b) => a - b);
-  const keys: number[] = [];
-  for (const k of map.keys()) {
-    let j = keys.length;
-    keys.push(k);
-    while (j > 0 && keys[j - 1]! > k) {
-      keys[j] = keys[j - 1]!;
-      j--;
-    }
-    keys[j] = k;
-  }
-  return keys;
 }

@@ -12,9 +12,9 @@
  */
 import type { SimEnv } from '../sim/SimEnv.js';
 import { WaitQueue } from '../sim/WaitQueue.js';
+import { ascendingKeys } from '../util/ascendingKeys.js';
 import { BlockNode, type BlockStatus } from './BlockNode.js';
 import { type PeekSink, SectorStore } from './SectorStore.js';
-import { ascendingKeys } from './ChunkTable.js';
 import { allocBytes, allocUnfilled, heldByte, heldBytes, recycleBytes } from './buffers.js';
 import { type ByteRuns, MARK_MIN_BYTES, appendRun, markRuns, runsOf } from './knownRuns.js';
 
